@@ -1,0 +1,29 @@
+export type { EmbeddedPostgresOptions } from './embedded/embedded-postgres.js';
+export {
+  DockerUnavailableError,
+  InvalidStackConfigError,
+  JavaNotFoundError,
+  ServiceStartError,
+  TestingError,
+  type TestingErrorCode,
+} from './errors.js';
+export { createTestQueue, type TestQueue, type TestQueueOptions } from './isolation/test-queue.js';
+export { createTestSchema, type TestSchema } from './isolation/test-schema.js';
+export { uniqueName } from './isolation/unique-name.js';
+export { probeDocker } from './stack/docker-probe.js';
+export { planStack, STACK_ENV, type StackPlan, type StackPlanInput } from './stack/plan-stack.js';
+export {
+  LOCAL_AWS_CREDENTIALS,
+  type StartCheckoutStackOptions,
+  startCheckoutStack,
+} from './stack/start-checkout-stack.js';
+export type {
+  AwsEndpoint,
+  CheckoutStack,
+  CheckoutStackInfo,
+  LocalAwsCredentials,
+  PostgresEndpoint,
+  ServiceName,
+  ServiceSource,
+  StackMode,
+} from './stack/types.js';

@@ -1,0 +1,175 @@
+import { startLocalstackContainer, startPostgresContainer } from '../containers/start-containers.js';
+import { startDynamoDbLocal } from '../embedded/dynamodb-local.js';
+import { type EmbeddedPostgresOptions, startEmbeddedPostgres } from '../embedded/embedded-postgres.js';
+import { startFauxqs } from '../embedded/fauxqs.js';
+import { InvalidStackConfigError } from '../errors.js';
+import { probeDocker } from './docker-probe.js';
+import { planStack, STACK_ENV, type StackPlan } from './plan-stack.js';
+import { Reaper, sweepOrphans } from './reaper.js';
+import type {
+  AwsEndpoint,
+  CheckoutStack,
+  CheckoutStackInfo,
+  LocalAwsCredentials,
+  PostgresEndpoint,
+  ServiceName,
+  ServiceSource,
+  StackMode,
+} from './types.js';
+
+/** Options of {@link startCheckoutStack}. Every field is optional. */
+export interface StartCheckoutStackOptions {
+  /** Overrides `CHECKOUT_STACK_MODE` (`auto` by default). */
+  readonly mode?: StackMode;
+  /** Environment to read endpoints from. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Region reported for the local AWS endpoints. Default `us-east-1`. */
+  readonly region?: string;
+  /** Options of the embedded Postgres server (ignored for other sources). */
+  readonly postgres?: EmbeddedPostgresOptions;
+}
+
+/** The credentials handed to SDK clients for local endpoints (the emulators accept any). */
+export const LOCAL_AWS_CREDENTIALS: LocalAwsCredentials = {
+  accessKeyId: 'checkoutkit',
+  secretAccessKey: 'checkoutkit',
+};
+
+function awsEndpoint(source: ServiceSource, endpoint: string, region: string): AwsEndpoint {
+  return {
+    source,
+    endpoint,
+    region,
+    credentials: { ...LOCAL_AWS_CREDENTIALS },
+    // A copy per endpoint: the SDK writes bookkeeping fields onto the credentials object it is given.
+    clientConfig: { endpoint, region, credentials: { ...LOCAL_AWS_CREDENTIALS } },
+  };
+}
+
+function postgresFromUrl(raw: string): PostgresEndpoint {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidStackConfigError(`${STACK_ENV.postgres} is not a URL`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new InvalidStackConfigError(`${STACK_ENV.postgres} must start with postgres:// (got ${url.protocol}//)`);
+  }
+  return {
+    source: 'env',
+    url: raw,
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: url.pathname.replace(/^\//, '') || 'postgres',
+  };
+}
+
+function envEndpoint(env: Readonly<Record<string, string | undefined>>, name: string): string {
+  const value = env[name] ?? '';
+  try {
+    new URL(value);
+  } catch {
+    throw new InvalidStackConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Starts (or finds) Postgres, DynamoDB and SQS for tests and demos. For each service: its
+ * environment variable (`CHECKOUT_POSTGRES_URL`, `CHECKOUT_DYNAMODB_ENDPOINT`,
+ * `CHECKOUT_SQS_ENDPOINT`) when set; else testcontainers when a Docker daemon answers; else an
+ * embedded server on 127.0.0.1 (embedded-postgres, DynamoDB Local on Java 17, fauxqs in-process).
+ * Ports are chosen free; data directories live under the OS temp folder and go on `stop()`.
+ * A watchdog process ends every server it started even if this process is killed.
+ *
+ * @example
+ * ```ts
+ * const stack = await startCheckoutStack();
+ * const sqs = new SQSClient(stack.sqs.clientConfig);
+ * // ... use stack.postgres.url, stack.dynamodb.clientConfig
+ * await stack.stop();
+ * ```
+ */
+export async function startCheckoutStack(options: StartCheckoutStackOptions = {}): Promise<CheckoutStack> {
+  const env = options.env ?? process.env;
+  const region = options.region ?? 'us-east-1';
+  const plan: StackPlan = await planStack({ env, mode: options.mode, dockerAvailable: () => probeDocker(env) });
+  sweepOrphans();
+  const reaper = new Reaper();
+  const stops: Array<() => Promise<void>> = [];
+  const startupMs: Record<ServiceName, number> = { postgres: 0, dynamodb: 0, sqs: 0 };
+  const timed = async <T>(service: ServiceName, start: () => Promise<T>): Promise<T> => {
+    const began = performance.now();
+    const result = await start();
+    startupMs[service] = Math.round(performance.now() - began);
+    return result;
+  };
+
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+    reaper.close();
+  };
+
+  try {
+    const postgresTask = (async (): Promise<PostgresEndpoint> => {
+      if (plan.postgres === 'env') return postgresFromUrl(env[STACK_ENV.postgres] ?? '');
+      const started = await timed('postgres', () =>
+        plan.postgres === 'container' ? startPostgresContainer(env) : startEmbeddedPostgres(reaper, options.postgres),
+      );
+      stops.push(started.stop);
+      return started.endpoint;
+    })();
+
+    // One LocalStack container serves both AWS services when both need a container.
+    let localstack: Promise<string> | undefined;
+    const containerAws = (service: ServiceName): Promise<string> => {
+      localstack ??= timed(service, async () => {
+        const started = await startLocalstackContainer(env);
+        stops.push(started.stop);
+        return started.endpoint;
+      });
+      return localstack;
+    };
+
+    const dynamodbTask = (async (): Promise<AwsEndpoint> => {
+      if (plan.dynamodb === 'env') return awsEndpoint('env', envEndpoint(env, STACK_ENV.dynamodb), region);
+      if (plan.dynamodb === 'container') return awsEndpoint('container', await containerAws('dynamodb'), region);
+      const started = await timed('dynamodb', () => startDynamoDbLocal(reaper));
+      stops.push(started.stop);
+      return awsEndpoint('embedded', started.endpoint, region);
+    })();
+
+    const sqsTask = (async (): Promise<AwsEndpoint> => {
+      if (plan.sqs === 'env') return awsEndpoint('env', envEndpoint(env, STACK_ENV.sqs), region);
+      if (plan.sqs === 'container') return awsEndpoint('container', await containerAws('sqs'), region);
+      const started = await timed('sqs', () => startFauxqs(region));
+      stops.push(started.stop);
+      return awsEndpoint('embedded', started.endpoint, region);
+    })();
+
+    const settled = await Promise.allSettled([postgresTask, dynamodbTask, sqsTask]);
+    const failure = settled.find((result) => result.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+    const [postgres, dynamodb, sqs] = settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
+      PostgresEndpoint,
+      AwsEndpoint,
+      AwsEndpoint,
+    ];
+    const info: CheckoutStackInfo = { postgres, dynamodb, sqs, startupMs: { ...startupMs } };
+    let stopping: Promise<void> | undefined;
+    return {
+      ...info,
+      info,
+      stop: () => {
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// One vitest project per workspace package (packages/* and examples/*), found on disk so that a new
+// package needs no edit here. Every project extends this file: tests import workspace packages by
+// name and resolve them to their TypeScript source through the `@checkout/source` export condition,
+// so `pnpm test` needs no build.
+const sourceCondition = '@checkout/source';
+const projectDirs = ['packages', 'examples'].flatMap((parent) =>
+  existsSync(parent)
+    ? readdirSync(parent, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && existsSync(join(parent, entry.name, 'package.json')))
+        .map((entry) => join(parent, entry.name))
+    : [],
+);
+
+export default defineConfig({
+  // No 'module' condition: it would send the AWS SDK to its bundler-only dist-es build.
+  ssr: { resolve: { conditions: [sourceCondition, 'node', 'development|production'] } },
+  test: {
+    // Starts Postgres, DynamoDB Local and the SQS emulator once per run; tests read the endpoints
+    // with `inject('checkoutStack')` (see @checkout/testing/vitest).
+    globalSetup: ['./packages/testing/src/vitest/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    projects: projectDirs.map((dir) => ({
+      extends: true as const,
+      test: {
+        name: dir.split('/').pop() ?? dir,
+        root: dir,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      },
+    })),
+  },
+});
