@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ProviderUnavailableError } from '../errors.js';
+import { DECLINED_TOKEN, PaymentProviderSimulator } from './payment-provider.js';
+
+const request = (requestId: string, paymentToken = 'tok_ok') => ({
+  requestId,
+  orderId: `order-${requestId}`,
+  amount: 1_000,
+  currency: 'EUR',
+  paymentToken,
+});
+
+describe('PaymentProviderSimulator', () => {
+  it('charges once per request id, however often it is called', async () => {
+    const provider = new PaymentProviderSimulator({ seed: 1 });
+    const results = await Promise.all(Array.from({ length: 5 }, () => provider.authorize(request('r1'))));
+    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(provider.ledger()).toHaveLength(1);
+  });
+
+  it('loses a response after charging, and a retry with the same id returns the charge', async () => {
+    const provider = new PaymentProviderSimulator({ seed: 7, faults: { lostResponseRate: 1 } });
+    await expect(provider.authorize(request('r1'))).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(provider.ledger()).toMatchObject([{ requestId: 'r1', status: 'authorized' }]);
+    await expect(provider.authorize(request('r1'))).resolves.toMatchObject({ status: 'authorized' });
+    expect(provider.ledger()).toHaveLength(1);
+    expect(provider.lostResponses()).toEqual(['r1']);
+  });
+
+  it('declines the decline token and by rate, deterministically per seed', async () => {
+    const provider = new PaymentProviderSimulator({ seed: 3 });
+    expect(await provider.authorize(request('d', DECLINED_TOKEN))).toEqual({
+      status: 'declined',
+      reason: 'card_declined',
+    });
+    const outcomes = async (seed: number) => {
+      const p = new PaymentProviderSimulator({ seed, faults: { declineRate: 0.5 } });
+      const list = [];
+      for (let i = 0; i < 40; i += 1) list.push((await p.authorize(request(`r${i}`))).status);
+      return list;
+    };
+    const first = await outcomes(42);
+    expect(await outcomes(42)).toEqual(first);
+    expect(first).toContain('declined');
+    expect(first).toContain('authorized');
+  });
+
+  it('voids an authorization idempotently', async () => {
+    const provider = new PaymentProviderSimulator({ seed: 1 });
+    const result = await provider.authorize(request('r1'));
+    if (result.status !== 'authorized') throw new Error('expected an authorization');
+    await provider.void(result.authorizationId);
+    await provider.void(result.authorizationId);
+    expect(provider.ledger()).toMatchObject([{ requestId: 'r1', status: 'voided' }]);
+  });
+});

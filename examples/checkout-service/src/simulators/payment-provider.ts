@@ -1,0 +1,121 @@
+import { ProviderUnavailableError } from '../errors.js';
+import { createSeededRandom, type SeededRandom } from '../random/seeded-random.js';
+
+/** Faults the simulated provider injects, each decided once per provider request id. */
+export interface PaymentFaults {
+  /** Base latency of every call, ms. */
+  readonly latencyMs: number;
+  /** Probability of a latency spike, and its extra latency. */
+  readonly spikeRate: number;
+  readonly spikeMs: number;
+  /** Probability that an authorization is declined (a business result, not an error). */
+  readonly declineRate: number;
+  /** Probability that the provider charges but the response is lost (the caller sees a timeout). */
+  readonly lostResponseRate: number;
+}
+
+/** An authorization request. `requestId` is the provider idempotency key: one charge per id, ever. */
+export interface AuthorizeRequest {
+  readonly requestId: string;
+  readonly orderId: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly paymentToken: string;
+}
+
+/** The provider's answer to an authorization. */
+export type AuthorizeResult =
+  | { readonly status: 'authorized'; readonly authorizationId: string }
+  | { readonly status: 'declined'; readonly reason: string };
+
+/** One row of the provider's ledger: what the provider believes happened, whatever callers saw. */
+export interface LedgerEntry {
+  readonly requestId: string;
+  readonly orderId: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly status: 'authorized' | 'declined' | 'voided';
+  readonly authorizationId?: string;
+}
+
+const DEFAULT_FAULTS: PaymentFaults = { latencyMs: 0, spikeRate: 0, spikeMs: 0, declineRate: 0, lostResponseRate: 0 };
+
+/** A payment token that is always declined, for deterministic tests. */
+export const DECLINED_TOKEN = 'tok_decline';
+
+const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+
+/**
+ * A payment provider that behaves like the real ones where it matters: idempotent by request id
+ * (a retry with the same id never charges twice and returns the first answer), slow sometimes,
+ * declines some cards, and sometimes charges but loses the response.
+ */
+export class PaymentProviderSimulator {
+  readonly #faults: PaymentFaults;
+  readonly #random: SeededRandom;
+  readonly #byRequest = new Map<string, LedgerEntry>();
+  readonly #lostOnce = new Set<string>();
+  #sequence = 0;
+
+  constructor(options: { readonly seed: number; readonly faults?: Partial<PaymentFaults> }) {
+    this.#faults = { ...DEFAULT_FAULTS, ...options.faults };
+    this.#random = createSeededRandom(options.seed);
+  }
+
+  /** Authorizes (holds) `amount`. Throws {@link ProviderUnavailableError} when the response is "lost". */
+  async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
+    await sleep(this.#latency());
+    let entry = this.#byRequest.get(request.requestId);
+    let loseResponse = false;
+    if (entry === undefined) {
+      const declined = request.paymentToken === DECLINED_TOKEN || this.#random.chance(this.#faults.declineRate);
+      this.#sequence += 1;
+      entry = declined
+        ? { ...pick(request), status: 'declined' }
+        : { ...pick(request), status: 'authorized', authorizationId: `auth_${this.#sequence}` };
+      this.#byRequest.set(request.requestId, entry);
+      // Lose at most the first response for a request id, so a retry with the same id gets through.
+      loseResponse = this.#random.chance(this.#faults.lostResponseRate);
+      if (loseResponse) this.#lostOnce.add(request.requestId);
+    }
+    if (loseResponse) throw new ProviderUnavailableError(`response to ${request.requestId} lost after the charge`);
+    return resultOf(entry);
+  }
+
+  /** Voids an authorization (compensation). Idempotent: voiding twice is fine. */
+  async void(authorizationId: string): Promise<{ readonly status: 'voided' }> {
+    await sleep(this.#latency());
+    for (const [requestId, entry] of this.#byRequest) {
+      if (entry.authorizationId === authorizationId) this.#byRequest.set(requestId, { ...entry, status: 'voided' });
+    }
+    return { status: 'voided' };
+  }
+
+  /** Every request id the provider has seen, with its current status. */
+  ledger(): readonly LedgerEntry[] {
+    return [...this.#byRequest.values()];
+  }
+
+  /** Request ids whose first response was lost (the caller saw a timeout although the charge happened). */
+  lostResponses(): readonly string[] {
+    return [...this.#lostOnce];
+  }
+
+  #latency(): number {
+    return this.#faults.latencyMs + (this.#random.chance(this.#faults.spikeRate) ? this.#faults.spikeMs : 0);
+  }
+}
+
+function pick(request: AuthorizeRequest) {
+  return {
+    requestId: request.requestId,
+    orderId: request.orderId,
+    amount: request.amount,
+    currency: request.currency,
+  };
+}
+
+function resultOf(entry: LedgerEntry): AuthorizeResult {
+  if (entry.status === 'declined') return { status: 'declined', reason: 'card_declined' };
+  return { status: 'authorized', authorizationId: entry.authorizationId ?? '' };
+}
