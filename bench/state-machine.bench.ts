@@ -1,4 +1,4 @@
-// pnpm bench state-machine [orders=400] [concurrency=8]: what the store's checks cost per transition.
+// pnpm bench state-machine [orders=300] [concurrency=8]: what the store's checks cost per transition.
 // Each row walks `orders` fresh orders through 4 transitions (PENDING_PAYMENT -> ... -> COMPLETED),
 // one transaction per transition, on the same Postgres, pool and concurrency:
 //   - store.apply: row lock, event-id lookup, pure transition, versioned UPDATE, audit INSERT, outbox INSERT
@@ -10,9 +10,9 @@ import { createStateStore, type OrderEvent, orderMachine, stateMachineMigration 
 import { startCheckoutStack } from '@checkout/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { summarize, writeReport } from './lib/report.ts';
+import { type BenchResult, summarize, writeReport } from './lib/report.ts';
 
-const ordersPerRow = Number(process.argv[2] ?? 400);
+const ordersPerRow = Number(process.argv[2] ?? 300);
 const concurrency = Number(process.argv[3] ?? 8);
 const path: ReadonlyArray<readonly [OrderEvent, string]> = [
   ['payment.authorized', 'PAYMENT_AUTHORIZED'],
@@ -53,7 +53,7 @@ try {
   };
   // Runs every order of the row through the path, one transaction per transition; `concurrency` orders
   // in flight, and an order's transitions in sequence (never overtaking each other).
-  const run = async (label: string, prefix: string, op: (id: string, stepIndex: number) => Promise<unknown>) => {
+  const run = async (prefix: string, op: (id: string, stepIndex: number) => Promise<unknown>) => {
     await seed(prefix);
     const latencies: number[] = [];
     let next = 0;
@@ -71,26 +71,16 @@ try {
         }
       }),
     );
-    return summarize(label, latencies, performance.now() - began, { transitions: latencies.length });
+    return { latencies, wallMs: performance.now() - began };
   };
 
-  // Warm-up (connections, plans).
-  await run('warm-up', 'w', (id, s) =>
+  const applyOp = (id: string, s: number) =>
     db
       .transaction()
       .execute((trx) =>
         store.apply(trx, { id, event: path[s]?.[0] ?? 'payment.authorized', eventId: `${id}:${s}`, actor: 'bench' }),
-      ),
-  );
-
-  const ours = await run('store.apply (lock, idempotency, audit, outbox)', 'a', (id, s) =>
-    db
-      .transaction()
-      .execute((trx) =>
-        store.apply(trx, { id, event: path[s]?.[0] ?? 'payment.authorized', eventId: `${id}:${s}`, actor: 'bench' }),
-      ),
-  );
-  const handWritten = await run('hand-written UPDATE + audit + outbox (1 tx)', 'h', (id, s) =>
+      );
+  const handWrittenOp = (id: string, s: number) =>
     db.transaction().execute(async (trx) => {
       const to = path[s]?.[1] ?? 'X';
       const updated = await sql`UPDATE orders SET state = ${to}, version = version + 1, state_updated_at = now()
@@ -103,13 +93,33 @@ try {
         .insertInto('outbox')
         .values({ id: `${id}:${s + 2}`, order_id: id, type: to })
         .execute();
-    }),
-  );
-  const bare = await run('bare UPDATE ... WHERE version = $n (autocommit)', 'b', async (id, s) => {
+    });
+  const bareOp = async (id: string, s: number) => {
     const updated = await sql`UPDATE orders SET state = ${path[s]?.[1] ?? 'X'}, version = version + 1
       WHERE id = ${id} AND version = ${s + 1}`.execute(db);
     if (updated.numAffectedRows !== 1n) throw new Error('version conflict');
-  });
+  };
+
+  await run('warm', applyOp); // connections, plans, caches
+  const variants = [
+    { label: 'store.apply (lock, idempotency, audit, outbox)', op: applyOp },
+    { label: 'hand-written UPDATE + audit + outbox (1 tx)', op: handWrittenOp },
+    { label: 'bare UPDATE ... WHERE version = $n (autocommit)', op: bareOp },
+  ];
+  // Two rounds in A B C A B C order, so that neither drift nor position favours one variant.
+  const totals = variants.map(() => ({ latencies: [] as number[], wallMs: 0 }));
+  for (let round = 0; round < 2; round += 1) {
+    for (const [index, variant] of variants.entries()) {
+      const result = await run(`r${round}v${index}_`, variant.op);
+      totals[index]?.latencies.push(...result.latencies);
+      if (totals[index] !== undefined) totals[index].wallMs += result.wallMs;
+    }
+  }
+  const [ours, handWritten, bare] = variants.map((variant, index) =>
+    summarize(variant.label, totals[index]?.latencies ?? [], totals[index]?.wallMs ?? 0, {
+      transitions: totals[index]?.latencies.length ?? 0,
+    }),
+  ) as [BenchResult, BenchResult, BenchResult];
 
   writeReport(
     'state-machine',

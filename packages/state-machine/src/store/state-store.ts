@@ -201,20 +201,34 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
     return rows[0] === undefined ? undefined : toEntry(rows[0]);
   }
 
+  // UPDATE and audit INSERT in one statement (one round trip): the INSERT selects from the UPDATE's result,
+  // so no audit row can exist without its version bump.
   async function writeChange(
     trx: Transaction<DB>,
     locked: AggregateRow,
     change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version'>,
     payload: string | null,
   ): Promise<ApplyResult<S>> {
-    const { rows } = await sql<AggregateRow>`UPDATE ${tables.aggregate}
-      SET state = ${change.to}, version = version + 1, machine_version = ${machine.version}, state_updated_at = now()
-      WHERE ${tables.idColumn} = ${locked.id} AND version = ${locked.version}
-      RETURNING ${aggregateColumns}`.execute(trx);
-    const updated = rows[0];
+    const { rows } = await sql<AggregateRow & { at: Date }>`WITH updated AS (
+        UPDATE ${tables.aggregate}
+        SET state = ${change.to}, version = version + 1, machine_version = ${machine.version}, state_updated_at = now()
+        WHERE ${tables.idColumn} = ${locked.id} AND version = ${locked.version}
+        RETURNING ${aggregateColumns}
+      ), inserted AS (
+        INSERT INTO ${tables.audit}
+          (machine_id, aggregate_id, version, kind, event, from_state, to_state, event_id, actor, reason, payload,
+           machine_version)
+        SELECT ${machine.id}, updated.id, updated.version, ${change.kind}, ${change.event}, ${change.from},
+          ${change.to}, ${change.eventId}, ${change.actor}, ${change.reason}, ${payload}::jsonb, ${machine.version}
+        FROM updated
+        RETURNING at
+      )
+      SELECT updated.*, inserted.at FROM updated, inserted`.execute(trx);
+    const written = rows[0];
     // Unreachable under READ COMMITTED (the row is locked); kept so a logic error can never double-write.
-    if (updated === undefined) throw new VersionConflictError(locked.id, locked.version ?? 0, -1);
-    return record(trx, updated, change, payload);
+    if (written === undefined) throw new VersionConflictError(locked.id, locked.version ?? 0, -1);
+    const snapshot = toSnapshot(written);
+    return finish(trx, snapshot, change, written.at);
   }
 
   async function record(
@@ -224,15 +238,37 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
     payload: string | null,
   ): Promise<ApplyResult<S>> {
     const snapshot = toSnapshot(row);
-    const { rows } = await sql<AuditRow>`INSERT INTO ${tables.audit}
+    const { rows } = await sql<{ at: Date }>`INSERT INTO ${tables.audit}
       (machine_id, aggregate_id, version, kind, event, from_state, to_state, event_id, actor, reason, payload, machine_version)
       VALUES (${machine.id}, ${snapshot.id}, ${snapshot.version}, ${change.kind}, ${change.event}, ${change.from},
         ${change.to}, ${change.eventId}, ${change.actor}, ${change.reason}, ${payload}::jsonb, ${machine.version})
-      RETURNING ${auditColumns}`.execute(trx);
-    const entry = toEntry(rows[0] as AuditRow);
-    if (onTransition !== undefined) {
-      await onTransition(trx, { ...change, machineId: machine.id, id: snapshot.id, version: snapshot.version });
-    }
+      RETURNING at`.execute(trx);
+    return finish(trx, snapshot, change, (rows[0] as { at: Date }).at);
+  }
+
+  async function finish(
+    trx: Transaction<DB>,
+    snapshot: Snapshot<S>,
+    change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version'>,
+    at: Date,
+  ): Promise<ApplyResult<S>> {
+    const full: StateChange<S, E> = { ...change, machineId: machine.id, id: snapshot.id, version: snapshot.version };
+    const entry: AuditEntry = {
+      machineId: machine.id,
+      aggregateId: snapshot.id,
+      version: snapshot.version,
+      kind: change.kind,
+      event: change.event,
+      from: change.from,
+      to: change.to,
+      eventId: change.eventId,
+      actor: change.actor,
+      reason: change.reason,
+      payload: change.payload,
+      machineVersion: machine.version,
+      at,
+    };
+    if (onTransition !== undefined) await onTransition(trx, full);
     return { applied: true, snapshot, entry };
   }
 
