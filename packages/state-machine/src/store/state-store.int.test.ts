@@ -240,6 +240,61 @@ describe('apply', () => {
   });
 });
 
+describe('guards and transactions', () => {
+  it('passes payload and actor to guards; a refusing guard writes nothing', async () => {
+    const refunds = defineMachine({
+      id: 'refund',
+      version: 1,
+      initial: 'REQUESTED',
+      states: {
+        REQUESTED: { on: { approved: { target: 'APPROVED', guard: 'underLimit' } } },
+        APPROVED: { terminal: true },
+      },
+      guards: {
+        underLimit: ({ payload, actor }) =>
+          actor === 'refund-worker' && typeof payload === 'object' && payload !== null && 'cents' in payload
+            ? Number(payload.cents) <= 5000
+            : false,
+      },
+    });
+    await stateMachineMigration({
+      schema: t.schema,
+      aggregateTable: 'refunds',
+      auditTable: 'refund_audit',
+      createAggregateTable: true,
+    }).up(t.db);
+    const store = createStateStore({
+      db: t.db,
+      machine: refunds,
+      schema: t.schema,
+      aggregateTable: 'refunds',
+      auditTable: 'refund_audit',
+    });
+    await t.db.transaction().execute((trx) => store.create(trx, { id: 'r-1', eventId: 'c', actor: 'api' }));
+    const approve = (cents: number, eventId: string) =>
+      t.db
+        .transaction()
+        .execute((trx) =>
+          store.apply(trx, { id: 'r-1', event: 'approved', eventId, actor: 'refund-worker', payload: { cents } }),
+        );
+    await expect(approve(9000, 'big')).rejects.toMatchObject({ code: 'INVALID_TRANSITION', reason: 'guard-rejected' });
+    expect(await store.get('r-1')).toMatchObject({ state: 'REQUESTED', version: 1 });
+    expect((await approve(1200, 'small')).snapshot).toMatchObject({ state: 'APPROVED', version: 2 });
+  });
+
+  it('writes are visible inside the caller’s transaction and nowhere else until it commits', async () => {
+    const id = await newOrder();
+    await t.db.transaction().execute(async (trx) => {
+      await store.apply(trx, { id, event: 'payment.authorized', eventId: 'vis-1', actor: 'worker' });
+      expect(await store.get(id, trx)).toMatchObject({ state: 'PAYMENT_AUTHORIZED', version: 2 });
+      expect(await store.history(id, trx)).toHaveLength(2);
+      expect(await store.get(id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
+      expect(await store.history(id)).toHaveLength(1);
+    });
+    expect(await store.get(id)).toMatchObject({ state: 'PAYMENT_AUTHORIZED', version: 2 });
+  });
+});
+
 describe('force (manual repair)', () => {
   it('moves an order out of a terminal state, audited as forced with actor and reason, once per event id', async () => {
     const id = await newOrder();

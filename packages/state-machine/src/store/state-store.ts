@@ -195,6 +195,13 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
     return row;
   }
 
+  async function rowExists(trx: Transaction<DB>, id: string): Promise<boolean> {
+    const { rows } = await sql`SELECT 1 FROM ${tables.aggregate} WHERE ${tables.idColumn} = ${id} FOR UPDATE`.execute(
+      trx,
+    );
+    return rows.length > 0;
+  }
+
   async function recorded(executor: Kysely<DB>, aggregateId: string, eventId: string): Promise<AuditEntry | undefined> {
     const { rows } = await sql<AuditRow>`SELECT ${auditColumns} FROM ${tables.audit}
       WHERE machine_id = ${machine.id} AND aggregate_id = ${aggregateId} AND event_id = ${eventId}`.execute(executor);
@@ -292,14 +299,8 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       ).rows[0];
       // Insert only when no row exists: Postgres checks your NOT NULL columns before ON CONFLICT, so an
       // INSERT over an existing row of yours would fail instead of conflicting.
-      const existing =
-        row === undefined
-          ? (
-              await sql<{ id: string }>`SELECT ${tables.idColumn}::text AS id
-        FROM ${tables.aggregate} WHERE ${tables.idColumn} = ${id} FOR UPDATE`.execute(trx)
-            ).rows[0]
-          : undefined;
-      if (row === undefined && existing === undefined) {
+      const exists = row !== undefined || (await rowExists(trx, id));
+      if (!exists) {
         row = (
           await sql<AggregateRow>`INSERT INTO ${tables.aggregate}
             (${tables.idColumn}, state, version, machine_version, state_created_at, state_updated_at)
