@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors.js';
 import { orderMachine } from '../order/order-machine.js';
@@ -85,6 +86,40 @@ describe('stateMachineMigration', () => {
     await migration.down?.(t.db);
     expect(await columns()).toEqual(['shipment_no', 'carrier']);
     expect(await tableNames()).not.toContain('shipment_audit');
+  });
+
+  it('runs under Kysely’s Migrator, up and down', async () => {
+    await sql`CREATE TABLE ${sql.id(t.schema, 'invoices')} (id uuid PRIMARY KEY)`.execute(t.db);
+    const migrations = {
+      '2026_11_25_invoice_state': stateMachineMigration({
+        schema: t.schema,
+        aggregateTable: 'invoices',
+        auditTable: 'invoice_audit',
+      }),
+    };
+    const migrator = new Migrator({
+      db: t.db,
+      provider: { getMigrations: async () => migrations },
+      migrationTableSchema: t.schema,
+    });
+    const up = await migrator.migrateToLatest();
+    expect(up.error).toBeUndefined();
+    expect(up.results?.map((result) => result.status)).toEqual(['Success']);
+    // A uuid primary key works: ids travel as text and Postgres casts them to the column's type.
+    const store = createStateStore({
+      db: t.db,
+      machine: orderMachine,
+      schema: t.schema,
+      aggregateTable: 'invoices',
+      auditTable: 'invoice_audit',
+    });
+    const id = '5f0c6e36-7d0a-4a52-9a43-0d5f1d2a7b11';
+    await sql`INSERT INTO ${sql.id(t.schema, 'invoices')} (id) VALUES (${id})`.execute(t.db);
+    await t.db.transaction().execute((trx) => store.create(trx, { id, eventId: 'e-1', actor: 'api' }));
+    expect(await store.get(id)).toMatchObject({ id, state: 'PENDING_PAYMENT' });
+    const down = await migrator.migrateDown();
+    expect(down.error).toBeUndefined();
+    expect(await tableNames()).not.toContain('invoice_audit');
   });
 
   it('enforces one audit row per version and per event id in the database itself', async () => {
