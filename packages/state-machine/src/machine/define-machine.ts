@@ -1,0 +1,155 @@
+import { InvalidMachineError } from '../errors.js';
+import type { Guard, GuardInput, Machine, MachineTransition, StateConfig, TransitionConfig } from './types.js';
+
+type StateNames<D> = keyof D & string;
+
+/** Event names of a states definition: every key of every state's `on`. */
+export type EventNamesOf<D> = {
+  [K in keyof D]: D[K] extends { readonly on: infer O } ? keyof O & string : never;
+}[keyof D];
+
+/** Guard names a states definition references. */
+export type GuardNamesOf<D> = {
+  [K in keyof D]: D[K] extends { readonly on: infer O }
+    ? { [Ev in keyof O]: O[Ev] extends { readonly guard: infer G extends string } ? G : never }[keyof O]
+    : never;
+}[keyof D];
+
+/** Terminal state names of a states definition (`terminal: true`). */
+export type TerminalNamesOf<D> = {
+  [K in keyof D]: D[K] extends { readonly terminal: true } ? K & string : never;
+}[keyof D];
+
+/** `guards` is required, with exactly the guard names the states use, as soon as one transition has a guard. */
+export type GuardsOption<D> = [GuardNamesOf<D>] extends [never]
+  ? { readonly guards?: Readonly<Record<never, never>> }
+  : { readonly guards: { readonly [G in GuardNamesOf<D>]: Guard<StateNames<D>, EventNamesOf<D>> } };
+
+/** The definition `defineMachine` takes; `D` is the `states` object. */
+export type MachineDefinition<D> = {
+  /** Stable id, stored with every audit event (e.g. `order`). A short lower-case name. */
+  readonly id: string;
+  /** Version of this definition (positive integer); bump it when states or transitions change. */
+  readonly version: number;
+  /** The state a new aggregate starts in. */
+  readonly initial: NoInfer<StateNames<D>>;
+  /** States by name, each with the events it accepts. */
+  readonly states: D;
+} & GuardsOption<NoInfer<D>>;
+
+/**
+ * Defines a state machine. State, event, terminal-state and guard names are all taken from the
+ * definition, so a typo in a target, in `initial`, in a guard name, or later in `transition(...)` /
+ * `store.apply(...)` is a compile error. The definition is also checked at run time (for JavaScript
+ * callers) and the result is frozen.
+ *
+ * @example
+ * ```ts
+ * const door = defineMachine({
+ *   id: 'door',
+ *   version: 1,
+ *   initial: 'CLOSED',
+ *   states: {
+ *     CLOSED: { on: { open: 'OPEN', lock: { target: 'LOCKED', guard: 'hasKey' } } },
+ *     OPEN: { on: { close: 'CLOSED' } },
+ *     LOCKED: { terminal: true },
+ *   },
+ *   guards: { hasKey: ({ payload }) => payload === 'key' },
+ * });
+ * ```
+ */
+export function defineMachine<const D extends { readonly [K in keyof D]: StateConfig<keyof D & string> }>(
+  definition: MachineDefinition<D>,
+): Machine<StateNames<D>, EventNamesOf<D>, TerminalNamesOf<D>> {
+  type S = StateNames<D>;
+  type E = EventNamesOf<D>;
+  type T = TerminalNamesOf<D>;
+  const { id, version, initial } = definition;
+  if (typeof id !== 'string' || !/^[a-z][a-z0-9_.-]{0,62}$/.test(id)) {
+    throw new InvalidMachineError('id', `must match /^[a-z][a-z0-9_.-]{0,62}$/, got ${JSON.stringify(id)}`);
+  }
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new InvalidMachineError('version', `must be a positive integer, got ${JSON.stringify(version)}`);
+  }
+  const statesConfig: Readonly<Record<string, StateConfig<string>>> = definition.states;
+  if (typeof statesConfig !== 'object' || statesConfig === null) {
+    throw new InvalidMachineError('states', 'must be an object of states');
+  }
+  const states = Object.keys(statesConfig) as S[];
+  if (states.length === 0) throw new InvalidMachineError('states', 'must define at least one state');
+  for (const state of states) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(state)) {
+      throw new InvalidMachineError(`states.${state}`, 'state names must match /^[A-Za-z][A-Za-z0-9_]*$/');
+    }
+  }
+  if (!states.includes(initial)) {
+    throw new InvalidMachineError('initial', `${JSON.stringify(initial)} is not a state`);
+  }
+
+  const guardImplementations: Readonly<Record<string, Guard<S, E> | undefined>> =
+    (definition as { readonly guards?: Readonly<Record<string, Guard<S, E>>> }).guards ?? {};
+  const transitions: MachineTransition<S, E>[] = [];
+  const events: E[] = [];
+  const terminalStates: T[] = [];
+  const guardNames = new Set<string>();
+  for (const from of states) {
+    const config = statesConfig[from] ?? {};
+    const on = config.on ?? {};
+    const eventNames = Object.keys(on);
+    if (config.terminal === true) {
+      if (eventNames.length > 0) {
+        throw new InvalidMachineError(`states.${from}.on`, 'a terminal state accepts no events');
+      }
+      terminalStates.push(from as T);
+    }
+    for (const event of eventNames) {
+      const field = `states.${from}.on.${event}`;
+      if (!/^[A-Za-z][A-Za-z0-9_.:-]*$/.test(event)) {
+        throw new InvalidMachineError(field, 'event names must match /^[A-Za-z][A-Za-z0-9_.:-]*$/');
+      }
+      const raw = on[event] as string | TransitionConfig<string> | undefined;
+      const full: TransitionConfig<string> | undefined = typeof raw === 'string' ? { target: raw } : raw;
+      if (full === undefined || !states.includes(full.target as S)) {
+        throw new InvalidMachineError(field, `target ${JSON.stringify(full?.target)} is not a state`);
+      }
+      if (full.guard !== undefined) {
+        if (
+          !Object.hasOwn(guardImplementations, full.guard) ||
+          typeof guardImplementations[full.guard] !== 'function'
+        ) {
+          throw new InvalidMachineError(`guards.${full.guard}`, `guard used by ${field} is not implemented`);
+        }
+        guardNames.add(full.guard);
+      }
+      if (!events.includes(event as E)) events.push(event as E);
+      transitions.push(
+        Object.freeze({
+          from,
+          event: event as E,
+          to: full.target as S,
+          ...(full.guard === undefined ? {} : { guard: full.guard }),
+          ...(full.description === undefined ? {} : { description: full.description }),
+        }),
+      );
+    }
+  }
+  for (const name of Object.keys(guardImplementations)) {
+    if (!guardNames.has(name)) throw new InvalidMachineError(`guards.${name}`, 'guard is not used by any transition');
+  }
+
+  return Object.freeze({
+    id,
+    version,
+    initial,
+    states: Object.freeze(states),
+    events: Object.freeze(events),
+    terminalStates: Object.freeze(terminalStates),
+    transitions: Object.freeze(transitions),
+    guardNames: Object.freeze([...guardNames]),
+    evaluateGuard(name: string, input: GuardInput<S, E>): boolean {
+      const guard = Object.hasOwn(guardImplementations, name) ? guardImplementations[name] : undefined;
+      if (guard === undefined) throw new InvalidMachineError(`guards.${name}`, 'no such guard');
+      return guard(input) === true;
+    },
+  });
+}

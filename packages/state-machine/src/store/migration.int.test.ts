@@ -1,0 +1,139 @@
+import { sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../errors.js';
+import { orderMachine } from '../order/order-machine.js';
+import { openTestDb, type TestDb } from '../test-support/test-database.js';
+import { stateMachineMigration } from './migration.js';
+import { createStateStore } from './state-store.js';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await openTestDb();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const tableNames = async (): Promise<string[]> =>
+  (
+    await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = ${t.schema} ORDER BY 1`.execute(t.db)
+  ).rows.map((row) => row.name);
+
+describe('stateMachineMigration', () => {
+  const hostile = [
+    ['schema', { schema: 'public"; DROP TABLE sentinel; --' }],
+    ['aggregateTable', { aggregateTable: 'orders; DROP TABLE sentinel' }],
+    ['auditTable', { auditTable: 'audit" CASCADE; --' }],
+    ['idColumn', { idColumn: 'id) ; DROP TABLE sentinel; --' }],
+    ['aggregateTable', { aggregateTable: 'Orders' }],
+    ['schema', { schema: '' }],
+    ['auditTable', { auditTable: 'orders' }],
+  ] as const;
+
+  it.each(hostile)('refuses a hostile or invalid %s before any SQL runs', async (field, override) => {
+    await sql`CREATE TABLE IF NOT EXISTS ${sql.id(t.schema, 'sentinel')} (id int)`.execute(t.db);
+    const options = { schema: t.schema, aggregateTable: 'orders', ...override };
+    expect(() => stateMachineMigration(options)).toThrowError(
+      expect.objectContaining({ constructor: InvalidInputError, field }),
+    );
+    expect(() => createStateStore({ db: t.db, machine: orderMachine, ...options })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT', field }),
+    );
+    expect(await tableNames()).toContain('sentinel');
+  });
+
+  it('quotes every name: reserved words work as schema, table and column names', async () => {
+    const options = { schema: t.schema, aggregateTable: 'order', idColumn: 'select', auditTable: 'table' };
+    await stateMachineMigration({ ...options, createAggregateTable: true }).up(t.db);
+    const store = createStateStore({ db: t.db, machine: orderMachine, ...options });
+    await t.db.transaction().execute((trx) => store.create(trx, { id: 'o-1', eventId: 'e-1', actor: 'api' }));
+    await t.db
+      .transaction()
+      .execute((trx) => store.apply(trx, { id: 'o-1', event: 'payment.declined', eventId: 'e-2', actor: 'w' }));
+    expect(await store.get('o-1')).toMatchObject({ state: 'PAYMENT_DECLINED', version: 2 });
+    expect(await store.history('o-1')).toHaveLength(2);
+  });
+
+  it('adds the state columns to an existing table, fails loudly on a clashing column, and down undoes it', async () => {
+    await sql`CREATE TABLE ${sql.id(t.schema, 'shipments')} (shipment_no text PRIMARY KEY, carrier text NOT NULL)`.execute(
+      t.db,
+    );
+    const migration = stateMachineMigration({
+      schema: t.schema,
+      aggregateTable: 'shipments',
+      idColumn: 'shipment_no',
+      auditTable: 'shipment_audit',
+    });
+    await migration.up(t.db);
+    const columns = async () =>
+      (
+        await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
+          WHERE table_schema = ${t.schema} AND table_name = 'shipments' ORDER BY ordinal_position`.execute(t.db)
+      ).rows.map((row) => row.name);
+    expect(await columns()).toEqual([
+      'shipment_no',
+      'carrier',
+      'state',
+      'version',
+      'machine_version',
+      'state_created_at',
+      'state_updated_at',
+    ]);
+    expect(await tableNames()).toContain('shipment_audit');
+    await expect(migration.up(t.db)).rejects.toThrow(/already exists/);
+    await migration.down?.(t.db);
+    expect(await columns()).toEqual(['shipment_no', 'carrier']);
+    expect(await tableNames()).not.toContain('shipment_audit');
+  });
+
+  it('runs under Kysely’s Migrator, up and down', async () => {
+    await sql`CREATE TABLE ${sql.id(t.schema, 'invoices')} (id uuid PRIMARY KEY)`.execute(t.db);
+    const migrations = {
+      '2026_11_25_invoice_state': stateMachineMigration({
+        schema: t.schema,
+        aggregateTable: 'invoices',
+        auditTable: 'invoice_audit',
+      }),
+    };
+    const migrator = new Migrator({
+      db: t.db,
+      provider: { getMigrations: async () => migrations },
+      migrationTableSchema: t.schema,
+    });
+    const up = await migrator.migrateToLatest();
+    expect(up.error).toBeUndefined();
+    expect(up.results?.map((result) => result.status)).toEqual(['Success']);
+    // A uuid primary key works: ids travel as text and Postgres casts them to the column's type.
+    const store = createStateStore({
+      db: t.db,
+      machine: orderMachine,
+      schema: t.schema,
+      aggregateTable: 'invoices',
+      auditTable: 'invoice_audit',
+    });
+    const id = '5f0c6e36-7d0a-4a52-9a43-0d5f1d2a7b11';
+    await sql`INSERT INTO ${sql.id(t.schema, 'invoices')} (id) VALUES (${id})`.execute(t.db);
+    await t.db.transaction().execute((trx) => store.create(trx, { id, eventId: 'e-1', actor: 'api' }));
+    expect(await store.get(id)).toMatchObject({ id, state: 'PENDING_PAYMENT' });
+    const down = await migrator.migrateDown();
+    expect(down.error).toBeUndefined();
+    expect(await tableNames()).not.toContain('invoice_audit');
+  });
+
+  it('enforces one audit row per version and per event id in the database itself', async () => {
+    await stateMachineMigration({
+      schema: t.schema,
+      aggregateTable: 'things',
+      auditTable: 'things_audit',
+      createAggregateTable: true,
+    }).up(t.db);
+    const insert = (version: number, eventId: string) =>
+      sql`INSERT INTO ${sql.id(t.schema, 'things_audit')} (machine_id, aggregate_id, version, kind, to_state, event_id,
+        actor, machine_version) VALUES ('order', 'a', ${version}, 'created', 'X', ${eventId}, 'me', 1)`.execute(t.db);
+    await insert(1, 'e1');
+    await expect(insert(1, 'e2')).rejects.toThrow(/duplicate key/);
+    await expect(insert(2, 'e1')).rejects.toThrow(/duplicate key/);
+  });
+});
