@@ -19,16 +19,21 @@ export interface TestInventory {
   drop(): Promise<void>;
 }
 
+/** A DynamoDB client on the run's DynamoDB Local (enough sockets for the concurrency tests). */
+export function newTestClient(options: { readonly maxAttempts?: number } = {}): DynamoDBClient {
+  const stack = useCheckoutStack();
+  return new DynamoDBClient({
+    ...stack.dynamodb.clientConfig,
+    maxAttempts: options.maxAttempts ?? 5,
+    requestHandler: { httpAgent: { maxSockets: 256 } },
+  });
+}
+
 /** Creates a uniquely named inventory table on the run's DynamoDB Local, TTL enabled. */
 export async function createTestInventory(
   options: Partial<Omit<InventoryOptions, 'client' | 'tableName'>> = {},
 ): Promise<TestInventory> {
-  const stack = useCheckoutStack();
-  const client = new DynamoDBClient({
-    ...stack.dynamodb.clientConfig,
-    maxAttempts: 5,
-    requestHandler: { httpAgent: { maxSockets: 256 } },
-  });
+  const client = newTestClient();
   const tableName = uniqueName('inventory');
   await client.send(new CreateTableCommand(createInventoryTableInput(tableName)));
   await client.send(new UpdateTimeToLiveCommand(inventoryTimeToLiveInput(tableName)));

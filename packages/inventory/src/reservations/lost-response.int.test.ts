@@ -1,0 +1,69 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Inventory } from '../inventory.js';
+import { createTestInventory, newTestClient, type TestInventory } from '../testing-support/test-table.js';
+
+let t: TestInventory;
+beforeAll(async () => {
+  t = await createTestInventory();
+});
+afterAll(() => t.drop());
+
+/**
+ * A client whose first `TransactWriteItems` reaches DynamoDB and is applied, but whose response is
+ * "lost": the SDK sees a timeout. With `maxAttempts > 1` the SDK sends the same request again (same
+ * ClientRequestToken); with 1 the ambiguous error reaches the caller.
+ */
+function clientThatLosesFirstResponse(maxAttempts: number): { client: DynamoDBClient; sends: () => number } {
+  const client = newTestClient({ maxAttempts });
+  let lost = false;
+  let sends = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+      sends += 1;
+      const response = await next(args);
+      if (!lost) {
+        lost = true;
+        throw Object.assign(new Error('response lost after the write was applied'), {
+          name: 'TimeoutError',
+          $metadata: {},
+        });
+      }
+      return response;
+    },
+    { step: 'deserialize', name: 'loseFirstTransactResponse' },
+  );
+  return { client, sends: () => sends };
+}
+
+describe('reserve after a lost response', () => {
+  it('the SDK retry of an applied request does not take stock twice', async () => {
+    const { client, sends } = clientThatLosesFirstResponse(3);
+    const inventory = new Inventory({ client, tableName: t.tableName });
+    await inventory.setStock('lost', 5);
+    const result = await inventory.reserve('order-lost', [{ sku: 'lost', quantity: 2 }], { ttlSeconds: 600 });
+    expect(sends()).toBe(2);
+    // An endpoint that honours the token answers success (replayed: false, this call did reserve);
+    // one that ignores it fails the reservation's attribute_not_exists (replayed: true). Both: one decrement.
+    expect(result.ok).toBe(true);
+    expect((await inventory.getAvailability(['lost'])).get('lost')).toMatchObject({ available: 3, reserved: 2 });
+    client.destroy();
+  });
+
+  it('a caller retry after the SDK gave up finds the reservation and takes nothing', async () => {
+    const { client } = clientThatLosesFirstResponse(1);
+    const ambiguous = new Inventory({ client, tableName: t.tableName });
+    await t.inventory.setStock('gave-up', 5);
+    await expect(
+      ambiguous.reserve('order-gave-up', [{ sku: 'gave-up', quantity: 2 }], { ttlSeconds: 600 }),
+    ).rejects.toThrow('response lost');
+    const retry = await ambiguous.reserve('order-gave-up', [{ sku: 'gave-up', quantity: 2 }], { ttlSeconds: 600 });
+    expect(retry).toMatchObject({ ok: true, replayed: true });
+    expect((await t.inventory.getAvailability(['gave-up'])).get('gave-up')).toMatchObject({
+      available: 3,
+      reserved: 2,
+    });
+    client.destroy();
+  });
+});
