@@ -81,14 +81,25 @@ export class CartSnapshotStore {
 
   /**
    * The snapshot of one checkout attempt, or `undefined` when absent or past its TTL (DynamoDB deletes
-   * expired items lazily, so expiry is also checked on read). Pass `parse` (e.g. a zod schema's
-   * `parse`) to validate the stored cart; its errors propagate.
+   * expired items lazily, so expiry is also checked on read). The cart is `unknown` unless you pass
+   * `parse` (e.g. a zod schema's `parse`) to validate it; its errors propagate.
    */
-  async getCartSnapshot<T = unknown>(
+  getCartSnapshot(
+    customerId: string,
+    attemptId: string,
+    options?: { readonly consistentRead?: boolean },
+  ): Promise<CartSnapshot<unknown> | undefined>;
+  /** As above, with the stored cart validated by `parse`. */
+  getCartSnapshot<T>(
+    customerId: string,
+    attemptId: string,
+    options: { readonly parse: (value: unknown) => T; readonly consistentRead?: boolean },
+  ): Promise<CartSnapshot<T> | undefined>;
+  async getCartSnapshot<T>(
     customerId: string,
     attemptId: string,
     options: { readonly parse?: (value: unknown) => T; readonly consistentRead?: boolean } = {},
-  ): Promise<CartSnapshot<T> | undefined> {
+  ): Promise<CartSnapshot<T | unknown> | undefined> {
     validateId('customerId', customerId);
     validateId('attemptId', attemptId);
     const read = await this.#client.send(
@@ -114,7 +125,7 @@ export class CartSnapshotStore {
     } catch {
       throw new CorruptRecordError('cart', 'is not valid JSON');
     }
-    const cart = options.parse === undefined ? (value as T) : options.parse(value);
+    const cart = options.parse === undefined ? value : options.parse(value);
     return { customerId, attemptId, cart, savedAt: new Date(savedAtMs), expiresAt: new Date(expiresAtSeconds * 1000) };
   }
 }

@@ -4,7 +4,7 @@ import {
   ConditionalCheckFailedException,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { InvalidInputError, StockUnderflowError, TransactionContentionError } from '../errors.js';
+import { CorruptRecordError, InvalidInputError, StockUnderflowError, TransactionContentionError } from '../errors.js';
 import type { InventoryContext } from '../inventory-context.js';
 import { backoffDelayMs, sleep } from '../retry/backoff.js';
 import { stockKey } from '../table/keys.js';
@@ -34,8 +34,12 @@ function validateUnits(field: string, value: unknown, allowNegative: boolean): n
 
 function levelFromItem(sku: string, item: Record<string, AttributeValue> | undefined): StockLevel {
   const read = (name: string) => {
-    const value = Number(item?.[name]?.N ?? 0);
-    return Number.isSafeInteger(value) ? value : 0;
+    const attribute = item?.[name];
+    if (attribute === undefined) return 0;
+    const value = attribute.N === undefined ? Number.NaN : Number(attribute.N);
+    if (!Number.isSafeInteger(value))
+      throw new CorruptRecordError(name, `of SKU ${JSON.stringify(sku)} is not an integer`);
+    return value;
   };
   return { sku, available: read('available'), reserved: read('reserved'), committed: read('committed') };
 }

@@ -3,7 +3,9 @@ import { validateTableName } from '../validation/validate-input.js';
 
 /** A DynamoDB key attribute: its name and scalar type. */
 export interface DynamoKeyAttribute {
+  /** Attribute name. */
   readonly name: string;
+  /** DynamoDB scalar type: string, number or binary. */
   readonly type: 'S' | 'N' | 'B';
 }
 
@@ -12,10 +14,13 @@ export interface DynamoKeyAttribute {
  * (CDK, Terraform, test setup) can create the table without knowing the package's internals.
  */
 export interface DynamoTableDefinition {
+  /** The table's partition (hash) key. */
   readonly partitionKey: DynamoKeyAttribute;
+  /** The table's sort (range) key, if any. */
   readonly sortKey?: DynamoKeyAttribute;
   /** Attribute holding epoch seconds for DynamoDB TTL. */
   readonly timeToLiveAttribute: string;
+  /** Global secondary indexes the package queries. */
   readonly globalSecondaryIndexes?: ReadonlyArray<{
     readonly indexName: string;
     readonly partitionKey: DynamoKeyAttribute;

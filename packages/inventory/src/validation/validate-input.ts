@@ -12,7 +12,8 @@ export interface ReservationLine {
  */
 export const MAX_RESERVATION_LINES = 99;
 
-const MAX_ID_LENGTH = 512;
+// In UTF-8 bytes: keeps `pendingDeadline` (16 + id bytes) under DynamoDB's 1,024-byte sort-key limit.
+const MAX_ID_BYTES = 512;
 // Control characters would make keys unreadable in logs and consoles; nothing legitimate uses them.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -29,8 +30,8 @@ export function validateId(field: string, value: unknown): asserts value is stri
   if (typeof value !== 'string' || value.length === 0) {
     throw new InvalidInputError(field, 'must be a non-empty string');
   }
-  if (value.length > MAX_ID_LENGTH) {
-    throw new InvalidInputError(field, `must be at most ${MAX_ID_LENGTH} characters`);
+  if (Buffer.byteLength(value, 'utf8') > MAX_ID_BYTES) {
+    throw new InvalidInputError(field, `must be at most ${MAX_ID_BYTES} bytes in UTF-8`);
   }
   if (CONTROL_CHARS.test(value)) {
     throw new InvalidInputError(field, 'must not contain control characters');
