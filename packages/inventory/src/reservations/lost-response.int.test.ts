@@ -66,4 +66,39 @@ describe('reserve after a lost response', () => {
     });
     client.destroy();
   });
+
+  for (const applied of [true, false]) {
+    it(`a 500 ${applied ? 'after' : 'before'} the write is resent with the same token: one decrement, acknowledged to this call`, async () => {
+      const client = newTestClient({ maxAttempts: 1 });
+      let failNext = true;
+      let failed = 0;
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName !== 'TransactWriteItemsCommand' || !failNext) return next(args);
+          failNext = false;
+          failed += 1;
+          if (applied) await next(args);
+          throw Object.assign(new Error('We encountered an internal error'), {
+            name: 'InternalServerError',
+            $metadata: {},
+          });
+        },
+        { step: 'deserialize', name: 'internalServerError' },
+      );
+      const inventory = new Inventory({ client, tableName: t.tableName, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+      const sku = `ise-${applied}`;
+      await inventory.setStock(sku, 5);
+
+      const reserved = await inventory.reserve(`order-${sku}`, [{ sku, quantity: 2 }], { ttlSeconds: 600 });
+      expect(reserved).toMatchObject({ ok: true, replayed: false, attempts: 2 });
+      expect((await inventory.getAvailability([sku])).get(sku)).toMatchObject({ available: 3, reserved: 2 });
+
+      failNext = true;
+      const released = await inventory.release(`order-${sku}`);
+      expect(released).toEqual({ orderId: `order-${sku}`, status: 'RELEASED', changed: true });
+      expect((await inventory.getAvailability([sku])).get(sku)).toMatchObject({ available: 5, reserved: 0 });
+      expect(failed).toBe(2);
+      client.destroy();
+    });
+  }
 });

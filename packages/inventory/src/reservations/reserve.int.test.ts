@@ -26,8 +26,9 @@ describe('reserve', () => {
       Array.from({ length: 200 }, (_, i) =>
         inventory.reserve(`order-${i}`, [{ sku: 'hot', quantity: 1 }], { ttlSeconds: 600 }),
       ),
-    );
-    polling = false;
+    ).finally(() => {
+      polling = false;
+    });
     await watcher;
 
     const succeeded = results.filter((result) => result.ok);

@@ -15,7 +15,7 @@ import {
   validateId,
   validatePositiveInteger,
 } from '../validation/validate-input.js';
-import { reserveRequestTokens } from './client-request-token.js';
+import { requestTokens } from './client-request-token.js';
 import { linesToAttribute, type Reservation, reservationFromItem, sameLines } from './reservation.js';
 import { classifyTransactionError } from './transaction-outcome.js';
 
@@ -76,14 +76,15 @@ export async function reserve(
     reservedUntil: new Date(reservedUntil),
   };
   const transactItems = buildReserveItems(ctx, reservation);
-  const tokenOf = reserveRequestTokens(ctx.tableName, orderId);
+  const tokenOf = requestTokens(ctx.tableName, orderId);
+  let generation = 1;
 
   for (let attempt = 1; ; attempt += 1) {
     try {
       await ctx.client.send(
         new TransactWriteItemsCommand({
           TransactItems: transactItems,
-          ClientRequestToken: tokenOf(attempt),
+          ClientRequestToken: tokenOf(generation),
         }),
       );
       return { ok: true, reservation, replayed: false, attempts: attempt };
@@ -105,6 +106,8 @@ export async function reserve(
           return { ok: false, reason: 'INSUFFICIENT_STOCK', shortages, attempts: attempt };
         }
       }
+      // Cancelled: nothing was applied, the next attempt gets a fresh token. Ambiguous: same token.
+      if (failure.kind === 'cancelled') generation += 1;
       if (attempt >= ctx.retry.maxAttempts) throw new TransactionContentionError('reserve', attempt, error);
       await sleep(backoffDelayMs(ctx.retry, attempt, ctx.random));
     }

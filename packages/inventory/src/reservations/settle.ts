@@ -4,6 +4,7 @@ import type { InventoryContext } from '../inventory-context.js';
 import { backoffDelayMs, sleep } from '../retry/backoff.js';
 import { reservationKey, stockKey } from '../table/keys.js';
 import { validateId } from '../validation/validate-input.js';
+import { requestTokens } from './client-request-token.js';
 import { type Reservation, type ReservationStatus, reservationFromItem } from './reservation.js';
 import { classifyTransactionError } from './transaction-outcome.js';
 
@@ -53,21 +54,36 @@ export async function settle(
   now: Date = ctx.now(),
 ): Promise<SettleResult> {
   validateId('orderId', orderId);
+  const tokenOf = requestTokens(ctx.tableName, orderId);
+  let generation = 1;
+  let current: Reservation | undefined;
+  let resend = false;
   for (let attempt = 1; ; attempt += 1) {
-    const current = await getReservation(ctx, orderId);
-    if (current === undefined) throw new ReservationNotFoundError(orderId);
-    if (current.status !== 'PENDING') return repeated(current, operation);
-    if (operation === 'expire' && current.reservedUntil.getTime() > now.getTime()) {
-      return { orderId, status: 'PENDING', changed: false };
+    // After an ambiguous failure, send the identical request again (same token) without re-reading,
+    // so a write that did go through is acknowledged to this call, not reported as someone else's.
+    if (!resend || current === undefined) {
+      current = await getReservation(ctx, orderId);
+      if (current === undefined) throw new ReservationNotFoundError(orderId);
+      if (current.status !== 'PENDING') return repeated(current, operation);
+      if (operation === 'expire' && current.reservedUntil.getTime() > now.getTime()) {
+        return { orderId, status: 'PENDING', changed: false };
+      }
     }
+    resend = false;
     try {
       await ctx.client.send(
-        new TransactWriteItemsCommand({ TransactItems: settleItems(ctx, current, operation, now) }),
+        new TransactWriteItemsCommand({
+          TransactItems: settleItems(ctx, current, operation, now),
+          ClientRequestToken: tokenOf(generation),
+        }),
       );
       return { orderId, status: TARGET[operation], changed: true };
     } catch (error) {
       const failure = classifyTransactionError(error);
       if (failure.kind === 'other') throw error;
+      if (failure.kind === 'ambiguous') resend = true;
+      // Cancelled: nothing was applied, so the next attempt re-reads and gets a fresh token.
+      else generation += 1;
       const header = failure.kind === 'cancelled' ? failure.reasons[0] : undefined;
       // Someone else settled it between our read and our write: loop to read what they did.
       const settledByOther = header?.Code === 'ConditionalCheckFailed';

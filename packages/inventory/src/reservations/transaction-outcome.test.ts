@@ -26,12 +26,13 @@ describe('classifyTransactionError', () => {
     });
   });
 
-  it('retries a transaction still in progress and passes anything else through', () => {
-    expect(classifyTransactionError(Object.assign(new Error('x'), { name: 'TransactionInProgressException' }))).toEqual(
-      {
-        kind: 'retryable',
-      },
-    );
+  it('marks in-progress and server errors ambiguous and passes anything else through', () => {
+    for (const name of ['TransactionInProgressException', 'InternalServerError']) {
+      expect(classifyTransactionError(Object.assign(new Error('x'), { name }))).toEqual({ kind: 'ambiguous' });
+    }
+    expect(classifyTransactionError(Object.assign(new Error('x'), { name: 'ResourceNotFoundException' }))).toEqual({
+      kind: 'other',
+    });
     expect(classifyTransactionError(new Error('boom'))).toEqual({ kind: 'other' });
     expect(classifyTransactionError(cancelled(['ValidationError']))).toMatchObject({ retryable: false });
   });

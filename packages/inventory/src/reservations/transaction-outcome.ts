@@ -4,10 +4,14 @@ import { type CancellationReason, TransactionCanceledException } from '@aws-sdk/
 // written, and the same transaction may succeed a moment later.
 const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
+// Errors after which the transaction may or may not have been applied; resending the identical
+// request with the same ClientRequestToken is safe (applied at most once) and settles the question.
+const AMBIGUOUS_ERRORS = new Set(['InternalServerError', 'TransactionInProgressException']);
+
 /** How a failed `TransactWriteItems` call should be handled. */
 export type TransactionFailure =
   | { readonly kind: 'cancelled'; readonly reasons: readonly CancellationReason[]; readonly retryable: boolean }
-  | { readonly kind: 'retryable' }
+  | { readonly kind: 'ambiguous' }
   | { readonly kind: 'other' };
 
 /**
@@ -22,8 +26,6 @@ export function classifyTransactionError(error: unknown): TransactionFailure {
     return { kind: 'cancelled', reasons, retryable: contended && !conditionFailed };
   }
   const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'TransactionInProgressException' || name === 'TransactionConflictException') {
-    return { kind: 'retryable' };
-  }
+  if (typeof name === 'string' && AMBIGUOUS_ERRORS.has(name)) return { kind: 'ambiguous' };
   return { kind: 'other' };
 }
