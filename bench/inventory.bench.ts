@@ -6,7 +6,7 @@ import { createInventoryTableInput, Inventory, type ReserveResult } from '@check
 import { startCheckoutStack, uniqueName } from '@checkout/testing';
 import { type BenchResult, summarize, writeReport } from './lib/report.ts';
 
-const count = Number(process.argv[2] ?? 1000);
+const count = Number(process.argv[2] ?? 400);
 const concurrency = Number(process.argv[3] ?? 16);
 const spreadSkus = 1000;
 
@@ -65,11 +65,11 @@ async function run(
 // Warm-up: DynamoDB Local (JVM) is slow until its code paths are compiled.
 await Promise.all(Array.from({ length: 20 }, (_, i) => inventory.setStock(`warm-${i}`, 1000)));
 await Promise.all(
-  Array.from({ length: 400 }, (_, i) =>
+  Array.from({ length: 200 }, (_, i) =>
     inventory.reserve(`warm-order-${i}`, [{ sku: `warm-${i % 20}`, quantity: 1 }], { ttlSeconds: 60 }),
   ),
 );
-await Promise.all(Array.from({ length: 200 }, (_, i) => inventory.release(`warm-order-${i}`)));
+await Promise.all(Array.from({ length: 100 }, (_, i) => inventory.release(`warm-order-${i}`)));
 
 // Hot: every reservation on one SKU, stocked for 80 % of them, so the run also crosses "sold out".
 const hotStock = Math.floor(count * 0.8);
@@ -123,7 +123,7 @@ if (after.get('hot')?.available !== hotStock || after.get('hot')?.reserved !== 0
 for (const sku of spreadNames) {
   if (after.get(sku)?.available !== perSku || after.get(sku)?.reserved !== 0) notReturned += 1;
 }
-const pendingAtStart = (hot.row.extra?.reserved as number) + (spread.row.extra?.reserved as number) + 200;
+const pendingAtStart = (hot.row.extra?.reserved as number) + (spread.row.extra?.reserved as number) + 100;
 const sweepRow: BenchResult = {
   label: 'expiry sweep (2 sweepers racing)',
   opsPerSec: Math.round((expired / sweepMs) * 1000 * 10) / 10,
