@@ -1,16 +1,16 @@
 import { DescribeTimeToLiveCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CartTooLargeError, InvalidInputError } from '../errors.js';
 import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
 import { CartSnapshotStore, MAX_CART_BYTES } from './cart-snapshot-store.js';
 
 let t: TestInventory;
 let carts: CartSnapshotStore;
-beforeAll(async () => {
+beforeEach(async () => {
   t = await createTestInventory();
   carts = new CartSnapshotStore({ client: t.client, tableName: t.tableName });
 });
-afterAll(() => t.drop());
+afterEach(() => t.drop());
 
 const cart = {
   currency: 'EUR',

@@ -1,14 +1,14 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TransactionContentionError } from '../errors.js';
 import { Inventory } from '../inventory.js';
 import { createTestInventory, newTestClient, type TestInventory } from '../testing-support/test-table.js';
 
 let t: TestInventory;
-beforeAll(async () => {
+beforeEach(async () => {
   t = await createTestInventory();
 });
-afterAll(() => t.drop());
+afterEach(() => t.drop());
 
 /**
  * DynamoDB Local queues concurrent transactions on one item instead of cancelling them the way

@@ -1,13 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Inventory } from '../inventory.js';
 import { createTestInventory, newTestClient, type TestInventory } from '../testing-support/test-table.js';
 
 let t: TestInventory;
-beforeAll(async () => {
+beforeEach(async () => {
   t = await createTestInventory();
 });
-afterAll(() => t.drop());
+afterEach(() => t.drop());
 
 /**
  * A client whose first `TransactWriteItems` reaches DynamoDB and is applied, but whose response is

@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReservationMismatchError, TooManyLinesError } from '../errors.js';
 import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
 
 let t: TestInventory;
-beforeAll(async () => {
+beforeEach(async () => {
   // Generous retries: 200 writers on one item is exactly the contention the backoff is for.
   t = await createTestInventory({ retry: { maxAttempts: 200, baseDelayMs: 5, maxDelayMs: 200 } });
 });
-afterAll(() => t.drop());
+afterEach(() => t.drop());
 
 describe('reserve', () => {
   it('200 concurrent 1-unit reservations on a 50-unit SKU: exactly 50 succeed, stock ends at 0', async () => {

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReservationNotFoundError, ReservationStateError } from '../errors.js';
 import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
 
 let t: TestInventory;
-beforeAll(async () => {
+beforeEach(async () => {
   t = await createTestInventory({ retry: { maxAttempts: 100, baseDelayMs: 5, maxDelayMs: 200 } });
 });
-afterAll(() => t.drop());
+afterEach(() => t.drop());
 
 async function level(sku: string) {
   return (await t.inventory.getAvailability([sku])).get(sku);

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
 
 let t: TestInventory;
-beforeAll(async () => {
+beforeEach(async () => {
   t = await createTestInventory({ pendingShards: 4, retry: { maxAttempts: 100, baseDelayMs: 5, maxDelayMs: 200 } });
 });
-afterAll(() => t.drop());
+afterEach(() => t.drop());
 
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
 

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, StockUnderflowError } from '../errors.js';
 import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
 
 let t: TestInventory;
-beforeAll(async () => {
+beforeEach(async () => {
   t = await createTestInventory();
 });
-afterAll(() => t.drop());
+afterEach(() => t.drop());
 
 describe('stock administration', () => {
   it('setStock sets available and keeps reserved/committed counts', async () => {
