@@ -107,15 +107,24 @@ export class ReservationMismatchError extends InventoryError {
 }
 
 /**
- * Transaction conflicts (other writers on the same items) or throttling outlasted the bounded
- * retries. Nothing was written by the failed attempts; retrying later is safe.
+ * Transaction conflicts (other writers on the same items), throttling or server errors outlasted
+ * the bounded retries. After conflicts nothing was written; after server errors the last attempt may
+ * or may not have been applied. Either way, retrying the same order later is safe: a `reserve`
+ * retry replays an applied reservation, a `commit`/`release` retry finds it settled.
  */
 export class TransactionContentionError extends InventoryError {
   /** How many transactions were attempted. */
   readonly attempts: number;
 
   constructor(operation: string, attempts: number, cause?: unknown) {
-    super('TRANSACTION_CONTENTION', 503, `${operation} gave up after ${attempts} conflicting attempts`, { cause });
+    super(
+      'TRANSACTION_CONTENTION',
+      503,
+      `${operation} gave up after ${attempts} attempts (conflicts or server errors)`,
+      {
+        cause,
+      },
+    );
     this.attempts = attempts;
   }
 }

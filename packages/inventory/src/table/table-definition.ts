@@ -32,7 +32,7 @@ export interface DynamoTableDefinition {
 export const PENDING_INDEX_NAME = 'pending-by-deadline';
 
 /**
- * The inventory table. One table, four item kinds:
+ * The inventory table. One table, three item kinds:
  *
  * | item | `pk` | `sk` | access pattern |
  * |---|---|---|---|
