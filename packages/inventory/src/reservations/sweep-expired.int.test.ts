@@ -91,4 +91,14 @@ describe('sweepExpired', () => {
     });
     expect((await inventory.getAvailability(['exp-rel'])).get('exp-rel')).toMatchObject({ available: 1, reserved: 0 });
   });
+
+  it('a late duplicate reserve of an expired order replays the expired reservation and takes nothing', async () => {
+    const { inventory } = t;
+    await inventory.setStock('late', 1);
+    await inventory.reserve('late-order', [{ sku: 'late', quantity: 1 }], { ttlSeconds: 1 });
+    await inventory.sweepExpired({ now: later(30) });
+    const again = await inventory.reserve('late-order', [{ sku: 'late', quantity: 1 }], { ttlSeconds: 60 });
+    expect(again).toMatchObject({ ok: true, replayed: true, reservation: { status: 'EXPIRED' } });
+    expect((await inventory.getAvailability(['late'])).get('late')).toMatchObject({ available: 1, reserved: 0 });
+  });
 });
