@@ -1,0 +1,94 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TransactionContentionError } from '../errors.js';
+import { Inventory } from '../inventory.js';
+import { createTestInventory, newTestClient, type TestInventory } from '../testing-support/test-table.js';
+
+let t: TestInventory;
+beforeEach(async () => {
+  t = await createTestInventory();
+});
+afterEach(() => t.drop());
+
+/**
+ * DynamoDB Local queues concurrent transactions on one item instead of cancelling them the way
+ * DynamoDB does under a hot SKU, so the conflicts are injected: the first `conflicts`
+ * TransactWriteItems calls are cancelled with `TransactionConflict` before reaching the server.
+ */
+function clientWithConflicts(conflicts: number) {
+  const client = newTestClient();
+  let injected = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'TransactWriteItemsCommand' && injected < conflicts) {
+        injected += 1;
+        const items = ((args.input as { TransactItems?: unknown[] }).TransactItems ?? []).length;
+        throw new TransactionCanceledException({
+          message: 'Transaction cancelled, please refer cancellation reasons for specific reasons',
+          $metadata: {},
+          CancellationReasons: Array.from({ length: items }, (_, i) => ({
+            Code: i === 1 ? 'TransactionConflict' : 'None',
+          })),
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'injectTransactionConflicts' },
+  );
+  return client;
+}
+
+describe('transaction conflicts', () => {
+  it('are retried with backoff until the reservation goes through', async () => {
+    const client = clientWithConflicts(4);
+    const inventory = new Inventory({
+      client,
+      tableName: t.tableName,
+      retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    await inventory.setStock('contended', 3);
+    const result = await inventory.reserve('order-contended', [{ sku: 'contended', quantity: 1 }], { ttlSeconds: 60 });
+    expect(result).toMatchObject({ ok: true, replayed: false, attempts: 5 });
+    expect((await inventory.getAvailability(['contended'])).get('contended')).toMatchObject({
+      available: 2,
+      reserved: 1,
+    });
+    client.destroy();
+  });
+
+  it('give up after maxAttempts with a typed, retryable error and nothing written', async () => {
+    const client = clientWithConflicts(100);
+    const inventory = new Inventory({
+      client,
+      tableName: t.tableName,
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    await inventory.setStock('stuck', 3);
+    const error = await inventory
+      .reserve('order-stuck', [{ sku: 'stuck', quantity: 1 }], { ttlSeconds: 60 })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TransactionContentionError);
+    expect(error).toMatchObject({ code: 'TRANSACTION_CONTENTION', httpStatus: 503, attempts: 3 });
+    expect(await inventory.getReservation('order-stuck')).toBeUndefined();
+    expect((await inventory.getAvailability(['stuck'])).get('stuck')).toMatchObject({ available: 3, reserved: 0 });
+    await expect(inventory.release('order-stuck')).rejects.toMatchObject({ code: 'RESERVATION_NOT_FOUND' });
+    client.destroy();
+  });
+
+  it('on release are retried too, and the stock still moves once', async () => {
+    await t.inventory.setStock('settle-conflict', 2);
+    await t.inventory.reserve('order-settle-conflict', [{ sku: 'settle-conflict', quantity: 2 }], { ttlSeconds: 60 });
+    const client = clientWithConflicts(3);
+    const inventory = new Inventory({
+      client,
+      tableName: t.tableName,
+      retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    expect(await inventory.release('order-settle-conflict')).toMatchObject({ changed: true, status: 'RELEASED' });
+    expect((await inventory.getAvailability(['settle-conflict'])).get('settle-conflict')).toMatchObject({
+      available: 2,
+      reserved: 0,
+    });
+    client.destroy();
+  });
+});

@@ -1,0 +1,150 @@
+import { GetItemCommand, type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { ReservationNotFoundError, ReservationStateError, TransactionContentionError } from '../errors.js';
+import type { InventoryContext } from '../inventory-context.js';
+import { backoffDelayMs, sleep } from '../retry/backoff.js';
+import { reservationKey, stockKey } from '../table/keys.js';
+import { validateId } from '../validation/validate-input.js';
+import { requestTokens } from './client-request-token.js';
+import { type Reservation, type ReservationStatus, reservationFromItem } from './reservation.js';
+import { classifyTransactionError } from './transaction-outcome.js';
+
+/** Which way a pending reservation leaves `PENDING`. */
+export type SettleOperation = 'commit' | 'release' | 'expire';
+
+/** Outcome of `commit`, `release` and the sweeper's expiry of one reservation. */
+export interface SettleResult {
+  readonly orderId: string;
+  /** The reservation's status after the call. */
+  readonly status: ReservationStatus;
+  /** True only for the one call that moved the reservation (and the stock); false for repeats. */
+  readonly changed: boolean;
+}
+
+const TARGET: Record<SettleOperation, ReservationStatus> = {
+  commit: 'COMMITTED',
+  release: 'RELEASED',
+  expire: 'EXPIRED',
+};
+
+// commit consumes the held units; release and expire give them back to `available`.
+const STOCK_UPDATE: Record<SettleOperation, string> = {
+  commit: 'ADD reserved :negQty, committed :qty SET updatedAt = :now',
+  release: 'ADD available :qty, reserved :negQty SET updatedAt = :now',
+  expire: 'ADD available :qty, reserved :negQty SET updatedAt = :now',
+};
+
+/** Reads an order's reservation with a strongly consistent read. */
+export async function getReservation(ctx: InventoryContext, orderId: string): Promise<Reservation | undefined> {
+  validateId('orderId', orderId);
+  const read = await ctx.client.send(
+    new GetItemCommand({ TableName: ctx.tableName, Key: reservationKey(orderId), ConsistentRead: true }),
+  );
+  return read.Item === undefined ? undefined : reservationFromItem(read.Item);
+}
+
+/**
+ * Moves a pending reservation to COMMITTED / RELEASED / EXPIRED and changes the stock of each line in
+ * the same transaction, conditioned on the reservation still being `PENDING`: of any number of
+ * concurrent or repeated calls, exactly one changes the stock.
+ */
+export async function settle(
+  ctx: InventoryContext,
+  orderId: string,
+  operation: SettleOperation,
+  now: Date = ctx.now(),
+): Promise<SettleResult> {
+  validateId('orderId', orderId);
+  const tokenOf = requestTokens(ctx.tableName, orderId);
+  let generation = 1;
+  let current: Reservation | undefined;
+  let resend = false;
+  for (let attempt = 1; ; attempt += 1) {
+    // After an ambiguous failure, send the identical request again (same token) without re-reading,
+    // so a write that did go through is acknowledged to this call, not reported as someone else's.
+    if (!resend || current === undefined) {
+      current = await getReservation(ctx, orderId);
+      if (current === undefined) throw new ReservationNotFoundError(orderId);
+      if (current.status !== 'PENDING') return repeated(current, operation);
+      if (operation === 'expire' && current.reservedUntil.getTime() > now.getTime()) {
+        return { orderId, status: 'PENDING', changed: false };
+      }
+    }
+    resend = false;
+    try {
+      await ctx.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: settleItems(ctx, current, operation, now),
+          ClientRequestToken: tokenOf(generation),
+        }),
+      );
+      return { orderId, status: TARGET[operation], changed: true };
+    } catch (error) {
+      const failure = classifyTransactionError(error);
+      if (failure.kind === 'other') throw error;
+      if (failure.kind === 'ambiguous') resend = true;
+      // Cancelled: nothing was applied, so the next attempt re-reads and gets a fresh token.
+      else generation += 1;
+      const header = failure.kind === 'cancelled' ? failure.reasons[0] : undefined;
+      // Someone else settled it between our read and our write: loop to read what they did.
+      const settledByOther = header?.Code === 'ConditionalCheckFailed';
+      if (!settledByOther && failure.kind === 'cancelled' && !failure.retryable) throw error;
+      if (attempt >= ctx.retry.maxAttempts) throw new TransactionContentionError(operation, attempt, error);
+      if (!settledByOther) await sleep(backoffDelayMs(ctx.retry, attempt, ctx.random));
+    }
+  }
+}
+
+function repeated(current: Reservation, operation: SettleOperation): SettleResult {
+  const result = { orderId: current.orderId, status: current.status, changed: false };
+  if (operation === 'expire') return result;
+  if (operation === 'commit' && current.status !== 'COMMITTED') {
+    throw new ReservationStateError(current.orderId, 'commit', current.status);
+  }
+  if (operation === 'release' && current.status === 'COMMITTED') {
+    throw new ReservationStateError(current.orderId, 'release', current.status);
+  }
+  return result;
+}
+
+function settleItems(
+  ctx: InventoryContext,
+  reservation: Reservation,
+  operation: SettleOperation,
+  now: Date,
+): TransactWriteItem[] {
+  const nowMs = now.getTime();
+  const expiresAt = Math.floor(nowMs / 1000) + ctx.settledRetentionSeconds;
+  const header: TransactWriteItem = {
+    Update: {
+      TableName: ctx.tableName,
+      Key: reservationKey(reservation.orderId),
+      ConditionExpression:
+        operation === 'expire' ? '#status = :pending AND reservedUntil <= :nowMs' : '#status = :pending',
+      // Leaving PENDING drops the sweeper-index attributes (sparse index) and starts the TTL clock.
+      UpdateExpression:
+        'SET #status = :next, settledAt = :nowMs, expiresAt = :expiresAt REMOVE pendingShard, pendingDeadline',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':pending': { S: 'PENDING' },
+        ':next': { S: TARGET[operation] },
+        ':nowMs': { N: String(nowMs) },
+        ':expiresAt': { N: String(expiresAt) },
+      },
+    },
+  };
+  const stock = reservation.lines.map(
+    (line): TransactWriteItem => ({
+      Update: {
+        TableName: ctx.tableName,
+        Key: stockKey(line.sku),
+        UpdateExpression: STOCK_UPDATE[operation],
+        ExpressionAttributeValues: {
+          ':qty': { N: String(line.quantity) },
+          ':negQty': { N: String(-line.quantity) },
+          ':now': { N: String(nowMs) },
+        },
+      },
+    }),
+  );
+  return [header, ...stock];
+}

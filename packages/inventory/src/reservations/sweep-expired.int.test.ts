@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
+
+let t: TestInventory;
+beforeEach(async () => {
+  t = await createTestInventory({ pendingShards: 4, retry: { maxAttempts: 100, baseDelayMs: 5, maxDelayMs: 200 } });
+});
+afterEach(() => t.drop());
+
+const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
+
+describe('sweepExpired', () => {
+  it('two sweepers racing over the same expired reservations return each one’s stock exactly once', async () => {
+    const { inventory } = t;
+    await inventory.setStock('sweep-a', 100);
+    await inventory.setStock('sweep-b', 100);
+    const orders = Array.from({ length: 40 }, (_, i) => `expiring-${i}`);
+    for (const [i, orderId] of orders.entries()) {
+      const lines = [{ sku: 'sweep-a', quantity: 1 }, ...(i % 2 === 0 ? [{ sku: 'sweep-b', quantity: 2 }] : [])];
+      const result = await inventory.reserve(orderId, lines, { ttlSeconds: 30 });
+      expect(result.ok).toBe(true);
+    }
+    // One long-lived reservation that must survive the sweep.
+    await inventory.reserve('long-lived', [{ sku: 'sweep-a', quantity: 5 }], { ttlSeconds: 3600 });
+    expect((await inventory.getAvailability(['sweep-a'])).get('sweep-a')).toMatchObject({
+      available: 55,
+      reserved: 45,
+    });
+
+    const now = later(60);
+    const sweeperA = t.open();
+    const sweeperB = t.open();
+    const [a, b] = await Promise.all([
+      sweeperA.sweepExpired({ now, concurrency: 8 }),
+      sweeperB.sweepExpired({ now, concurrency: 8 }),
+    ]);
+    expect(a.failed + b.failed).toBe(0);
+    expect(a.expired + b.expired).toBe(40);
+    expect(a.expired + a.alreadySettled).toBe(a.examined);
+    expect(b.expired + b.alreadySettled).toBe(b.examined);
+
+    const levels = await inventory.getAvailability(['sweep-a', 'sweep-b']);
+    expect(levels.get('sweep-a')).toEqual({ sku: 'sweep-a', available: 95, reserved: 5, committed: 0 });
+    expect(levels.get('sweep-b')).toEqual({ sku: 'sweep-b', available: 100, reserved: 0, committed: 0 });
+    expect((await inventory.getReservation('expiring-0'))?.status).toBe('EXPIRED');
+    expect((await inventory.getReservation('long-lived'))?.status).toBe('PENDING');
+
+    // A third sweep finds nothing left (the sparse index dropped the expired ones).
+    expect(await inventory.sweepExpired({ now })).toEqual({ examined: 0, expired: 0, alreadySettled: 0, failed: 0 });
+  });
+
+  it('does not expire reservations before their deadline', async () => {
+    const { inventory } = t;
+    await inventory.setStock('fresh', 3);
+    await inventory.reserve('fresh-order', [{ sku: 'fresh', quantity: 1 }], { ttlSeconds: 120 });
+    await inventory.sweepExpired({ now: later(60) });
+    expect((await inventory.getReservation('fresh-order'))?.status).toBe('PENDING');
+    expect((await inventory.getAvailability(['fresh'])).get('fresh')).toMatchObject({ available: 2, reserved: 1 });
+  });
+
+  it('a sweeper racing commit: one wins, stock moves once', async () => {
+    const { inventory } = t;
+    await inventory.setStock('contest', 10);
+    const orders = Array.from({ length: 10 }, (_, i) => `contest-${i}`);
+    for (const orderId of orders)
+      await inventory.reserve(orderId, [{ sku: 'contest', quantity: 1 }], { ttlSeconds: 1 });
+    const [sweep, ...commits] = await Promise.all([
+      inventory.sweepExpired({ now: later(30) }),
+      ...orders.map((orderId) => inventory.commit(orderId).catch(() => 'lost' as const)),
+    ]);
+    const committed = commits.filter((result) => result !== 'lost' && result.changed).length;
+    expect(committed + (sweep?.expired ?? 0)).toBe(10);
+    expect((await inventory.getAvailability(['contest'])).get('contest')).toEqual({
+      sku: 'contest',
+      available: 10 - committed,
+      reserved: 0,
+      committed,
+    });
+  });
+
+  it('release of an expired reservation is an idempotent no-op', async () => {
+    const { inventory } = t;
+    await inventory.setStock('exp-rel', 1);
+    await inventory.reserve('exp-rel-order', [{ sku: 'exp-rel', quantity: 1 }], { ttlSeconds: 1 });
+    const sweep = await inventory.sweepExpired({ now: later(30) });
+    expect(sweep.expired).toBeGreaterThanOrEqual(1);
+    expect(await inventory.release('exp-rel-order')).toEqual({
+      orderId: 'exp-rel-order',
+      status: 'EXPIRED',
+      changed: false,
+    });
+    expect((await inventory.getAvailability(['exp-rel'])).get('exp-rel')).toMatchObject({ available: 1, reserved: 0 });
+  });
+
+  it('a late duplicate reserve of an expired order replays the expired reservation and takes nothing', async () => {
+    const { inventory } = t;
+    await inventory.setStock('late', 1);
+    await inventory.reserve('late-order', [{ sku: 'late', quantity: 1 }], { ttlSeconds: 1 });
+    await inventory.sweepExpired({ now: later(30) });
+    const again = await inventory.reserve('late-order', [{ sku: 'late', quantity: 1 }], { ttlSeconds: 60 });
+    expect(again).toMatchObject({ ok: true, replayed: true, reservation: { status: 'EXPIRED' } });
+    expect((await inventory.getAvailability(['late'])).get('late')).toMatchObject({ available: 1, reserved: 0 });
+  });
+});

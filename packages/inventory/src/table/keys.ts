@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+
+/** Primary key of the stock item of `sku`. */
+export function stockKey(sku: string): { pk: { S: string }; sk: { S: string } } {
+  return { pk: { S: `SKU#${sku}` }, sk: { S: 'STOCK' } };
+}
+
+/** Primary key of the reservation item of `orderId`. */
+export function reservationKey(orderId: string): { pk: { S: string }; sk: { S: string } } {
+  return { pk: { S: `ORDER#${orderId}` }, sk: { S: 'RESERVATION' } };
+}
+
+/** Primary key of one cart snapshot. */
+export function cartKey(customerId: string, attemptId: string): { pk: { S: string }; sk: { S: string } } {
+  return { pk: { S: `CART#${customerId}` }, sk: { S: `ATTEMPT#${attemptId}` } };
+}
+
+/** The pending-index partition of an order: a stable hash, so every writer and sweeper agrees. */
+export function pendingShardOf(orderId: string, shards: number): string {
+  const hash = createHash('sha256').update(orderId).digest().readUInt32BE(0);
+  return `PENDING#${hash % shards}`;
+}
+
+/** Sort key in the pending index: deadline first (zero-padded, so strings sort like numbers). */
+export function pendingDeadlineKey(deadlineMs: number, orderId: string): string {
+  return `${deadlineSortPrefix(deadlineMs)}#${orderId}`;
+}
+
+/** The zero-padded deadline part of {@link pendingDeadlineKey}. */
+export function deadlineSortPrefix(deadlineMs: number): string {
+  return String(deadlineMs).padStart(15, '0');
+}
+
+/** All pending-index partitions a sweeper must read. */
+export function allPendingShards(shards: number): string[] {
+  return Array.from({ length: shards }, (_, index) => `PENDING#${index}`);
+}
