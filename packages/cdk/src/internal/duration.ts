@@ -1,9 +1,9 @@
-import { type Duration, Token } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import { InvalidConstructPropsError } from '../errors.js';
 
 /** Whole seconds of a concrete duration; a token (unknown until deploy) cannot be checked, so it is rejected. */
 export function concreteSeconds(duration: Duration, constructPath: string, field: string): number {
-  if (Token.isUnresolved(duration.toString())) {
+  if (duration.isUnresolved()) {
     throw new InvalidConstructPropsError(constructPath, field, 'must be a concrete duration, not a token');
   }
   return duration.toSeconds();

@@ -1,4 +1,4 @@
-import { type CfnElement, Duration } from 'aws-cdk-lib';
+import { type CfnElement, CfnParameter, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +103,14 @@ describe('CheckoutQueue', () => {
         functionTimeoutSeconds: 30,
       });
     }
+  });
+
+  it('rejects a consumer timeout only known at deploy time (a token cannot be checked against 6x)', () => {
+    const s = testStack();
+    const seconds = new CfnParameter(s, 'Timeout', { type: 'Number' }).valueAsNumber;
+    expect(() => new CheckoutQueue(s, 'Q', { consumerTimeout: Duration.seconds(seconds) })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONSTRUCT_PROPS', field: 'consumerTimeout' }),
+    );
   });
 
   it.each([
