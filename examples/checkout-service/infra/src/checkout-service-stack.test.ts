@@ -105,6 +105,22 @@ describe('examples/checkout-service/infra', () => {
     }
   });
 
+  it.each([
+    ['PaymentWorker', ['Idempotency']],
+    ['InventoryWorker', ['Inventory']],
+    ['FulfillmentWorker', []],
+    ['NotificationWorker', ['Idempotency']],
+    ['AnalyticsWorker', []],
+  ])('%s touches only its own tables (and, by checkSafetyRails, only its own queue and DLQ)', (worker, tables) => {
+    const tableIds = new Map(ofType('AWS::DynamoDB::Table').map(([id]) => [id, id.replace(/Table[0-9A-F]{8}$/, '')]));
+    const policies = ofType('AWS::IAM::Policy').filter(([id]) => id.startsWith(`${worker}HandlerRole`));
+    expect(policies).toHaveLength(1);
+    const touched = [...referencedLogicalIds(policies[0]?.[1].Properties.PolicyDocument)]
+      .filter((ref) => tableIds.has(ref))
+      .map((ref) => tableIds.get(ref));
+    expect(touched.sort()).toEqual(tables);
+  });
+
   it('lets only the payment worker read the payment provider key', () => {
     const [[secretId] = []] = ofType('AWS::SecretsManager::Secret').filter(([id]) =>
       id.startsWith('PaymentProviderApiKey'),

@@ -22,7 +22,7 @@ describe('checkSafetyRails', () => {
       visibilityTimeout: Duration.seconds(30),
       deadLetterQueue: { queue: dlq, maxReceiveCount: 3 },
     });
-    new sqs.Queue(stack, 'Bare');
+    const bare = new sqs.Queue(stack, 'Bare');
     const fn = new lambda.Function(stack, 'Fn', {
       code: inlineCode,
       handler: 'index.handler',
@@ -31,6 +31,7 @@ describe('checkSafetyRails', () => {
     });
     fn.addEventSource(new SqsEventSource(queue));
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+    bare.grantConsumeMessages(fn); // a consumer of Queue reading another queue
     new dynamodb.Table(stack, 'Table', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PROVISIONED,
@@ -46,6 +47,7 @@ describe('checkSafetyRails', () => {
     expect(rails('Bare')).toEqual<SafetyRail[]>(['queue-age-alarm', 'queue-dlq', 'queue-encryption']);
     expect(rails('FnSqsEventSource')).toEqual<SafetyRail[]>(['esm-max-concurrency', 'esm-partial-batch']);
     expect(rails('Fn')).toContain('function-reserved-concurrency');
+    expect(rails('Fn')).toContain('worker-queue-isolation');
     expect(rails('FnServiceRole')).toEqual<SafetyRail[]>(['iam-wildcard']);
     expect(rails('Table')).toEqual<SafetyRail[]>(['table-billing', 'table-pitr', 'table-ttl']);
     expect(violations.find((v) => v.rail === 'iam-wildcard')?.message).toBe('grants sqs:SendMessage on Resource "*"');

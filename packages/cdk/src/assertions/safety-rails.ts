@@ -14,6 +14,7 @@ export type SafetyRail =
   | 'esm-max-concurrency'
   | 'function-reserved-concurrency'
   | 'visibility-timeout'
+  | 'worker-queue-isolation'
   | 'table-billing'
   | 'table-ttl'
   | 'table-pitr'
@@ -100,7 +101,8 @@ function hasAlarm(
  * Rails: every queue has a DLQ via redrive policy (or is one), encryption, an `ApproximateAgeOfOldestMessage`
  * alarm; every DLQ a redrive-allow policy and a depth > 0 alarm; every SQS event source mapping reports
  * batch item failures and has `MaximumConcurrency`, its function has reserved concurrency and the queue a
- * visibility timeout >= 6x the function timeout; every DynamoDB table is on-demand with TTL and PITR;
+ * visibility timeout >= 6x the function timeout, and its role touches no queue but its own and that
+ * queue's DLQ; every DynamoDB table is on-demand with TTL and PITR;
  * no IAM statement grants `Resource: "*"` except for {@link WILDCARD_RESOURCE_ACTIONS}.
  */
 export function checkSafetyRails(template: CloudFormationTemplate): SafetyRailViolation[] {
@@ -168,6 +170,32 @@ export function checkSafetyRails(template: CloudFormationTemplate): SafetyRailVi
         'visibility-timeout',
         queueId ?? id,
         `visibility timeout ${visibility}s < 6 x function timeout ${fnTimeout}s`,
+      );
+    }
+  }
+
+  // A consumer's role may touch only its own queue and that queue's DLQ, never another queue.
+  const policies = [...ofType('AWS::IAM::Policy')];
+  for (const [, p] of ofType('AWS::Lambda::EventSourceMapping')) {
+    const queueId = target(p.EventSourceArn);
+    const fnId = target(p.FunctionName);
+    if (queueId === undefined || fnId === undefined || !queueProps.has(queueId)) continue;
+    const roleId = target(functions.get(fnId)?.Role);
+    if (roleId === undefined) continue;
+    const ownDlq = target(record(queueProps.get(queueId)?.RedrivePolicy).deadLetterTargetArn);
+    const own = new Set([queueId, ...(ownDlq === undefined ? [] : [ownDlq])]);
+    const foreign = new Set<string>();
+    for (const [, policy] of policies) {
+      if (!list(policy.Roles).some((role) => target(role) === roleId)) continue;
+      for (const ref of referencedLogicalIds(policy.PolicyDocument)) {
+        if (queueProps.has(ref) && !own.has(ref)) foreign.add(ref);
+      }
+    }
+    if (foreign.size > 0) {
+      fail(
+        'worker-queue-isolation',
+        fnId,
+        `consumer of ${queueId} is granted access to other queues: ${[...foreign].join(', ')}`,
       );
     }
   }
