@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { referencedLogicalIds } from '../assertions/safety-rails.js';
-import { CheckoutDatabase } from '../database/checkout-database.js';
 import { InvalidConstructPropsError } from '../errors.js';
 import { buildCheckoutFixture, environmentOf, inlineCode, logicalId } from '../test-support/checkout-fixture.js';
 import { OUTBOX_METRIC_NAMESPACE, OUTBOX_OLDEST_PENDING_AGE_METRIC, OutboxRelay } from './outbox-relay.js';
@@ -104,85 +103,5 @@ describe('OutboxRelay', () => {
       expect(error).toBeInstanceOf(InvalidConstructPropsError);
       expect(error).toMatchObject({ field });
     }
-  });
-});
-
-describe('CheckoutDatabase', () => {
-  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-
-  it('is Aurora PostgreSQL Serverless v2 with a writer and a reader, encrypted, IAM auth, protected', () => {
-    const [[, cluster] = []] = ofType('AWS::RDS::DBCluster');
-    expect(cluster?.Properties).toMatchObject({
-      Engine: 'aurora-postgresql',
-      EngineVersion: '17.9',
-      ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 8 },
-      StorageEncrypted: true,
-      EnableIAMDatabaseAuthentication: true,
-      DeletionProtection: true,
-      DatabaseName: 'checkout',
-      BackupRetentionPeriod: 7,
-    });
-    const instances = ofType('AWS::RDS::DBInstance').map(([, r]) => r.Properties);
-    expect(instances).toHaveLength(2);
-    for (const instance of instances)
-      expect(instance).toMatchObject({ DBInstanceClass: 'db.serverless', PubliclyAccessible: false });
-    expect(instances.filter((i) => i.PromotionTier === 0)).toHaveLength(1); // the writer
-  });
-
-  it('keeps credentials in Secrets Manager: the master user and one secret per application user', () => {
-    const secrets = ofType('AWS::SecretsManager::Secret').map(([, r]) =>
-      JSON.stringify(r.Properties.GenerateSecretString),
-    );
-    expect(secrets).toHaveLength(3);
-    for (const user of ['checkout_admin', 'checkout_app', 'checkout_reporting']) {
-      expect(secrets.some((s) => s.includes(`\\"username\\":\\"${user}\\"`))).toBe(true);
-    }
-  });
-
-  it('fronts the cluster with an RDS Proxy (IAM auth, TLS) and a read-only endpoint for reporting', () => {
-    const [[, proxy] = []] = ofType('AWS::RDS::DBProxy');
-    expect(proxy?.Properties).toMatchObject({ EngineFamily: 'POSTGRESQL', RequireTLS: true });
-    expect(JSON.stringify(proxy?.Properties.Auth)).toContain('"IAMAuth":"REQUIRED"');
-    expect(proxy?.Properties.Auth).toHaveLength(3);
-    const [[, group] = []] = ofType('AWS::RDS::DBProxyTargetGroup');
-    expect(group?.Properties).toMatchObject({
-      ConnectionPoolConfigurationInfo: { MaxConnectionsPercent: 80, ConnectionBorrowTimeout: 30 },
-    });
-    const [[, endpoint] = []] = ofType('AWS::RDS::DBProxyEndpoint');
-    expect(endpoint?.Properties).toMatchObject({
-      TargetRole: 'READ_ONLY',
-      DBProxyName: { Ref: id(fx.database.proxy) },
-    });
-  });
-
-  it('opens the proxy port only to the functions that were granted a connection', () => {
-    const proxySg = id(fx.database.proxy.connections.securityGroups[0] as never);
-    const ingress = ofType('AWS::EC2::SecurityGroupIngress')
-      .map(([, r]) => r.Properties)
-      .filter((p) => JSON.stringify(p.GroupId).includes(proxySg));
-    const sources = ingress.flatMap((p) => [...referencedLogicalIds(p.SourceSecurityGroupId)]);
-    const expected = [fx.paymentWorker.handler, fx.relay.handler].map((h) =>
-      id(h.connections.securityGroups[0] as never),
-    );
-    expect(new Set(sources)).toEqual(new Set(expected));
-    for (const p of ingress) expect(p).toMatchObject({ FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' });
-  });
-
-  it.each([
-    ['databaseName', { databaseName: 'checkout; drop database x' }],
-    ['applicationUsers', { applicationUsers: ['App-User'] }],
-    ['applicationUsers', { applicationUsers: ['app', 'app'] }],
-    ['minCapacity', { minCapacity: 4, maxCapacity: 2 }],
-    ['maxConnectionsPercent', { maxConnectionsPercent: 101 }],
-  ] as const)('rejects a bad %s before creating the cluster', (field, props) => {
-    const scope = fx.stack;
-    const name = `BadDb${Math.random().toString(36).slice(2)}`;
-    try {
-      new CheckoutDatabase(scope, name, { vpc: fx.database.vpc, ...props });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toMatchObject({ code: 'INVALID_CONSTRUCT_PROPS', field });
-    }
-    expect(scope.node.tryFindChild(name)?.node.children).toEqual([]);
   });
 });
