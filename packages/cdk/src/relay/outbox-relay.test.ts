@@ -89,9 +89,11 @@ describe('OutboxRelay', () => {
     ['destinations', { destinations: {} }],
     ['destinations', { destinations: { 'bad name': fx.paymentQueue } }],
     ['user', { databaseUser: 'postgres' }],
-  ] as const)('rejects a bad %s', (field, props) => {
+    ['oldestPendingAgeAlarmThreshold', { oldestPendingAgeAlarmThreshold: Duration.seconds(30) }],
+  ] as const)('rejects a bad %s before creating anything', (field, props) => {
+    const name = `Bad${Math.random().toString(36).slice(2)}`;
     try {
-      new OutboxRelay(fx.stack, `Bad${Math.random()}`, {
+      new OutboxRelay(fx.stack, name, {
         code: inlineCode,
         database: fx.database,
         databaseUser: 'checkout_app',
@@ -103,5 +105,6 @@ describe('OutboxRelay', () => {
       expect(error).toBeInstanceOf(InvalidConstructPropsError);
       expect(error).toMatchObject({ field });
     }
+    expect(fx.stack.node.tryFindChild(name)?.node.children).toEqual([]);
   });
 });

@@ -88,30 +88,36 @@ export class OutboxRelay extends Construct {
       path,
       'oldestPendingAgeAlarmThreshold',
     );
+    if (ageThreshold < 60) {
+      throw new InvalidConstructPropsError(
+        path,
+        'oldestPendingAgeAlarmThreshold',
+        'must be >= 60 s (metric resolution)',
+      );
+    }
     const namespace = props.metricNamespace ?? OUTBOX_METRIC_NAMESPACE;
     const service = props.serviceName ?? 'checkout';
 
-    this.handler = new CheckoutFunction(this, 'Handler', {
-      ...props,
-      timeout,
-      reservedConcurrency: props.reservedConcurrency ?? 2,
-      vpc: props.database.vpc,
-    });
     const urls: Record<string, string> = {};
-    for (const [name, queue] of Object.entries(props.destinations)) {
-      queue.grantSendMessages(this.handler);
-      urls[name] = queue.queue.queueUrl;
-    }
-    props.database.grantConnect(this.handler, props.databaseUser);
-    const env: Record<string, string> = {
+    for (const [name, queue] of Object.entries(props.destinations)) urls[name] = queue.queue.queueUrl;
+    const environment: Record<string, string> = {
+      // Also rejects a user the database does not know, before anything exists.
       ...props.database.connectionEnvironment(props.databaseUser),
       OUTBOX_DESTINATIONS: Stack.of(this).toJsonString(urls),
       OUTBOX_RELAY_RUN_FOR_MS: String(runForSeconds * 1000),
       OUTBOX_METRIC_NAMESPACE: namespace,
       OUTBOX_METRIC_SERVICE: service,
     };
-    for (const [key, value] of Object.entries({ ...env, ...props.environment }))
-      this.handler.addEnvironment(key, value);
+
+    this.handler = new CheckoutFunction(this, 'Handler', {
+      ...props,
+      timeout,
+      reservedConcurrency: props.reservedConcurrency ?? 2,
+      vpc: props.database.vpc,
+      environment: { ...environment, ...props.environment }, // the user's variables win
+    });
+    for (const queue of Object.values(props.destinations)) queue.grantSendMessages(this.handler);
+    props.database.grantConnect(this.handler, props.databaseUser);
 
     this.rule = new events.Rule(this, 'Schedule', {
       schedule: props.schedule ?? events.Schedule.rate(Duration.minutes(1)),

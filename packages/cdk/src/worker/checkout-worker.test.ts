@@ -214,6 +214,7 @@ describe('CheckoutWorker', () => {
     it.each([
       ['maxConcurrency', { maxConcurrency: 1 }, false],
       ['reservedConcurrency', { reservedConcurrency: 0 }, false],
+      ['reservedConcurrency', { reservedConcurrency: 1 }, false], // the event source starts 2 at least
       ['batchSize', { batchSize: 11 }, false],
       ['batchSize', { batchSize: 0 }, false],
       ['maxBatchingWindow', { maxBatchingWindow: Duration.seconds(5) }, true],
@@ -227,6 +228,18 @@ describe('CheckoutWorker', () => {
         expect(error).toBeInstanceOf(InvalidConstructPropsError);
         expect(error).toMatchObject({ field });
       }
+    });
+
+    it('a database user the database does not know', () => {
+      const build = () =>
+        new CheckoutWorker(fx.stack, 'UnknownUser', {
+          queue: fx.paymentQueue,
+          code: inlineCode,
+          timeout: Duration.seconds(20),
+          database: { database: fx.database, user: 'postgres' },
+        });
+      expect(build).toThrow(expect.objectContaining({ code: 'INVALID_CONSTRUCT_PROPS', field: 'user' }));
+      expect(fx.stack.node.tryFindChild('UnknownUser')?.node.children).toEqual([]);
     });
 
     it('accepts a batch above 10 on a standard queue with a batching window', () => {

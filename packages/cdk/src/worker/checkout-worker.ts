@@ -13,11 +13,11 @@ import type { CheckoutTable } from '../table/checkout-table.js';
 export interface CheckoutWorkerProps extends CheckoutFunctionOptions {
   /** The queue this worker consumes. Its visibility timeout must be >= 6x the function timeout. */
   readonly queue: CheckoutQueue;
-  /** Reserved concurrency of the function. Default: 10. */
+  /** Reserved concurrency of the function (>= 2, the event source's minimum). Default: 10. */
   readonly reservedConcurrency?: number;
   /**
    * Most concurrent invocations the SQS poller starts (the per-worker rate limit; 2..1000).
-   * Must be <= `reservedConcurrency`. Default: `reservedConcurrency` (at least 2).
+   * Must be <= `reservedConcurrency`. Default: `reservedConcurrency`.
    */
   readonly maxConcurrency?: number;
   /** Records per invocation. Default: 10 (FIFO: at most 10; above 10 needs `maxBatchingWindow`). */
@@ -59,8 +59,9 @@ export class CheckoutWorker extends Construct {
   constructor(scope: Construct, id: string, props: CheckoutWorkerProps) {
     super(scope, id);
     const path = this.node.path;
-    const reserved = checkInteger(props.reservedConcurrency ?? 10, 1, 10_000, path, 'reservedConcurrency');
-    this.maxConcurrency = checkInteger(props.maxConcurrency ?? Math.max(2, reserved), 2, 1000, path, 'maxConcurrency');
+    // SQS event sources start at least 2 concurrent invocations, so a worker reserves at least 2.
+    const reserved = checkInteger(props.reservedConcurrency ?? 10, 2, 10_000, path, 'reservedConcurrency');
+    this.maxConcurrency = checkInteger(props.maxConcurrency ?? reserved, 2, 1000, path, 'maxConcurrency');
     if (this.maxConcurrency > reserved) {
       throw new ConcurrencyMisconfiguredError(path, this.maxConcurrency, reserved);
     }
@@ -79,50 +80,43 @@ export class CheckoutWorker extends Construct {
       'batchSize',
     );
 
-    // Before creating anything: a violating configuration fails synthesis with VisibilityTimeoutTooShortError.
     const timeout = props.timeout ?? DEFAULT_TIMEOUT;
     checkInteger(concreteSeconds(timeout, path, 'timeout'), 1, 900, path, 'timeout');
+    // Before creating anything: a violating configuration fails synthesis with VisibilityTimeoutTooShortError.
     props.queue.assertConsumerTimeout(timeout, path);
+    const readWriteTables = props.readWriteTables ?? [];
+    const readTables = props.readTables ?? [];
+    const environment: Record<string, string> = {
+      CHECKOUT_QUEUE_URL: props.queue.queue.queueUrl,
+      CHECKOUT_DLQ_URL: props.queue.deadLetterQueue.queueUrl,
+    };
+    for (const table of [...readWriteTables, ...readTables]) environment[tableEnvName(table)] = table.tableName;
+    if (props.database !== undefined) {
+      // Also rejects a user the database does not know, before anything exists.
+      const endpoint = props.database.readOnly === true ? 'readOnly' : 'readWrite';
+      Object.assign(environment, props.database.database.connectionEnvironment(props.database.user, endpoint));
+    }
+
     this.queue = props.queue;
     this.handler = new CheckoutFunction(this, 'Handler', {
       ...props,
       timeout,
       reservedConcurrency: reserved,
+      environment: { ...environment, ...props.environment }, // the user's variables win
       ...(props.database === undefined ? {} : { vpc: props.database.database.vpc }),
     });
-
     this.eventSource = new SqsEventSource(props.queue.queue, {
       batchSize,
       ...(props.maxBatchingWindow === undefined ? {} : { maxBatchingWindow: props.maxBatchingWindow }),
       reportBatchItemFailures: true,
       maxConcurrency: this.maxConcurrency,
     });
+    // The event source grants consume on the queue; the DLQ gets send only (poison routing).
     this.handler.function.addEventSource(this.eventSource);
     props.queue.deadLetterQueue.grantSendMessages(this.handler);
-
-    const env: Record<string, string> = {
-      CHECKOUT_QUEUE_URL: props.queue.queue.queueUrl,
-      CHECKOUT_DLQ_URL: props.queue.deadLetterQueue.queueUrl,
-    };
-    for (const table of props.readWriteTables ?? []) {
-      table.grantReadWriteData(this.handler);
-      env[tableEnvName(table)] = table.tableName;
-    }
-    for (const table of props.readTables ?? []) {
-      table.grantReadData(this.handler);
-      env[tableEnvName(table)] = table.tableName;
-    }
-    if (props.database !== undefined) {
-      const { database, user } = props.database;
-      database.grantConnect(this.handler, user);
-      Object.assign(
-        env,
-        database.connectionEnvironment(user, props.database.readOnly === true ? 'readOnly' : 'readWrite'),
-      );
-    }
-    // User-provided variables win.
-    for (const [key, value] of Object.entries({ ...env, ...props.environment }))
-      this.handler.addEnvironment(key, value);
+    for (const table of readWriteTables) table.grantReadWriteData(this.handler);
+    for (const table of readTables) table.grantReadData(this.handler);
+    if (props.database !== undefined) props.database.database.grantConnect(this.handler, props.database.user);
   }
 
   /** Function errors (Sum, 1 min). */
