@@ -28,12 +28,13 @@ export {
   type CheckoutFunctionProps,
 } from './function/checkout-function.js';
 export { CheckoutQueue, type CheckoutQueueProps } from './queue/checkout-queue.js';
+export { OutboxRelay, type OutboxRelayProps } from './relay/outbox-relay.js';
+export { OutboxRelayService, type OutboxRelayServiceProps } from './relay/outbox-relay-service.js';
 export {
   OUTBOX_METRIC_NAMESPACE,
   OUTBOX_OLDEST_PENDING_AGE_METRIC,
-  OutboxRelay,
-  type OutboxRelayProps,
-} from './relay/outbox-relay.js';
+  type OutboxRelaySettings,
+} from './relay/relay-settings.js';
 export { CheckoutTable, type CheckoutTableProps } from './table/checkout-table.js';
 export {
   type DynamoKeyAttribute,

@@ -30,9 +30,10 @@ export interface SafetyRailViolation {
 
 /**
  * Actions that accept only `Resource: "*"` (no resource-level permissions), which a statement may grant on
- * `*`: Lambda's VPC ENI management.
+ * `*`: Lambda's VPC ENI management, and ECR's registry login for ECS tasks pulling a private image.
  */
 export const WILDCARD_RESOURCE_ACTIONS: ReadonlySet<string> = new Set([
+  'ecr:GetAuthorizationToken',
   'ec2:CreateNetworkInterface',
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeSubnets',
@@ -61,7 +62,7 @@ function target(value: Json): string | undefined {
   return undefined;
 }
 
-/** Every logical id a value references (deep: `Fn::Join`, `Fn::Select`, ...). */
+/** Every logical id a value references (deep: `Fn::Join`, `Fn::Select`, ...); pseudo parameters (`AWS::Region`) excluded. */
 export function referencedLogicalIds(value: Json): Set<string> {
   const out = new Set<string>();
   const walk = (node: Json): void => {
@@ -71,7 +72,7 @@ export function referencedLogicalIds(value: Json): Set<string> {
     }
     if (typeof node !== 'object' || node === null) return;
     const id = target(node);
-    if (id !== undefined) out.add(id);
+    if (id !== undefined && !id.startsWith('AWS::')) out.add(id);
     for (const child of Object.values(node)) walk(child);
   };
   walk(value);

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { CheckoutQueue } from '../queue/checkout-queue.js';
 import type { OutboxRelay } from '../relay/outbox-relay.js';
+import type { OutboxRelayService } from '../relay/outbox-relay-service.js';
 import type { CheckoutWorker } from '../worker/checkout-worker.js';
 
 /** Default namespace of the order-state metric the checkout service emits (EMF). */
@@ -32,8 +33,8 @@ export interface CheckoutDashboardProps {
   readonly queues: ReadonlyArray<CheckoutQueue>;
   /** Workers whose errors and throttles are charted. */
   readonly workers?: ReadonlyArray<CheckoutWorker>;
-  /** The relay whose oldest-pending-age alarm is charted. */
-  readonly relay?: OutboxRelay;
+  /** The relay (Lambda or ECS) whose oldest-pending-age alarm is charted. */
+  readonly relay?: OutboxRelay | OutboxRelayService;
   /** Order states to chart. Default: {@link DEFAULT_ORDER_STATES}. */
   readonly orderStates?: ReadonlyArray<string>;
   /** Namespace of the order-state metric. Default: {@link ORDER_METRIC_NAMESPACE}. */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { referencedLogicalIds } from '../assertions/safety-rails.js';
 import { InvalidConstructPropsError } from '../errors.js';
 import { buildCheckoutFixture, environmentOf, inlineCode, logicalId } from '../test-support/checkout-fixture.js';
-import { OUTBOX_METRIC_NAMESPACE, OUTBOX_OLDEST_PENDING_AGE_METRIC, OutboxRelay } from './outbox-relay.js';
+import { OutboxRelay } from './outbox-relay.js';
+import { OUTBOX_METRIC_NAMESPACE, OUTBOX_OLDEST_PENDING_AGE_METRIC } from './relay-settings.js';
 
 const fx = buildCheckoutFixture();
 const resources = fx.template.toJSON().Resources as Record<
