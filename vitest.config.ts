@@ -7,13 +7,16 @@ import { defineConfig } from 'vitest/config';
 // name and resolve them to their TypeScript source through the `@checkout/source` export condition,
 // so `pnpm test` needs no build.
 const sourceCondition = '@checkout/source';
-const projectDirs = ['packages', 'examples'].flatMap((parent) =>
-  existsSync(parent)
-    ? readdirSync(parent, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory() && existsSync(join(parent, entry.name, 'package.json')))
-        .map((entry) => join(parent, entry.name))
-    : [],
-);
+// An example's CDK app (`examples/<name>/infra`) is its own package and project too.
+const projectDirs = ['packages', 'examples']
+  .flatMap((parent) =>
+    existsSync(parent)
+      ? readdirSync(parent, { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .flatMap((entry) => [join(parent, entry.name), join(parent, entry.name, 'infra')])
+      : [],
+  )
+  .filter((dir) => existsSync(join(dir, 'package.json')));
 
 export default defineConfig({
   // No 'module' condition: it would send the AWS SDK to its bundler-only dist-es build.
@@ -27,7 +30,8 @@ export default defineConfig({
     projects: projectDirs.map((dir) => ({
       extends: true as const,
       test: {
-        name: dir.split('/').pop() ?? dir,
+        // packages/cdk -> cdk, examples/checkout-service/infra -> checkout-service-infra
+        name: dir.split('/').slice(1).join('-'),
         root: dir,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       },

@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CloudFormationTemplate, checkSafetyRails, referencedLogicalIds } from '@checkout/cdk';
+import { App } from 'aws-cdk-lib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CheckoutServiceStack } from './checkout-service-stack.js';
+import { lambdaCode } from './lambda-code.js';
+
+// One synthesis for the whole file, with CDK's built-in CloudFormation validation on and strict (as `pnpm synth`).
+const outdir = mkdtempSync(join(tmpdir(), 'checkout-infra-'));
+const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+const stack = new CheckoutServiceStack(app, 'CheckoutService', { code: lambdaCode(undefined) });
+const assembly = app.synth();
+const template = assembly.getStackArtifact(stack.artifactId).template as Required<CloudFormationTemplate> & {
+  Outputs: Record<string, unknown>;
+};
+type Resource = { Type: string; Properties: Record<string, unknown> };
+const resources = template.Resources as Record<string, Resource>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe('examples/checkout-service/infra', () => {
+  it('synthesizes offline and passes CloudFormation schema validation with no finding', () => {
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: Array<{ violations: unknown[] }>;
+    };
+    expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
+  });
+
+  it('has the expected resources (counts by type)', () => {
+    const counts: Record<string, number> = {};
+    for (const resource of Object.values(resources)) counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+    expect(counts).toEqual({
+      // API: POST /checkout, GET /orders/{orderId} -> checkout Lambda; GET /reports/daily -> reporting Lambda.
+      'AWS::ApiGatewayV2::Api': 1,
+      'AWS::ApiGatewayV2::Integration': 2,
+      'AWS::ApiGatewayV2::Route': 3,
+      'AWS::ApiGatewayV2::Stage': 1,
+      // 5 queues x (age + DLQ depth) + outbox lag.
+      'AWS::CloudWatch::Alarm': 11,
+      'AWS::CloudWatch::Dashboard': 1,
+      // Idempotency + inventory.
+      'AWS::DynamoDB::Table': 2,
+      // VPC: 2 AZs, public + private subnets, 1 NAT, DynamoDB gateway endpoint.
+      'AWS::EC2::EIP': 1,
+      'AWS::EC2::InternetGateway': 1,
+      'AWS::EC2::NatGateway': 1,
+      'AWS::EC2::Route': 4,
+      'AWS::EC2::RouteTable': 4,
+      'AWS::EC2::Subnet': 4,
+      'AWS::EC2::SubnetRouteTableAssociation': 4,
+      'AWS::EC2::VPC': 1,
+      'AWS::EC2::VPCEndpoint': 1,
+      'AWS::EC2::VPCGatewayAttachment': 1,
+      // Cluster + proxy + 8 functions in the VPC; proxy <- each of the 8, cluster <- proxy.
+      'AWS::EC2::SecurityGroup': 10,
+      'AWS::EC2::SecurityGroupIngress': 9,
+      // Relay and inventory sweep schedules.
+      'AWS::Events::Rule': 2,
+      // One role + one policy per function (9) + the RDS Proxy's role.
+      'AWS::IAM::Policy': 10,
+      'AWS::IAM::Role': 10,
+      // 5 workers, relay, checkout API, reporting API, inventory sweep.
+      'AWS::Lambda::EventSourceMapping': 5,
+      'AWS::Lambda::Function': 9,
+      'AWS::Lambda::Permission': 5,
+      'AWS::Logs::LogGroup': 9,
+      // Aurora Serverless v2 writer + reader, RDS Proxy with a read-only endpoint.
+      'AWS::RDS::DBCluster': 1,
+      'AWS::RDS::DBInstance': 2,
+      'AWS::RDS::DBProxy': 1,
+      'AWS::RDS::DBProxyEndpoint': 1,
+      'AWS::RDS::DBProxyTargetGroup': 1,
+      'AWS::RDS::DBSubnetGroup': 1,
+      // Master + checkout_app + checkout_reporting credentials, payment provider API key.
+      'AWS::SecretsManager::Secret': 4,
+      'AWS::SecretsManager::SecretTargetAttachment': 3,
+      'AWS::SNS::Topic': 1,
+      'AWS::SNS::TopicPolicy': 1,
+      // payment, inventory (FIFO), fulfillment, notification, analytics + their DLQs; TLS-only policy each.
+      'AWS::SQS::Queue': 10,
+      'AWS::SQS::QueuePolicy': 10,
+    });
+  });
+
+  it('keeps every safety rail', () => {
+    expect(checkSafetyRails(template)).toEqual([]);
+  });
+
+  it('sets a tighter oldest-message alarm on payment than on notification and analytics, all to the SNS topic', () => {
+    const [[topicId] = []] = ofType('AWS::SNS::Topic');
+    const ageAlarms = ofType('AWS::CloudWatch::Alarm')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p.MetricName === 'ApproximateAgeOfOldestMessage');
+    expect(ageAlarms).toHaveLength(5);
+    const thresholdOf = (queueConstructId: string) =>
+      ageAlarms.find((p) => String(p.AlarmDescription).startsWith(`Oldest message in ${queueConstructId} `))?.Threshold;
+    expect(thresholdOf('PaymentQueue')).toBe(60);
+    expect(thresholdOf('InventoryQueue')).toBe(120);
+    expect(thresholdOf('NotificationQueue')).toBe(900);
+    expect(thresholdOf('AnalyticsQueue')).toBe(3600);
+    for (const [, alarm] of ofType('AWS::CloudWatch::Alarm')) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  it.each([
+    ['PaymentWorker', ['Idempotency']],
+    ['InventoryWorker', ['Inventory']],
+    ['FulfillmentWorker', []],
+    ['NotificationWorker', ['Idempotency']],
+    ['AnalyticsWorker', []],
+  ])('%s touches only its own tables (and, by checkSafetyRails, only its own queue and DLQ)', (worker, tables) => {
+    const tableIds = new Map(ofType('AWS::DynamoDB::Table').map(([id]) => [id, id.replace(/Table[0-9A-F]{8}$/, '')]));
+    const policies = ofType('AWS::IAM::Policy').filter(([id]) => id.startsWith(`${worker}HandlerRole`));
+    expect(policies).toHaveLength(1);
+    const touched = [...referencedLogicalIds(policies[0]?.[1].Properties.PolicyDocument)]
+      .filter((ref) => tableIds.has(ref))
+      .map((ref) => tableIds.get(ref));
+    expect(touched.sort()).toEqual(tables);
+  });
+
+  it('lets only the payment worker read the payment provider key', () => {
+    const [[secretId] = []] = ofType('AWS::SecretsManager::Secret').filter(([id]) =>
+      id.startsWith('PaymentProviderApiKey'),
+    );
+    expect(secretId).toBeDefined();
+    const readers = ofType('AWS::IAM::Policy')
+      .filter(([, r]) => referencedLogicalIds(r.Properties.PolicyDocument).has(secretId as string))
+      .map(([id]) => id);
+    expect(readers).toHaveLength(1);
+    expect(readers[0]).toMatch(/^PaymentWorker/);
+  });
+
+  it('routes the API and throttles its stage', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+    expect(routes.sort()).toEqual(['GET /orders/{orderId}', 'GET /reports/daily', 'POST /checkout']);
+    const [[, stage] = []] = ofType('AWS::ApiGatewayV2::Stage');
+    expect(stage?.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+    });
+  });
+
+  it('charts queue age, DLQ depth, outbox lag and order states on the dashboard', () => {
+    const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    for (const title of [
+      'Queue age: oldest message (s)',
+      'DLQ depth (messages)',
+      'Outbox lag: oldest unpublished row (s)',
+      'Orders entering each state',
+      'Worker errors',
+      'Worker throttles',
+    ]) {
+      expect(body).toContain(title);
+    }
+    expect(body).toContain('OrdersEnteredState');
+    expect(body).toContain('PAYMENT_AUTHORIZED');
+  });
+
+  it('exports the endpoints operators need', () => {
+    expect(Object.keys(template.Outputs).sort()).toEqual(
+      ['AlarmTopicArn', 'ApiUrl', 'DashboardName', 'MasterSecretArn', 'ProxyEndpoint', 'ReadOnlyProxyEndpoint'].sort(),
+    );
+  });
+});

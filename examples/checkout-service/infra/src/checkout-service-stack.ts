@@ -1,0 +1,212 @@
+import {
+  CheckoutDashboard,
+  CheckoutDatabase,
+  CheckoutFunction,
+  type CheckoutFunctionOptions,
+  CheckoutQueue,
+  CheckoutWorker,
+  IdempotencyTable,
+  InventoryTable,
+  OutboxRelay,
+} from '@checkout/cdk';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+
+/** The deployable units of the example service; one Lambda code bundle each. */
+export const HANDLERS = [
+  'checkout-api',
+  'reporting-api',
+  'payment-worker',
+  'inventory-worker',
+  'fulfillment-worker',
+  'notification-worker',
+  'analytics-worker',
+  'outbox-relay',
+  'inventory-sweep',
+] as const;
+/** Name of one deployable unit. */
+export type HandlerName = (typeof HANDLERS)[number];
+
+/** Props of {@link CheckoutServiceStack}. */
+export interface CheckoutServiceStackProps extends StackProps {
+  /** Code of each handler (e.g. `lambda.Code.fromAsset('dist/lambda/payment-worker')`). */
+  readonly code: (handler: HandlerName) => lambda.Code;
+}
+
+/**
+ * The whole seed architecture: HTTP API -> checkout Lambda (order + outbox in one Postgres transaction);
+ * scheduled outbox relay -> one queue per command; a worker per queue; idempotency and inventory tables;
+ * Aurora Serverless v2 behind RDS Proxy with a reader for reporting; alarms to one SNS topic; a dashboard.
+ */
+export class CheckoutServiceStack extends Stack {
+  constructor(scope: Construct, id: string, props: CheckoutServiceStackProps) {
+    super(scope, id, props);
+    const fn = (handler: HandlerName): CheckoutFunctionOptions => ({
+      code: props.code(handler),
+      handler: 'index.handler',
+      description: `checkout-service ${handler}`,
+    });
+
+    const alarmTopic = new sns.Topic(this, 'Alarms', { enforceSSL: true });
+    const alarmActions = [new cloudwatchActions.SnsAction(alarmTopic)];
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      ],
+      // DynamoDB traffic stays off the NAT gateway (free, and no NAT bottleneck under load).
+      gatewayEndpoints: { DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB } },
+    });
+    const database = new CheckoutDatabase(this, 'Database', { vpc });
+    const idempotency = new IdempotencyTable(this, 'Idempotency');
+    const inventory = new InventoryTable(this, 'Inventory');
+
+    // Age thresholds follow who waits: a buyer waits on payment, nobody waits on analytics.
+    const queue = (id: string, minutes: number, consumerSeconds: number, fifo = false) =>
+      new CheckoutQueue(this, id, {
+        fifo,
+        consumerTimeout: Duration.seconds(consumerSeconds),
+        oldestMessageAgeAlarmThreshold: Duration.minutes(minutes),
+        alarmActions,
+      });
+    const queues = {
+      payment: queue('PaymentQueue', 1, 30),
+      inventory: queue('InventoryQueue', 2, 30, true),
+      fulfillment: queue('FulfillmentQueue', 5, 30),
+      notification: queue('NotificationQueue', 15, 30),
+      analytics: queue('AnalyticsQueue', 60, 60),
+    };
+
+    const paymentProvider = new secretsmanager.Secret(this, 'PaymentProviderApiKey', {
+      description: 'API key of the payment provider; read by the payment worker only.',
+    });
+    const app = { database, user: 'checkout_app' } as const;
+    const paymentWorker = new CheckoutWorker(this, 'PaymentWorker', {
+      ...fn('payment-worker'),
+      queue: queues.payment,
+      reservedConcurrency: 10,
+      maxConcurrency: 5, // the provider's rate limit, not ours
+      readWriteTables: [idempotency],
+      database: app,
+      environment: { PAYMENT_PROVIDER_SECRET_ARN: paymentProvider.secretArn },
+    });
+    paymentProvider.grantRead(paymentWorker.handler);
+    const workers = [
+      paymentWorker,
+      new CheckoutWorker(this, 'InventoryWorker', {
+        ...fn('inventory-worker'),
+        queue: queues.inventory,
+        reservedConcurrency: 10,
+        readWriteTables: [inventory],
+        database: app,
+      }),
+      new CheckoutWorker(this, 'FulfillmentWorker', {
+        ...fn('fulfillment-worker'),
+        queue: queues.fulfillment,
+        reservedConcurrency: 5,
+        database: app,
+      }),
+      new CheckoutWorker(this, 'NotificationWorker', {
+        ...fn('notification-worker'),
+        queue: queues.notification,
+        reservedConcurrency: 5,
+        readWriteTables: [idempotency], // once per (order, notification type)
+        database: app,
+      }),
+      new CheckoutWorker(this, 'AnalyticsWorker', {
+        ...fn('analytics-worker'),
+        queue: queues.analytics,
+        timeout: Duration.seconds(60),
+        reservedConcurrency: 2,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(10),
+        database: { database, user: 'checkout_reporting' },
+      }),
+    ];
+
+    const relay = new OutboxRelay(this, 'OutboxRelay', {
+      ...fn('outbox-relay'),
+      database,
+      databaseUser: 'checkout_app',
+      destinations: queues,
+      alarmActions,
+    });
+
+    // Synchronous path: validate, price, idempotency + order + outbox in one transaction, 201.
+    const checkoutApi = new CheckoutFunction(this, 'CheckoutApi', {
+      ...fn('checkout-api'),
+      timeout: Duration.seconds(10),
+      reservedConcurrency: 50,
+      vpc,
+    });
+    idempotency.grantReadWriteData(checkoutApi);
+    inventory.grantReadData(checkoutApi);
+    database.grantConnect(checkoutApi, 'checkout_app');
+    const reportingApi = new CheckoutFunction(this, 'ReportingApi', {
+      ...fn('reporting-api'),
+      timeout: Duration.seconds(15),
+      reservedConcurrency: 5,
+      vpc,
+    });
+    database.grantConnect(reportingApi, 'checkout_reporting');
+    for (const [key, value] of Object.entries({
+      ...database.connectionEnvironment('checkout_app'),
+      CHECKOUT_TABLE_IDEMPOTENCY: idempotency.tableName,
+      CHECKOUT_TABLE_INVENTORY: inventory.tableName,
+    })) {
+      checkoutApi.addEnvironment(key, value);
+    }
+    for (const [key, value] of Object.entries(database.connectionEnvironment('checkout_reporting', 'readOnly'))) {
+      reportingApi.addEnvironment(key, value);
+    }
+
+    const api = new apigwv2.HttpApi(this, 'Api', { createDefaultStage: false });
+    new apigwv2.HttpStage(this, 'ApiStage', {
+      httpApi: api,
+      autoDeploy: true,
+      throttle: { rateLimit: 100, burstLimit: 200 },
+    });
+    const checkoutIntegration = new HttpLambdaIntegration('Checkout', checkoutApi.function);
+    api.addRoutes({ path: '/checkout', methods: [apigwv2.HttpMethod.POST], integration: checkoutIntegration });
+    api.addRoutes({ path: '/orders/{orderId}', methods: [apigwv2.HttpMethod.GET], integration: checkoutIntegration });
+    api.addRoutes({
+      path: '/reports/daily',
+      methods: [apigwv2.HttpMethod.GET],
+      integration: new HttpLambdaIntegration('Reporting', reportingApi.function),
+    });
+
+    // Expired reservations must return stock: TTL deletion alone would lose it.
+    const sweep = new CheckoutFunction(this, 'InventorySweep', {
+      ...fn('inventory-sweep'),
+      timeout: Duration.seconds(60),
+      reservedConcurrency: 1,
+    });
+    inventory.grantReadWriteData(sweep);
+    sweep.addEnvironment('CHECKOUT_TABLE_INVENTORY', inventory.tableName);
+    new events.Rule(this, 'InventorySweepSchedule', {
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(sweep.function, { retryAttempts: 0 })],
+    });
+
+    const dashboard = new CheckoutDashboard(this, 'Dashboard', { queues: Object.values(queues), workers, relay });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
+    new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
+    new CfnOutput(this, 'ProxyEndpoint', { value: database.proxy.endpoint });
+    new CfnOutput(this, 'ReadOnlyProxyEndpoint', { value: database.readOnlyEndpoint.endpoint });
+    new CfnOutput(this, 'MasterSecretArn', { value: database.masterSecret.secretArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+  }
+}

@@ -1,0 +1,48 @@
+export {
+  type CloudFormationTemplate,
+  checkSafetyRails,
+  referencedLogicalIds,
+  type SafetyRail,
+  type SafetyRailViolation,
+  WILDCARD_RESOURCE_ACTIONS,
+} from './assertions/safety-rails.js';
+export {
+  CheckoutDashboard,
+  type CheckoutDashboardProps,
+  DEFAULT_ORDER_STATES,
+  ORDER_METRIC_NAMESPACE,
+  ORDER_STATE_METRIC,
+} from './dashboard/checkout-dashboard.js';
+export { CheckoutDatabase, type CheckoutDatabaseProps } from './database/checkout-database.js';
+export {
+  CheckoutCdkError,
+  type CheckoutCdkErrorCode,
+  ConcurrencyMisconfiguredError,
+  InvalidConstructPropsError,
+  InvalidTableDefinitionError,
+  VisibilityTimeoutTooShortError,
+} from './errors.js';
+export {
+  CheckoutFunction,
+  type CheckoutFunctionOptions,
+  type CheckoutFunctionProps,
+} from './function/checkout-function.js';
+export { CheckoutQueue, type CheckoutQueueProps } from './queue/checkout-queue.js';
+export { OutboxRelay, type OutboxRelayProps } from './relay/outbox-relay.js';
+export { OutboxRelayService, type OutboxRelayServiceProps } from './relay/outbox-relay-service.js';
+export {
+  OUTBOX_METRIC_NAMESPACE,
+  OUTBOX_OLDEST_PENDING_AGE_METRIC,
+  type OutboxRelaySettings,
+} from './relay/relay-settings.js';
+export { CheckoutTable, type CheckoutTableProps } from './table/checkout-table.js';
+export {
+  type DynamoKeyAttribute,
+  type DynamoTableDefinition,
+  defaultIdempotencyTableDefinition,
+  defaultInventoryTableDefinition,
+  validateTableDefinition,
+} from './table/dynamo-table-definition.js';
+export { IdempotencyTable, type IdempotencyTableProps } from './table/idempotency-table.js';
+export { InventoryTable, type InventoryTableProps } from './table/inventory-table.js';
+export { CheckoutWorker, type CheckoutWorkerProps } from './worker/checkout-worker.js';
