@@ -61,7 +61,7 @@ export function withIdempotency<A extends readonly unknown[], R>(
   }
   const { store, scope, key: keyOf, fingerprint, lambdaContext } = options;
 
-  const run = (key: unknown, args: A): Promise<IdempotentResult<R>> => {
+  const run = async (key: unknown, args: A): Promise<IdempotentResult<R>> => {
     const attempt = startAttempt(policy, {
       scope: typeof scope === 'function' ? scope(...args) : scope,
       key,

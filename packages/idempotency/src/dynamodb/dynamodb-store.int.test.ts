@@ -133,6 +133,30 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     expect(error).toMatchObject({ field: 'leaseToken' });
   });
 
+  it('survives SDK retries of a PutItem and an UpdateItem whose first responses were lost', async () => {
+    const flaky = new DynamoDBClient({ ...stack.dynamodb.clientConfig, maxAttempts: 3 });
+    const lost = new Set<string>();
+    flaky.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const command = String(context.commandName);
+        if (!lost.has(command)) {
+          lost.add(command);
+          // The write happened; the response never arrived. The SDK retries it.
+          throw Object.assign(new Error('response lost'), { name: 'TimeoutError', $retryable: {} });
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'loseFirstResponse' },
+    );
+    const flakyStore = new DynamoDbIdempotencyStore({ client: flaky, tableName });
+    let runs = 0;
+    const run = withIdempotency(async () => ++runs, { store: flakyStore, scope: 'retry', key: () => randomUUID() });
+    expect(await run()).toBe(1);
+    expect([...lost]).toEqual(['PutItemCommand', 'UpdateItemCommand']);
+    flaky.destroy();
+  });
+
   it('validates the table name', () => {
     expect(() => new DynamoDbIdempotencyStore({ client, tableName: 'bad name; drop' })).toThrow(
       IdempotencyOptionsError,

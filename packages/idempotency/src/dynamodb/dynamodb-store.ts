@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
@@ -95,7 +96,10 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       if (error.Item === undefined) throw new IdempotencyRecordError('Item', 'was not returned on a failed condition');
-      return { acquired: false, existing: decodeRecord(error.Item) };
+      const existing = decodeRecord(error.Item);
+      // The SDK retried a PutItem whose first response was lost: the record is already ours.
+      if (existing.status === 'in_progress' && existing.leaseToken === request.leaseToken) return { acquired: true };
+      return { acquired: false, existing };
     }
   }
 
@@ -139,10 +143,15 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
             '#leaseToken': ATTR.leaseToken,
           },
           ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new IdempotencyLeaseLostError();
+      if (error instanceof ConditionalCheckFailedException) {
+        // The SDK retried an UpdateItem whose first response was lost: the outcome is already stored.
+        if (isOwnCompletion(error.Item, request)) return;
+        throw new IdempotencyLeaseLostError();
+      }
       if (isItemTooLarge(error)) throw new IdempotencyResultTooLargeError(bytes, this.#maxItemBytes);
       throw error;
     }
@@ -165,6 +174,14 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       throw error;
     }
   }
+}
+
+function isOwnCompletion(item: Record<string, AttributeValue> | undefined, request: CompleteRequest): boolean {
+  return (
+    item?.[ATTR.status]?.S === 'completed' &&
+    item[ATTR.leaseToken]?.S === request.leaseToken &&
+    item[ATTR.result]?.S === request.result
+  );
 }
 
 function isItemTooLarge(error: unknown): boolean {
