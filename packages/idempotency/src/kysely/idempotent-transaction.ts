@@ -19,7 +19,7 @@ import { KyselyIdempotencyStore } from './kysely-store.js';
 
 /** Options of {@link idempotentTransaction}. */
 export interface IdempotentTransactionOptions<R> extends IdempotencyPolicyOptions<R> {
-  /** Where the records live (its schema and table; its own `db` is not used here). */
+  /** Where the records live (its schema and table; statements run on the `db` given to `idempotentTransaction`). */
   readonly store: KyselyIdempotencyStore;
   /** Who and what the key belongs to, e.g. `` `${tenantId}:checkout` ``. */
   readonly scope: string;
@@ -32,11 +32,6 @@ export interface IdempotentTransactionOptions<R> extends IdempotencyPolicyOption
 }
 
 const SAVEPOINT = sql.raw('checkout_idempotency');
-
-/** Carries a remembered error out of the transaction callback so the transaction commits first. */
-class CommitThenThrow {
-  constructor(readonly error: unknown) {}
-}
 
 /**
  * Runs `fn` in a Postgres transaction together with its idempotency record: the record, the order
@@ -66,27 +61,49 @@ export async function idempotentTransaction<DB, R>(
     payload: options.fingerprint,
     leaseMs: leaseSeconds * 1000,
   });
-  const run = (trx: Transaction<DB>) => runInTransaction(trx, options.store, policy, attempt, fn);
-  if (db.isTransaction) {
-    try {
-      return await run(db as Transaction<DB>);
-    } catch (error) {
-      throw error instanceof CommitThenThrow ? error.error : error;
-    }
-  }
-  const outcome = await db.transaction().execute(async (trx) => {
-    try {
-      return { result: await run(trx) };
-    } catch (error) {
-      if (error instanceof CommitThenThrow) return { remembered: error };
-      throw error;
-    }
-  });
-  if ('remembered' in outcome) throw outcome.remembered.error;
-  return outcome.result;
+  if (db.isTransaction) return runInCallerTransaction(db as Transaction<DB>, options.store, policy, attempt, fn);
+  return runInOwnTransaction(db, options.store, policy, attempt, fn);
 }
 
-async function runInTransaction<DB, R>(
+/**
+ * Our own transaction: no savepoint needed (any error rolls everything back). A remembered error
+ * rolls back fn's writes with the transaction, then stores the error record on its own.
+ */
+async function runInOwnTransaction<DB, R>(
+  db: Kysely<DB>,
+  unbound: KyselyIdempotencyStore,
+  policy: IdempotencyPolicy<R>,
+  attempt: AcquireRequest,
+  fn: (trx: Transaction<DB>) => Promise<R>,
+): Promise<IdempotentResult<R>> {
+  let remembered: { error: unknown } | undefined;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const store = unbound.inTransaction(trx);
+      const acquired = await store.acquire(attempt);
+      if (!acquired.acquired) return settleExisting(policy, attempt, acquired.existing);
+      let completion: ReturnType<typeof completeWithValue<R>>;
+      try {
+        completion = completeWithValue(policy, attempt, await fn(trx));
+      } catch (error) {
+        if (policy.rememberErrors(error)) remembered = { error };
+        throw error;
+      }
+      await store.complete(completion.request);
+      return { value: completion.value, replayed: false };
+    });
+  } catch (error) {
+    if (remembered === undefined || remembered.error !== error) throw error;
+    // A retry that slipped in after the rollback owns the key now; then the error is not stored.
+    const store = unbound.inTransaction(db);
+    const again = await store.acquire(attempt);
+    if (again.acquired) await store.complete(completeWithError(policy, attempt, error));
+    throw error;
+  }
+}
+
+/** The caller's transaction: a savepoint undoes fn's writes and our record when fn throws. */
+async function runInCallerTransaction<DB, R>(
   trx: Transaction<DB>,
   unbound: KyselyIdempotencyStore,
   policy: IdempotencyPolicy<R>,
@@ -113,7 +130,8 @@ async function runInTransaction<DB, R>(
     await store.acquire(attempt);
     await store.complete(completeWithError(policy, attempt, error));
     await sql`RELEASE SAVEPOINT ${SAVEPOINT}`.execute(trx);
-    throw new CommitThenThrow(error);
+    // Stored in the caller's transaction: it counts once the caller commits.
+    throw error;
   }
   await store.complete(completion.request);
   await sql`RELEASE SAVEPOINT ${SAVEPOINT}`.execute(trx);

@@ -49,18 +49,30 @@ export class KyselyIdempotencyStore implements IdempotencyStore {
     const table = tableRef(this.#name);
     for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt += 1) {
       // Inside a transaction a concurrent insert of the same key waits here until that transaction
-      // ends, then sees its committed record (or takes the key if it rolled back).
-      const inserted = await sql<{ key: string }>`
-        INSERT INTO ${table} AS t (key, status, fingerprint, lease_token, lease_expires_at, expires_at)
-        VALUES (${request.key}, 'in_progress', ${request.fingerprint}, ${request.leaseToken}, ${request.leaseExpiresAt}, ${request.expiresAt})
-        ON CONFLICT (key) DO UPDATE SET
-          status = 'in_progress', fingerprint = excluded.fingerprint, lease_token = excluded.lease_token,
-          lease_expires_at = excluded.lease_expires_at, expires_at = excluded.expires_at,
-          outcome = NULL, result = NULL, created_at = now()
-        WHERE t.expires_at <= ${request.now}
-          OR (t.status = 'in_progress' AND t.lease_expires_at <= ${request.now} AND t.fingerprint = excluded.fingerprint)
-        RETURNING key`.execute(this.#db);
-      if (inserted.rows.length > 0) return { acquired: true };
+      // ends, then sees its committed record (or takes the key if it rolled back). One round trip
+      // for both outcomes: the record that blocked us comes back in the same statement.
+      const claimed = await sql<IdempotencyRow & { acquired: boolean }>`
+        WITH inserted AS (
+          INSERT INTO ${table} AS t (key, status, fingerprint, lease_token, lease_expires_at, expires_at)
+          VALUES (${request.key}, 'in_progress', ${request.fingerprint}, ${request.leaseToken}, ${request.leaseExpiresAt}, ${request.expiresAt})
+          ON CONFLICT (key) DO UPDATE SET
+            status = 'in_progress', fingerprint = excluded.fingerprint, lease_token = excluded.lease_token,
+            lease_expires_at = excluded.lease_expires_at, expires_at = excluded.expires_at,
+            outcome = NULL, result = NULL, created_at = now()
+          WHERE t.expires_at <= ${request.now}
+            OR (t.status = 'in_progress' AND t.lease_expires_at <= ${request.now} AND t.fingerprint = excluded.fingerprint)
+          RETURNING key
+        )
+        SELECT true AS acquired, NULL AS key, NULL AS status, NULL AS fingerprint, NULL AS lease_token,
+          NULL AS lease_expires_at, NULL AS expires_at, NULL AS outcome, NULL AS result
+        FROM inserted
+        UNION ALL
+        SELECT false, key, status, fingerprint, lease_token, lease_expires_at, expires_at, outcome, result
+        FROM ${table} WHERE key = ${request.key} AND NOT EXISTS (SELECT 1 FROM inserted)`.execute(this.#db);
+      const first = claimed.rows[0];
+      if (first?.acquired === true) return { acquired: true };
+      if (first !== undefined) return { acquired: false, existing: decodeRow(first) };
+      // The blocking record committed after this statement's snapshot was taken: read it afresh.
       const existing = await sql<IdempotencyRow>`
         SELECT key, status, fingerprint, lease_token, lease_expires_at, expires_at, outcome, result
         FROM ${table} WHERE key = ${request.key}`.execute(this.#db);
