@@ -24,8 +24,8 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type BenchResult, measure, writeReport } from './lib/report.ts';
 
-const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 600);
-const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 1500);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 300);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 800);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 interface Event {

@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   IdempotencyKeyError,
   IdempotencyLeaseLostError,
   IdempotencyOptionsError,
   IdempotencyPayloadError,
   type IdempotencyStore,
+  type IdempotentResult,
   MemoryIdempotencyStore,
   once,
   withIdempotency,
@@ -215,5 +216,21 @@ describe('once', () => {
     const a = await once(store, 'order-1', async () => 'receipt', { scope: 'receipt' });
     const b = await once(store, 'order-1', async () => 'analytics', { scope: 'analytics' });
     expect([a.value, b.value]).toEqual(['receipt', 'analytics']);
+  });
+});
+
+describe('types', () => {
+  it('keeps the wrapped signature and types the variants', () => {
+    const run = withIdempotency(async (orderId: string, amount: number) => ({ orderId, amount }), {
+      store: new MemoryIdempotencyStore(),
+      scope: 'types',
+      key: (orderId) => orderId,
+    });
+    expectTypeOf(run).parameters.toEqualTypeOf<[string, number]>();
+    expectTypeOf(run).returns.resolves.toEqualTypeOf<{ orderId: string; amount: number }>();
+    expectTypeOf(run.withResult).returns.resolves.toEqualTypeOf<
+      IdempotentResult<{ orderId: string; amount: number }>
+    >();
+    expectTypeOf(run.withKey).parameters.toEqualTypeOf<[string, string, number]>();
   });
 });
