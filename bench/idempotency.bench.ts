@@ -232,6 +232,13 @@ try {
     ratios[`ours.first/powertools.first (${tag})`] = ops(`ours first, ${mode}`) / ops(`powertools first, ${mode}`);
     ratios[`ours.replay/powertools.replay (${tag})`] = ops(`ours replay, ${mode}`) / ops(`powertools replay, ${mode}`);
   }
+  // Sequential medians resist bursts of load from other processes better than ops/s: p50(a)/p50(b).
+  const p50 = (label: string) => results.find((r) => r.label === label)?.p50Ms ?? Number.NaN;
+  ratios['p50 bare.put/ours.first (seq)'] = p50('bare first, sequential') / p50('ours first, sequential');
+  ratios['p50 bare.put/ours.replay (seq)'] = p50('bare first, sequential') / p50('ours replay, sequential');
+  ratios['p50 powertools.first/ours.first (seq)'] = p50('powertools first, sequential') / p50('ours first, sequential');
+  ratios['p50 powertools.replay/ours.replay (seq)'] =
+    p50('powertools replay, sequential') / p50('ours replay, sequential');
   for (const mode of ['sequential', '8 concurrent']) {
     const tag = mode === 'sequential' ? 'seq' : 'c8';
     ratios[`pg tx+idem first/pg tx (${tag})`] = ops(`pg tx + idempotency first, ${mode}`) / ops(`pg tx plain, ${mode}`);

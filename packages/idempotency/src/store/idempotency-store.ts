@@ -65,7 +65,10 @@ export interface ReleaseRequest {
  *   did): a duplicate can never erase the owner's record.
  */
 export interface IdempotencyStore {
+  /** Claims the key for this attempt, or returns the record that holds it. */
   acquire(request: AcquireRequest): Promise<AcquireResult>;
+  /** Stores the outcome if the lease token still holds the record; else throws `IdempotencyLeaseLostError`. */
   complete(request: CompleteRequest): Promise<void>;
+  /** Deletes the in-progress record if the lease token still holds it; returns whether it did. */
   release(request: ReleaseRequest): Promise<boolean>;
 }
