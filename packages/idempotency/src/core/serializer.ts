@@ -25,13 +25,17 @@ export function jsonSerializer<T>(): IdempotencySerializer<T> {
 
 /** Captures name, message and own enumerable properties of a thrown value. */
 export function rememberError(error: unknown): RememberedError {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error), properties: { value: error } };
+  if (!(error instanceof Error)) {
+    const json = jsonOrUndefined(error);
+    return { name: 'Error', message: String(error), properties: json === undefined ? {} : { value: JSON.parse(json) } };
+  }
   const properties: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(error)) {
     if (name === 'name' || name === 'message' || name === 'stack' || name === 'cause') continue;
-    properties[name] = value;
+    const json = jsonOrUndefined(value);
+    if (json !== undefined) properties[name] = JSON.parse(json);
   }
-  return { name: error.name, message: error.message, properties: JSON.parse(JSON.stringify(properties)) };
+  return { name: error.name, message: error.message, properties };
 }
 
 /** The default `reviveError`: an `Error` with the remembered name, message and properties. */
@@ -40,4 +44,13 @@ export function reviveRememberedError(remembered: RememberedError): Error {
   Object.assign(error, remembered.properties);
   error.name = remembered.name;
   return error;
+}
+
+// Properties without a JSON form (bigint, cycles, functions) are left out rather than failing.
+function jsonOrUndefined(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }

@@ -200,6 +200,21 @@ describe('withIdempotency behaviour', () => {
   });
 });
 
+describe('remembered errors when the lease was lost', () => {
+  it('still throws the business error, not the store failure', async () => {
+    const store = new MemoryIdempotencyStore();
+    const declined = new Error('card declined');
+    const run = withIdempotency(
+      async () => {
+        store.clear();
+        throw declined;
+      },
+      { store, scope: 's', key: () => 'k', rememberErrors: () => true },
+    );
+    await expect(run()).rejects.toBe(declined);
+  });
+});
+
 describe('once', () => {
   it('validates the key before running anything', async () => {
     let runs = 0;

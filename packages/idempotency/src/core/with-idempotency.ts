@@ -93,7 +93,7 @@ export async function runAttempt<R>(
     completion = completeWithValue(policy, attempt, await fn());
   } catch (error) {
     if (policy.rememberErrors(error)) {
-      await store.complete(completeWithError(policy, attempt, error));
+      await rememberQuietly(store, policy, attempt, error);
     } else {
       await releaseQuietly(store, attempt);
     }
@@ -106,6 +106,21 @@ export async function runAttempt<R>(
     throw error;
   }
   return { value: completion.value, replayed: false };
+}
+
+// The caller must see fn's own error (the decline happened, whatever the store says). If storing
+// it fails (lease lost, store down), a retry after the lease runs fn again.
+async function rememberQuietly<R>(
+  store: IdempotencyStore,
+  policy: IdempotencyPolicy<R>,
+  attempt: AcquireRequest,
+  error: unknown,
+): Promise<void> {
+  try {
+    await store.complete(completeWithError(policy, attempt, error));
+  } catch {
+    await releaseQuietly(store, attempt);
+  }
 }
 
 // The caller must see fn's own error. If the release fails too, the lease expiry frees the key.

@@ -6,7 +6,7 @@ export type IdempotencyOutcomeKind = 'value' | 'error';
 
 /** A record as stores return it. Times are epoch milliseconds. */
 export interface IdempotencyRecord {
-  /** The stored key: scope and caller key combined (see `storedKeyOf`). */
+  /** The stored key: scope and caller key combined, length-prefixed (`<scope length>:<scope>:<key>`). */
   readonly key: string;
   readonly status: IdempotencyStatus;
   /** SHA-256 (hex) of the canonical JSON of the fingerprinted input. */
