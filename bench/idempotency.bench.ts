@@ -23,11 +23,64 @@ import { idempotencyMigration, idempotentTransaction, KyselyIdempotencyStore } f
 import { startCheckoutStack } from '@checkout/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { type BenchResult, measure, writeReport } from './lib/report.ts';
+import { type BenchResult, measure, summarize, writeReport } from './lib/report.ts';
 
-const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 250);
-const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 600);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 10);
+const SEQUENTIAL_BATCH = Number(process.env.BENCH_SEQUENTIAL_BATCH ?? 30);
+const CONCURRENT_BATCH = Number(process.env.BENCH_CONCURRENT_BATCH ?? 96);
+
+interface Batch {
+  readonly latencies: number[];
+  readonly wallMs: number;
+}
+
+/** Runs `count` operations with at most `concurrency` in flight; returns each latency and the wall time. */
+async function runBatch(
+  count: number,
+  concurrency: number,
+  operation: (index: number) => Promise<unknown>,
+): Promise<Batch> {
+  const latencies: number[] = [];
+  let next = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const index = next;
+        next += 1;
+        const t0 = performance.now();
+        await operation(index);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { latencies, wallMs: performance.now() - began };
+}
+
+/** Sums batches per label into result rows (ops/s over the summed wall time). */
+class Samples {
+  readonly #rows = new Map<string, { latencies: number[]; wallMs: number; calls: number | undefined }>();
+
+  add(label: string, batch: Batch, calls?: number): void {
+    const row = this.#rows.get(label) ?? { latencies: [], wallMs: 0, calls: undefined };
+    row.latencies.push(...batch.latencies);
+    row.wallMs += batch.wallMs;
+    if (calls !== undefined) row.calls = (row.calls ?? 0) + calls;
+    this.#rows.set(label, row);
+  }
+
+  results(): BenchResult[] {
+    return [...this.#rows].map(([label, row]) =>
+      summarize(
+        label,
+        row.latencies,
+        row.wallMs,
+        row.calls === undefined ? undefined : { ddbCallsPerOp: row.calls / row.latencies.length },
+      ),
+    );
+  }
+}
+const samples = new Samples();
 
 interface Event {
   readonly key: string;
@@ -137,24 +190,22 @@ try {
     await measure('warm', keys.length, 32, (i) => variant.replay(keys[i] ?? ''));
   }
 
-  // Interleaved rounds; each row keeps its median round, so a burst of load from elsewhere on the
-  // machine hits every variant alike.
-  const rounds = new Map<string, BenchResult[]>();
-  const record = (result: BenchResult) => rounds.set(result.label, [...(rounds.get(result.label) ?? []), result]);
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const [mode, count, concurrency] of [
-      ['sequential', SEQUENTIAL, 1],
-      ['32 concurrent', CONCURRENT, 32],
+  // Many small interleaved batches (variant after variant), each row summing its batches: a burst
+  // of load from elsewhere on this shared machine then hits every variant alike.
+  for (let cycle = 0; cycle < CYCLES; cycle += 1) {
+    for (const [mode, batch, concurrency] of [
+      ['sequential', SEQUENTIAL_BATCH, 1],
+      ['32 concurrent', CONCURRENT_BATCH, 32],
     ] as const) {
       for (const [name, variant] of Object.entries(variants)) {
-        const keys = Array.from({ length: count }, () => `${name}-${randomUUID()}`);
+        const keys = Array.from({ length: batch }, () => `${name}-${randomUUID()}`);
         const before = variant.counter.calls;
-        const first = await measure(`${name} first, ${mode}`, count, concurrency, (i) => variant.first(keys[i] ?? ''));
-        record({ ...first, extra: { ddbCallsPerOp: (variant.counter.calls - before) / count } });
+        const first = await runBatch(batch, concurrency, (i) => variant.first(keys[i] ?? ''));
+        samples.add(`${name} first, ${mode}`, first, variant.counter.calls - before);
         const beforeReplay = variant.counter.calls;
+        const replay = await runBatch(batch, concurrency, (i) => variant.replay(keys[i] ?? ''));
         const label = name === 'bare' ? `bare conflict (ALL_OLD), ${mode}` : `${name} replay, ${mode}`;
-        const replay = await measure(label, count, concurrency, (i) => variant.replay(keys[i] ?? ''));
-        record({ ...replay, extra: { ddbCallsPerOp: (variant.counter.calls - beforeReplay) / count } });
+        samples.add(label, replay, variant.counter.calls - beforeReplay);
       }
     }
   }
@@ -214,23 +265,26 @@ try {
     });
   await measure('warm', 500, 8, () => plainTx(randomUUID()));
   await measure('warm', 500, 8, () => idemTx(randomUUID()));
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const [mode, count, concurrency] of [
-      ['sequential', SEQUENTIAL, 1],
-      ['8 concurrent', CONCURRENT, 8],
+  for (let cycle = 0; cycle < CYCLES; cycle += 1) {
+    for (const [mode, batch, concurrency] of [
+      ['sequential', SEQUENTIAL_BATCH, 1],
+      ['8 concurrent', CONCURRENT_BATCH, 8],
     ] as const) {
-      const keys = Array.from({ length: count }, () => randomUUID());
-      record(await measure(`pg tx plain, ${mode}`, count, concurrency, () => plainTx(randomUUID())));
-      record(await measure(`pg tx + idempotency first, ${mode}`, count, concurrency, (i) => idemTx(keys[i] ?? '')));
-      record(await measure(`pg tx + idempotency replay, ${mode}`, count, concurrency, (i) => idemTx(keys[i] ?? '')));
+      const keys = Array.from({ length: batch }, () => randomUUID());
+      samples.add(`pg tx plain, ${mode}`, await runBatch(batch, concurrency, () => plainTx(randomUUID())));
+      samples.add(
+        `pg tx + idempotency first, ${mode}`,
+        await runBatch(batch, concurrency, (i) => idemTx(keys[i] ?? '')),
+      );
+      samples.add(
+        `pg tx + idempotency replay, ${mode}`,
+        await runBatch(batch, concurrency, (i) => idemTx(keys[i] ?? '')),
+      );
     }
   }
   await db.destroy();
 
-  const results = [...rounds.values()].map((runs) => {
-    const sorted = [...runs].sort((a, b) => a.opsPerSec - b.opsPerSec);
-    return sorted[Math.floor(sorted.length / 2)] as BenchResult;
-  });
+  const results = samples.results();
   results.push(
     { label: 'ours: 20 concurrent calls, one key', opsPerSec: 0, p50Ms: 0, p99Ms: 0, extra: oneKeyOurs },
     { label: 'powertools: 20 concurrent calls, one key', opsPerSec: 0, p50Ms: 0, p99Ms: 0, extra: oneKeyPowertools },
