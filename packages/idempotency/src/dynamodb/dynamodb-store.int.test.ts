@@ -82,11 +82,12 @@ describe('DynamoDbIdempotencyStore specifics', () => {
   });
 
   it('writes the TTL attribute in epoch seconds', async () => {
-    const clock = () => Date.UTC(2026, 10, 25, 12);
+    // In the future: DynamoDB Local's TTL would delete an item whose expiresAt lies in the real past.
+    const clock = () => Date.UTC(2030, 0, 1, 12);
     const checkout = withIdempotency(async () => 'ok', { store, scope: 'ttl', key: () => 'k1', ttlSeconds: 90, clock });
     await checkout();
     const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: '3:ttl:k1' } } }));
-    expect(Item?.expiresAt?.N).toBe(String(Date.UTC(2026, 10, 25, 12) / 1000 + 90));
+    expect(Item?.expiresAt?.N).toBe(String(Date.UTC(2030, 0, 1, 12) / 1000 + 90));
   });
 
   it('fails a result over the item size limit with a clear error and releases the key', async () => {

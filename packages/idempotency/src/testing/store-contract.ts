@@ -27,8 +27,14 @@ export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => voi
   return { promise, open };
 }
 
-/** A clock tests move by hand. */
-export function fakeClock(start = Date.UTC(2026, 10, 25, 12)): { now: () => number; advance: (ms: number) => void } {
+/**
+ * A clock tests move by hand. It starts at the real time (whole seconds): DynamoDB Local really
+ * deletes items whose TTL attribute lies in the real past, so fake time must not run behind.
+ */
+export function fakeClock(start = Math.ceil(Date.now() / 1000) * 1000): {
+  now: () => number;
+  advance: (ms: number) => void;
+} {
   let current = start;
   return {
     now: () => current,
@@ -39,7 +45,7 @@ export function fakeClock(start = Date.UTC(2026, 10, 25, 12)): { now: () => numb
 }
 
 function request(overrides: Partial<AcquireRequest> = {}): AcquireRequest {
-  const now = overrides.now ?? Date.UTC(2026, 10, 25, 12);
+  const now = overrides.now ?? Date.now();
   return {
     key: `7:checkout:${randomUUID()}`,
     fingerprint: 'f'.repeat(64),
