@@ -59,6 +59,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     this.#maxItemBytes = maxItemBytes;
   }
 
+  /** {@inheritDoc IdempotencyStore.acquire} */
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     try {
       await this.#client.send(
@@ -103,6 +104,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
   }
 
+  /** {@inheritDoc IdempotencyStore.complete} */
   async complete(request: CompleteRequest): Promise<void> {
     const values = {
       ':completed': { S: 'completed' },
@@ -157,6 +159,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
   }
 
+  /** {@inheritDoc IdempotencyStore.release} */
   async release(request: ReleaseRequest): Promise<boolean> {
     try {
       await this.#client.send(

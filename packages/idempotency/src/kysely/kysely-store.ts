@@ -45,6 +45,7 @@ export class KyselyIdempotencyStore implements IdempotencyStore {
     return new KyselyIdempotencyStore({ db: trx, table: this.#name.table, ...schemaOf(this.#name) });
   }
 
+  /** {@inheritDoc IdempotencyStore.acquire} */
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     const table = tableRef(this.#name);
     for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt += 1) {
@@ -82,6 +83,7 @@ export class KyselyIdempotencyStore implements IdempotencyStore {
     throw new IdempotencyRecordError('key', `kept vanishing after ${ACQUIRE_ATTEMPTS} acquire attempts`);
   }
 
+  /** {@inheritDoc IdempotencyStore.complete} */
   async complete(request: CompleteRequest): Promise<void> {
     const updated = await sql<{ key: string }>`
       UPDATE ${tableRef(this.#name)}
@@ -91,6 +93,7 @@ export class KyselyIdempotencyStore implements IdempotencyStore {
     if (updated.rows.length === 0) throw new IdempotencyLeaseLostError();
   }
 
+  /** {@inheritDoc IdempotencyStore.release} */
   async release(request: ReleaseRequest): Promise<boolean> {
     const deleted = await sql<{ key: string }>`
       DELETE FROM ${tableRef(this.#name)}

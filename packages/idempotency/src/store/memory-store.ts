@@ -15,6 +15,7 @@ import type {
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #records = new Map<string, IdempotencyRecord>();
 
+  /** {@inheritDoc IdempotencyStore.acquire} */
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     const existing = this.#records.get(request.key);
     if (existing !== undefined && !canTakeOver(existing, request)) {
@@ -31,6 +32,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return { acquired: true };
   }
 
+  /** {@inheritDoc IdempotencyStore.complete} */
   async complete(request: CompleteRequest): Promise<void> {
     const existing = this.#records.get(request.key);
     if (existing === undefined || existing.status !== 'in_progress' || existing.leaseToken !== request.leaseToken) {
@@ -45,6 +47,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     });
   }
 
+  /** {@inheritDoc IdempotencyStore.release} */
   async release(request: ReleaseRequest): Promise<boolean> {
     const existing = this.#records.get(request.key);
     if (existing === undefined || existing.status !== 'in_progress' || existing.leaseToken !== request.leaseToken) {
