@@ -46,6 +46,19 @@ describe('withIdempotency input checks', () => {
     expect(store.size).toBe(0);
   });
 
+  it('turns a throwing key function into a rejection, not a synchronous throw', async () => {
+    const run = withIdempotency(async () => 1, {
+      store: new MemoryIdempotencyStore(),
+      scope: 's',
+      key: () => {
+        throw new TypeError('no headers');
+      },
+    });
+    const pending = run.withResult();
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).rejects.toThrow('no headers');
+  });
+
   it('rejects a malformed scope as a key error naming the scope', async () => {
     const store = new MemoryIdempotencyStore();
     const run = withIdempotency(async (input: { tenant: string }) => input.tenant, {

@@ -70,7 +70,8 @@ export function withIdempotency<A extends readonly unknown[], R>(
     });
     return runAttempt(store, policy, attempt, () => fn(...args));
   };
-  const withResult = (...args: A) => run(keyOf === undefined ? undefined : keyOf(...args), args);
+  // async, so a throwing `key` function rejects like every other failure instead of throwing.
+  const withResult = async (...args: A) => run(keyOf === undefined ? undefined : keyOf(...args), args);
   const idempotent = async (...args: A): Promise<R> => (await withResult(...args)).value;
   return Object.assign(idempotent, {
     withResult,
