@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createTestSchema, type TestSchema } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyKeyError, IdempotencyKeyReuseError } from '../errors.js';
 import { openShopDb, type ShopDatabase } from './fixtures/postgres-db.js';
@@ -153,6 +153,33 @@ describe('idempotentTransaction: the record commits with the caller writes', () 
     await expect(attempt()).rejects.toBeInstanceOf(CardDeclinedError);
     const replay = await attempt().catch((error: unknown) => error);
     expect(replay).toMatchObject({ name: 'CardDeclinedError', message: 'declined' });
+    expect(runs).toBe(1);
+    expect(await ordersFor(key)).toBe(0);
+    expect(await recordsFor(key)).toBe(1);
+  });
+
+  it("rememberErrors in the caller's transaction: the decline counts once the caller commits", async () => {
+    const key = randomUUID();
+    let runs = 0;
+    const options = {
+      store,
+      scope: 'checkout',
+      key,
+      fingerprint: null,
+      rememberErrors: (error: unknown) => error instanceof Error && error.message === 'declined',
+    };
+    const decline = async (trx: Transaction<ShopDatabase>): Promise<never> => {
+      runs += 1;
+      await trx
+        .insertInto('orders')
+        .values({ id: `order-${randomUUID()}`, idempotency_key: key, amount: 5 })
+        .execute();
+      throw new Error('declined');
+    };
+    await db.transaction().execute(async (trx) => {
+      await expect(idempotentTransaction(trx, options, decline)).rejects.toThrow('declined');
+    });
+    await expect(idempotentTransaction(db, options, decline)).rejects.toThrow('declined');
     expect(runs).toBe(1);
     expect(await ordersFor(key)).toBe(0);
     expect(await recordsFor(key)).toBe(1);

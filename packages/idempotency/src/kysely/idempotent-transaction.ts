@@ -127,8 +127,9 @@ async function runInCallerTransaction<DB, R>(
       await sql`RELEASE SAVEPOINT ${SAVEPOINT}`.execute(trx);
       throw error;
     }
-    await store.acquire(attempt);
-    await store.complete(completeWithError(policy, attempt, error));
+    // A concurrent retry may have taken the key once the savepoint rollback freed it: then it owns it.
+    const again = await store.acquire(attempt);
+    if (again.acquired) await store.complete(completeWithError(policy, attempt, error));
     await sql`RELEASE SAVEPOINT ${SAVEPOINT}`.execute(trx);
     // Stored in the caller's transaction: it counts once the caller commits.
     throw error;
