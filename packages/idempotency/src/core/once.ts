@@ -1,0 +1,39 @@
+import type { IdempotencyStore } from '../store/idempotency-store.js';
+import type { IdempotentResult } from './attempt.js';
+import { startAttempt } from './attempt.js';
+import { DEFAULT_LEASE_SECONDS } from './lambda-context.js';
+import { type IdempotencyPolicyOptions, positiveSeconds, resolvePolicy } from './policy.js';
+import { runAttempt } from './with-idempotency.js';
+
+/** Options of {@link once}. */
+export interface OnceOptions<R> extends IdempotencyPolicyOptions<R> {
+  /** Namespace of the key. Default `once`. */
+  readonly scope?: string;
+  /** How long the side effect may run before another worker may retry it, in seconds. Default 60. */
+  readonly inProgressLeaseSeconds?: number;
+}
+
+/**
+ * Runs a worker's side effect at most once per key (e.g. `receipt:${orderId}:${type}`) while the
+ * record lives; a duplicate delivery gets the stored result with `replayed: true`, a concurrent one
+ * `IdempotencyInProgressError` (let the message be retried later).
+ */
+export async function once<R>(
+  store: IdempotencyStore,
+  key: string,
+  fn: () => Promise<R> | R,
+  options: OnceOptions<R> = {},
+): Promise<IdempotentResult<R>> {
+  const policy = resolvePolicy(options);
+  const leaseSeconds = positiveSeconds(
+    'inProgressLeaseSeconds',
+    options.inProgressLeaseSeconds ?? DEFAULT_LEASE_SECONDS,
+  );
+  const attempt = startAttempt(policy, {
+    scope: options.scope ?? 'once',
+    key,
+    payload: null,
+    leaseMs: leaseSeconds * 1000,
+  });
+  return runAttempt(store, policy, attempt, fn);
+}

@@ -1,0 +1,57 @@
+import { IdempotencyOptionsError } from '../errors.js';
+import {
+  type IdempotencySerializer,
+  jsonSerializer,
+  type RememberedError,
+  reviveRememberedError,
+} from './serializer.js';
+
+/** Default time a completed record is replayed: one hour (results may hold personal data; keep it short). */
+export const DEFAULT_TTL_SECONDS = 3600;
+
+/** Options shared by `withIdempotency`, `once` and `idempotentTransaction`. */
+export interface IdempotencyPolicyOptions<R> {
+  /** How long a completed record is replayed, in seconds; then the key runs again. Default 3600. */
+  readonly ttlSeconds?: number;
+  /**
+   * Errors that are business results (a card decline): stored and thrown again on every replay.
+   * Any other error releases the key so a retry can run. Default: none are remembered.
+   */
+  readonly rememberErrors?: (error: unknown) => boolean;
+  /** Rebuilds a remembered error on replay (e.g. `new CardDeclinedError(...)`). Default: an `Error` with the same name, message and properties. */
+  readonly reviveError?: (remembered: RememberedError) => unknown;
+  /** Serializes results for the store (encryption, redaction). Default JSON. */
+  readonly serializer?: IdempotencySerializer<R>;
+  /** Epoch milliseconds "now"; tests pass a fake clock. Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+/** The options with defaults applied and validated. */
+export interface IdempotencyPolicy<R> {
+  readonly ttlMs: number;
+  readonly rememberErrors: (error: unknown) => boolean;
+  readonly reviveError: (remembered: RememberedError) => unknown;
+  readonly serializer: IdempotencySerializer<R>;
+  readonly clock: () => number;
+}
+
+/** Applies defaults; throws {@link IdempotencyOptionsError} naming a bad option. */
+export function resolvePolicy<R>(options: IdempotencyPolicyOptions<R>): IdempotencyPolicy<R> {
+  const ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS;
+  positiveSeconds('ttlSeconds', ttlSeconds);
+  return {
+    ttlMs: ttlSeconds * 1000,
+    rememberErrors: options.rememberErrors ?? (() => false),
+    reviveError: options.reviveError ?? reviveRememberedError,
+    serializer: options.serializer ?? jsonSerializer<R>(),
+    clock: options.clock ?? Date.now,
+  };
+}
+
+/** Throws {@link IdempotencyOptionsError} unless `value` is a finite number of seconds > 0. */
+export function positiveSeconds(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new IdempotencyOptionsError(option, `expected a number of seconds > 0, got ${String(value)}`);
+  }
+  return value;
+}

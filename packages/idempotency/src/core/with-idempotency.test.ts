@@ -1,0 +1,264 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  IdempotencyKeyError,
+  IdempotencyLeaseLostError,
+  IdempotencyOptionsError,
+  IdempotencyPayloadError,
+  type IdempotencyStore,
+  type IdempotentResult,
+  MemoryIdempotencyStore,
+  once,
+  withIdempotency,
+} from '../index.js';
+import type { AcquireRequest } from '../store/idempotency-store.js';
+import { fakeClock } from '../testing/store-contract.js';
+
+/** A memory store that remembers what it was asked. */
+class RecordingStore extends MemoryIdempotencyStore {
+  readonly acquired: AcquireRequest[] = [];
+  readonly results: string[] = [];
+  override async acquire(request: AcquireRequest) {
+    this.acquired.push(request);
+    return super.acquire(request);
+  }
+  override async complete(request: Parameters<IdempotencyStore['complete']>[0]) {
+    this.results.push(request.result);
+    return super.complete(request);
+  }
+}
+
+describe('withIdempotency input checks', () => {
+  it('rejects a missing or malformed key with a 400 error and writes nothing', async () => {
+    const store = new MemoryIdempotencyStore();
+    let runs = 0;
+    const run = withIdempotency(
+      async (_input: { key?: string }) => {
+        runs += 1;
+        return 'ok';
+      },
+      { store, scope: 'checkout', key: (input) => input.key },
+    );
+    for (const key of [undefined, '', 'x'.repeat(256), 'bad\tkey']) {
+      await expect(run(key === undefined ? {} : { key })).rejects.toBeInstanceOf(IdempotencyKeyError);
+    }
+    await expect(run.withKey('', {})).rejects.toMatchObject({ field: 'key', httpStatus: 400 });
+    expect(runs).toBe(0);
+    expect(store.size).toBe(0);
+  });
+
+  it('turns a throwing key function into a rejection, not a synchronous throw', async () => {
+    const run = withIdempotency(async () => 1, {
+      store: new MemoryIdempotencyStore(),
+      scope: 's',
+      key: () => {
+        throw new TypeError('no headers');
+      },
+    });
+    const pending = run.withResult();
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).rejects.toThrow('no headers');
+  });
+
+  it('rejects a malformed scope as a key error naming the scope', async () => {
+    const store = new MemoryIdempotencyStore();
+    const run = withIdempotency(async (input: { tenant: string }) => input.tenant, {
+      store,
+      scope: (input) => input.tenant,
+      key: () => 'k',
+    });
+    await expect(run({ tenant: '' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_INVALID', field: 'scope' });
+    expect(store.size).toBe(0);
+  });
+
+  it('rejects a payload that cannot be fingerprinted and writes nothing', async () => {
+    const store = new MemoryIdempotencyStore();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const run = withIdempotency(async (_input: unknown) => 'ok', { store, scope: 's', key: () => 'k' });
+    await expect(run(cyclic)).rejects.toBeInstanceOf(IdempotencyPayloadError);
+    expect(store.size).toBe(0);
+  });
+
+  it.each([
+    ['ttlSeconds', { ttlSeconds: 0 }],
+    ['ttlSeconds', { ttlSeconds: Number.NaN }],
+    ['inProgressLeaseSeconds', { inProgressLeaseSeconds: -1 }],
+  ])('rejects a bad %s when the function is wrapped', (option, bad) => {
+    expect(() => withIdempotency(async () => 1, { store: new MemoryIdempotencyStore(), scope: 's', ...bad })).toThrow(
+      expect.objectContaining({ option, code: 'IDEMPOTENCY_OPTIONS_INVALID' }),
+    );
+  });
+
+  it('rejects a store that is not an IdempotencyStore', () => {
+    expect(() => withIdempotency(async () => 1, { store: {} as IdempotencyStore, scope: 's' })).toThrow(
+      IdempotencyOptionsError,
+    );
+  });
+});
+
+describe('withIdempotency behaviour', () => {
+  it('keeps the same signature and passes every argument through', async () => {
+    const store = new MemoryIdempotencyStore();
+    const add = withIdempotency(async (a: number, b: number, key: string) => a + b + key.length, {
+      store,
+      scope: 'add',
+      key: (_a, _b, key) => key,
+      fingerprint: (a, b) => [a, b],
+    });
+    const sum: number = await add(1, 2, 'abc');
+    expect(sum).toBe(6);
+  });
+
+  it('ties the lease to the Lambda remaining time when a context is given', async () => {
+    const store = new RecordingStore();
+    const clock = fakeClock();
+    const handler = withIdempotency(
+      async (_event: { key: string }, _context: { getRemainingTimeInMillis(): number }) => 'ok',
+      {
+        store,
+        scope: 'lambda',
+        key: (event) => event.key,
+        lambdaContext: (_event, context) => context,
+        clock: clock.now,
+      },
+    );
+    await handler({ key: 'a' }, { getRemainingTimeInMillis: () => 12_345 });
+    expect(store.acquired[0]?.leaseExpiresAt).toBe(clock.now() + 12_345);
+  });
+
+  it('uses the configured lease without a context', async () => {
+    const store = new RecordingStore();
+    const clock = fakeClock();
+    const run = withIdempotency(async () => 'ok', {
+      store,
+      scope: 's',
+      key: () => 'k',
+      inProgressLeaseSeconds: 7,
+      clock: clock.now,
+    });
+    await run();
+    expect(store.acquired[0]?.leaseExpiresAt).toBe(clock.now() + 7_000);
+  });
+
+  it('stores what the serializer makes (e.g. encrypted) and replays through it', async () => {
+    const store = new RecordingStore();
+    const reverse = (text: string) => [...text].reverse().join('');
+    const run = withIdempotency(async () => ({ email: 'buyer@example.com' }), {
+      store,
+      scope: 's',
+      key: () => 'k',
+      serializer: {
+        serialize: (value) => reverse(JSON.stringify(value)),
+        deserialize: (text) => JSON.parse(reverse(text)) as { email: string },
+      },
+    });
+    await run();
+    expect(store.results[0]).not.toContain('buyer@example.com');
+    expect(await run.withResult()).toEqual({ value: { email: 'buyer@example.com' }, replayed: true });
+  });
+
+  it('returns the stored shape on the first call too, so replays look the same', async () => {
+    const run = withIdempotency(async () => ({ at: new Date(0), skip: undefined }), {
+      store: new MemoryIdempotencyStore(),
+      scope: 's',
+      key: () => 'k',
+    });
+    expect(await run()).toEqual({ at: '1970-01-01T00:00:00.000Z' });
+  });
+
+  it('releases the key when fn throws, so the retry runs', async () => {
+    const store = new MemoryIdempotencyStore();
+    let runs = 0;
+    const run = withIdempotency(
+      async () => {
+        runs += 1;
+        if (runs === 1) throw new Error('transient');
+        return runs;
+      },
+      { store, scope: 's', key: () => 'k' },
+    );
+    await expect(run()).rejects.toThrow('transient');
+    expect(await run()).toBe(2);
+  });
+
+  it('holds no state between wrapped functions: a second config on the same store is not ignored (Powertools #5409)', async () => {
+    const store = new MemoryIdempotencyStore();
+    const a = withIdempotency(async (input: { key: string; body: string }) => `a:${input.body}`, {
+      store,
+      scope: 'same',
+      key: (input) => input.key,
+      fingerprint: () => null,
+    });
+    const b = withIdempotency(async (input: { key: string; body: string }) => `b:${input.body}`, {
+      store,
+      scope: 'same-other',
+      key: (input) => input.key,
+    });
+    expect(await a({ key: 'k', body: '1' })).toBe('a:1');
+    expect(await a({ key: 'k', body: '2' })).toBe('a:1');
+    expect(await b({ key: 'k', body: '1' })).toBe('b:1');
+    await expect(b({ key: 'k', body: '2' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('reports a lost lease when the record was taken over before completion', async () => {
+    const store = new MemoryIdempotencyStore();
+    const run = withIdempotency(
+      async () => {
+        store.clear();
+        return 'late';
+      },
+      { store, scope: 's', key: () => 'k' },
+    );
+    await expect(run()).rejects.toBeInstanceOf(IdempotencyLeaseLostError);
+  });
+});
+
+describe('remembered errors when the lease was lost', () => {
+  it('still throws the business error, not the store failure', async () => {
+    const store = new MemoryIdempotencyStore();
+    const declined = new Error('card declined');
+    const run = withIdempotency(
+      async () => {
+        store.clear();
+        throw declined;
+      },
+      { store, scope: 's', key: () => 'k', rememberErrors: () => true },
+    );
+    await expect(run()).rejects.toBe(declined);
+  });
+});
+
+describe('once', () => {
+  it('validates the key before running anything', async () => {
+    let runs = 0;
+    await expect(
+      once(new MemoryIdempotencyStore(), '', async () => {
+        runs += 1;
+      }),
+    ).rejects.toBeInstanceOf(IdempotencyKeyError);
+    expect(runs).toBe(0);
+  });
+
+  it('keeps keys apart by scope', async () => {
+    const store = new MemoryIdempotencyStore();
+    const a = await once(store, 'order-1', async () => 'receipt', { scope: 'receipt' });
+    const b = await once(store, 'order-1', async () => 'analytics', { scope: 'analytics' });
+    expect([a.value, b.value]).toEqual(['receipt', 'analytics']);
+  });
+});
+
+describe('types', () => {
+  it('keeps the wrapped signature and types the variants', () => {
+    const run = withIdempotency(async (orderId: string, amount: number) => ({ orderId, amount }), {
+      store: new MemoryIdempotencyStore(),
+      scope: 'types',
+      key: (orderId) => orderId,
+    });
+    expectTypeOf(run).parameters.toEqualTypeOf<[string, number]>();
+    expectTypeOf(run).returns.resolves.toEqualTypeOf<{ orderId: string; amount: number }>();
+    expectTypeOf(run.withResult).returns.resolves.toEqualTypeOf<
+      IdempotentResult<{ orderId: string; amount: number }>
+    >();
+    expectTypeOf(run.withKey).parameters.toEqualTypeOf<[string, string, number]>();
+  });
+});

@@ -1,0 +1,134 @@
+import { IdempotencyOptionsError, IdempotencyResultTooLargeError } from '../errors.js';
+import type { AcquireRequest, CompleteRequest, IdempotencyStore } from '../store/idempotency-store.js';
+import {
+  completeWithError,
+  completeWithValue,
+  type IdempotentResult,
+  settleExisting,
+  startAttempt,
+} from './attempt.js';
+import { DEFAULT_LEASE_SECONDS, type LambdaContextLike, leaseMsFor } from './lambda-context.js';
+import { type IdempotencyPolicy, type IdempotencyPolicyOptions, positiveSeconds, resolvePolicy } from './policy.js';
+
+/** Options of {@link withIdempotency}. `A` are the wrapped function's arguments, `R` its result. */
+export interface WithIdempotencyOptions<A extends readonly unknown[], R> extends IdempotencyPolicyOptions<R> {
+  /** Where records live. A store holds no configuration: every wrapped function brings its own options. */
+  readonly store: IdempotencyStore;
+  /**
+   * Who and what the key belongs to, e.g. `` (event) => `${event.tenantId}:checkout` ``. Part of the
+   * stored key, so caller B can never read caller A's result by sending A's key.
+   */
+  readonly scope: string | ((...args: A) => string);
+  /** Reads the caller's idempotency key from the arguments (e.g. the `Idempotency-Key` header). Omit it to pass keys with `.withKey(key, ...args)`. */
+  readonly key?: (...args: A) => string | undefined;
+  /** The part of the input that must match on a replay. Default: the first argument, whole (canonical JSON, SHA-256). */
+  readonly fingerprint?: (...args: A) => unknown;
+  /** In-progress lease when no Lambda context is given, in seconds. Default 60. */
+  readonly inProgressLeaseSeconds?: number;
+  /** Finds the Lambda context in the arguments; the lease then ends when the invocation would time out. */
+  readonly lambdaContext?: (...args: A) => LambdaContextLike | undefined;
+}
+
+/** The wrapped function: same signature as the original, plus variants that report replays. */
+export interface IdempotentFunction<A extends readonly unknown[], R> {
+  (...args: A): Promise<R>;
+  /** Like calling it, and says whether the value was replayed (for an `Idempotent-Replayed` header). */
+  withResult(...args: A): Promise<IdempotentResult<R>>;
+  /** Uses `key` instead of `options.key` (keys given per call). */
+  withKey(key: string, ...args: A): Promise<IdempotentResult<R>>;
+}
+
+/**
+ * Makes `fn` idempotent per (scope, key): the first call runs it once and stores the result; a
+ * retry with the same key and fingerprint gets the stored result without running it; a retry while
+ * it runs gets `IdempotencyInProgressError` (409), a different payload `IdempotencyKeyReuseError`
+ * (422), a bad key `IdempotencyKeyError` (400). If `fn` throws, the key is released (unless
+ * `rememberErrors` says the error is a business result) and the error is rethrown.
+ */
+export function withIdempotency<A extends readonly unknown[], R>(
+  fn: (...args: A) => Promise<R> | R,
+  options: WithIdempotencyOptions<A, R>,
+): IdempotentFunction<A, R> {
+  const policy = resolvePolicy(options);
+  const leaseSeconds = positiveSeconds(
+    'inProgressLeaseSeconds',
+    options.inProgressLeaseSeconds ?? DEFAULT_LEASE_SECONDS,
+  );
+  if (typeof options.store?.acquire !== 'function')
+    throw new IdempotencyOptionsError('store', 'is not an IdempotencyStore');
+  if (typeof options.scope !== 'string' && typeof options.scope !== 'function') {
+    throw new IdempotencyOptionsError('scope', 'must be a string or a function of the arguments');
+  }
+  const { store, scope, key: keyOf, fingerprint, lambdaContext } = options;
+
+  const run = async (key: unknown, args: A): Promise<IdempotentResult<R>> => {
+    const attempt = startAttempt(policy, {
+      scope: typeof scope === 'function' ? scope(...args) : scope,
+      key,
+      payload: fingerprint === undefined ? args[0] : fingerprint(...args),
+      leaseMs: leaseMsFor(leaseSeconds, lambdaContext?.(...args)),
+    });
+    return runAttempt(store, policy, attempt, () => fn(...args));
+  };
+  // async, so a throwing `key` function rejects like every other failure instead of throwing.
+  const withResult = async (...args: A) => run(keyOf === undefined ? undefined : keyOf(...args), args);
+  const idempotent = async (...args: A): Promise<R> => (await withResult(...args)).value;
+  return Object.assign(idempotent, {
+    withResult,
+    withKey: (key: string, ...args: A) => run(key, args),
+  });
+}
+
+/** Acquire, run, complete or release: the life of one attempt on an `IdempotencyStore`. */
+export async function runAttempt<R>(
+  store: IdempotencyStore,
+  policy: IdempotencyPolicy<R>,
+  attempt: AcquireRequest,
+  fn: () => Promise<R> | R,
+): Promise<IdempotentResult<R>> {
+  const acquired = await store.acquire(attempt);
+  if (!acquired.acquired) return settleExisting(policy, attempt, acquired.existing);
+
+  let completion: { request: CompleteRequest; value: R };
+  try {
+    completion = completeWithValue(policy, attempt, await fn());
+  } catch (error) {
+    if (policy.rememberErrors(error)) {
+      await rememberQuietly(store, policy, attempt, error);
+    } else {
+      await releaseQuietly(store, attempt);
+    }
+    throw error;
+  }
+  try {
+    await store.complete(completion.request);
+  } catch (error) {
+    if (error instanceof IdempotencyResultTooLargeError) await releaseQuietly(store, attempt);
+    throw error;
+  }
+  return { value: completion.value, replayed: false };
+}
+
+// The caller must see fn's own error (the decline happened, whatever the store says). If storing
+// it fails (lease lost, store down), a retry after the lease runs fn again.
+async function rememberQuietly<R>(
+  store: IdempotencyStore,
+  policy: IdempotencyPolicy<R>,
+  attempt: AcquireRequest,
+  error: unknown,
+): Promise<void> {
+  try {
+    await store.complete(completeWithError(policy, attempt, error));
+  } catch {
+    await releaseQuietly(store, attempt);
+  }
+}
+
+// The caller must see fn's own error. If the release fails too, the lease expiry frees the key.
+async function releaseQuietly(store: IdempotencyStore, attempt: AcquireRequest): Promise<void> {
+  try {
+    await store.release({ key: attempt.key, leaseToken: attempt.leaseToken });
+  } catch {
+    // bounded by leaseExpiresAt: a retry after the lease takes the key over
+  }
+}

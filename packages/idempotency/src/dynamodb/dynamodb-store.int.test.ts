@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { uniqueName } from '@checkout/testing';
+import { useCheckoutStack } from '@checkout/testing/vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  IdempotencyOptionsError,
+  IdempotencyRecordError,
+  IdempotencyResultTooLargeError,
+  withIdempotency,
+} from '../index.js';
+import { describeStoreContract } from '../testing/store-contract.js';
+import { DynamoDbIdempotencyStore } from './dynamodb-store.js';
+import { createIdempotencyTable, idempotencyCreateTableInput, idempotencyTableDefinition } from './table-definition.js';
+
+const stack = useCheckoutStack();
+
+async function freshTable(client: DynamoDBClient): Promise<string> {
+  const tableName = uniqueName('idem');
+  await createIdempotencyTable(client, tableName);
+  return tableName;
+}
+
+describeStoreContract('DynamoDB Local', async () => {
+  const client = new DynamoDBClient(stack.dynamodb.clientConfig);
+  const tableName = await freshTable(client);
+  return {
+    store: new DynamoDbIdempotencyStore({ client, tableName }),
+    teardown: async () => {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      client.destroy();
+    },
+  };
+});
+
+describe('DynamoDbIdempotencyStore specifics', () => {
+  const client = new DynamoDBClient(stack.dynamodb.clientConfig);
+  const calls: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  let tableName: string;
+  let store: DynamoDbIdempotencyStore;
+  beforeAll(async () => {
+    tableName = await freshTable(client);
+    store = new DynamoDbIdempotencyStore({ client, tableName });
+  });
+  afterAll(async () => {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    client.destroy();
+  });
+
+  it('exports the shared table definition: pk (S), no sort key, TTL on expiresAt', () => {
+    expect(idempotencyTableDefinition).toEqual({
+      partitionKey: { name: 'pk', type: 'S' },
+      timeToLiveAttribute: 'expiresAt',
+    });
+    expect(idempotencyCreateTableInput('t1')).toMatchObject({
+      TableName: 't1',
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    });
+  });
+
+  it('uses one PutItem + one UpdateItem for a first execution and one PutItem for a replay', async () => {
+    const checkout = withIdempotency(async (input: { key: string }) => ({ ok: input.key.length }), {
+      store,
+      scope: 'checkout',
+      key: (input) => input.key,
+    });
+    const key = randomUUID();
+    calls.length = 0;
+    await checkout({ key });
+    expect(calls).toEqual(['PutItemCommand', 'UpdateItemCommand']);
+    calls.length = 0;
+    expect((await checkout.withResult({ key })).replayed).toBe(true);
+    expect(calls).toEqual(['PutItemCommand']);
+  });
+
+  it('writes the TTL attribute in epoch seconds', async () => {
+    // In the future: DynamoDB Local's TTL would delete an item whose expiresAt lies in the real past.
+    const clock = () => Date.UTC(2030, 0, 1, 12);
+    const checkout = withIdempotency(async () => 'ok', { store, scope: 'ttl', key: () => 'k1', ttlSeconds: 90, clock });
+    await checkout();
+    const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: '3:ttl:k1' } } }));
+    expect(Item?.expiresAt?.N).toBe(String(Date.UTC(2030, 0, 1, 12) / 1000 + 90));
+  });
+
+  it('fails a result over the item size limit with a clear error and releases the key', async () => {
+    let runs = 0;
+    const big = withIdempotency(
+      async (_input: { key: string }) => {
+        runs += 1;
+        return runs === 1 ? 'x'.repeat(420 * 1024) : 'small';
+      },
+      { store, scope: 'big', key: (input) => input.key },
+    );
+    const key = randomUUID();
+    const error = await big({ key }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(IdempotencyResultTooLargeError);
+    expect(error).toMatchObject({ code: 'IDEMPOTENCY_RESULT_TOO_LARGE', limitBytes: 400 * 1024 });
+    expect(await big.withResult({ key })).toEqual({ value: 'small', replayed: false });
+  });
+
+  it('maps DynamoDB rejecting an oversized item when the configured limit is too high', async () => {
+    const loose = new DynamoDbIdempotencyStore({ client, tableName, maxItemBytes: 10 * 1024 * 1024 });
+    const big = withIdempotency(async () => 'x'.repeat(500 * 1024), {
+      store: loose,
+      scope: 'big2',
+      key: () => randomUUID(),
+    });
+    await expect(big()).rejects.toBeInstanceOf(IdempotencyResultTooLargeError);
+  });
+
+  it('rejects a corrupted record read back with a typed error naming the field', async () => {
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: '7:corrupt:k' },
+          status: { S: 'completed' },
+          fingerprint: { S: 'x' },
+          expiresAtMs: { N: String(Date.now() + 60_000) },
+        },
+      }),
+    );
+    const read = withIdempotency(async () => 'never', { store, scope: 'corrupt', key: () => 'k' });
+    const error = await read().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(IdempotencyRecordError);
+    expect(error).toMatchObject({ field: 'leaseToken' });
+  });
+
+  it('survives SDK retries of a PutItem and an UpdateItem whose first responses were lost', async () => {
+    const flaky = new DynamoDBClient({ ...stack.dynamodb.clientConfig, maxAttempts: 3 });
+    const lost = new Set<string>();
+    flaky.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const command = String(context.commandName);
+        if (!lost.has(command)) {
+          lost.add(command);
+          // The write happened; the response never arrived. The SDK retries it.
+          throw Object.assign(new Error('response lost'), { name: 'TimeoutError', $retryable: {} });
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'loseFirstResponse' },
+    );
+    const flakyStore = new DynamoDbIdempotencyStore({ client: flaky, tableName });
+    let runs = 0;
+    const run = withIdempotency(async () => ++runs, { store: flakyStore, scope: 'retry', key: () => randomUUID() });
+    expect(await run()).toBe(1);
+    expect([...lost]).toEqual(['PutItemCommand', 'UpdateItemCommand']);
+    flaky.destroy();
+  });
+
+  it('validates the table name', () => {
+    expect(() => new DynamoDbIdempotencyStore({ client, tableName: 'bad name; drop' })).toThrow(
+      IdempotencyOptionsError,
+    );
+  });
+});
