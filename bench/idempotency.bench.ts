@@ -23,39 +23,11 @@ import { idempotencyMigration, idempotentTransaction, KyselyIdempotencyStore } f
 import { startCheckoutStack } from '@checkout/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { type BenchResult, measure, summarize, writeReport } from './lib/report.ts';
+import { type Batch, type BenchResult, measure, runBatch, summarize, writeReport } from './lib/report.ts';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 10);
 const SEQUENTIAL_BATCH = Number(process.env.BENCH_SEQUENTIAL_BATCH ?? 30);
 const CONCURRENT_BATCH = Number(process.env.BENCH_CONCURRENT_BATCH ?? 96);
-
-interface Batch {
-  readonly latencies: number[];
-  readonly wallMs: number;
-}
-
-/** Runs `count` operations with at most `concurrency` in flight; returns each latency and the wall time. */
-async function runBatch(
-  count: number,
-  concurrency: number,
-  operation: (index: number) => Promise<unknown>,
-): Promise<Batch> {
-  const latencies: number[] = [];
-  let next = 0;
-  const began = performance.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) {
-        const index = next;
-        next += 1;
-        const t0 = performance.now();
-        await operation(index);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { latencies, wallMs: performance.now() - began };
-}
 
 /** Sums batches per label into result rows (ops/s over the summed wall time). */
 class Samples {

@@ -45,16 +45,21 @@ export function summarize(
   return extra === undefined ? row : { ...row, extra };
 }
 
+/** Per-operation latencies (ms) and the wall time of one batch. */
+export interface Batch {
+  readonly latencies: number[];
+  readonly wallMs: number;
+}
+
 /**
- * Runs `operation` `count` times with at most `concurrency` in flight and returns its summary.
- * `operation` gets the index of the call.
+ * Runs `operation` `count` times with at most `concurrency` in flight; returns each latency and the
+ * wall time. `operation` gets the index of the call.
  */
-export async function measure(
-  label: string,
+export async function runBatch(
   count: number,
   concurrency: number,
   operation: (index: number) => Promise<unknown>,
-): Promise<BenchResult> {
+): Promise<Batch> {
   const latencies: number[] = [];
   let next = 0;
   const began = performance.now();
@@ -69,7 +74,18 @@ export async function measure(
       }
     }),
   );
-  return summarize(label, latencies, performance.now() - began);
+  return { latencies, wallMs: performance.now() - began };
+}
+
+/** {@link runBatch}, summarized as one result row. */
+export async function measure(
+  label: string,
+  count: number,
+  concurrency: number,
+  operation: (index: number) => Promise<unknown>,
+): Promise<BenchResult> {
+  const { latencies, wallMs } = await runBatch(count, concurrency, operation);
+  return summarize(label, latencies, wallMs);
 }
 
 function round(value: number): number {

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CloudFormationTemplate, checkSafetyRails, referencedLogicalIds } from '@checkout/cdk';
+import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
+import { inventoryTableDefinition } from '@checkout/inventory';
 import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CheckoutServiceStack } from './checkout-service-stack.js';
@@ -26,6 +28,21 @@ describe('examples/checkout-service/infra', () => {
       pluginReports: Array<{ violations: unknown[] }>;
     };
     expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
+  });
+
+  it("builds the tables from the runtime packages' own definitions (keys, TTL, the sweeper index)", () => {
+    const tables = ofType('AWS::DynamoDB::Table').map(([, table]) => table.Properties);
+    const inventory = tables.find((table) => JSON.stringify(table.KeySchema).includes('"sk"'));
+    expect(inventory?.GlobalSecondaryIndexes).toEqual([
+      expect.objectContaining({ IndexName: inventoryTableDefinition.globalSecondaryIndexes[0].indexName }),
+    ]);
+    for (const table of tables) {
+      expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    }
+    const idempotency = tables.find((table) => table !== inventory);
+    expect(idempotency?.KeySchema).toEqual([
+      { AttributeName: idempotencyTableDefinition.partitionKey.name, KeyType: 'HASH' },
+    ]);
   });
 
   it('has the expected resources (counts by type)', () => {

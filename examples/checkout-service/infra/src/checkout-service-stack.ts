@@ -9,6 +9,8 @@ import {
   InventoryTable,
   OutboxRelay,
 } from '@checkout/cdk';
+import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
+import { inventoryTableDefinition } from '@checkout/inventory';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -70,8 +72,10 @@ export class CheckoutServiceStack extends Stack {
       gatewayEndpoints: { DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB } },
     });
     const database = new CheckoutDatabase(this, 'Database', { vpc });
-    const idempotency = new IdempotencyTable(this, 'Idempotency');
-    const inventory = new InventoryTable(this, 'Inventory');
+    // Tables come from the definitions the runtime packages export, so keys, TTL attribute and the
+    // inventory sweeper's index are exactly what the code that reads them expects.
+    const idempotency = new IdempotencyTable(this, 'Idempotency', { definition: idempotencyTableDefinition });
+    const inventory = new InventoryTable(this, 'Inventory', { definition: inventoryTableDefinition });
 
     // Age thresholds follow who waits: a buyer waits on payment, nobody waits on analytics.
     const queue = (id: string, minutes: number, consumerSeconds: number, fifo = false) =>
