@@ -14,7 +14,7 @@ afterAll(async () => {
 
 async function outboxRows() {
   const { rows } = await sql<{ id: string; destination: string; group_key: string | null; body: unknown }>`
-    SELECT id::text, destination, group_key, body FROM ${f.outbox.table.ref} ORDER BY id`.execute(f.db);
+    SELECT o.id::text, destination, group_key, body FROM ${f.outbox.table.ref} o ORDER BY o.id`.execute(f.db);
   return rows;
 }
 

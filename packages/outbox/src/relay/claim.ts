@@ -104,12 +104,13 @@ export async function fetchClaimedRows<DB>(
   batchSize: number,
 ): Promise<ClaimedRow[]> {
   const result = await sql<ClaimedRow>`
-    SELECT id::text AS id, destination, group_key, body::text AS body, attributes, delay_seconds, attempts,
+    -- Order by the bigint column (o.id), not by the text alias \`id\`: '1000' < '999'.
+    SELECT o.id::text AS id, destination, group_key, body::text AS body, attributes, delay_seconds, attempts,
       available_at <= now() AS ready, txid < ${fence} AS fenced
-    FROM ${table.ref}
+    FROM ${table.ref} AS o
     WHERE status = 'pending'
-      AND (group_key = ANY(${units.groups}::text[]) OR (group_key IS NULL AND id = ANY(${units.soloIds}::bigint[])))
-    ORDER BY id
+      AND (group_key = ANY(${units.groups}::text[]) OR (group_key IS NULL AND o.id = ANY(${units.soloIds}::bigint[])))
+    ORDER BY o.id
     LIMIT ${batchSize}`.execute(trx);
   return result.rows;
 }

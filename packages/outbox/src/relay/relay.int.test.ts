@@ -16,7 +16,7 @@ afterAll(async () => {
 
 async function statusOf(ids: readonly string[]) {
   const { rows } = await sql<{ id: string; status: string; attempts: number; last_error: string | null }>`
-    SELECT id::text, status, attempts, last_error FROM ${f.outbox.table.ref} WHERE id = ANY(${ids}::bigint[]) ORDER BY id`.execute(
+    SELECT o.id::text, status, attempts, last_error FROM ${f.outbox.table.ref} o WHERE o.id = ANY(${ids}::bigint[]) ORDER BY o.id`.execute(
     f.db,
   );
   return rows;
