@@ -28,50 +28,46 @@ export interface ClaimedRow {
 const fence = sql`pg_snapshot_xmin(pg_current_snapshot())`;
 
 /**
- * Bounds the claim transaction. `idle_in_transaction_session_timeout` is what frees the groups of a
- * relay that hangs (SIGSTOP, a stuck event loop) while it holds them: the server ends its session
- * and with it the transaction-level advisory locks.
- */
-export async function boundTransaction<DB>(trx: Transaction<DB>, timeoutMs: number): Promise<void> {
-  const ms = String(timeoutMs);
-  await sql`SELECT set_config('statement_timeout', ${ms}, true), set_config('lock_timeout', ${ms}, true),
-    set_config('idle_in_transaction_session_timeout', ${ms}, true)`.execute(trx);
-}
-
-/**
  * Statement 1 of a claim: looks at the oldest `window` claimable pending rows (below the fence, not
  * backing off, not in a group blocked by a dead or retrying head) and takes transaction-level
  * advisory locks on whole groups, in order of their oldest row, until the locked groups hold about
  * `batchSize` of those rows. Locks are tried with `pg_try_`, so relays skip each other's groups.
+ *
+ * It also bounds the rest of the transaction (SET LOCAL, in the same round trip):
+ * `idle_in_transaction_session_timeout` is what frees the groups of a relay that hangs (SIGSTOP, a
+ * stuck event loop) while it holds them: the server ends its session and with it the locks.
  */
 export async function lockGroups<DB>(
   trx: Transaction<DB>,
   table: OutboxTable,
   batchSize: number,
   window: number,
+  timeoutMs: number,
 ): Promise<ClaimedUnits> {
+  const ms = String(timeoutMs);
   const t = table.ref;
   const result = await sql<{ candidates: string; group_key: string | null; solo_id: string | null }>`
     WITH cand AS MATERIALIZED (
-      SELECT id, group_key, row_number() OVER (ORDER BY id) AS rn
-      FROM (
-        SELECT id, group_key FROM ${t}
-        WHERE status = 'pending' AND txid < ${fence} AND available_at <= now()
-          AND (group_key IS NULL OR group_key NOT IN (
-            SELECT b.group_key FROM ${t} b
-            WHERE (b.status = 'dead' OR (b.status = 'pending' AND b.attempts > 0))
-              AND b.group_key IS NOT NULL AND (b.status = 'dead' OR b.available_at > now())))
-        ORDER BY id
-        LIMIT ${window}
-      ) w
+      SELECT id, group_key FROM ${t}
+      WHERE status = 'pending' AND txid < ${fence} AND available_at <= now()
+        AND (group_key IS NULL OR group_key NOT IN (
+          SELECT b.group_key FROM ${t} b
+          WHERE (b.status = 'dead' OR (b.status = 'pending' AND b.attempts > 0))
+            AND b.group_key IS NOT NULL AND (b.status = 'dead' OR b.available_at > now())))
+      ORDER BY id
+      LIMIT ${window}
     ),
     units AS MATERIALIZED (
-      SELECT group_key, CASE WHEN group_key IS NULL THEN id END AS solo_id, min(rn) AS first
+      SELECT group_key, CASE WHEN group_key IS NULL THEN id END AS solo_id, min(id) AS first
       FROM cand
       GROUP BY group_key, CASE WHEN group_key IS NULL THEN id END
       ORDER BY first
     ),
-    counts AS (SELECT (SELECT count(*) FROM cand) AS nrows, (SELECT count(*) FROM units) AS nunits)
+    counts AS (
+      SELECT (SELECT count(*) FROM cand) AS nrows, (SELECT count(*) FROM units) AS nunits,
+        set_config('statement_timeout', ${ms}, true) AS c1, set_config('lock_timeout', ${ms}, true) AS c2,
+        set_config('idle_in_transaction_session_timeout', ${ms}, true) AS c3
+    )
     SELECT counts.nrows::text AS candidates, l.group_key, l.solo_id::text AS solo_id
     FROM counts
     LEFT JOIN LATERAL (
@@ -103,14 +99,29 @@ export async function fetchClaimedRows<DB>(
   units: ClaimedUnits,
   batchSize: number,
 ): Promise<ClaimedRow[]> {
+  // One index range scan per locked group on the pending (group_key, id) index, never a scan of the
+  // whole id range (which would step over every retained sent row). Each group contributes a prefix
+  // of its rows, just enough for the round: the cursor publishes a group's rows in waves anyway.
+  const perGroup = Math.max(1, Math.ceil(batchSize / Math.max(1, units.groups.length)));
   const result = await sql<ClaimedRow>`
-    -- Order by the bigint column (o.id), not by the text alias \`id\`: '1000' < '999'.
-    SELECT o.id::text AS id, destination, group_key, body::text AS body, attributes, delay_seconds, attempts,
-      available_at <= now() AS ready, txid < ${fence} AS fenced
-    FROM ${table.ref} AS o
-    WHERE status = 'pending'
-      AND (group_key = ANY(${units.groups}::text[]) OR (group_key IS NULL AND o.id = ANY(${units.soloIds}::bigint[])))
-    ORDER BY o.id
+    SELECT r.id::text AS id, r.destination, r.group_key, r.body::text AS body, r.attributes, r.delay_seconds,
+      r.attempts, r.available_at <= now() AS ready, r.txid < ${fence} AS fenced
+    FROM (
+      SELECT p.* FROM unnest(${units.groups}::text[]) AS g(key)
+      CROSS JOIN LATERAL (
+        SELECT o.id, o.destination, o.group_key, o.body, o.attributes, o.delay_seconds, o.attempts, o.available_at, o.txid
+        FROM ${table.ref} AS o
+        WHERE o.status = 'pending' AND o.group_key = g.key
+        ORDER BY o.id
+        LIMIT ${perGroup}
+      ) p
+      UNION ALL
+      SELECT o.id, o.destination, o.group_key, o.body, o.attributes, o.delay_seconds, o.attempts, o.available_at, o.txid
+      FROM ${table.ref} AS o
+      WHERE o.id = ANY(${units.soloIds}::bigint[]) AND o.status = 'pending' AND o.group_key IS NULL
+    ) r
+    -- Order by the bigint column (r.id), not by the text alias \`id\`: '1000' < '999'.
+    ORDER BY r.id
     LIMIT ${batchSize}`.execute(trx);
   return result.rows;
 }

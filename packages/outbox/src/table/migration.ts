@@ -32,7 +32,7 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
 )`,
     // Claims read pending rows in publish order; sent and dead rows are not in this index, so claim
     // cost does not grow with retained history.
-    sql`CREATE INDEX ${t.indexName('pending_idx')} ON ${t.ref} (id) INCLUDE (group_key, txid, available_at) WHERE status = 'pending'`,
+    sql`CREATE INDEX ${t.indexName('pending_idx')} ON ${t.ref} (id) WHERE status = 'pending'`,
     // The rows of the groups a relay locked, in order.
     sql`CREATE INDEX ${t.indexName('pending_group_idx')} ON ${t.ref} (group_key, id) WHERE status = 'pending'`,
     // Groups whose head is dead or backing off: excluded from claims (small: failures only).
