@@ -21,7 +21,7 @@ export interface OutboxRelayOptions<DB> {
   readonly publisher: OutboxPublisher;
   /** Most rows claimed per round. Default 100, at most 1000 (each claimed group holds one advisory lock). */
   readonly batchSize?: number;
-  /** Oldest claimable rows a claim looks at to choose groups. Default `2 * batchSize`. */
+  /** Oldest claimable rows a claim looks at to choose groups; make it at least relays x batchSize. Default `4 * batchSize`. */
   readonly claimWindow?: number;
   /** A row that failed this many times becomes `dead`. Default 10. */
   readonly maxAttempts?: number;
@@ -90,7 +90,7 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
   const { db, outbox, publisher, observer } = options;
   const table = outbox.table;
   const batchSize = integerOption('batchSize', options.batchSize, 100, 1, 1000);
-  const window = integerOption('claimWindow', options.claimWindow, 2 * batchSize, batchSize, 100_000);
+  const window = integerOption('claimWindow', options.claimWindow, 4 * batchSize, batchSize, 100_000);
   const maxAttempts = integerOption('maxAttempts', options.maxAttempts, 10, 1, 10_000);
   const claimTimeoutMs = integerOption('claimTimeoutMs', options.claimTimeoutMs, 15_000, 200, 3_600_000);
   const pollIntervalMs = integerOption('pollIntervalMs', options.pollIntervalMs, 1000, 5, 3_600_000);
