@@ -54,7 +54,9 @@ export async function lockGroups<DB>(
           SELECT b.group_key FROM ${t} b
           WHERE (b.status = 'dead' OR (b.status = 'pending' AND b.attempts > 0))
             AND b.group_key IS NOT NULL AND (b.status = 'dead' OR b.available_at > now())))
-      ORDER BY id
+      -- (txid, id) is the order of the pending partial index only: no plan can walk the primary key
+      -- over retained sent rows instead, and the fence becomes an index range condition.
+      ORDER BY txid, id
       LIMIT ${window}
     ),
     units AS MATERIALIZED (
@@ -112,7 +114,9 @@ export async function fetchClaimedRows<DB>(
         SELECT o.id, o.destination, o.group_key, o.body, o.attributes, o.delay_seconds, o.attempts, o.available_at, o.txid
         FROM ${table.ref} AS o
         WHERE o.status = 'pending' AND o.group_key = g.key
-        ORDER BY o.id
+        -- \`id + 0\` matches the pending (group_key, (id + 0)) index and nothing else: the planner
+        -- cannot walk the primary key in id order through retained sent rows instead.
+        ORDER BY o.id + 0
         LIMIT ${perGroup}
       ) p
       UNION ALL

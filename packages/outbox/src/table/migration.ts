@@ -30,11 +30,12 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   sent_at timestamptz,
   last_error text
 )`,
-    // Claims read pending rows in publish order; sent and dead rows are not in this index, so claim
-    // cost does not grow with retained history.
-    sql`CREATE INDEX ${t.indexName('pending_idx')} ON ${t.ref} (id) WHERE status = 'pending'`,
-    // The rows of the groups a relay locked, in order.
-    sql`CREATE INDEX ${t.indexName('pending_group_idx')} ON ${t.ref} (group_key, id) WHERE status = 'pending'`,
+    // The claim window: pending rows, oldest transaction first. Sent and dead rows are not in this
+    // index, so claim cost does not grow with retained history.
+    sql`CREATE INDEX ${t.indexName('pending_idx')} ON ${t.ref} (txid, id) WHERE status = 'pending'`,
+    // The rows of the groups a relay locked, in id order. Keyed on \`id + 0\` so that only this
+    // index can serve the claim's ORDER BY (a plan over the primary key would step over sent rows).
+    sql`CREATE INDEX ${t.indexName('pending_group_idx')} ON ${t.ref} (group_key, (id + 0)) WHERE status = 'pending'`,
     // Groups whose head is dead or backing off: excluded from claims (small: failures only).
     sql`CREATE INDEX ${t.indexName('blocked_idx')} ON ${t.ref} (group_key) WHERE status = 'dead' OR (status = 'pending' AND attempts > 0)`,
     // Retention cleanup deletes the oldest sent rows in bounded batches.
