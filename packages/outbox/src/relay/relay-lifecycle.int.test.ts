@@ -107,7 +107,13 @@ describe('relay lifecycle', () => {
       publisher: new SqsPublisher({ client: f.sqs, queues: {} }),
       maxAttempts: 1,
     });
-    await relay.runUntilIdle();
+    await eventually(async () => {
+      await relay.runUntilIdle();
+      const { rows } = await sql<{
+        status: string;
+      }>`SELECT status FROM ${f.outbox.table.ref} WHERE id = ${id}::bigint`.execute(f.db);
+      return rows[0]?.status === 'dead';
+    });
     const { rows } = await sql<{ status: string; last_error: string }>`
       SELECT status, last_error FROM ${f.outbox.table.ref} WHERE id = ${id}::bigint`.execute(f.db);
     expect(rows[0]).toMatchObject({ status: 'dead' });
