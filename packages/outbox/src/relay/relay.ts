@@ -5,7 +5,7 @@ import { InvalidOutboxConfigError, OutboxRelayStateError } from '../errors.js';
 import type { Outbox } from '../outbox.js';
 import type { OutboxPublisher, PublishEntry, PublishOutcome } from '../publishers/publisher.js';
 import { type BackoffOptions, backoffDelayMs } from './backoff.js';
-import { type ClaimedRow, fetchClaimedRows, lockGroups } from './claim.js';
+import { type ClaimedRow, claimRows } from './claim.js';
 import { GroupCursor } from './group-cursor.js';
 import { type FailedRow, markRound } from './mark.js';
 import type { OutboxObserver, RelayRoundResult } from './observer.js';
@@ -140,9 +140,8 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
       .transaction()
       .setIsolationLevel('read committed')
       .execute(async (trx) => {
-        const units = await lockGroups(trx, table, batchSize, window, claimTimeoutMs);
-        const owned = units.groups.length + units.soloIds.length;
-        if (owned === 0) {
+        const { candidates, rows } = await claimRows(trx, table, batchSize, window, claimTimeoutMs);
+        if (rows.length === 0) {
           const claimMs = performance.now() - began;
           return {
             claimed: 0,
@@ -150,12 +149,12 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
             published: 0,
             failed: 0,
             dead: 0,
-            contended: units.candidates > 0,
+            contended: candidates > 0,
             claimMs,
             publishMs: 0,
           };
         }
-        const rows = await fetchClaimedRows(trx, table, units, batchSize);
+        const owned = new Set(rows.map((row) => row.group_key ?? `id:${row.id}`)).size;
         const claimMs = performance.now() - began;
         const deadline = began + publishBudgetMs;
         const cursor = new GroupCursor(rows);

@@ -8,6 +8,7 @@ import {
   sql,
 } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import { claimFunctionDdl } from './claim-function.js';
 import { type OutboxOptions, type OutboxTable, resolveOutboxTable } from './outbox-table.js';
 
 function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
@@ -40,11 +41,15 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
     sql`CREATE INDEX ${t.indexName('blocked_idx')} ON ${t.ref} (group_key) WHERE status = 'dead' OR (status = 'pending' AND attempts > 0)`,
     // Retention cleanup deletes the oldest sent rows in bounded batches.
     sql`CREATE INDEX ${t.indexName('sent_idx')} ON ${t.ref} (sent_at) WHERE status = 'sent'`,
+    claimFunctionDdl(t),
   ];
 }
 
 function downStatements(t: OutboxTable): RawBuilder<unknown>[] {
-  return [sql`DROP TABLE IF EXISTS ${t.ref}`];
+  return [
+    sql`DROP FUNCTION IF EXISTS ${t.claimFunction}(integer, integer, bigint, text)`,
+    sql`DROP TABLE IF EXISTS ${t.ref}`,
+  ];
 }
 
 /**

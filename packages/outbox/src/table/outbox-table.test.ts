@@ -23,6 +23,9 @@ describe('outbox table options', () => {
     const ddl = outboxMigrationSql({ schema: 'Billing', table: 'Outbox_1' });
     expect(ddl).toContain('CREATE TABLE "Billing"."Outbox_1"');
     expect(ddl).toContain('CREATE INDEX "Outbox_1_pending_idx" ON "Billing"."Outbox_1"');
-    expect(outboxMigrationSql({ table: 'x' }, 'down')).toBe('DROP TABLE IF EXISTS "public"."x";\n');
+    expect(ddl).toContain('CREATE OR REPLACE FUNCTION "Billing"."Outbox_1_claim"');
+    expect(outboxMigrationSql({ table: 'x' }, 'down')).toBe(
+      'DROP FUNCTION IF EXISTS "public"."x_claim"(integer, integer, bigint, text);\n\nDROP TABLE IF EXISTS "public"."x";\n',
+    );
   });
 });

@@ -33,6 +33,8 @@ export interface OutboxTable {
   readonly lockSeed: number;
   /** `"schema"."table"` for use in `sql` templates. */
   readonly ref: RawBuilder<unknown>;
+  /** `"schema"."<table>_claim"`: the claim function created by the migration. */
+  readonly claimFunction: RawBuilder<unknown>;
   /** A quoted identifier for an index or constraint of this table (`<table>_<suffix>`). */
   indexName(suffix: string): RawBuilder<unknown>;
 }
@@ -57,6 +59,7 @@ export function resolveOutboxTable(options: OutboxOptions = {}): OutboxTable {
     notifyChannel,
     lockSeed: fnv1a32(`${schema}.${table}`),
     ref: sql`${sql.id(schema, table)}`,
+    claimFunction: sql`${sql.id(schema, `${table}_claim`)}`,
     indexName: (suffix: string) => sql`${sql.id(`${table}_${suffix}`)}`,
   };
 }
