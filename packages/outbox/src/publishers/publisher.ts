@@ -4,11 +4,15 @@ import type { OutboxAttributeValue } from '../enqueue/message.js';
 export interface PublishEntry {
   /** Outbox row id (decimal string); unique per table, use it as the deduplication id. */
   readonly id: string;
+  /** Logical destination, as enqueued. */
   readonly destination: string;
+  /** Group key (FIFO `MessageGroupId`), or `null` for an ungrouped message. */
   readonly groupKey: string | null;
   /** The body as JSON text. */
   readonly body: string;
+  /** Message attributes, or `null`. */
   readonly attributes: Readonly<Record<string, OutboxAttributeValue>> | null;
+  /** SQS `DelaySeconds`, or `null`. */
   readonly delaySeconds: number | null;
   /** 1 on the first try, 2 on the first retry, ... */
   readonly attempt: number;

@@ -53,9 +53,13 @@ export interface OutboxRelayOptions<DB> {
 
 /** Totals over several rounds. */
 export interface RelayTotals {
+  /** Rounds run. */
   readonly rounds: number;
+  /** Rows accepted by the publisher and marked sent. */
   readonly published: number;
+  /** Rows that failed (scheduled for a retry or marked dead). */
   readonly failed: number;
+  /** Rows that reached `maxAttempts`. */
   readonly dead: number;
 }
 

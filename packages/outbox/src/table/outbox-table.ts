@@ -23,11 +23,15 @@ export interface OutboxOptions {
   readonly notifyChannel?: string | false;
 }
 
-/** Resolved, validated location of one outbox table. Internal. */
+/** The validated location and limits of one outbox table (`outbox.table`); use it in your own `sql`. */
 export interface OutboxTable {
+  /** Schema name (validated identifier). */
   readonly schema: string;
+  /** Table name (validated identifier). */
   readonly table: string;
+  /** Largest message `enqueue` accepts, in bytes. */
   readonly maxMessageBytes: number;
+  /** `NOTIFY` channel of `enqueue`, or `undefined` when notifications are off. */
   readonly notifyChannel: string | undefined;
   /** Seed mixed into advisory-lock keys so two outbox tables never contend for one lock. */
   readonly lockSeed: number;
