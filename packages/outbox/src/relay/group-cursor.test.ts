@@ -49,10 +49,4 @@ describe('GroupCursor', () => {
     cursor.settle(wave[0] as ScheduledRow, true);
     expect(cursor.next()).toEqual([]);
   });
-
-  it('abandon() ends every group (deadline reached)', () => {
-    const cursor = new GroupCursor([row('1', 'a'), row('2', 'a')]);
-    cursor.abandon();
-    expect(cursor.next()).toEqual([]);
-  });
 });

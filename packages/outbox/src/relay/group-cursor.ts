@@ -58,10 +58,4 @@ export class GroupCursor<Row extends ScheduledRow> {
     if (ok) queue.shift();
     if (!ok || queue.length === 0) this.#queues.delete(row.group_key);
   }
-
-  /** Ends every group: nothing more is offered this round (deadline reached). */
-  abandon(): void {
-    this.#queues.clear();
-    this.#solo = [];
-  }
 }
