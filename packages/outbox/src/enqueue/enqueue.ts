@@ -1,0 +1,44 @@
+import { sql, type Transaction } from 'kysely';
+import { InvalidOutboxMessageError, OutboxNotInTransactionError } from '../errors.js';
+import type { OutboxTable } from '../table/outbox-table.js';
+import { type OutboxMessage, type ValidatedMessage, validateMessage } from './message.js';
+
+/**
+ * Inserts `messages` into the outbox inside the caller's transaction and returns their ids (in
+ * order). Validates every message first: on bad input it throws and writes nothing. Never opens a
+ * connection or a transaction of its own.
+ */
+export async function enqueueMessages<DB>(
+  table: OutboxTable,
+  trx: Transaction<DB>,
+  messages: OutboxMessage | readonly OutboxMessage[],
+): Promise<string[]> {
+  if (!trx.isTransaction) throw new OutboxNotInTransactionError();
+  const list: readonly unknown[] = Array.isArray(messages) ? messages : [messages];
+  if (list.length === 0) return [];
+  if (list.length > 10_000) throw new InvalidOutboxMessageError('messages', 'at most 10000 messages per call');
+  const single = !Array.isArray(messages);
+  const valid: ValidatedMessage[] = list.map((message, index) =>
+    validateMessage(single ? 'message' : `messages[${index}]`, message, table.maxMessageBytes),
+  );
+  const notify =
+    table.notifyChannel === undefined ? sql`` : sql`, (SELECT pg_notify(${table.notifyChannel}, '')) AS notified`;
+  // One round trip for any number of rows; ORDINALITY keeps ids in the caller's order.
+  const result = await sql<{ id: string }>`
+    WITH ins AS (
+      INSERT INTO ${table.ref} (destination, group_key, body, attributes, delay_seconds)
+      SELECT u.destination, u.group_key, u.body, u.attributes, u.delay_seconds
+      FROM unnest(
+        ${valid.map((m) => m.destination)}::text[],
+        ${valid.map((m) => m.groupKey)}::text[],
+        ${valid.map((m) => m.bodyJson)}::jsonb[],
+        ${valid.map((m) => m.attributesJson)}::jsonb[],
+        ${valid.map((m) => m.delaySeconds)}::int[]
+      ) WITH ORDINALITY AS u(destination, group_key, body, attributes, delay_seconds, ord)
+      ORDER BY u.ord
+      RETURNING id
+    )
+    SELECT ins.id::text AS id FROM ins${notify}
+    ORDER BY ins.id`.execute(trx);
+  return result.rows.map((row) => row.id);
+}

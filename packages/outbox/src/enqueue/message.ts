@@ -1,0 +1,107 @@
+import { InvalidOutboxMessageError, OutboxMessageTooLargeError } from '../errors.js';
+
+/** A message attribute value: sent to SQS as `String` or `Number`. */
+export type OutboxAttributeValue = string | number;
+
+/** One message for {@link Outbox.enqueue}. */
+export interface OutboxMessage {
+  /** Logical destination (e.g. `checkout-commands`); the publisher maps it to a queue URL. 1-256 printable ASCII. */
+  readonly destination: string;
+  /**
+   * Messages with the same group key are published in commit order, one relay at a time; on a FIFO
+   * queue it becomes `MessageGroupId`. Use the aggregate id (e.g. the order id). 1-128 printable
+   * ASCII, SQS's rule. Omit for messages that need no order.
+   */
+  readonly groupKey?: string;
+  /** JSON-serialisable body (stored as `jsonb`, published as JSON text). */
+  readonly body: unknown;
+  /** Up to 10 SQS message attributes; keys `[A-Za-z0-9_.-]`, not starting with `AWS.` or `Amazon.`. */
+  readonly attributes?: Readonly<Record<string, OutboxAttributeValue>>;
+  /** SQS `DelaySeconds` (0-900; standard queues only). */
+  readonly delaySeconds?: number;
+}
+
+/** A message after validation, in the shape it is stored. Internal. */
+export interface ValidatedMessage {
+  readonly destination: string;
+  readonly groupKey: string | null;
+  readonly bodyJson: string;
+  readonly attributesJson: string | null;
+  readonly delaySeconds: number | null;
+}
+
+const DESTINATION = /^[\x21-\x7e]{1,256}$/;
+const GROUP_KEY = /^[\x21-\x7e]{1,128}$/;
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
+
+/** Bytes SQS counts for a message: body + each attribute's name, data type and value. */
+export function messageSizeBytes(bodyJson: string, attributes: Readonly<Record<string, OutboxAttributeValue>>): number {
+  let size = Buffer.byteLength(bodyJson, 'utf8');
+  for (const [name, value] of Object.entries(attributes)) {
+    // The data type is `String` or `Number`: 6 bytes either way.
+    size += Buffer.byteLength(name, 'utf8') + 6 + Buffer.byteLength(String(value), 'utf8');
+  }
+  return size;
+}
+
+function validateAttributes(field: string, attributes: unknown): Record<string, OutboxAttributeValue> {
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
+    throw new InvalidOutboxMessageError(field, 'must be an object of string or number values');
+  }
+  const entries = Object.entries(attributes);
+  if (entries.length > 10)
+    throw new InvalidOutboxMessageError(field, `SQS allows 10 attributes, got ${entries.length}`);
+  const result: Record<string, OutboxAttributeValue> = {};
+  for (const [name, value] of entries) {
+    if (!ATTRIBUTE_NAME.test(name) || /^(aws|amazon)\./i.test(name) || name.startsWith('.') || name.endsWith('.')) {
+      throw new InvalidOutboxMessageError(`${field}.${name}`, 'is not a valid SQS attribute name');
+    }
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new InvalidOutboxMessageError(`${field}.${name}`, 'must be a finite number');
+    } else if (typeof value !== 'string' || value.length === 0) {
+      throw new InvalidOutboxMessageError(`${field}.${name}`, 'must be a non-empty string or a number');
+    }
+    result[name] = value;
+  }
+  return result;
+}
+
+/** Checks one message completely (throws a typed error naming the field) and serialises it. */
+export function validateMessage(field: string, message: unknown, maxMessageBytes: number): ValidatedMessage {
+  if (typeof message !== 'object' || message === null) throw new InvalidOutboxMessageError(field, 'must be an object');
+  const m = message as Record<string, unknown>;
+  if (typeof m.destination !== 'string' || !DESTINATION.test(m.destination)) {
+    throw new InvalidOutboxMessageError(`${field}.destination`, 'must be 1-256 printable ASCII characters');
+  }
+  if (m.groupKey !== undefined && (typeof m.groupKey !== 'string' || !GROUP_KEY.test(m.groupKey))) {
+    throw new InvalidOutboxMessageError(`${field}.groupKey`, 'must be 1-128 printable ASCII characters');
+  }
+  if (
+    m.delaySeconds !== undefined &&
+    (typeof m.delaySeconds !== 'number' ||
+      !Number.isInteger(m.delaySeconds) ||
+      m.delaySeconds < 0 ||
+      m.delaySeconds > 900)
+  ) {
+    throw new InvalidOutboxMessageError(`${field}.delaySeconds`, 'must be an integer from 0 to 900');
+  }
+  let bodyJson: string | undefined;
+  try {
+    bodyJson = JSON.stringify(m.body);
+  } catch (error) {
+    throw new InvalidOutboxMessageError(`${field}.body`, `is not JSON-serialisable (${(error as Error).message})`);
+  }
+  if (bodyJson === undefined) throw new InvalidOutboxMessageError(`${field}.body`, 'is not JSON-serialisable');
+  // jsonb rejects the NUL character inside strings.
+  if (bodyJson.includes('\\u0000')) throw new InvalidOutboxMessageError(`${field}.body`, 'must not contain U+0000');
+  const attributes = m.attributes === undefined ? {} : validateAttributes(`${field}.attributes`, m.attributes);
+  const size = messageSizeBytes(bodyJson, attributes);
+  if (size > maxMessageBytes) throw new OutboxMessageTooLargeError(field, size, maxMessageBytes);
+  return {
+    destination: m.destination,
+    groupKey: typeof m.groupKey === 'string' ? m.groupKey : null,
+    bodyJson,
+    attributesJson: Object.keys(attributes).length === 0 ? null : JSON.stringify(attributes),
+    delaySeconds: typeof m.delaySeconds === 'number' ? m.delaySeconds : null,
+  };
+}

@@ -1,0 +1,31 @@
+import type { OutboxAttributeValue } from '../enqueue/message.js';
+
+/** One outbox row handed to a publisher. */
+export interface PublishEntry {
+  /** Outbox row id (decimal string); unique per table, use it as the deduplication id. */
+  readonly id: string;
+  /** Logical destination, as enqueued. */
+  readonly destination: string;
+  /** Group key (FIFO `MessageGroupId`), or `null` for an ungrouped message. */
+  readonly groupKey: string | null;
+  /** The body as JSON text. */
+  readonly body: string;
+  /** Message attributes, or `null`. */
+  readonly attributes: Readonly<Record<string, OutboxAttributeValue>> | null;
+  /** SQS `DelaySeconds`, or `null`. */
+  readonly delaySeconds: number | null;
+  /** 1 on the first try, 2 on the first retry, ... */
+  readonly attempt: number;
+}
+
+/** What happened to one entry: accepted by the destination, or failed with a reason (kept as `last_error`). */
+export type PublishOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
+
+/**
+ * Sends outbox rows somewhere. The relay guarantees that one call never holds two entries with the
+ * same group key, so a publisher may split a call into parallel requests freely; it must return one
+ * outcome per entry, in the order of `entries`. A thrown error counts as a failure of every entry.
+ */
+export interface OutboxPublisher {
+  publish(entries: readonly PublishEntry[], signal: AbortSignal): Promise<readonly PublishOutcome[]>;
+}

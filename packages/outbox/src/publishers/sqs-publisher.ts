@@ -1,0 +1,135 @@
+import { type MessageAttributeValue, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { InvalidOutboxConfigError, UnknownDestinationError } from '../errors.js';
+import { planBatches } from './batch-plan.js';
+import type { OutboxPublisher, PublishEntry, PublishOutcome } from './publisher.js';
+
+/** Options of {@link SqsPublisher}. */
+export interface SqsPublisherOptions {
+  /** Your SQS client (region, endpoint, credentials, retries are yours to configure). */
+  readonly client: SQSClient;
+  /** Logical destination -> queue URL, as a map or a function. An unknown destination fails that row (it retries, then goes dead). */
+  readonly queues: Readonly<Record<string, string>> | ((destination: string) => string | undefined);
+  /** Byte budget of one `SendMessageBatch` (SQS: 1 MiB today). Default 1 MiB. */
+  readonly maxBatchBytes?: number;
+  /** `SendMessageBatch` calls in flight at once per `publish`. Default 8. */
+  readonly concurrency?: number;
+  /**
+   * Prefix of `MessageDeduplicationId` on FIFO queues (default none: the row id). Set it when two
+   * outbox tables publish to one FIFO queue, so their ids cannot collide in the dedup window.
+   */
+  readonly deduplicationIdPrefix?: string;
+}
+
+function toAttributes(entry: PublishEntry): Record<string, MessageAttributeValue> | undefined {
+  if (entry.attributes === null) return undefined;
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(entry.attributes)) {
+    out[name] =
+      typeof value === 'number'
+        ? { DataType: 'Number', StringValue: String(value) }
+        : { DataType: 'String', StringValue: value };
+  }
+  return out;
+}
+
+/**
+ * Publishes outbox rows with `SendMessageBatch` (10 entries, byte budget per call) and reports
+ * each entry's own outcome, so one failed entry is retried alone. FIFO queues (URL ending in
+ * `.fifo`) get `MessageGroupId` = group key (the row id when there is none) and
+ * `MessageDeduplicationId` = row id.
+ */
+export class SqsPublisher implements OutboxPublisher {
+  readonly #client: SQSClient;
+  readonly #resolve: (destination: string) => string | undefined;
+  readonly #maxBatchBytes: number;
+  readonly #concurrency: number;
+  readonly #dedupPrefix: string;
+
+  constructor(options: SqsPublisherOptions) {
+    this.#client = options.client;
+    const queues = options.queues;
+    this.#resolve =
+      typeof queues === 'function'
+        ? queues
+        : (destination) => (Object.hasOwn(queues, destination) ? queues[destination] : undefined);
+    this.#maxBatchBytes = options.maxBatchBytes ?? 1_048_576;
+    this.#concurrency = options.concurrency ?? 8;
+    this.#dedupPrefix = options.deduplicationIdPrefix ?? '';
+    if (!Number.isSafeInteger(this.#maxBatchBytes) || this.#maxBatchBytes < 1) {
+      throw new InvalidOutboxConfigError('maxBatchBytes', 'must be a positive integer');
+    }
+    if (!Number.isSafeInteger(this.#concurrency) || this.#concurrency < 1) {
+      throw new InvalidOutboxConfigError('concurrency', 'must be a positive integer');
+    }
+    if (!/^[\x21-\x7e]{0,40}$/.test(this.#dedupPrefix)) {
+      throw new InvalidOutboxConfigError('deduplicationIdPrefix', 'must be at most 40 printable ASCII characters');
+    }
+  }
+
+  /** See {@link OutboxPublisher.publish}. */
+  async publish(entries: readonly PublishEntry[], signal: AbortSignal): Promise<readonly PublishOutcome[]> {
+    const outcomes: PublishOutcome[] = entries.map((entry) => ({
+      ok: false,
+      error: `${UnknownDestinationError.name}: ${new UnknownDestinationError(entry.destination).message}`,
+    }));
+    const queueUrls = entries.map((entry) => this.#resolve(entry.destination));
+    const batches = planBatches(entries, queueUrls, this.#maxBatchBytes);
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) {
+        const batch = batches[next];
+        next += 1;
+        if (batch === undefined) break;
+        await this.#send(batch.queueUrl, batch.indexes, entries, outcomes, signal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, batches.length) }, worker));
+    return outcomes;
+  }
+
+  async #send(
+    queueUrl: string,
+    indexes: readonly number[],
+    entries: readonly PublishEntry[],
+    outcomes: PublishOutcome[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const fifo = queueUrl.endsWith('.fifo');
+    const byId = new Map<string, number>();
+    const requestEntries = indexes.map((index) => {
+      const entry = entries[index] as PublishEntry;
+      byId.set(entry.id, index);
+      const attributes = toAttributes(entry);
+      return {
+        Id: entry.id,
+        MessageBody: entry.body,
+        ...(attributes === undefined ? {} : { MessageAttributes: attributes }),
+        ...(entry.delaySeconds === null ? {} : { DelaySeconds: entry.delaySeconds }),
+        ...(fifo
+          ? { MessageGroupId: entry.groupKey ?? entry.id, MessageDeduplicationId: `${this.#dedupPrefix}${entry.id}` }
+          : {}),
+      };
+    });
+    try {
+      const response = await this.#client.send(
+        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: requestEntries }),
+        { abortSignal: signal },
+      );
+      for (const index of indexes)
+        outcomes[index] = { ok: false, error: 'SendMessageBatch returned no result for this entry' };
+      for (const ok of response.Successful ?? []) {
+        const index = ok.Id === undefined ? undefined : byId.get(ok.Id);
+        if (index !== undefined) outcomes[index] = { ok: true };
+      }
+      for (const failed of response.Failed ?? []) {
+        const index = failed.Id === undefined ? undefined : byId.get(failed.Id);
+        if (index !== undefined) {
+          outcomes[index] = { ok: false, error: `${failed.Code ?? 'Failed'}: ${failed.Message ?? 'no message'}` };
+        }
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      for (const index of indexes) outcomes[index] = { ok: false, error: reason };
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { sql, type Transaction } from 'kysely';
+import type { OutboxTable } from '../table/outbox-table.js';
+
+/** A pending row of a locked group, in publish order. */
+export interface ClaimedRow {
+  readonly id: string;
+  readonly destination: string;
+  readonly group_key: string | null;
+  readonly body: string;
+  readonly attributes: Record<string, string | number> | null;
+  readonly delay_seconds: number | null;
+  readonly attempts: number;
+  /** False while the row is backing off after a failure. */
+  readonly ready: boolean;
+  /** True when the row's transaction is older than every running one (below the visibility fence). */
+  readonly fenced: boolean;
+}
+
+/** What one claim returned. */
+export interface Claim {
+  /** Claimable pending rows the claim looked at (0: nothing claimable right now). */
+  readonly candidates: number;
+  /** Rows of the locked groups, in id order (the caller cuts each group at its first unready row). */
+  readonly rows: ClaimedRow[];
+}
+
+/**
+ * Locks whole groups and reads their pending rows, in one round trip, through the claim function
+ * the migration created (see `claim-function.ts` for the two statements it runs and why they are
+ * two). The locks are transaction-level: they hold until `trx` ends.
+ */
+export async function claimRows<DB>(
+  trx: Transaction<DB>,
+  table: OutboxTable,
+  batchSize: number,
+  window: number,
+  timeoutMs: number,
+): Promise<Claim> {
+  const result = await sql<ClaimedRow & { candidates: string | null; id: string | null }>`
+    SELECT * FROM ${table.claimFunction}(${window}::integer, ${batchSize}::integer, ${table.lockSeed}::bigint, ${String(timeoutMs)}::text)`.execute(
+    trx,
+  );
+  const rows: ClaimedRow[] = [];
+  for (const row of result.rows) if (row.id !== null) rows.push(row as ClaimedRow);
+  return { candidates: Number(result.rows[0]?.candidates ?? 0), rows };
+}

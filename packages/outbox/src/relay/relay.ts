@@ -1,0 +1,314 @@
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import type { CleanupOptions } from '../admin/cleanup.js';
+import { InvalidOutboxConfigError, OutboxRelayStateError } from '../errors.js';
+import type { Outbox } from '../outbox.js';
+import type { OutboxPublisher, PublishEntry, PublishOutcome } from '../publishers/publisher.js';
+import { type BackoffOptions, backoffDelayMs } from './backoff.js';
+import { type ClaimedRow, claimRows } from './claim.js';
+import { GroupCursor } from './group-cursor.js';
+import { type FailedRow, markRound } from './mark.js';
+import type { OutboxObserver, RelayRoundResult } from './observer.js';
+import { NotificationListener, Wakeup } from './wakeup.js';
+
+/** Options of {@link createOutboxRelay}. */
+export interface OutboxRelayOptions<DB> {
+  /** Your Kysely instance (Postgres dialect). Each round borrows one connection for one short transaction. */
+  readonly db: Kysely<DB>;
+  /** The outbox to drain (from `createOutbox`). */
+  readonly outbox: Outbox;
+  /** Where rows go, e.g. `new SqsPublisher(...)`. */
+  readonly publisher: OutboxPublisher;
+  /** Most rows claimed per round. Default 100, at most 1000 (each claimed group holds one advisory lock). */
+  readonly batchSize?: number;
+  /** Oldest claimable rows a claim looks at to choose groups; make it at least relays x batchSize. Default `4 * batchSize`. */
+  readonly claimWindow?: number;
+  /** A row that failed this many times becomes `dead`. Default 10. */
+  readonly maxAttempts?: number;
+  /** Retry delays after failures. */
+  readonly backoff?: BackoffOptions;
+  /**
+   * Upper bound of a claim transaction (ms), default 15000: used as its `statement_timeout`,
+   * `lock_timeout` and `idle_in_transaction_session_timeout`. A relay that hangs while holding
+   * groups loses them (Postgres ends its session) after this long; the relay itself stops starting
+   * publish calls, and aborts the ones in flight, after half of it.
+   */
+  readonly claimTimeoutMs?: number;
+  /** Sent rows: `keep` (status `sent`, removed later by cleanup; default) or `delete` at once. */
+  readonly onSent?: 'keep' | 'delete';
+  /** Polling fallback while idle (ms). Default 1000. */
+  readonly pollIntervalMs?: number;
+  /**
+   * Connection for `LISTEN` (a connection string or `pg` client config). Omit to poll only.
+   * Needs the outbox's `notifyChannel` (on by default).
+   */
+  readonly listen?: string | pg.ClientConfig;
+  /** Metrics and error hooks. */
+  readonly observer?: OutboxObserver;
+  /** While started: read `outbox.stats()` every this many ms and pass them to `observer.stats`. Default 15000; 0 = off. */
+  readonly statsIntervalMs?: number;
+  /** While started: delete sent rows past retention every `intervalMs` (default 60000). Off when omitted. */
+  readonly cleanup?: CleanupOptions & { readonly intervalMs?: number };
+}
+
+/** Totals over several rounds. */
+export interface RelayTotals {
+  /** Rounds run. */
+  readonly rounds: number;
+  /** Rows accepted by the publisher and marked sent. */
+  readonly published: number;
+  /** Rows that failed (scheduled for a retry or marked dead). */
+  readonly failed: number;
+  /** Rows that reached `maxAttempts`. */
+  readonly dead: number;
+}
+
+/** A relay from one outbox table to a publisher. Run as many copies as you like, in one process or many. */
+export interface OutboxRelay {
+  /** Claims and publishes one round; returns what happened. */
+  runOnce(): Promise<RelayRoundResult>;
+  /** Rounds until one claims nothing (for a scheduled Lambda or a test). */
+  runUntilIdle(options?: { readonly maxRounds?: number }): Promise<RelayTotals>;
+  /** Runs like `start()` for `ms`, then returns (for a scheduled Lambda: pass its remaining time minus a margin). */
+  runFor(ms: number): Promise<RelayTotals>;
+  /** Runs in the background until `stop()`: wakes on NOTIFY, polls as a fallback. */
+  start(): Promise<void>;
+  /** Finishes the round in flight (its rows are marked and its groups released), then stops. */
+  stop(): Promise<void>;
+}
+
+function integerOption(field: string, value: number | undefined, fallback: number, min: number, max: number) {
+  const resolved = value ?? fallback;
+  if (!Number.isSafeInteger(resolved) || resolved < min || resolved > max) {
+    throw new InvalidOutboxConfigError(field, `must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return resolved;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Creates a relay. Nothing runs until you call one of its methods. */
+export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRelay {
+  const { db, outbox, publisher, observer } = options;
+  const table = outbox.table;
+  const batchSize = integerOption('batchSize', options.batchSize, 100, 1, 1000);
+  const window = integerOption('claimWindow', options.claimWindow, 4 * batchSize, batchSize, 100_000);
+  const maxAttempts = integerOption('maxAttempts', options.maxAttempts, 10, 1, 10_000);
+  const claimTimeoutMs = integerOption('claimTimeoutMs', options.claimTimeoutMs, 15_000, 200, 3_600_000);
+  const pollIntervalMs = integerOption('pollIntervalMs', options.pollIntervalMs, 1000, 5, 3_600_000);
+  const statsIntervalMs = integerOption('statsIntervalMs', options.statsIntervalMs, 15_000, 0, 86_400_000);
+  const onSent = options.onSent ?? 'keep';
+  if (onSent !== 'keep' && onSent !== 'delete')
+    throw new InvalidOutboxConfigError('onSent', "must be 'keep' or 'delete'");
+  const backoff = options.backoff ?? {};
+  const publishBudgetMs = Math.floor(claimTimeoutMs / 2);
+
+  const notify = <K extends keyof OutboxObserver>(hook: K, value: Parameters<NonNullable<OutboxObserver[K]>>[0]) => {
+    try {
+      (observer?.[hook] as ((v: typeof value) => void) | undefined)?.call(observer, value);
+    } catch {
+      // A metrics sink must never stop the relay.
+    }
+  };
+
+  const toEntry = (row: ClaimedRow): PublishEntry => ({
+    id: row.id,
+    destination: row.destination,
+    groupKey: row.group_key,
+    body: row.body,
+    attributes: row.attributes,
+    delaySeconds: row.delay_seconds,
+    attempt: row.attempts + 1,
+  });
+
+  async function publishWave(wave: readonly ClaimedRow[], remainingMs: number) {
+    const signal = AbortSignal.timeout(Math.max(1, Math.ceil(remainingMs)));
+    let outcomes: readonly PublishOutcome[];
+    try {
+      outcomes = await publisher.publish(wave.map(toEntry), signal);
+      if (outcomes.length !== wave.length) {
+        const error = `publisher returned ${outcomes.length} outcomes for ${wave.length} entries`;
+        outcomes = wave.map(() => ({ ok: false, error }));
+      }
+    } catch (error) {
+      outcomes = wave.map(() => ({ ok: false, error: errorText(error) }));
+    }
+    return { outcomes, aborted: signal.aborted };
+  }
+
+  async function runOnce(): Promise<RelayRoundResult> {
+    const began = performance.now();
+    return db
+      .transaction()
+      .setIsolationLevel('read committed')
+      .execute(async (trx) => {
+        const { candidates, rows } = await claimRows(trx, table, batchSize, window, claimTimeoutMs);
+        if (rows.length === 0) {
+          const claimMs = performance.now() - began;
+          return {
+            claimed: 0,
+            groups: 0,
+            published: 0,
+            failed: 0,
+            dead: 0,
+            contended: candidates > 0,
+            claimMs,
+            publishMs: 0,
+          };
+        }
+        const owned = new Set(rows.map((row) => row.group_key ?? `id:${row.id}`)).size;
+        const claimMs = performance.now() - began;
+        const deadline = began + publishBudgetMs;
+        const cursor = new GroupCursor(rows);
+        const sent: string[] = [];
+        const failed: FailedRow[] = [];
+        for (let wave = cursor.next(); wave.length > 0; wave = cursor.next()) {
+          const remaining = deadline - performance.now();
+          // Past half the claim timeout our locks may be gone (a hung process resumes here): send nothing more.
+          if (remaining <= 0) break;
+          const { outcomes, aborted } = await publishWave(wave, remaining);
+          wave.forEach((row, index) => {
+            const outcome = outcomes[index];
+            if (outcome?.ok === true) {
+              sent.push(row.id);
+              cursor.settle(row, true);
+              return;
+            }
+            cursor.settle(row, false);
+            // An aborted call's outcome is unknown and not the message's fault: retry without using an attempt.
+            if (!aborted) {
+              const error = outcome === undefined ? 'no outcome' : outcome.error;
+              failed.push({ id: row.id, error, retryInMs: backoffDelayMs(row.attempts + 1, backoff) });
+            }
+          });
+          if (aborted) break;
+        }
+        const publishMs = performance.now() - began - claimMs;
+        const { dead } =
+          sent.length + failed.length > 0
+            ? await markRound(trx, table, sent, failed, { maxAttempts, onSent })
+            : { dead: 0 };
+        return {
+          claimed: rows.length,
+          groups: owned,
+          published: sent.length,
+          failed: failed.length,
+          dead,
+          contended: false,
+          claimMs,
+          publishMs,
+        };
+      });
+  }
+
+  async function round(): Promise<RelayRoundResult | undefined> {
+    try {
+      const result = await runOnce();
+      if (result.claimed > 0) notify('roundCompleted', result);
+      return result;
+    } catch (error) {
+      notify('error', error);
+      return undefined;
+    }
+  }
+
+  let running: { stopping: boolean; wakeup: Wakeup; done: Promise<void> } | undefined;
+
+  async function drive(state: { stopping: boolean; wakeup: Wakeup }, until: number): Promise<RelayTotals> {
+    const listener =
+      options.listen !== undefined && table.notifyChannel !== undefined
+        ? new NotificationListener(
+            typeof options.listen === 'string' ? { connectionString: options.listen } : options.listen,
+            table.notifyChannel,
+            state.wakeup,
+            (error) => notify('error', error),
+          )
+        : undefined;
+    const timers: NodeJS.Timeout[] = [];
+    if (statsIntervalMs > 0 && observer?.stats !== undefined) {
+      timers.push(
+        setInterval(() => {
+          outbox.stats(db).then(
+            (stats) => notify('stats', stats),
+            (error: unknown) => notify('error', error),
+          );
+        }, statsIntervalMs),
+      );
+    }
+    const cleanup = options.cleanup;
+    if (cleanup !== undefined) {
+      timers.push(
+        setInterval(() => {
+          outbox.cleanup(db, cleanup).catch((error: unknown) => notify('error', error));
+        }, cleanup.intervalMs ?? 60_000),
+      );
+    }
+    for (const timer of timers) timer.unref();
+    let totals: RelayTotals = { rounds: 0, published: 0, failed: 0, dead: 0 };
+    try {
+      await listener?.open();
+      while (!state.stopping && performance.now() < until) {
+        const result = await round();
+        if (result !== undefined) {
+          totals = {
+            rounds: totals.rounds + 1,
+            published: totals.published + result.published,
+            failed: totals.failed + result.failed,
+            dead: totals.dead + result.dead,
+          };
+        }
+        if (state.stopping) break;
+        if (result !== undefined && result.published + result.failed > 0) continue;
+        // Other relays own every claimable group: look again soon (jittered), not after a full poll.
+        const idleMs = result?.contended === true ? 5 + Math.floor(Math.random() * 20) : pollIntervalMs;
+        await state.wakeup.wait(Math.max(1, Math.min(idleMs, until - performance.now())));
+      }
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      await listener?.close();
+    }
+    return totals;
+  }
+
+  return {
+    runOnce,
+    async runUntilIdle(runOptions = {}) {
+      const maxRounds = runOptions.maxRounds ?? Number.POSITIVE_INFINITY;
+      let totals: RelayTotals = { rounds: 0, published: 0, failed: 0, dead: 0 };
+      while (totals.rounds < maxRounds) {
+        const result = await runOnce();
+        totals = {
+          rounds: totals.rounds + 1,
+          published: totals.published + result.published,
+          failed: totals.failed + result.failed,
+          dead: totals.dead + result.dead,
+        };
+        if (result.claimed > 0) notify('roundCompleted', result);
+        // Nothing moved: idle, or every claimable group waits (fence, backoff, other relays).
+        if (result.published + result.failed === 0) break;
+      }
+      return totals;
+    },
+    async runFor(ms) {
+      if (running !== undefined) throw new OutboxRelayStateError('runFor() while the relay is started');
+      return drive({ stopping: false, wakeup: new Wakeup() }, performance.now() + ms);
+    },
+    async start() {
+      if (running !== undefined) throw new OutboxRelayStateError('start() called twice; call stop() first');
+      // One object: stop() flips the same `stopping` flag the loop reads.
+      const state = { stopping: false, wakeup: new Wakeup(), done: Promise.resolve() };
+      state.done = drive(state, Number.POSITIVE_INFINITY).then(() => undefined);
+      running = state;
+    },
+    async stop() {
+      const current = running;
+      if (current === undefined) return;
+      current.stopping = true;
+      current.wakeup.signal();
+      await current.done;
+      running = undefined;
+    },
+  };
+}

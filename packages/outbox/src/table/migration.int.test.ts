@@ -1,0 +1,73 @@
+import { createTestSchema } from '@checkout/testing';
+import { useCheckoutStack } from '@checkout/testing/vitest';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidOutboxConfigError } from '../errors.js';
+import { acceptAll } from '../fixtures/flaky-publisher.js';
+import { drain } from '../fixtures/outbox-fixture.js';
+import { createOutbox } from '../outbox.js';
+import { createOutboxRelay } from '../relay/relay.js';
+
+const stack = useCheckoutStack();
+let schema: Awaited<ReturnType<typeof createTestSchema>>;
+let db: Kysely<Record<string, never>>;
+beforeAll(async () => {
+  schema = await createTestSchema(stack.postgres, 'mig');
+  db = new Kysely({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: stack.postgres.url, max: 3 }) }),
+  });
+});
+afterAll(async () => {
+  await db.destroy();
+  await schema.drop();
+});
+
+async function tablesIn(name: string) {
+  const { rows } = await sql<{ table_name: string }>`
+    SELECT table_name FROM information_schema.tables WHERE table_schema = ${name} ORDER BY table_name`.execute(db);
+  return rows.map((r) => r.table_name);
+}
+
+describe('migration', () => {
+  it("runs under Kysely's Migrator with a quoted mixed-case name, and the outbox works end to end", async () => {
+    const outbox = createOutbox({ schema: schema.name, table: 'Outbox_Events' });
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => ({ '0001_outbox': outbox.migration() }) },
+      migrationTableSchema: schema.name,
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    expect(error).toBeUndefined();
+    expect(results?.map((r) => r.status)).toEqual(['Success']);
+    expect(await tablesIn(schema.name)).toContain('Outbox_Events');
+    await db
+      .transaction()
+      .execute((trx) => outbox.enqueue(trx, { destination: 'd', groupKey: 'g', body: { ok: true } }));
+    const relay = createOutboxRelay({ db, outbox, publisher: acceptAll });
+    expect(await drain(relay, 1)).toBe(1);
+    const down = await migrator.migrateDown();
+    expect(down.error).toBeUndefined();
+    expect(await tablesIn(schema.name)).not.toContain('Outbox_Events');
+  });
+
+  it('the plain SQL creates the same table', async () => {
+    const outbox = createOutbox({ schema: schema.name, table: 'plain_outbox' });
+    await sql.raw(outbox.migrationSql()).execute(db);
+    expect(await tablesIn(schema.name)).toContain('plain_outbox');
+  });
+
+  it('a hostile table name is refused before any SQL runs', async () => {
+    const before = await tablesIn(schema.name);
+    expect(() => createOutbox({ schema: schema.name, table: 'x"; DROP SCHEMA public CASCADE; --' })).toThrow(
+      InvalidOutboxConfigError,
+    );
+    expect(() => createOutbox({ schema: `${schema.name}"."x`, table: 'ok' })).toThrow(InvalidOutboxConfigError);
+    expect(await tablesIn(schema.name)).toEqual(before);
+    const { rows } = await sql<{
+      n: string;
+    }>`SELECT count(*)::text AS n FROM information_schema.schemata WHERE schema_name = 'public'`.execute(db);
+    expect(rows[0]?.n).toBe('1');
+  });
+});

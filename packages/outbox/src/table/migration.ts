@@ -1,0 +1,84 @@
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type RawBuilder,
+  sql,
+} from 'kysely';
+import type { Migration } from 'kysely/migration';
+import { claimFunctionDdl } from './claim-function.js';
+import { type OutboxOptions, type OutboxTable, resolveOutboxTable } from './outbox-table.js';
+
+function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
+  return [
+    sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(t.schema)}`,
+    // txid: the writer's transaction id; relays only claim rows whose transaction is older than
+    // every transaction still running (the visibility fence), so late commits are never skipped.
+    sql`CREATE TABLE ${t.ref} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  destination text NOT NULL,
+  group_key text,
+  body jsonb NOT NULL,
+  attributes jsonb,
+  delay_seconds integer,
+  status text NOT NULL DEFAULT 'pending' CONSTRAINT ${t.indexName('status_check')} CHECK (status IN ('pending', 'sent', 'dead')),
+  attempts integer NOT NULL DEFAULT 0,
+  available_at timestamptz NOT NULL DEFAULT now(),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  sent_at timestamptz,
+  last_error text
+)`,
+    // The claim window: pending rows, oldest transaction first. Sent and dead rows are not in this
+    // index, so claim cost does not grow with retained history.
+    sql`CREATE INDEX ${t.indexName('pending_idx')} ON ${t.ref} (txid, id) WHERE status = 'pending'`,
+    // The rows of the groups a relay locked, in id order. Keyed on \`id + 0\` so that only this
+    // index can serve the claim's ORDER BY (a plan over the primary key would step over sent rows).
+    sql`CREATE INDEX ${t.indexName('pending_group_idx')} ON ${t.ref} (group_key, (id + 0)) WHERE status = 'pending'`,
+    // Groups whose head is dead or backing off: excluded from claims (small: failures only).
+    sql`CREATE INDEX ${t.indexName('blocked_idx')} ON ${t.ref} (group_key) WHERE status = 'dead' OR (status = 'pending' AND attempts > 0)`,
+    // Retention cleanup deletes the oldest sent rows in bounded batches.
+    sql`CREATE INDEX ${t.indexName('sent_idx')} ON ${t.ref} (sent_at) WHERE status = 'sent'`,
+    claimFunctionDdl(t),
+  ];
+}
+
+function downStatements(t: OutboxTable): RawBuilder<unknown>[] {
+  return [
+    sql`DROP FUNCTION IF EXISTS ${t.claimFunction}(integer, integer, bigint, text)`,
+    sql`DROP TABLE IF EXISTS ${t.ref}`,
+  ];
+}
+
+/**
+ * A Kysely migration that creates (and on `down`, drops) the outbox table and its indexes.
+ * Add it to your `MigrationProvider` under a name of your choice.
+ */
+export function outboxMigration(options: OutboxOptions = {}): Migration {
+  const table = resolveOutboxTable(options);
+  return {
+    up: async (db) => {
+      for (const statement of upStatements(table)) await statement.execute(db);
+    },
+    down: async (db) => {
+      for (const statement of downStatements(table)) await statement.execute(db);
+    },
+  };
+}
+
+/** The same DDL as {@link outboxMigration} as plain SQL, for Flyway, Liquibase, dbmate or psql. */
+export function outboxMigrationSql(options: OutboxOptions = {}, direction: 'up' | 'down' = 'up'): string {
+  const table = resolveOutboxTable(options);
+  const compiler = new Kysely<Record<string, never>>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+  const statements = direction === 'up' ? upStatements(table) : downStatements(table);
+  return `${statements.map((statement) => statement.compile(compiler).sql).join(';\n\n')};\n`;
+}
