@@ -85,9 +85,11 @@ export interface SqsConsumer {
   /** Starts the pollers. Throws `ConsumerStateError` if already started. */
   start(): void;
   /**
-   * Stops receiving at once (an in-flight long poll is aborted), lets received messages finish
-   * until `timeoutMs` (default 30,000), then hands back unstarted ones and abandons running ones
-   * (never deleting unfinished work). Idempotent.
+   * Stops receiving: no new `ReceiveMessage` call starts, and long polls already in flight are
+   * awaited (at most `waitTimeSeconds`), their messages handed straight back. Aborting them
+   * instead would let the server hand messages to a closed connection, hiding them for a whole
+   * visibility timeout. Received messages then get `timeoutMs` (default 30,000) to finish; after
+   * that unstarted ones are handed back and running ones abandoned (never deleted). Idempotent.
    */
   stop(options?: { readonly timeoutMs?: number }): Promise<StopResult>;
   /** Listens for errors the consumer survived; a throwing listener cannot hurt the poll loop. */
@@ -357,13 +359,12 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
             MessageSystemAttributeNames: [...SYSTEM_ATTRIBUTES],
             MessageAttributeNames: ['All'],
           }),
-          { abortSignal: receiveAbort.signal },
         );
         received = (result.Messages ?? []).map(toInbound).filter((m): m is InboundMessage => m !== undefined);
         failures = 0;
       } catch (error) {
         capacity.release(want);
-        if (receiveAbort.signal.aborted) break;
+        if (state !== 'running') break;
         failures += 1;
         report({ stage: 'receive', error });
         await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures - 1, 6)), receiveAbort.signal);

@@ -16,6 +16,7 @@ export interface RecordedCall {
   readonly command: string;
   readonly input: Record<string, unknown>;
   readonly at: number;
+  output?: unknown;
 }
 
 /** An SQS client whose calls are recorded; `failNext(name, n)` makes the next n calls of a command throw. */
@@ -26,13 +27,16 @@ export function recordingClient(config: SQSClientConfig) {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = String((context as { commandName?: string }).commandName ?? '').replace(/Command$/, '');
-      calls.push({ command, input: args.input as Record<string, unknown>, at: Date.now() });
+      const call: RecordedCall = { command, input: args.input as Record<string, unknown>, at: Date.now() };
+      calls.push(call);
       const left = failures.get(command) ?? 0;
       if (left > 0) {
         failures.set(command, left - 1);
         throw Object.assign(new Error(`injected ${command} failure`), { name: 'InjectedFailure' });
       }
-      return next(args);
+      const result = await next(args);
+      call.output = result.output;
+      return result;
     },
     { step: 'initialize', name: 'recordCalls' },
   );
