@@ -24,7 +24,7 @@ afterAll(() => {
 
 const bodies = (count: number) => Array.from({ length: count }, (_, seq) => ({ MessageBody: chargeBody(seq) }));
 
-describe('createSqsConsumer resilience (real SQS emulator)', () => {
+describe.concurrent('createSqsConsumer resilience (real SQS emulator)', () => {
   it('survives receive errors and an error listener that throws (sqs-consumer #770)', async () => {
     const recording = client();
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5 });

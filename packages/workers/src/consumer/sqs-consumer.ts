@@ -36,7 +36,12 @@ export interface SqsConsumerOptions {
   readonly visibilityTimeout?: number;
   /** Renew visibility of received, unfinished messages. Default on, every `visibilityTimeout / 3`. */
   readonly heartbeat?: boolean | { readonly intervalSeconds: number };
-  /** Token bucket on handler starts (protects Postgres and the payment provider). Default none. */
+  /**
+   * Token bucket on handler starts (protects Postgres and the payment provider). Default none.
+   * `burst` (tokens saved up) defaults to a tenth of a second's worth, so a late timer on a busy
+   * event loop does not cost throughput; in any window of t seconds at most `burst + perSecond * t`
+   * handlers start.
+   */
   readonly rateLimit?: { readonly perSecond: number; readonly burst?: number };
   /** Received but unfinished messages, at most. Default `concurrency + batchSize`. */
   readonly maxInFlight?: number;
@@ -198,7 +203,10 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
 
   const capacity = new Slots(maxInFlight);
   const workers = new Slots(concurrency);
-  const bucket = rate === undefined ? undefined : new TokenBucket(rate.perSecond, rate.burst ?? 1);
+  const bucket =
+    rate === undefined
+      ? undefined
+      : new TokenBucket(rate.perSecond, rate.burst ?? Math.max(1, Math.ceil(rate.perSecond / 10)));
   const deletes = new DeleteBatcher(client, queueUrl, 2, (error) => report({ stage: 'delete', error }));
   const tracked = new Map<string, Tracked>();
   const tasks = new Set<Promise<void>>();

@@ -42,7 +42,7 @@ const charge = (seq: number, orderId = `order-${seq}`) =>
     ),
   );
 
-describe('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
+describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
   it('reports exactly the 3 failing records of a batch of 10, and they are redelivered and then succeed', async () => {
     const { client: sqs } = client();
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5 });
