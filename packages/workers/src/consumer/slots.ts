@@ -1,4 +1,5 @@
 interface SlotWaiter {
+  readonly min: number;
   readonly max: number;
   readonly resolve: (taken: number) => void;
   readonly signal: AbortSignal | undefined;
@@ -19,12 +20,21 @@ export class Slots {
     return this.#used;
   }
 
-  /** Waits for at least one free slot, takes up to `max`; resolves 0 if `signal` aborts first. */
-  acquire(max: number, signal?: AbortSignal): Promise<number> {
+  /**
+   * Waits until at least `min` slots are free (capped at the limit), then takes up to `max`;
+   * resolves 0 if `signal` aborts first. Waiters are served in order.
+   */
+  acquire(max: number, signal?: AbortSignal, min = 1): Promise<number> {
     if (signal?.aborted === true) return Promise.resolve(0);
     return new Promise((resolve) => {
-      this.#waiters.push({ max, resolve, signal });
-      signal?.addEventListener('abort', () => this.#pump(), { once: true });
+      // One listener per wait, removed once served: a long-lived signal must not collect them.
+      const onAbort = () => this.#pump();
+      const done = (taken: number) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(taken);
+      };
+      this.#waiters.push({ min: Math.min(min, max, this.#limit), max, resolve: done, signal });
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.#pump();
     });
   }
@@ -45,7 +55,7 @@ export class Slots {
         continue;
       }
       const free = this.#limit - this.#used;
-      if (free < 1) return;
+      if (free < Math.max(1, head.min)) return;
       const taken = Math.min(free, head.max);
       this.#used += taken;
       this.#waiters.shift();

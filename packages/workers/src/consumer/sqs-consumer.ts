@@ -349,7 +349,9 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
   const poll = async () => {
     let failures = 0;
     while (state === 'running') {
-      const want = await capacity.acquire(batchSize, receiveAbort.signal);
+      // Full batches only: a receive for 1-2 messages costs the endpoint (and us) nearly as much
+      // as one for 10.
+      const want = await capacity.acquire(batchSize, receiveAbort.signal, batchSize);
       if (want === 0) break;
       if (state !== 'running') {
         capacity.release(want);

@@ -31,3 +31,25 @@ describe('TokenBucket (fake clock)', () => {
     expect(await waiting).toBe(false);
   });
 });
+
+describe('TokenBucket listener hygiene', () => {
+  it('leaves no abort listener behind once a waiter is served', async () => {
+    const bucket = new TokenBucket(1_000_000, 1_000_000);
+    const controller = new AbortController();
+    let added = 0;
+    let removed = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    const remove = controller.signal.removeEventListener.bind(controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      added += 1;
+      add(...args);
+    }) as typeof add;
+    controller.signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+      removed += 1;
+      remove(...args);
+    }) as typeof remove;
+    for (let i = 0; i < 100; i += 1) expect(await bucket.take(controller.signal)).toBe(true);
+    expect(added).toBe(100);
+    expect(removed).toBe(100);
+  });
+});

@@ -30,8 +30,14 @@ export class TokenBucket {
   take(signal?: AbortSignal): Promise<boolean> {
     if (signal?.aborted === true) return Promise.resolve(false);
     return new Promise((resolve) => {
-      this.#waiters.push({ resolve, signal });
-      signal?.addEventListener('abort', () => this.#pump(), { once: true });
+      // One listener per wait, removed once served: a long-lived signal must not collect them.
+      const onAbort = () => this.#pump();
+      const done = (granted: boolean) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(granted);
+      };
+      this.#waiters.push({ resolve: done, signal });
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.#pump();
     });
   }
