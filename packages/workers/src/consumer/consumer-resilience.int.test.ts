@@ -3,6 +3,7 @@ import { createTestQueue } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TransientError } from '../errors.js';
+import type { MessageOutcome, QueueSnapshot } from '../metrics/worker-metrics.js';
 import { handleCommand } from '../processing/command-route.js';
 import { DLQ_ATTRIBUTES } from '../processing/dead-letter-attributes.js';
 import type { WorkerErrorEvent } from '../processing/worker-error.js';
@@ -123,6 +124,37 @@ describe.concurrent('createSqsConsumer resilience (real SQS emulator)', () => {
     expect(parked.map((m) => m.messageAttributes[DLQ_ATTRIBUTES.reason])).toEqual([
       { DataType: 'String', StringValue: 'poison:unparseable' },
     ]);
+  });
+
+  it('reports outcomes and queue snapshots to its metrics sink, and flushes on stop', async () => {
+    const { client: sqs } = client();
+    const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5 });
+    await sendAll(sqs, queue.queueUrl, bodies(5));
+    const outcomes: MessageOutcome[] = [];
+    const snapshots: QueueSnapshot[] = [];
+    let flushes = 0;
+    const consumer = createSqsConsumer({
+      client: sqs,
+      queueUrl: queue.queueUrl,
+      waitTimeSeconds: 1,
+      snapshotIntervalSeconds: 0.2,
+      metrics: {
+        recordOutcome: (outcome) => outcomes.push(outcome),
+        recordQueueSnapshot: (snapshot) => snapshots.push(snapshot),
+        flush: async () => {
+          flushes += 1;
+        },
+      },
+      commands: [handleCommand(chargeCard, () => {})],
+    });
+    consumer.start();
+    await waitUntil(() => outcomes.length === 5 && snapshots.length > 0, 'outcomes and a snapshot');
+    await consumer.stop();
+    expect(outcomes.every((o) => o.outcome === 'processed' && o.type === 'ChargeCard' && o.ageMs !== undefined)).toBe(
+      true,
+    );
+    expect(snapshots[0]?.queue).toBe(queue.name);
+    expect(flushes).toBeGreaterThanOrEqual(1);
   });
 
   it('rejects bad options, naming the field', () => {

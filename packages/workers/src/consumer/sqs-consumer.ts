@@ -67,7 +67,7 @@ export interface SqsConsumerOptions {
 export interface StopResult {
   /** Every received message was finished (deleted, parked or set to retry) before the timeout. */
   readonly drained: boolean;
-  /** Messages received but not started, handed back to the queue (visibility 0). */
+  /** Messages received but not started (or brought by the last long polls), handed back (visibility 0). */
   readonly released: number;
   /** Handlers still running at the timeout: signalled to abort, never deleted, redelivered later. */
   readonly abandoned: number;
@@ -240,6 +240,9 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
     }
   };
 
+  // A tick racing a handler's own failure settlement could overwrite its backoff with a full
+  // visibility timeout; `settling` (set before any DLQ or visibility call) keeps that window to one
+  // request in flight, and the worst case is a later retry, never an earlier one.
   const heartbeat = async () => {
     if (heartbeatSeconds === undefined) return;
     const now = Date.now();
@@ -389,6 +392,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       }
       if (state !== 'running') {
         // The response raced stop(): hand the messages back instead of starting them.
+        counters.released += received.length;
         for (const message of received) tracked.delete(message.receiptHandle);
         await releaseVisibility(received);
         capacity.release(received.length);
@@ -460,9 +464,9 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
             hardStop.abort();
             await new Promise((resolve) => setImmediate(resolve));
             await Promise.all([...releases]);
-            released = counters.released;
           }
         }
+        released = counters.released;
         closed = true;
         for (const timer of timers) clearInterval(timer);
         await deletes.flush();

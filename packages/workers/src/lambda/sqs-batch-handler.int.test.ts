@@ -346,6 +346,29 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     expect(processed).toEqual(['d:1', 'd:2']);
   });
 
+  it('aborts handlers before the Lambda timeout and reports them failed, not lost', async () => {
+    const { client: sqs } = client();
+    const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5 });
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: charge(1) }));
+    let sawAbort = false;
+    const handler = createSqsBatchHandler({
+      client: sqs,
+      metrics: false,
+      timeoutMarginMs: 29_900,
+      commands: [
+        handleCommand(chargeCard, async (_envelope, context) => {
+          await new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }));
+          sawAbort = true;
+          throw new Error('gave up before the Lambda timeout');
+        }),
+      ],
+    });
+    // invokeFromQueue reports 30 s remaining: the signal fires 100 ms in.
+    const { records, failed } = await invokeFromQueue(sqs, queue, handler);
+    expect(sawAbort).toBe(true);
+    expect(failed).toEqual(records.map((record) => record.messageId));
+  });
+
   it('upcasts a v1 envelope to v2 before the handler sees it', async () => {
     const { client: sqs } = client();
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5 });
@@ -366,6 +389,9 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
 
   it('routes several command types and rejects bad options', () => {
     expect(() => createSqsBatchHandler({ commands: [] })).toThrow(/commands/);
+    expect(() =>
+      createSqsBatchHandler({ commands: [handleCommand(sendReceipt, () => {}), handleCommand(sendReceipt, () => {})] }),
+    ).toThrow(/two handlers for command type SendReceipt/);
     expect(() =>
       createSqsBatchHandler({ commands: [handleCommand(sendReceipt, () => {})], concurrency: 0, metrics: false }),
     ).toThrow(/concurrency/);

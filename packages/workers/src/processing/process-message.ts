@@ -1,7 +1,7 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type AnyCommand, decodeWith } from '../envelope/codec.js';
 import type { Envelope } from '../envelope/envelope.js';
-import { PermanentError, PoisonMessageError, TransientError } from '../errors.js';
+import { InvalidOptionsError, PermanentError, PoisonMessageError, TransientError } from '../errors.js';
 import type { OutcomeKind, WorkerMetrics } from '../metrics/worker-metrics.js';
 import { queueNameOf, safely } from '../metrics/worker-metrics.js';
 import { backoffSeconds, MAX_VISIBILITY_SECONDS, type ResolvedBackoff } from './backoff.js';
@@ -33,7 +33,12 @@ export function routeIndex(routes: readonly CommandRoute[]): {
   index: ReadonlyMap<string, AnyCommand>;
 } {
   const byType = new Map<string, CommandRoute>();
-  for (const route of routes) byType.set(route.command.type, route);
+  for (const route of routes) {
+    if (byType.has(route.command.type)) {
+      throw new InvalidOptionsError('commands', `two handlers for command type ${route.command.type}`);
+    }
+    byType.set(route.command.type, route);
+  }
   return { routes: byType, index: new Map([...byType].map(([type, route]) => [type, route.command])) };
 }
 
@@ -70,7 +75,10 @@ export async function processMessage(
     envelope = decodeWith(message.body, setup.index);
   } catch (error) {
     onSettling?.();
-    const poison = error as PoisonMessageError;
+    const poison =
+      error instanceof PoisonMessageError
+        ? error
+        : new PoisonMessageError('schema-invalid', error instanceof Error ? error.message : String(error));
     type = typeOf(message.body);
     const parked = await deadLetter(setup, message, queueUrl, `poison:${poison.kind}`, poison, type);
     if (parked) {
