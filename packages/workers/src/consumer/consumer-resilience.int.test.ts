@@ -163,6 +163,7 @@ describe.concurrent('createSqsConsumer resilience (real SQS emulator)', () => {
     expect(() => createSqsConsumer({ ...base, batchSize: 11 })).toThrow(/batchSize/);
     expect(() => createSqsConsumer({ ...base, waitTimeSeconds: 21 })).toThrow(/waitTimeSeconds/);
     expect(() => createSqsConsumer({ ...base, rateLimit: { perSecond: 0 } })).toThrow(/rateLimit\.perSecond/);
+    expect(() => createSqsConsumer({ ...base, metricsIntervalSeconds: 0 })).toThrow(/metricsIntervalSeconds/);
     expect(() => createSqsConsumer({ ...base, visibilityTimeout: 3, heartbeat: { intervalSeconds: 3 } })).toThrow(
       /heartbeat/,
     );

@@ -172,6 +172,10 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
   const rate = options.rateLimit;
   if (rate !== undefined && !(rate.perSecond > 0)) throw new InvalidOptionsError('rateLimit.perSecond', 'must be > 0');
   if (rate?.burst !== undefined) integer('rateLimit.burst', rate.burst, 1, 1_000_000);
+  const metricsSeconds = options.metricsIntervalSeconds ?? 60;
+  if (!(metricsSeconds > 0)) throw new InvalidOptionsError('metricsIntervalSeconds', 'must be > 0');
+  const snapshotSeconds = options.snapshotIntervalSeconds ?? 60;
+  if (!(snapshotSeconds >= 0)) throw new InvalidOptionsError('snapshotIntervalSeconds', 'must be >= 0');
   const client = options.client ?? new SQSClient({});
   const metrics = options.metrics === false ? noMetrics : (options.metrics ?? createEmfMetrics());
   const fifo = isFifoQueue(queueUrl);
@@ -420,14 +424,13 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       if (state !== 'new') throw new ConsumerStateError(`start() on a consumer that is ${state}`);
       state = 'running';
       if (heartbeatSeconds !== undefined) every(heartbeatSeconds, heartbeat);
-      every(options.metricsIntervalSeconds ?? 60, async () => {
+      every(metricsSeconds, async () => {
         try {
           await metrics.flush();
         } catch (error) {
           report({ stage: 'metrics', error });
         }
       });
-      const snapshotSeconds = options.snapshotIntervalSeconds ?? 60;
       if (snapshotSeconds > 0) {
         every(snapshotSeconds, async () => {
           try {
