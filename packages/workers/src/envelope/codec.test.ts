@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { InvalidOptionsError, InvalidPayloadError, PoisonMessageError } from '../errors.js';
+import { handleCommand } from '../processing/command-route.js';
 import { chargeCard, sendReceipt } from '../test-support/commands.js';
 import { decode, encode } from './codec.js';
 import { defineCommand } from './define-command.js';
@@ -80,5 +81,18 @@ describe('encode / decode', () => {
     expect(() => defineCommand({ type: 'T', version: 2, payload: z.object({}), upcast: { 2: (p) => p } })).toThrow(
       /upcast\.2/,
     );
+  });
+
+  it('types: decode returns a union narrowed by type; handlers see the payload type', () => {
+    const body = JSON.stringify(encode(sendReceipt, { email: 'a@example.com', seq: 1 }, meta));
+    const decoded = decode(body, [chargeCard, sendReceipt]);
+    if (decoded.type === 'SendReceipt') expectTypeOf(decoded.payload).toEqualTypeOf<{ email: string; seq: number }>();
+    if (decoded.type === 'ChargeCard') expectTypeOf(decoded.payload.amountMinor).toEqualTypeOf<number>();
+    handleCommand(chargeCard, (envelope) => {
+      expectTypeOf(envelope.type).toEqualTypeOf<'ChargeCard'>();
+      expectTypeOf(envelope.payload.currency).toEqualTypeOf<string>();
+    });
+    // @ts-expect-error: the payload must match the command's schema input
+    expect(() => encode(chargeCard, { amountMinor: 'x' }, meta)).toThrow(InvalidPayloadError);
   });
 });

@@ -2,6 +2,8 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTestQueue } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
+import { listDeadLetters } from '../dlq/list-dead-letters.js';
+import { redriveDeadLetters } from '../dlq/redrive-dead-letters.js';
 import { encode } from '../envelope/codec.js';
 import { PermanentError, TransientError } from '../errors.js';
 import type { MessageOutcome, WorkerMetrics } from '../metrics/worker-metrics.js';
@@ -367,6 +369,48 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     const { records, failed } = await invokeFromQueue(sqs, queue, handler);
     expect(sawAbort).toBe(true);
     expect(failed).toEqual(records.map((record) => record.messageId));
+  });
+
+  it('FIFO poison goes to the FIFO DLQ with its group, and a redrive puts it back in its group', async () => {
+    const { client: sqs } = client();
+    const queue = await createTestQueue(stack.sqs, { fifo: true, maxReceiveCount: 5 });
+    await sendAll(sqs, queue.queueUrl, [
+      { MessageBody: 'not json', MessageGroupId: 'order-z', MessageDeduplicationId: 'z1' },
+    ]);
+    const handler = createSqsBatchHandler({
+      client: sqs,
+      metrics: false,
+      commands: [handleCommand(chargeCard, () => {})],
+    });
+    expect((await invokeFromQueue(sqs, queue, handler)).failed).toEqual([]);
+    const [parked] = await listDeadLetters({ client: sqs, queueUrl: queue.dlq?.queueUrl ?? '' });
+    expect(parked).toMatchObject({ reason: 'poison:unparseable', messageGroupId: 'order-z' });
+    const result = await redriveDeadLetters({
+      client: sqs,
+      deadLetterQueueUrl: queue.dlq?.queueUrl ?? '',
+      targetQueueUrl: queue.queueUrl,
+      moveTask: 'never',
+    });
+    expect(result.moved).toBe(1);
+    const [back] = await drain(sqs, queue.queueUrl);
+    expect(back?.attributes.MessageGroupId).toBe('order-z');
+    expect(back?.body).toBe('not json');
+  });
+
+  it('a permanent failure with no DLQ anywhere is reported failed (kept), never dropped', async () => {
+    const { client: sqs } = client();
+    const queue = await createTestQueue(stack.sqs, {});
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: 'not json' }));
+    const errors: string[] = [];
+    const handler = createSqsBatchHandler({
+      client: sqs,
+      metrics: false,
+      onError: (event) => errors.push(`${event.stage}:${(event.error as Error).name}`),
+      commands: [handleCommand(chargeCard, () => {})],
+    });
+    const { records, failed } = await invokeFromQueue(sqs, queue, handler);
+    expect(failed).toEqual(records.map((record) => record.messageId));
+    expect(errors).toEqual(['dead-letter:DeadLetterQueueUnavailableError']);
   });
 
   it('upcasts a v1 envelope to v2 before the handler sees it', async () => {
