@@ -21,9 +21,13 @@ export interface CommandSpec<TType extends string, TSchema extends z.ZodType> {
 
 /** A versioned command type: its name, current version, payload schema and upcasters. */
 export interface CommandDefinition<TType extends string = string, TPayload = unknown, TInput = TPayload> {
+  /** Command type written into every envelope. */
   readonly type: TType;
+  /** Current payload version. */
   readonly version: number;
+  /** Schema of the current payload version. */
   readonly payload: z.ZodType<TPayload, TInput>;
+  /** Upcasters keyed by the version they upgrade from. */
   readonly upcast: Readonly<Record<number, Upcaster>>;
 }
 

@@ -24,7 +24,9 @@ export type CommandHandler<TType extends string, TPayload> = (
 
 /** A command bound to its handler; pass a list of them as `commands`. */
 export interface CommandRoute {
+  /** The command this route handles. */
   readonly command: AnyCommand;
+  /** The handler, typed loosely here; `handleCommand` types it for you. */
   readonly handle: (envelope: Envelope, context: CommandContext) => Promise<void> | void;
 }
 
