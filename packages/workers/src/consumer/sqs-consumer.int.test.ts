@@ -62,14 +62,14 @@ describe('createSqsConsumer (real SQS emulator)', () => {
   it('keeps a job running 3x the visibility timeout from being redelivered (heartbeat); without it, it is', async () => {
     const run = async (heartbeat: boolean) => {
       const { client: sqs } = client();
-      const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 10, visibilityTimeoutSeconds: 2 });
+      const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 10, visibilityTimeoutSeconds: 3 });
       await sendAll(sqs, queue.queueUrl, bodies(5));
       const starts = new Map<string, number>();
       let finished = 0;
       const consumer = createSqsConsumer({
         client: sqs,
         queueUrl: queue.queueUrl,
-        visibilityTimeout: 2,
+        visibilityTimeout: 3,
         heartbeat,
         waitTimeSeconds: 1,
         concurrency: 10,
@@ -77,14 +77,14 @@ describe('createSqsConsumer (real SQS emulator)', () => {
         commands: [
           handleCommand(chargeCard, async (envelope) => {
             starts.set(envelope.messageId, (starts.get(envelope.messageId) ?? 0) + 1);
-            await delay(6_000);
+            await delay(9_000);
             finished += 1;
           }),
         ],
       });
       consumer.on('error', () => {});
       consumer.start();
-      await waitUntil(() => finished >= 5, 'five 6-second jobs', 30_000);
+      await waitUntil(() => finished >= 5, 'five 9-second jobs', 30_000);
       // Redelivered copies (no heartbeat) are still running: abandon them, they are not the point.
       await consumer.stop({ timeoutMs: 100 });
       return [...starts.values()];
