@@ -159,7 +159,9 @@ describe('createSqsConsumer (real SQS emulator)', () => {
           if ((envelope.payload.seq ?? 0) % 2 === 1) {
             // Stuck until told to give up.
             stuck += 1;
-            await new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }));
+            if (!context.signal.aborted) {
+              await new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }));
+            }
             throw new Error('aborted');
           }
           finished.add(context.sqsMessageId);

@@ -30,7 +30,10 @@ export interface SqsBatchHandlerOptions {
   readonly isPermanent?: (error: unknown) => boolean;
   /** Metrics sink; default EMF to stdout, flushed at the end of each invocation. `false` for none. */
   readonly metrics?: WorkerMetrics | false;
-  /** Errors the handler survived (handler failures, DLQ or visibility calls that failed). */
+  /**
+   * Errors the handler survived (handler failures, DLQ or visibility calls that failed). Default:
+   * one `console.error` line per error (stage, SQS message id, error; never the body).
+   */
   readonly onError?: (event: WorkerErrorEvent) => void;
   /** Handlers' `signal` aborts this long before the Lambda timeout. Default 1,000 ms. */
   readonly timeoutMarginMs?: number;
@@ -87,7 +90,10 @@ export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatch
   const margin = options.timeoutMarginMs ?? 1_000;
   const client = options.client ?? new SQSClient({});
   const metrics = options.metrics === false ? noMetrics : (options.metrics ?? createEmfMetrics());
-  const onError = options.onError;
+  const onError =
+    options.onError ??
+    ((event: WorkerErrorEvent) =>
+      console.error(`[checkout-workers] ${event.stage} error`, event.sqsMessageId ?? '', event.error));
   const setup: ProcessingSetup = {
     client,
     ...routeIndex(options.commands),
@@ -96,7 +102,7 @@ export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatch
     random: options.random ?? Math.random,
     isPermanent: options.isPermanent ?? (() => false),
     metrics,
-    reportError: (event) => onError?.(event),
+    reportError: (event) => onError(event),
   };
 
   return async (event, context) => {
@@ -121,7 +127,7 @@ export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatch
             const verdict = await processMessage(setup, toInbound(record), queueUrl, controller.signal);
             if (verdict === 'ack') return true;
           } catch (error) {
-            safely(() => onError?.({ stage: 'handler', error, sqsMessageId: record.messageId }));
+            safely(() => onError({ stage: 'handler', error, sqsMessageId: record.messageId }));
           }
           failures.push({ itemIdentifier: record.messageId });
           return false;
@@ -147,7 +153,7 @@ export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatch
       try {
         await metrics.flush();
       } catch (error) {
-        safely(() => onError?.({ stage: 'metrics', error }));
+        safely(() => onError({ stage: 'metrics', error }));
       }
     }
   };
