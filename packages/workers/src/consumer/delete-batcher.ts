@@ -1,0 +1,75 @@
+import { DeleteMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+interface Pending {
+  readonly receiptHandle: string;
+  readonly resolve: (deleted: boolean) => void;
+}
+
+/**
+ * Coalesces acknowledgements into `DeleteMessageBatch` calls of up to 10: a full batch goes at
+ * once, a partial one after `delayMs`. Each caller learns whether its own entry was deleted.
+ */
+export class DeleteBatcher {
+  readonly #client: SQSClient;
+  readonly #queueUrl: string;
+  readonly #delayMs: number;
+  readonly #onError: (error: unknown) => void;
+  #pending: Pending[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(client: SQSClient, queueUrl: string, delayMs: number, onError: (error: unknown) => void) {
+    this.#client = client;
+    this.#queueUrl = queueUrl;
+    this.#delayMs = delayMs;
+    this.#onError = onError;
+  }
+
+  /** Queues one delete; resolves `true` once SQS confirmed it. */
+  delete(receiptHandle: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.#pending.push({ receiptHandle, resolve });
+      if (this.#pending.length >= 10) this.#send();
+      else this.#timer ??= setTimeout(() => this.#send(), this.#delayMs);
+    });
+  }
+
+  /** Sends what is queued and waits for every call in flight. */
+  async flush(): Promise<void> {
+    while (this.#pending.length > 0) this.#send();
+    await Promise.all(this.#inFlight);
+  }
+
+  #send(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const batch = this.#pending.splice(0, 10);
+    if (batch.length === 0) return;
+    if (this.#pending.length > 0) this.#timer = setTimeout(() => this.#send(), this.#delayMs);
+    const call = this.#client
+      .send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.#queueUrl,
+          Entries: batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receiptHandle })),
+        }),
+      )
+      .then(
+        (result) => {
+          const failed = new Set((result.Failed ?? []).map((entry) => entry.Id));
+          for (const entry of result.Failed ?? [])
+            this.#onError(new Error(`DeleteMessageBatch entry failed: ${entry.Code}`));
+          batch.forEach((entry, index) => {
+            entry.resolve(!failed.has(String(index)));
+          });
+        },
+        (error: unknown) => {
+          this.#onError(error);
+          for (const entry of batch) entry.resolve(false);
+        },
+      )
+      .finally(() => this.#inFlight.delete(call));
+    this.#inFlight.add(call);
+  }
+}

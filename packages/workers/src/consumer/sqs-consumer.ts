@@ -1,0 +1,496 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { ConsumerStateError, InvalidOptionsError } from '../errors.js';
+import { createEmfMetrics } from '../metrics/emf-metrics.js';
+import { getQueueSnapshot } from '../metrics/queue-snapshot.js';
+import { noMetrics, safely, type WorkerMetrics } from '../metrics/worker-metrics.js';
+import { type BackoffOptions, resolveBackoff } from '../processing/backoff.js';
+import type { CommandRoute } from '../processing/command-route.js';
+import { type InboundMessage, numericAttribute } from '../processing/inbound-message.js';
+import { type ProcessingSetup, processMessage, routeIndex } from '../processing/process-message.js';
+import { createQueueResolver, isFifoQueue } from '../processing/queue-resolver.js';
+import type { WorkerErrorEvent } from '../processing/worker-error.js';
+import { DeleteBatcher } from './delete-batcher.js';
+import { Slots } from './slots.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Options of {@link createSqsConsumer}. */
+export interface SqsConsumerOptions {
+  /** Queue to consume (standard or FIFO). */
+  readonly queueUrl: string;
+  /** Handlers, one per command type (`handleCommand(definition, fn)`). */
+  readonly commands: readonly CommandRoute[];
+  /** SQS client. Default `new SQSClient({})`. */
+  readonly client?: SQSClient;
+  /** Handlers running at once. Default 10. */
+  readonly concurrency?: number;
+  /** Messages per `ReceiveMessage` (1-10). Default 10. */
+  readonly batchSize?: number;
+  /** Long-poll wait (0-20 s). Default 20. */
+  readonly waitTimeSeconds?: number;
+  /** Visibility timeout asked for on receive and renewed by the heartbeat, in seconds. Default 30. */
+  readonly visibilityTimeout?: number;
+  /** Renew visibility of received, unfinished messages. Default on, every `visibilityTimeout / 3`. */
+  readonly heartbeat?: boolean | { readonly intervalSeconds: number };
+  /**
+   * Token bucket on handler starts (protects Postgres and the payment provider). Default none.
+   * `burst` (tokens saved up) defaults to a tenth of a second's worth, so a late timer on a busy
+   * event loop does not cost throughput; in any window of t seconds at most `burst + perSecond * t`
+   * handlers start.
+   */
+  readonly rateLimit?: { readonly perSecond: number; readonly burst?: number };
+  /** Received but unfinished messages, at most. Default `concurrency + batchSize`. */
+  readonly maxInFlight?: number;
+  /** `ReceiveMessage` calls in flight at once. Default `ceil(maxInFlight / batchSize)`. */
+  readonly pollers?: number;
+  /** DLQ for poison and permanent failures; default the queue's redrive-policy target. */
+  readonly deadLetterQueueUrl?: string;
+  /** Backoff of transient failures. Default base 2 s, cap 12 h. */
+  readonly backoff?: BackoffOptions;
+  /** Classify third-party errors as permanent (besides `PermanentError`). */
+  readonly isPermanent?: (error: unknown) => boolean;
+  /** Metrics sink; default EMF to stdout. `false` for none. */
+  readonly metrics?: WorkerMetrics | false;
+  /** Metrics flush period in seconds. Default 60. */
+  readonly metricsIntervalSeconds?: number;
+  /** Queue depth snapshot period in seconds (`GetQueueAttributes`); 0 disables. Default 60. */
+  readonly snapshotIntervalSeconds?: number;
+  /** Randomness for backoff jitter; injectable for tests. */
+  readonly random?: () => number;
+}
+
+/** What `stop()` reports. */
+export interface StopResult {
+  /** Every received message was finished (deleted, parked or set to retry) before the timeout. */
+  readonly drained: boolean;
+  /** Messages received but not started (or brought by the last long polls), handed back (visibility 0). */
+  readonly released: number;
+  /** Handlers still running at the timeout: signalled to abort, never deleted, redelivered later. */
+  readonly abandoned: number;
+}
+
+/** Counters of a consumer's life so far. */
+export interface ConsumerStats {
+  readonly receiveCalls: number;
+  readonly received: number;
+  readonly acknowledged: number;
+  readonly retried: number;
+  /** Handlers running now. */
+  readonly active: number;
+  /** Received, not yet finished. */
+  readonly inFlight: number;
+}
+
+/** A long-poll SQS consumer for containers (ECS, EKS, EC2). */
+export interface SqsConsumer {
+  /** Starts the pollers. Throws `ConsumerStateError` if already started. */
+  start(): void;
+  /**
+   * Stops receiving: no new `ReceiveMessage` call starts, and long polls already in flight are
+   * awaited (at most `waitTimeSeconds`), their messages handed straight back. Aborting them
+   * instead would let the server hand messages to a closed connection, hiding them for a whole
+   * visibility timeout. Received messages then get `timeoutMs` (default 30,000) to finish; after
+   * that unstarted ones are handed back and running ones abandoned (never deleted). Idempotent.
+   */
+  stop(options?: { readonly timeoutMs?: number }): Promise<StopResult>;
+  /** Listens for errors the consumer survived; a throwing listener cannot hurt the poll loop. */
+  on(event: 'error', listener: (event: WorkerErrorEvent) => void): () => void;
+  /** Counters, for health checks and tests. */
+  stats(): ConsumerStats;
+}
+
+interface Tracked {
+  readonly message: InboundMessage;
+  visibleAtMs: number;
+  settling: boolean;
+}
+
+const SYSTEM_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'MessageGroupId'] as const;
+
+function integer(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionsError(name, `must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function toInbound(message: Message): InboundMessage | undefined {
+  if (message.MessageId === undefined || message.ReceiptHandle === undefined) return undefined;
+  return {
+    sqsMessageId: message.MessageId,
+    receiptHandle: message.ReceiptHandle,
+    body: message.Body ?? '',
+    receiveCount: numericAttribute(message.Attributes?.ApproximateReceiveCount) ?? 1,
+    sentTimestamp: numericAttribute(message.Attributes?.SentTimestamp),
+    messageGroupId: message.Attributes?.MessageGroupId,
+    messageAttributes: message.MessageAttributes ?? {},
+  };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Creates a long-poll consumer: several receives in flight, handlers up to `concurrency`, a token
+ * bucket on handler starts, a visibility heartbeat for long work, FIFO groups processed in order,
+ * acknowledgements batched, and a graceful `stop()`.
+ */
+export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
+  const queueUrl = options.queueUrl;
+  if (typeof queueUrl !== 'string' || queueUrl.length === 0) throw new InvalidOptionsError('queueUrl', 'required');
+  if (!Array.isArray(options.commands) || options.commands.length === 0) {
+    throw new InvalidOptionsError('commands', 'give at least one handleCommand(...) route');
+  }
+  const concurrency = integer('concurrency', options.concurrency ?? 10, 1, 10_000);
+  const batchSize = integer('batchSize', options.batchSize ?? 10, 1, 10);
+  const waitTimeSeconds = integer('waitTimeSeconds', options.waitTimeSeconds ?? 20, 0, 20);
+  const visibilityTimeout = integer('visibilityTimeout', options.visibilityTimeout ?? 30, 1, 43_200);
+  const maxInFlight = integer('maxInFlight', options.maxInFlight ?? concurrency + batchSize, 1, 100_000);
+  const pollers = integer('pollers', options.pollers ?? Math.ceil(maxInFlight / batchSize), 1, 1_000);
+  const heartbeatSeconds =
+    options.heartbeat === false
+      ? undefined
+      : typeof options.heartbeat === 'object'
+        ? options.heartbeat.intervalSeconds
+        : visibilityTimeout / 3;
+  if (heartbeatSeconds !== undefined && (!(heartbeatSeconds > 0) || heartbeatSeconds >= visibilityTimeout)) {
+    throw new InvalidOptionsError('heartbeat.intervalSeconds', 'must be > 0 and below visibilityTimeout');
+  }
+  const rate = options.rateLimit;
+  if (rate !== undefined && !(rate.perSecond > 0)) throw new InvalidOptionsError('rateLimit.perSecond', 'must be > 0');
+  if (rate?.burst !== undefined) integer('rateLimit.burst', rate.burst, 1, 1_000_000);
+  const metricsSeconds = options.metricsIntervalSeconds ?? 60;
+  if (!(metricsSeconds > 0)) throw new InvalidOptionsError('metricsIntervalSeconds', 'must be > 0');
+  const snapshotSeconds = options.snapshotIntervalSeconds ?? 60;
+  if (!(snapshotSeconds >= 0)) throw new InvalidOptionsError('snapshotIntervalSeconds', 'must be >= 0');
+  const client = options.client ?? new SQSClient({});
+  const metrics = options.metrics === false ? noMetrics : (options.metrics ?? createEmfMetrics());
+  const fifo = isFifoQueue(queueUrl);
+
+  const listeners = new Set<(event: WorkerErrorEvent) => void>();
+  const report = (event: WorkerErrorEvent) => {
+    if (listeners.size === 0) {
+      console.error(`[checkout-workers] ${event.stage} error`, event.sqsMessageId ?? '', event.error);
+      return;
+    }
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener that throws must not end the poll loop (sqs-consumer #770).
+      }
+    }
+  };
+  const setup: ProcessingSetup = {
+    client,
+    ...routeIndex(options.commands),
+    resolver: createQueueResolver(client, options.deadLetterQueueUrl),
+    backoff: resolveBackoff(options.backoff),
+    random: options.random ?? Math.random,
+    isPermanent: options.isPermanent ?? (() => false),
+    metrics,
+    reportError: report,
+  };
+
+  const capacity = new Slots(maxInFlight);
+  const workers = new Slots(concurrency);
+  const bucket =
+    rate === undefined
+      ? undefined
+      : new TokenBucket(rate.perSecond, rate.burst ?? Math.max(1, Math.ceil(rate.perSecond / 10)));
+  const deletes = new DeleteBatcher(client, queueUrl, 2, (error) => report({ stage: 'delete', error }));
+  const tracked = new Map<string, Tracked>();
+  const tasks = new Set<Promise<void>>();
+  const releases = new Set<Promise<void>>();
+  const receiveAbort = new AbortController();
+  const hardStop = new AbortController();
+  const counters = { receiveCalls: 0, received: 0, acknowledged: 0, retried: 0, released: 0, active: 0 };
+  let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  let closed = false;
+  let stopping: Promise<StopResult> | undefined;
+  let pollLoops: Promise<void>[] = [];
+  const timers: ReturnType<typeof setInterval>[] = [];
+
+  const releaseVisibility = async (messages: readonly InboundMessage[]) => {
+    for (let i = 0; i < messages.length; i += 10) {
+      const chunk = messages.slice(i, i + 10);
+      try {
+        await client.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: chunk.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.receiptHandle,
+              VisibilityTimeout: 0,
+            })),
+          }),
+        );
+      } catch (error) {
+        report({ stage: 'visibility', error });
+      }
+    }
+  };
+
+  // A tick racing a handler's own failure settlement could overwrite its backoff with a full
+  // visibility timeout; `settling` (set before any DLQ or visibility call) keeps that window to one
+  // request in flight, and the worst case is a later retry, never an earlier one.
+  const heartbeat = async () => {
+    if (heartbeatSeconds === undefined) return;
+    const now = Date.now();
+    const due = [...tracked.values()].filter(
+      (entry) => !entry.settling && entry.visibleAtMs - now < (visibilityTimeout * 1000) / 2,
+    );
+    for (let i = 0; i < due.length; i += 10) {
+      const chunk = due.slice(i, i + 10);
+      const sentAt = Date.now();
+      try {
+        const result = await client.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: chunk.map((entry, index) => ({
+              Id: String(index),
+              ReceiptHandle: entry.message.receiptHandle,
+              VisibilityTimeout: visibilityTimeout,
+            })),
+          }),
+        );
+        const failed = new Set((result.Failed ?? []).map((entry) => entry.Id));
+        chunk.forEach((entry, index) => {
+          if (!failed.has(String(index))) entry.visibleAtMs = sentAt + visibilityTimeout * 1000;
+        });
+        for (const entry of result.Failed ?? []) {
+          report({
+            stage: 'heartbeat',
+            error: new Error(`ChangeMessageVisibilityBatch: ${entry.Code} ${entry.Message}`),
+          });
+        }
+      } catch (error) {
+        report({ stage: 'heartbeat', error });
+      }
+    }
+  };
+
+  /** Runs one message once it has a worker and a token (none are granted after a hard stop). */
+  const runOne = async (message: InboundMessage): Promise<'done' | 'failed' | 'not-started'> => {
+    const entry = tracked.get(message.receiptHandle);
+    const granted = (await workers.acquire(1, hardStop.signal)) === 1;
+    if (!granted || (bucket !== undefined && !(await bucket.take(hardStop.signal)))) {
+      if (granted) workers.release(1);
+      return 'not-started';
+    }
+    counters.active += 1;
+    try {
+      const verdict = await processMessage(setup, message, queueUrl, hardStop.signal, () => {
+        if (entry !== undefined) entry.settling = true;
+      });
+      if (verdict === 'retry') {
+        counters.retried += 1;
+        return 'failed';
+      }
+      if (!closed && (await deletes.delete(message.receiptHandle))) counters.acknowledged += 1;
+      return 'done';
+    } finally {
+      counters.active -= 1;
+      workers.release(1);
+    }
+  };
+
+  const dispatch = (messages: readonly InboundMessage[]) => {
+    const groups = new Map<string, InboundMessage[]>();
+    messages.forEach((message, index) => {
+      const key = fifo ? (message.messageGroupId ?? '') : String(index);
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, [message]);
+      else group.push(message);
+    });
+    for (const group of groups.values()) {
+      const task = (async () => {
+        let position = 0;
+        try {
+          for (; position < group.length; position += 1) {
+            const message = group[position] as InboundMessage;
+            const result = await runOne(message);
+            if (result === 'not-started') break;
+            tracked.delete(message.receiptHandle);
+            capacity.release(1);
+            if (result === 'failed') {
+              position += 1;
+              break;
+            }
+          }
+        } finally {
+          // FIFO: the rest of a failed group goes back untouched; the failed message keeps the
+          // group locked in SQS until it is visible again, so order holds. Also used on hard stop.
+          const rest = group.slice(position);
+          for (const message of rest) tracked.delete(message.receiptHandle);
+          if (rest.length > 0) {
+            if (hardStop.signal.aborted) counters.released += rest.length;
+            if (!closed) {
+              const release = releaseVisibility(rest);
+              releases.add(release);
+              await release;
+              releases.delete(release);
+            }
+            capacity.release(rest.length);
+          }
+        }
+      })();
+      tasks.add(task);
+      void task.finally(() => tasks.delete(task));
+    }
+  };
+
+  const poll = async () => {
+    let failures = 0;
+    while (state === 'running') {
+      // Full batches only: a receive for 1-2 messages costs the endpoint (and us) nearly as much
+      // as one for 10.
+      const want = await capacity.acquire(batchSize, receiveAbort.signal, batchSize);
+      if (want === 0) break;
+      if (state !== 'running') {
+        capacity.release(want);
+        break;
+      }
+      let received: InboundMessage[];
+      try {
+        counters.receiveCalls += 1;
+        const result = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: want,
+            WaitTimeSeconds: waitTimeSeconds,
+            VisibilityTimeout: visibilityTimeout,
+            MessageSystemAttributeNames: [...SYSTEM_ATTRIBUTES],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        received = (result.Messages ?? []).map(toInbound).filter((m): m is InboundMessage => m !== undefined);
+        failures = 0;
+      } catch (error) {
+        capacity.release(want);
+        if (state !== 'running') break;
+        failures += 1;
+        report({ stage: 'receive', error });
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures - 1, 6)), receiveAbort.signal);
+        continue;
+      }
+      capacity.release(want - received.length);
+      if (received.length === 0) continue;
+      counters.received += received.length;
+      const now = Date.now();
+      for (const message of received) {
+        tracked.set(message.receiptHandle, { message, visibleAtMs: now + visibilityTimeout * 1000, settling: false });
+      }
+      if (state !== 'running') {
+        // The response raced stop(): hand the messages back instead of starting them.
+        counters.released += received.length;
+        for (const message of received) tracked.delete(message.receiptHandle);
+        await releaseVisibility(received);
+        capacity.release(received.length);
+        break;
+      }
+      dispatch(received);
+    }
+  };
+
+  const every = (seconds: number, action: () => Promise<void>) => {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void action().finally(() => {
+        busy = false;
+      });
+    }, seconds * 1000);
+    timer.unref();
+    timers.push(timer);
+  };
+
+  return {
+    start() {
+      if (state !== 'new') throw new ConsumerStateError(`start() on a consumer that is ${state}`);
+      state = 'running';
+      if (heartbeatSeconds !== undefined) every(heartbeatSeconds, heartbeat);
+      every(metricsSeconds, async () => {
+        try {
+          await metrics.flush();
+        } catch (error) {
+          report({ stage: 'metrics', error });
+        }
+      });
+      if (snapshotSeconds > 0) {
+        every(snapshotSeconds, async () => {
+          try {
+            const snapshot = await getQueueSnapshot(client, queueUrl);
+            safely(() => metrics.recordQueueSnapshot(snapshot));
+          } catch (error) {
+            report({ stage: 'snapshot', error });
+          }
+        });
+      }
+      pollLoops = Array.from({ length: pollers }, () => poll());
+    },
+
+    stop(stopOptions = {}) {
+      if (stopping !== undefined) return stopping;
+      const timeoutMs = stopOptions.timeoutMs ?? 30_000;
+      stopping = (async (): Promise<StopResult> => {
+        const wasRunning = state === 'running';
+        state = 'stopping';
+        receiveAbort.abort();
+        await Promise.all(pollLoops);
+        let drained = true;
+        let released = 0;
+        let abandoned = 0;
+        if (wasRunning && tasks.size > 0) {
+          const allDone = Promise.all([...tasks]).then(() => true);
+          const timeout = new AbortController();
+          drained = await Promise.race([allDone, sleep(timeoutMs, timeout.signal).then(() => false)]);
+          timeout.abort();
+          if (!drained) {
+            abandoned = counters.active;
+            // Unstarted messages see the abort and hand themselves back (visibility 0); handlers
+            // still running are abandoned: never deleted by us, redelivered after their timeout.
+            hardStop.abort();
+            await new Promise((resolve) => setImmediate(resolve));
+            await Promise.all([...releases]);
+          }
+        }
+        released = counters.released;
+        closed = true;
+        for (const timer of timers) clearInterval(timer);
+        await deletes.flush();
+        try {
+          await metrics.flush();
+        } catch (error) {
+          report({ stage: 'metrics', error });
+        }
+        state = 'stopped';
+        return { drained, released, abandoned };
+      })();
+      return stopping;
+    },
+
+    on(_event, listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    stats() {
+      return { ...counters, inFlight: tracked.size };
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { InvalidOptionsError } from '../errors.js';
+import { type DeadLetterMessage, toDeadLetterMessage } from './dead-letter-message.js';
+import { scanQueue } from './dlq-scan.js';
+
+/** Options of {@link listDeadLetters}. */
+export interface ListDeadLettersOptions {
+  readonly client: SQSClient;
+  readonly queueUrl: string;
+  /** Stop after this many messages. Default 100. */
+  readonly maxMessages?: number;
+  /** How long messages stay hidden while listed (released at the end). Default 30 s. */
+  readonly scanVisibilitySeconds?: number;
+  /** Long-poll wait per receive; the scan ends at the first empty receive. Default 1 s. */
+  readonly waitTimeSeconds?: number;
+}
+
+/**
+ * Lists (and lets you inspect) the messages in a DLQ with the reason each is there. Messages are
+ * received, read and handed back (visibility 0): listing moves and deletes nothing, though each
+ * listed message's receive count grows by one, as with any SQS peek.
+ */
+export async function listDeadLetters(options: ListDeadLettersOptions): Promise<DeadLetterMessage[]> {
+  const maxMessages = options.maxMessages ?? 100;
+  if (!Number.isInteger(maxMessages) || maxMessages < 1) throw new InvalidOptionsError('maxMessages', 'must be >= 1');
+  const found: DeadLetterMessage[] = [];
+  await scanQueue(
+    options.client,
+    options.queueUrl,
+    { visibilitySeconds: options.scanVisibilitySeconds ?? 30, waitTimeSeconds: options.waitTimeSeconds ?? 1 },
+    async (message) => {
+      const parsed = toDeadLetterMessage(message);
+      if (parsed !== undefined) found.push(parsed);
+      return found.length >= maxMessages ? 'stop' : 'keep';
+    },
+  );
+  return found;
+}

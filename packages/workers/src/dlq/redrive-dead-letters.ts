@@ -1,0 +1,237 @@
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  type SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { TokenBucket } from '../consumer/token-bucket.js';
+import { InvalidOptionsError } from '../errors.js';
+import { originalAttributes } from '../processing/dead-letter-attributes.js';
+import { isFifoQueue } from '../processing/queue-resolver.js';
+import { type DeadLetterMessage, toDeadLetterMessage } from './dead-letter-message.js';
+import { scanQueue } from './dlq-scan.js';
+
+/** Which DLQ messages to redrive; all given criteria must hold. */
+export interface RedriveFilter {
+  /** Envelope command types to include. */
+  readonly types?: readonly string[];
+  /** Reasons to include; `poison` matches every `poison:<kind>`. */
+  readonly reasons?: readonly string[];
+  /** Only messages dead-lettered at least this long ago. */
+  readonly minAgeMs?: number;
+  /** Only messages dead-lettered at most this long ago. */
+  readonly maxAgeMs?: number;
+}
+
+/** Options of {@link redriveDeadLetters}. */
+export interface RedriveOptions {
+  readonly client: SQSClient;
+  readonly deadLetterQueueUrl: string;
+  /** Where to send messages back to (usually the source queue). */
+  readonly targetQueueUrl: string;
+  readonly filter?: RedriveFilter;
+  /** Count what would move; change nothing (messages are only peeked and handed back). */
+  readonly dryRun?: boolean;
+  /** Move (or, dry, match) at most this many. Default unlimited. */
+  readonly maxMessages?: number;
+  /** Moves per second at most. Default unlimited. */
+  readonly ratePerSecond?: number;
+  /**
+   * `auto` (default): an unfiltered, unlimited, real redrive asks SQS for `StartMessageMoveTask`
+   * and falls back to receive/send/delete when the endpoint does not support it. `never`: always
+   * receive/send/delete.
+   */
+  readonly moveTask?: 'auto' | 'never';
+  /** How long scanned messages stay hidden during the run (kept ones are released at the end). Default 300 s. */
+  readonly scanVisibilitySeconds?: number;
+  /** Long-poll wait per receive; the scan ends at the first empty receive. Default 1 s. */
+  readonly waitTimeSeconds?: number;
+}
+
+/** Per-message outcome of a redrive. */
+export type RedriveAction = 'moved' | 'would-move' | 'skipped' | 'failed' | 'duplicated';
+
+/** What a redrive did. `scanned = matched + skipped`; `matched = moved + failed + duplicated` (or would-move when dry). */
+export interface RedriveResult {
+  readonly mode: 'move-task' | 'receive-send-delete';
+  readonly dryRun: boolean;
+  readonly scanned: number;
+  readonly matched: number;
+  /** Sent to the target and deleted from the DLQ. */
+  readonly moved: number;
+  /** Did not match the filter; left in the DLQ. */
+  readonly skipped: number;
+  /** Send failed; left in the DLQ, untouched. */
+  readonly failed: number;
+  /** Sent, but the DLQ delete failed: the message is in both queues (rerun removes the DLQ copy only by hand). */
+  readonly duplicated: number;
+  /** `StartMessageMoveTask` handle, in `move-task` mode (the task runs asynchronously in SQS). */
+  readonly taskHandle?: string;
+  /** One entry per scanned message (receive/send/delete mode). */
+  readonly messages: ReadonlyArray<{
+    readonly sqsMessageId: string;
+    readonly type: string | undefined;
+    readonly reason: string;
+    readonly action: RedriveAction;
+  }>;
+}
+
+const UNSUPPORTED = new Set(['InvalidAction', 'UnsupportedOperation', 'UnknownOperationException', 'NotImplemented']);
+
+function isUnsupported(error: unknown): boolean {
+  const named = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    UNSUPPORTED.has(named?.name ?? '') || UNSUPPORTED.has(named?.Code ?? '') || named?.$metadata?.httpStatusCode === 501
+  );
+}
+
+/** True when `message` passes every criterion of `filter`. */
+export function matchesFilter(message: DeadLetterMessage, filter: RedriveFilter | undefined, now: number): boolean {
+  if (filter === undefined) return true;
+  if (filter.types !== undefined && (message.type === undefined || !filter.types.includes(message.type))) return false;
+  if (
+    filter.reasons !== undefined &&
+    !filter.reasons.some((reason) => message.reason === reason || message.reason.startsWith(`${reason}:`))
+  ) {
+    return false;
+  }
+  const age = message.deadLetteredAt === undefined ? undefined : now - message.deadLetteredAt.getTime();
+  if (filter.minAgeMs !== undefined && (age === undefined || age < filter.minAgeMs)) return false;
+  if (filter.maxAgeMs !== undefined && (age === undefined || age > filter.maxAgeMs)) return false;
+  return true;
+}
+
+async function arnOf(client: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const arn = Attributes?.QueueArn;
+  if (arn === undefined) throw new InvalidOptionsError('queueUrl', `${queueUrl} has no QueueArn`);
+  return arn;
+}
+
+const hasFilter = (filter: RedriveFilter | undefined) =>
+  filter !== undefined && Object.values(filter).some((value) => value !== undefined);
+
+/**
+ * Moves messages from a DLQ back to a queue. Unfiltered real redrives use SQS's own
+ * `StartMessageMoveTask` where the endpoint supports it. Otherwise each message is received once
+ * per run, sent to the target FIRST and only then deleted from the DLQ, so a crash in between
+ * duplicates a message (handlers are idempotent) and never loses one; the counts add up:
+ * DLQ before = DLQ after + moved. Original message attributes are restored, the workers' DLQ
+ * annotations dropped; FIFO targets keep the `MessageGroupId`.
+ */
+export async function redriveDeadLetters(options: RedriveOptions): Promise<RedriveResult> {
+  const dryRun = options.dryRun === true;
+  const { client, deadLetterQueueUrl, targetQueueUrl } = options;
+  if (options.maxMessages !== undefined && (!Number.isInteger(options.maxMessages) || options.maxMessages < 1)) {
+    throw new InvalidOptionsError('maxMessages', 'must be an integer >= 1');
+  }
+  if (options.ratePerSecond !== undefined && !(options.ratePerSecond > 0)) {
+    throw new InvalidOptionsError('ratePerSecond', 'must be > 0');
+  }
+  if (deadLetterQueueUrl === targetQueueUrl)
+    throw new InvalidOptionsError('targetQueueUrl', 'must differ from the DLQ');
+
+  if (!dryRun && options.moveTask !== 'never' && !hasFilter(options.filter) && options.maxMessages === undefined) {
+    try {
+      const [sourceArn, destinationArn] = await Promise.all([
+        arnOf(client, deadLetterQueueUrl),
+        arnOf(client, targetQueueUrl),
+      ]);
+      const { Attributes } = await client.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: deadLetterQueueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
+      );
+      const { TaskHandle } = await client.send(
+        new StartMessageMoveTaskCommand({
+          SourceArn: sourceArn,
+          DestinationArn: destinationArn,
+          ...(options.ratePerSecond === undefined
+            ? {}
+            : { MaxNumberOfMessagesPerSecond: Math.ceil(options.ratePerSecond) }),
+        }),
+      );
+      const approximate = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+      return {
+        mode: 'move-task',
+        dryRun,
+        scanned: approximate,
+        matched: approximate,
+        moved: approximate,
+        skipped: 0,
+        failed: 0,
+        duplicated: 0,
+        ...(TaskHandle === undefined ? {} : { taskHandle: TaskHandle }),
+        messages: [],
+      };
+    } catch (error) {
+      if (!isUnsupported(error)) throw error;
+    }
+  }
+
+  const targetFifo = isFifoQueue(targetQueueUrl);
+  const bucket = options.ratePerSecond === undefined ? undefined : new TokenBucket(options.ratePerSecond, 1);
+  const messages: Array<RedriveResult['messages'][number]> = [];
+  const counts = { matched: 0, moved: 0, skipped: 0, failed: 0, duplicated: 0 };
+  const now = Date.now();
+  await scanQueue(
+    client,
+    deadLetterQueueUrl,
+    { visibilitySeconds: options.scanVisibilitySeconds ?? 300, waitTimeSeconds: options.waitTimeSeconds ?? 1 },
+    async (raw) => {
+      if (options.maxMessages !== undefined && counts.matched >= options.maxMessages) return 'stop';
+      const message = toDeadLetterMessage(raw);
+      if (message === undefined) return 'keep';
+      const note = (action: RedriveAction) =>
+        messages.push({ sqsMessageId: message.sqsMessageId, type: message.type, reason: message.reason, action });
+      if (!matchesFilter(message, options.filter, now)) {
+        counts.skipped += 1;
+        note('skipped');
+        return 'keep';
+      }
+      counts.matched += 1;
+      if (dryRun) {
+        note('would-move');
+        return 'keep';
+      }
+      if (bucket !== undefined) await bucket.take();
+      try {
+        await client.send(
+          new SendMessageCommand({
+            QueueUrl: targetQueueUrl,
+            MessageBody: message.body,
+            MessageAttributes: originalAttributes(message.messageAttributes),
+            ...(targetFifo
+              ? { MessageGroupId: message.messageGroupId ?? 'default', MessageDeduplicationId: message.sqsMessageId }
+              : {}),
+          }),
+        );
+      } catch {
+        counts.failed += 1;
+        note('failed');
+        return 'keep';
+      }
+      try {
+        await client.send(new DeleteMessageCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle: raw.ReceiptHandle }));
+      } catch {
+        counts.duplicated += 1;
+        note('duplicated');
+        return 'keep';
+      }
+      counts.moved += 1;
+      note('moved');
+      return 'taken';
+    },
+  );
+  return {
+    mode: 'receive-send-delete',
+    dryRun,
+    scanned: counts.matched + counts.skipped,
+    ...counts,
+    messages,
+  };
+}

@@ -1,0 +1,103 @@
+/** Stable codes of every error `@checkout/workers` throws. */
+export type WorkersErrorCode =
+  | 'INVALID_OPTIONS'
+  | 'INVALID_PAYLOAD'
+  | 'POISON_MESSAGE'
+  | 'PERMANENT_FAILURE'
+  | 'TRANSIENT_FAILURE'
+  | 'DEAD_LETTER_QUEUE_UNAVAILABLE'
+  | 'CONSUMER_STATE';
+
+/** Base class of every error thrown by `@checkout/workers`; switch on `code`, not on the message. */
+export class WorkersError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: WorkersErrorCode;
+
+  constructor(code: WorkersErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** An option passed to a factory or function is missing or out of range; `field` names it. */
+export class InvalidOptionsError extends WorkersError {
+  /** The option at fault, e.g. `concurrency`. */
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super('INVALID_OPTIONS', `${field}: ${message}`);
+    this.field = field;
+  }
+}
+
+/** `encode` was given a payload or metadata that does not match the command; nothing was produced. */
+export class InvalidPayloadError extends WorkersError {
+  /** Dotted path of the first invalid field, e.g. `payload.amount`. */
+  readonly field: string;
+  /** HTTP status to answer with when the payload came from a request. */
+  readonly httpStatus = 400;
+
+  constructor(field: string, message: string) {
+    super('INVALID_PAYLOAD', `${field}: ${message}`);
+    this.field = field;
+  }
+}
+
+/** Why a message can never be processed, whatever the number of retries. */
+export type PoisonKind = 'unparseable' | 'invalid-envelope' | 'unknown-type' | 'unsupported-version' | 'schema-invalid';
+
+/**
+ * A received message is poison: its body is not JSON, not an envelope, names an unknown command
+ * type or version, or its payload fails the command's schema. Sent to the DLQ at once.
+ */
+export class PoisonMessageError extends WorkersError {
+  /** What is wrong with the message. */
+  readonly kind: PoisonKind;
+  /** Dotted path of the offending field when there is one (e.g. `payload.amount`). */
+  readonly field: string | undefined;
+
+  constructor(kind: PoisonKind, message: string, field?: string) {
+    super('POISON_MESSAGE', field === undefined ? `${kind}: ${message}` : `${kind}: ${field}: ${message}`);
+    this.kind = kind;
+    this.field = field;
+  }
+}
+
+/**
+ * Throw from a command handler when retrying cannot help (card expired, order cancelled): the
+ * message goes to the dead-letter queue at once, with this error's message as the reason.
+ */
+export class PermanentError extends WorkersError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PERMANENT_FAILURE', message, options);
+  }
+}
+
+/**
+ * Optional: throw from a command handler to retry after a delay you know (e.g. a provider's
+ * `Retry-After`). Any other non-permanent error is retried with exponential backoff.
+ */
+export class TransientError extends WorkersError {
+  /** Seconds to keep the message invisible before the next attempt, when known. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super('TRANSIENT_FAILURE', message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}
+
+/** A permanent failure could not be parked: no DLQ was configured or found in the redrive policy. */
+export class DeadLetterQueueUnavailableError extends WorkersError {
+  constructor(queue: string, detail: string, cause?: unknown) {
+    super('DEAD_LETTER_QUEUE_UNAVAILABLE', `no dead-letter queue for ${queue}: ${detail}`, { cause });
+  }
+}
+
+/** A consumer was started twice, or started again after `stop()`. */
+export class ConsumerStateError extends WorkersError {
+  constructor(message: string) {
+    super('CONSUMER_STATE', message);
+  }
+}

@@ -1,0 +1,50 @@
+export {
+  type ConsumerStats,
+  createSqsConsumer,
+  type SqsConsumer,
+  type SqsConsumerOptions,
+  type StopResult,
+} from './consumer/sqs-consumer.js';
+export { type DeadLetterMessage, MAX_RECEIVE_COUNT_REASON } from './dlq/dead-letter-message.js';
+export { type ListDeadLettersOptions, listDeadLetters } from './dlq/list-dead-letters.js';
+export {
+  matchesFilter,
+  type RedriveAction,
+  type RedriveFilter,
+  type RedriveOptions,
+  type RedriveResult,
+  redriveDeadLetters,
+} from './dlq/redrive-dead-letters.js';
+export { type AnyCommand, type DecodedEnvelope, decode, type EncodeMeta, encode } from './envelope/codec.js';
+export { type CommandDefinition, type CommandSpec, defineCommand, type Upcaster } from './envelope/define-command.js';
+export { type Envelope, envelopeSchema } from './envelope/envelope.js';
+export {
+  ConsumerStateError,
+  DeadLetterQueueUnavailableError,
+  InvalidOptionsError,
+  InvalidPayloadError,
+  PermanentError,
+  type PoisonKind,
+  PoisonMessageError,
+  TransientError,
+  WorkersError,
+  type WorkersErrorCode,
+} from './errors.js';
+export { createEmfMetrics, type EmfMetricsOptions } from './metrics/emf-metrics.js';
+export { getQueueSnapshot } from './metrics/queue-snapshot.js';
+export {
+  type MessageOutcome,
+  noMetrics,
+  type OutcomeKind,
+  type QueueSnapshot,
+  type WorkerMetrics,
+} from './metrics/worker-metrics.js';
+export { type BackoffOptions, backoffSeconds } from './processing/backoff.js';
+export {
+  type CommandContext,
+  type CommandHandler,
+  type CommandRoute,
+  handleCommand,
+} from './processing/command-route.js';
+export { DLQ_ATTRIBUTES } from './processing/dead-letter-attributes.js';
+export type { WorkerErrorEvent, WorkerErrorStage } from './processing/worker-error.js';

@@ -1,0 +1,6 @@
+export {
+  createSqsBatchHandler,
+  type SqsBatchHandler,
+  type SqsBatchHandlerOptions,
+} from './sqs-batch-handler.js';
+export type { LambdaContextLike, SqsBatchResponse, SqsEvent, SqsEventRecord } from './sqs-event.js';

@@ -1,0 +1,19 @@
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+
+/** One SQS delivery, normalised from a Lambda record or a `ReceiveMessage` result. */
+export interface InboundMessage {
+  readonly sqsMessageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  readonly receiveCount: number;
+  readonly sentTimestamp: number | undefined;
+  readonly messageGroupId: string | undefined;
+  readonly messageAttributes: Readonly<Record<string, MessageAttributeValue>>;
+}
+
+/** Parses an SQS numeric system attribute (strings in both APIs). */
+export function numericAttribute(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}

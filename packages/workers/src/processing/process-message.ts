@@ -1,0 +1,201 @@
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type AnyCommand, decodeWith } from '../envelope/codec.js';
+import type { Envelope } from '../envelope/envelope.js';
+import { InvalidOptionsError, PermanentError, PoisonMessageError, TransientError } from '../errors.js';
+import type { OutcomeKind, WorkerMetrics } from '../metrics/worker-metrics.js';
+import { queueNameOf, safely } from '../metrics/worker-metrics.js';
+import { backoffSeconds, MAX_VISIBILITY_SECONDS, type ResolvedBackoff } from './backoff.js';
+import type { CommandRoute } from './command-route.js';
+import { deadLetterAttributes } from './dead-letter-attributes.js';
+import type { InboundMessage } from './inbound-message.js';
+import { isFifoQueue, type QueueResolver } from './queue-resolver.js';
+import type { WorkerErrorEvent } from './worker-error.js';
+
+/** Everything one handler or consumer instance needs to process messages; built once. */
+export interface ProcessingSetup {
+  readonly client: SQSClient;
+  readonly routes: ReadonlyMap<string, CommandRoute>;
+  readonly index: ReadonlyMap<string, AnyCommand>;
+  readonly resolver: QueueResolver;
+  readonly backoff: ResolvedBackoff;
+  readonly random: () => number;
+  readonly isPermanent: (error: unknown) => boolean;
+  readonly metrics: WorkerMetrics;
+  readonly reportError: (event: WorkerErrorEvent) => void;
+}
+
+/** `ack`: done with (processed or parked in the DLQ); `retry`: leave it to be redelivered. */
+export type Verdict = 'ack' | 'retry';
+
+/** Indexes routes by command type. */
+export function routeIndex(routes: readonly CommandRoute[]): {
+  routes: ReadonlyMap<string, CommandRoute>;
+  index: ReadonlyMap<string, AnyCommand>;
+} {
+  const byType = new Map<string, CommandRoute>();
+  for (const route of routes) {
+    if (byType.has(route.command.type)) {
+      throw new InvalidOptionsError('commands', `two handlers for command type ${route.command.type}`);
+    }
+    byType.set(route.command.type, route);
+  }
+  return { routes: byType, index: new Map([...byType].map(([type, route]) => [type, route.command])) };
+}
+
+/**
+ * Decodes and handles one delivery, then settles failures: poison and permanent errors go to the
+ * DLQ with their reason (then count as handled), transient ones get a backoff visibility timeout.
+ */
+export async function processMessage(
+  setup: ProcessingSetup,
+  message: InboundMessage,
+  queueUrl: string,
+  signal: AbortSignal,
+  onSettling?: () => void,
+): Promise<Verdict> {
+  const began = performance.now();
+  const queue = queueNameOf(queueUrl);
+  const ageMs = message.sentTimestamp === undefined ? undefined : Math.max(0, Date.now() - message.sentTimestamp);
+  let type: string | undefined;
+  const record = (outcome: OutcomeKind, poison?: PoisonMessageError) =>
+    safely(() =>
+      setup.metrics.recordOutcome({
+        queue,
+        type,
+        outcome,
+        poison: poison?.kind,
+        latencyMs: performance.now() - began,
+        ageMs,
+        receiveCount: message.receiveCount,
+      }),
+    );
+
+  let envelope: Envelope;
+  try {
+    envelope = decodeWith(message.body, setup.index);
+  } catch (error) {
+    onSettling?.();
+    const poison =
+      error instanceof PoisonMessageError
+        ? error
+        : new PoisonMessageError('schema-invalid', error instanceof Error ? error.message : String(error));
+    type = typeOf(message.body);
+    const parked = await deadLetter(setup, message, queueUrl, `poison:${poison.kind}`, poison, type);
+    if (parked) {
+      record('dead-lettered', poison);
+      return 'ack';
+    }
+    await retryLater(setup, message, queueUrl, undefined, type);
+    record('retried', poison);
+    return 'retry';
+  }
+  type = envelope.type;
+  const route = setup.routes.get(envelope.type);
+  try {
+    if (route === undefined) throw new PoisonMessageError('unknown-type', `no handler for ${envelope.type}`);
+    await route.handle(envelope, {
+      sqsMessageId: message.sqsMessageId,
+      receiveCount: message.receiveCount,
+      sentAt: message.sentTimestamp === undefined ? undefined : new Date(message.sentTimestamp),
+      messageGroupId: message.messageGroupId,
+      signal,
+    });
+    onSettling?.();
+    record('processed');
+    return 'ack';
+  } catch (error) {
+    onSettling?.();
+    if (error instanceof PermanentError || setup.isPermanent(error)) {
+      const parked = await deadLetter(setup, message, queueUrl, 'permanent', error, type);
+      if (parked) {
+        record('dead-lettered');
+        return 'ack';
+      }
+    } else {
+      safely(() =>
+        setup.reportError({ stage: 'handler', error, sqsMessageId: message.sqsMessageId, type: envelope.type }),
+      );
+    }
+    const retryAfter = error instanceof TransientError ? error.retryAfterSeconds : undefined;
+    await retryLater(setup, message, queueUrl, retryAfter, type);
+    record('retried');
+    return 'retry';
+  }
+}
+
+/** The `type` of a body that failed to decode, when it has one (for metrics and DLQ filters). */
+function typeOf(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { type?: unknown };
+    return typeof parsed?.type === 'string' ? parsed.type.slice(0, 256) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function deadLetter(
+  setup: ProcessingSetup,
+  message: InboundMessage,
+  queueUrl: string,
+  reason: string,
+  error: unknown,
+  type: string | undefined,
+): Promise<boolean> {
+  try {
+    const dlqUrl = await setup.resolver.deadLetterUrlOf(queueUrl);
+    const fifo = isFifoQueue(dlqUrl);
+    await setup.client.send(
+      new SendMessageCommand({
+        QueueUrl: dlqUrl,
+        MessageBody: message.body,
+        MessageAttributes: deadLetterAttributes(message.messageAttributes, {
+          reason,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          receiveCount: message.receiveCount,
+          source: queueUrl,
+          failedAt: new Date().toISOString(),
+        }),
+        ...(fifo
+          ? { MessageGroupId: message.messageGroupId ?? 'default', MessageDeduplicationId: message.sqsMessageId }
+          : {}),
+      }),
+    );
+    return true;
+  } catch (sendError) {
+    safely(() =>
+      setup.reportError({
+        stage: 'dead-letter',
+        error: sendError,
+        sqsMessageId: message.sqsMessageId,
+        ...(type ? { type } : {}),
+      }),
+    );
+    return false;
+  }
+}
+
+async function retryLater(
+  setup: ProcessingSetup,
+  message: InboundMessage,
+  queueUrl: string,
+  retryAfterSeconds: number | undefined,
+  type: string | undefined,
+): Promise<void> {
+  const seconds =
+    retryAfterSeconds === undefined
+      ? backoffSeconds(message.receiveCount, setup.backoff, setup.random)
+      : Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(retryAfterSeconds)));
+  try {
+    await setup.client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: message.receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
+  } catch (error) {
+    safely(() =>
+      setup.reportError({ stage: 'visibility', error, sqsMessageId: message.sqsMessageId, ...(type ? { type } : {}) }),
+    );
+  }
+}

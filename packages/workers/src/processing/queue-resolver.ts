@@ -1,0 +1,66 @@
+import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeadLetterQueueUnavailableError } from '../errors.js';
+
+/**
+ * Resolves queue URLs from ARNs and a queue's DLQ from its redrive policy, caching successes for
+ * the life of one handler or consumer (configuration, not per-message state).
+ */
+export interface QueueResolver {
+  urlOfArn(arn: string): Promise<string>;
+  deadLetterUrlOf(queueUrl: string): Promise<string>;
+}
+
+/** Creates a resolver; `deadLetterQueueUrl` short-circuits the redrive-policy lookup. */
+export function createQueueResolver(client: SQSClient, deadLetterQueueUrl: string | undefined): QueueResolver {
+  const urls = new Map<string, Promise<string>>();
+  const dlqs = new Map<string, Promise<string>>();
+  const cached = (cache: Map<string, Promise<string>>, key: string, load: () => Promise<string>) => {
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const promise = load();
+    cache.set(key, promise);
+    promise.catch(() => cache.delete(key));
+    return promise;
+  };
+  const urlOfArn = (arn: string) =>
+    cached(urls, arn, async () => {
+      const parts = arn.split(':');
+      const name = parts[5];
+      const account = parts[4];
+      if (parts[0] !== 'arn' || parts[2] !== 'sqs' || name === undefined || name.length === 0) {
+        throw new DeadLetterQueueUnavailableError(arn, 'not an SQS queue ARN');
+      }
+      const { QueueUrl } = await client.send(
+        new GetQueueUrlCommand({
+          QueueName: name,
+          ...(account === undefined || account === '' ? {} : { QueueOwnerAWSAccountId: account }),
+        }),
+      );
+      if (QueueUrl === undefined) throw new DeadLetterQueueUnavailableError(arn, 'GetQueueUrl returned no URL');
+      return QueueUrl;
+    });
+  return {
+    urlOfArn,
+    deadLetterUrlOf: (queueUrl) => {
+      if (deadLetterQueueUrl !== undefined) return Promise.resolve(deadLetterQueueUrl);
+      return cached(dlqs, queueUrl, async () => {
+        const { Attributes } = await client.send(
+          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+        );
+        const policy = Attributes?.RedrivePolicy;
+        if (policy === undefined) {
+          throw new DeadLetterQueueUnavailableError(queueUrl, 'the queue has no RedrivePolicy; set deadLetterQueueUrl');
+        }
+        const target = (JSON.parse(policy) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn;
+        if (typeof target !== 'string')
+          throw new DeadLetterQueueUnavailableError(queueUrl, 'RedrivePolicy has no target');
+        return urlOfArn(target);
+      });
+    },
+  };
+}
+
+/** FIFO queues are named `*.fifo`, in URLs and ARNs alike. */
+export function isFifoQueue(urlOrArn: string): boolean {
+  return urlOrArn.endsWith('.fifo');
+}
