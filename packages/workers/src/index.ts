@@ -47,4 +47,5 @@ export {
   handleCommand,
 } from './processing/command-route.js';
 export { DLQ_ATTRIBUTES } from './processing/dead-letter-attributes.js';
+export type { ProcessingOptions } from './processing/processing-options.js';
 export type { WorkerErrorEvent, WorkerErrorStage } from './processing/worker-error.js';

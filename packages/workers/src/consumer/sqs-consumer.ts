@@ -8,22 +8,19 @@ import { ConsumerStateError, InvalidOptionsError } from '../errors.js';
 import { createEmfMetrics } from '../metrics/emf-metrics.js';
 import { getQueueSnapshot } from '../metrics/queue-snapshot.js';
 import { noMetrics, safely, type WorkerMetrics } from '../metrics/worker-metrics.js';
-import { type BackoffOptions, resolveBackoff } from '../processing/backoff.js';
-import type { CommandRoute } from '../processing/command-route.js';
 import { type InboundMessage, numericAttribute } from '../processing/inbound-message.js';
-import { type ProcessingSetup, processMessage, routeIndex } from '../processing/process-message.js';
-import { createQueueResolver, isFifoQueue } from '../processing/queue-resolver.js';
+import { processMessage } from '../processing/process-message.js';
+import { createProcessingSetup, type ProcessingOptions } from '../processing/processing-options.js';
+import { isFifoQueue } from '../processing/queue-resolver.js';
 import type { WorkerErrorEvent } from '../processing/worker-error.js';
 import { DeleteBatcher } from './delete-batcher.js';
 import { Slots } from './slots.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Options of {@link createSqsConsumer}. */
-export interface SqsConsumerOptions {
+export interface SqsConsumerOptions extends ProcessingOptions {
   /** Queue to consume (standard or FIFO). */
   readonly queueUrl: string;
-  /** Handlers, one per command type (`handleCommand(definition, fn)`). */
-  readonly commands: readonly CommandRoute[];
   /** SQS client. Default `new SQSClient({})`. */
   readonly client?: SQSClient;
   /** Handlers running at once. Default 10. */
@@ -47,20 +44,12 @@ export interface SqsConsumerOptions {
   readonly maxInFlight?: number;
   /** `ReceiveMessage` calls in flight at once. Default `ceil(maxInFlight / batchSize)`. */
   readonly pollers?: number;
-  /** DLQ for poison and permanent failures; default the queue's redrive-policy target. */
-  readonly deadLetterQueueUrl?: string;
-  /** Backoff of transient failures. Default base 2 s, cap 12 h. */
-  readonly backoff?: BackoffOptions;
-  /** Classify third-party errors as permanent (besides `PermanentError`). */
-  readonly isPermanent?: (error: unknown) => boolean;
   /** Metrics sink; default EMF to stdout. `false` for none. */
   readonly metrics?: WorkerMetrics | false;
   /** Metrics flush period in seconds. Default 60. */
   readonly metricsIntervalSeconds?: number;
   /** Queue depth snapshot period in seconds (`GetQueueAttributes`); 0 disables. Default 60. */
   readonly snapshotIntervalSeconds?: number;
-  /** Randomness for backoff jitter; injectable for tests. */
-  readonly random?: () => number;
 }
 
 /** What `stop()` reports. */
@@ -194,16 +183,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       }
     }
   };
-  const setup: ProcessingSetup = {
-    client,
-    ...routeIndex(options.commands),
-    resolver: createQueueResolver(client, options.deadLetterQueueUrl),
-    backoff: resolveBackoff(options.backoff),
-    random: options.random ?? Math.random,
-    isPermanent: options.isPermanent ?? (() => false),
-    metrics,
-    reportError: report,
-  };
+  const setup = createProcessingSetup(client, options, metrics, report);
 
   const capacity = new Slots(maxInFlight);
   const workers = new Slots(concurrency);

@@ -3,31 +3,22 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { InvalidOptionsError } from '../errors.js';
 import { createEmfMetrics } from '../metrics/emf-metrics.js';
 import { noMetrics, queueNameOf, safely, type WorkerMetrics } from '../metrics/worker-metrics.js';
-import { type BackoffOptions, resolveBackoff } from '../processing/backoff.js';
-import type { CommandRoute } from '../processing/command-route.js';
 import { type InboundMessage, numericAttribute } from '../processing/inbound-message.js';
-import { type ProcessingSetup, processMessage, routeIndex } from '../processing/process-message.js';
-import { createQueueResolver, isFifoQueue } from '../processing/queue-resolver.js';
+import { processMessage } from '../processing/process-message.js';
+import { createProcessingSetup, type ProcessingOptions } from '../processing/processing-options.js';
+import { isFifoQueue } from '../processing/queue-resolver.js';
 import { runGroups } from '../processing/run-groups.js';
 import type { WorkerErrorEvent } from '../processing/worker-error.js';
 import type { LambdaContextLike, SqsBatchResponse, SqsEvent, SqsEventRecord } from './sqs-event.js';
 
 /** Options of {@link createSqsBatchHandler}. */
-export interface SqsBatchHandlerOptions {
-  /** Handlers, one per command type (`handleCommand(definition, fn)`). */
-  readonly commands: readonly CommandRoute[];
+export interface SqsBatchHandlerOptions extends ProcessingOptions {
   /** Records handled at once (FIFO: groups at once, each group in order). Default 10. */
   readonly concurrency?: number;
   /** SQS client for DLQ sends and visibility changes. Default `new SQSClient({})`. */
   readonly client?: SQSClient;
   /** Source queue URL; default resolved once from the records' `eventSourceARN`. */
   readonly queueUrl?: string;
-  /** DLQ for poison and permanent failures; default the source queue's redrive-policy target. */
-  readonly deadLetterQueueUrl?: string;
-  /** Backoff of transient failures. Default base 2 s, cap 12 h. */
-  readonly backoff?: BackoffOptions;
-  /** Classify third-party errors as permanent (besides `PermanentError`). */
-  readonly isPermanent?: (error: unknown) => boolean;
   /** Metrics sink; default EMF to stdout, flushed at the end of each invocation. `false` for none. */
   readonly metrics?: WorkerMetrics | false;
   /**
@@ -37,8 +28,6 @@ export interface SqsBatchHandlerOptions {
   readonly onError?: (event: WorkerErrorEvent) => void;
   /** Handlers' `signal` aborts this long before the Lambda timeout. Default 1,000 ms. */
   readonly timeoutMarginMs?: number;
-  /** Randomness for backoff jitter; injectable for tests. */
-  readonly random?: () => number;
 }
 
 /** The Lambda function: `(event, context) => { batchItemFailures }`. */
@@ -94,16 +83,7 @@ export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatch
     options.onError ??
     ((event: WorkerErrorEvent) =>
       console.error(`[checkout-workers] ${event.stage} error`, event.sqsMessageId ?? '', event.error));
-  const setup: ProcessingSetup = {
-    client,
-    ...routeIndex(options.commands),
-    resolver: createQueueResolver(client, options.deadLetterQueueUrl),
-    backoff: resolveBackoff(options.backoff),
-    random: options.random ?? Math.random,
-    isPermanent: options.isPermanent ?? (() => false),
-    metrics,
-    reportError: (event) => onError(event),
-  };
+  const setup = createProcessingSetup(client, options, metrics, (event) => onError(event));
 
   return async (event, context) => {
     const failures: Array<{ itemIdentifier: string }> = [];

@@ -1,0 +1,40 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
+import { type BackoffOptions, resolveBackoff } from './backoff.js';
+import type { CommandRoute } from './command-route.js';
+import { type ProcessingSetup, routeIndex } from './process-message.js';
+import { createQueueResolver } from './queue-resolver.js';
+import type { WorkerErrorEvent } from './worker-error.js';
+
+/** What to run and how failures are treated: shared by the Lambda handler and the long-poll consumer. */
+export interface ProcessingOptions {
+  /** Handlers, one per command type (`handleCommand(definition, fn)`). */
+  readonly commands: readonly CommandRoute[];
+  /** DLQ for poison and permanent failures; default the source queue's redrive-policy target. */
+  readonly deadLetterQueueUrl?: string;
+  /** Backoff of transient failures. Default base 2 s, cap 12 h. */
+  readonly backoff?: BackoffOptions;
+  /** Classify third-party errors as permanent (besides `PermanentError`). */
+  readonly isPermanent?: (error: unknown) => boolean;
+  /** Randomness for backoff jitter; injectable for tests. */
+  readonly random?: () => number;
+}
+
+/** Validates {@link ProcessingOptions} and builds what `processMessage` needs. */
+export function createProcessingSetup(
+  client: SQSClient,
+  options: ProcessingOptions,
+  metrics: WorkerMetrics,
+  reportError: (event: WorkerErrorEvent) => void,
+): ProcessingSetup {
+  return {
+    client,
+    ...routeIndex(options.commands),
+    resolver: createQueueResolver(client, options.deadLetterQueueUrl),
+    backoff: resolveBackoff(options.backoff),
+    random: options.random ?? Math.random,
+    isPermanent: options.isPermanent ?? (() => false),
+    metrics,
+    reportError,
+  };
+}
