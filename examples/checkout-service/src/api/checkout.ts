@@ -66,6 +66,8 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
           .insertInto('orders')
           .values({
             id: orderId,
+            principal: request.principal,
+            idempotency_key: key,
             customer_id: cart.customerId,
             currency: priced.currency,
             subtotal: priced.subtotal,

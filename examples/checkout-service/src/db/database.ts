@@ -17,6 +17,9 @@ export interface OrderLine {
 export interface CheckoutDatabase {
   orders: {
     id: string;
+    /** Who checked out (the idempotency scope) and the key they sent: the durable trail of `oneOrderPerKey`. */
+    principal: string;
+    idempotency_key: string;
     customer_id: string;
     currency: string;
     subtotal: number;

@@ -29,6 +29,8 @@ export function checkoutMigrations(options: {
         await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
         await sql`CREATE TABLE ${table('orders')} (
           id text PRIMARY KEY,
+          principal text NOT NULL,
+          idempotency_key text NOT NULL,
           customer_id text NOT NULL,
           currency char(3) NOT NULL,
           subtotal integer NOT NULL CHECK (subtotal >= 0),
@@ -38,6 +40,11 @@ export function checkoutMigrations(options: {
           lines jsonb NOT NULL,
           created_at timestamptz NOT NULL DEFAULT now()
         )`.execute(db);
+        // Not unique on purpose: one order per key is the idempotency record's job, and the
+        // invariant check counts orders per key here to prove it.
+        await sql`CREATE INDEX ${sql.id('orders_idempotency_key_idx')} ON ${table('orders')} (principal, idempotency_key)`.execute(
+          db,
+        );
         await sql`CREATE TABLE ${table('payment_intents')} (
           order_id text PRIMARY KEY REFERENCES ${table('orders')} (id),
           provider_request_id text NOT NULL UNIQUE,
