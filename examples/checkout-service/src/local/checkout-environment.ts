@@ -50,6 +50,8 @@ export interface CheckoutEnvironment {
   readonly payment: PaymentProviderSimulator;
   readonly email: EmailSimulator;
   readonly postgresUrl: string;
+  /** What a worker process needs to join this environment (JSON-serializable). */
+  readonly processConfig: WorkerProcessConfig;
   /** Orders by state, outbox pending rows, messages in the commands queue and in its DLQ. */
   progress(): Promise<{
     readonly states: Readonly<Record<string, number>>;
@@ -59,6 +61,17 @@ export interface CheckoutEnvironment {
     readonly reported: number;
   }>;
   close(): Promise<void>;
+}
+
+/** Connection details for a worker process (`worker-process.ts`) of this environment. */
+export interface WorkerProcessConfig {
+  readonly postgresUrl: string;
+  readonly schema: string;
+  readonly dynamodb: CheckoutStackInfo['dynamodb']['clientConfig'];
+  readonly sqs: CheckoutStackInfo['sqs']['clientConfig'];
+  readonly inventoryTable: string;
+  readonly queueUrl: string;
+  readonly simulatorUrl: string;
 }
 
 const TERMINAL = new Set(['COMPLETED', 'PAYMENT_DECLINED', 'CANCELLED']);
@@ -130,6 +143,15 @@ export async function createCheckoutEnvironment(
     payment,
     email,
     postgresUrl: stack.postgres.url,
+    processConfig: {
+      postgresUrl: stack.postgres.url,
+      schema: schema.name,
+      dynamodb: stack.dynamodb.clientConfig,
+      sqs: stack.sqs.clientConfig,
+      inventoryTable,
+      queueUrl: queue.queueUrl,
+      simulatorUrl: simulators.url,
+    },
     async progress() {
       const app = db.withSchema(schema.name);
       const rows = await app

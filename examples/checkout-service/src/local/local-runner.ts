@@ -18,6 +18,8 @@ export interface LocalRunnerOptions {
   readonly concurrency?: number;
   /** Handler starts per second (protects Postgres, DynamoDB and the provider). Default 200. */
   readonly perSecond?: number;
+  /** Visibility timeout of received commands, renewed by the heartbeat while a handler runs. Default 30. */
+  readonly visibilityTimeoutSeconds?: number;
   /** Errors the consumer survived (default: ignored here; the invariants are what counts). */
   readonly onError?: (event: WorkerErrorEvent) => void;
 }
@@ -54,7 +56,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
     concurrency: options.concurrency ?? 16,
     rateLimit: { perSecond: options.perSecond ?? 200 },
     waitTimeSeconds: 1,
-    visibilityTimeout: 30,
+    visibilityTimeout: options.visibilityTimeoutSeconds ?? 30,
     backoff: { baseSeconds: 1, maxSeconds: 10 },
     metrics: false,
   });
