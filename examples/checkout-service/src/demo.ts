@@ -1,5 +1,7 @@
 // `pnpm --filter @checkout/example-checkout-service demo [--orders 200] [--seed 7] [--report FILE]`
-// Starts the embedded stack, the relays and the workers (local runner), plays buyers with duplicate
+// `pnpm --filter @checkout/example-checkout-service chaos [--orders N] [--seed S] [--report FILE] [--processes 3]`
+// Starts the embedded stack, the relays and the workers (in this process, or with --chaos in worker
+// processes that are SIGKILLed and restarted at seeded moments), plays buyers with duplicate
 // submissions, declines, lost provider responses, a hot SKU and poison messages, waits for the
 // flow to drain and checks every invariant from durable state. Exit code 0 only if all hold.
 import { writeFile } from 'node:fs/promises';
@@ -10,19 +12,30 @@ import { listDeadLetters } from '@checkout/workers';
 import { checkInvariants } from './invariants/check-invariants.js';
 import { createCheckoutEnvironment, waitForDrain } from './local/checkout-environment.js';
 import { startLocalRunner } from './local/local-runner.js';
+import { startProcessFleet } from './local/process-fleet.js';
 import { runLoad } from './local/run-load.js';
+import { createSeededRandom } from './random/seeded-random.js';
 
 const { values } = parseArgs({
   options: {
     orders: { type: 'string', default: '200' },
     seed: { type: 'string', default: '7' },
     report: { type: 'string' },
+    chaos: { type: 'boolean', default: false },
+    processes: { type: 'string', default: '3' },
   },
 });
 const orders = Number(values.orders);
 const seed = Number(values.seed);
-if (!Number.isInteger(orders) || orders < 1 || !Number.isInteger(seed)) {
-  console.error('usage: demo [--orders N>=1] [--seed INT] [--report FILE]');
+const processes = Number(values.processes);
+if (
+  !Number.isInteger(orders) ||
+  orders < 1 ||
+  !Number.isInteger(seed) ||
+  !Number.isInteger(processes) ||
+  processes < 1
+) {
+  console.error('usage: demo [--orders N>=1] [--seed INT] [--report FILE] [--chaos] [--processes N>=1]');
   process.exit(2);
 }
 const hotStock = Math.max(1, Math.floor(orders * 0.1));
@@ -39,12 +52,19 @@ try {
     faults: { latencyMs: 5, spikeRate: 0.05, spikeMs: 300, lostResponseRate: 0.1 },
     initialStock,
   });
-  const runner = await startLocalRunner({
-    deps: env.deps,
-    sqs: env.sqs,
-    queueUrl: env.queue.queueUrl,
-    listen: env.postgresUrl,
-  });
+  const fleet = values.chaos ? await startProcessFleet(env.processConfig, processes) : undefined;
+  const runner =
+    fleet === undefined
+      ? await startLocalRunner({ deps: env.deps, sqs: env.sqs, queueUrl: env.queue.queueUrl, listen: env.postgresUrl })
+      : undefined;
+  let killing = fleet !== undefined;
+  const random = createSeededRandom(seed ^ 0x5eed);
+  const killer = (async () => {
+    while (killing && fleet !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, random.int(300, 1_500)));
+      if (killing) await fleet.killAndRestart(random.int(0, processes - 1));
+    }
+  })();
   try {
     const poisonMarkers = ['demo-poison-not-json', 'demo-poison-unknown-type'];
     await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queue.queueUrl, MessageBody: `{${poisonMarkers[0]}` }));
@@ -56,6 +76,10 @@ try {
     );
     console.log(`${orders} checkouts (2-4 copies each), hot SKU stock ${hotStock}, seed ${seed} ...`);
     const load = await runLoad(env.deps, { orders, seed, hotShare: 0.2, declineShare: 0.05 });
+    // Chaos: keep killing a little longer while commands are in flight, then let the flow drain.
+    if (fleet !== undefined) await new Promise((resolve) => setTimeout(resolve, 3_000));
+    killing = false;
+    await killer;
     let lastPrint = 0;
     const drainSeconds = await waitForDrain(env, {
       timeoutMs: 300_000,
@@ -92,6 +116,7 @@ try {
         declines: ledger.filter((e) => e.status === 'declined').length,
         hotSkuShortages: progress.states.CANCELLED ?? 0,
         poisonMessages: poisonMarkers.length,
+        processKills: fleet?.kills ?? 0,
       },
       invariants,
       violations,
@@ -123,7 +148,10 @@ try {
     if (values.report !== undefined) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
     exitCode = violations === 0 ? 0 : 1;
   } finally {
-    await runner.stop();
+    killing = false;
+    await killer;
+    await runner?.stop();
+    await fleet?.stop();
     await env.close();
   }
 } finally {
