@@ -1,4 +1,4 @@
-import { once } from '@checkout/idempotency';
+import { IdempotencyInProgressError, once } from '@checkout/idempotency';
 import { ReservationStateError } from '@checkout/inventory';
 import type { OrderState } from '@checkout/state-machine';
 import { type CommandRoute, handleCommand, TransientError } from '@checkout/workers';
@@ -175,21 +175,33 @@ export async function handleStartFulfillment(deps: CheckoutDeps, orderId: string
   );
 }
 
-/** SendReceipt: at most one email per (order, template), recorded with `once` in Postgres. */
+/**
+ * SendReceipt: at most one email per (order, template). The email provider is not idempotent, so a
+ * sender killed between the send and recording it leaves the outcome unknown; taking the key over
+ * after a short lease would send a second email (the chaos run caught exactly that). So the lease
+ * is as long as the record lives: a duplicate finding the key in progress acknowledges (the owner
+ * sends, or releases the key on an ordinary error and its own retry sends), and a crashed send
+ * stays "in doubt" (an in-progress record) for support instead of being repeated.
+ */
 export async function handleSendReceipt(
   deps: CheckoutDeps,
   orderId: string,
   payload: { readonly customerId: string; readonly template: string },
 ): Promise<void> {
-  await once(
-    deps.idempotency,
-    `${orderId}:${payload.template}`,
-    async () => {
-      await deps.email.send({ to: `${payload.customerId}@example.test`, orderId, template: payload.template });
-      return { sent: true };
-    },
-    { scope: 'receipt', ttlSeconds: RECEIPT_TTL_SECONDS },
-  );
+  try {
+    await once(
+      deps.idempotency,
+      `${orderId}:${payload.template}`,
+      async () => {
+        await deps.email.send({ to: `${payload.customerId}@example.test`, orderId, template: payload.template });
+        return { sent: true };
+      },
+      { scope: 'receipt', ttlSeconds: RECEIPT_TTL_SECONDS, inProgressLeaseSeconds: RECEIPT_TTL_SECONDS },
+    );
+  } catch (error) {
+    if (error instanceof IdempotencyInProgressError) return;
+    throw error;
+  }
 }
 
 /** PublishAnalytics: one projection row per order, from the command alone (never the checkout tables). */

@@ -159,9 +159,12 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   );
 
   const receipts = countBy(input.emails, (e) => `${e.orderId}:${e.template}`);
+  // Receipts whose sender died mid-send: never resent automatically (at most once), left for support.
+  const { rows: doubt } = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM ${sql.id(deps.schema, TABLES.idempotency)} WHERE status = 'in_progress'`.execute(deps.db);
   const atMostOneReceiptPerOrder = verdict(
     [...receipts].filter(([, n]) => n > 1).map(([k, n]) => `${k} sent ${n} times`),
-    `${input.emails.length} emails`,
+    `${input.emails.length} emails, ${Number(doubt[0]?.n ?? 0)} in doubt (sender killed mid-send, not resent)`,
   );
 
   const { rows: auditGaps } = await sql<{ id: string; version: number; rows: string; versions: string }>`
