@@ -256,6 +256,9 @@ describe('checkout-service end to end', () => {
     });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('lines.0.quantity');
+    // The cart snapshot is saved per (customer, attempt); a rejected cart saved nothing.
+    expect((await deps.carts.getCartSnapshot('customer-2', 'key-2'))?.cart).toEqual(cartFor(2));
+    expect(await deps.carts.getCartSnapshot('customer-1', 'key-bad')).toBeUndefined();
     expect((await checkout(deps, { idempotencyKey: undefined, principal: 'shop-1', body: cartFor(1) })).status).toBe(
       400,
     );
