@@ -127,3 +127,23 @@ export class PaymentProviderClient {
     return response.json();
   }
 }
+
+/** HTTP client of the email simulator, for worker processes. */
+export class EmailProviderClient {
+  readonly #url: string;
+
+  constructor(url: string) {
+    this.#url = url;
+  }
+
+  /** Sends one email (the simulator records every send). */
+  async send(email: { readonly to: string; readonly orderId: string; readonly template: string }): Promise<void> {
+    const response = await fetch(`${this.#url}/emails`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(email),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!response.ok) throw new Error(`email provider answered HTTP ${response.status}`);
+  }
+}

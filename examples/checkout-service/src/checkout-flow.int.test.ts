@@ -1,0 +1,448 @@
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { createInventoryTableInput } from '@checkout/inventory';
+import { createOutboxRelay, SqsPublisher } from '@checkout/outbox';
+import { createTestQueue, createTestSchema, type TestQueue, type TestSchema, uniqueName } from '@checkout/testing';
+import { useCheckoutStack } from '@checkout/testing/vitest';
+import { listDeadLetters } from '@checkout/workers';
+import type { SqsBatchHandler, SqsEvent } from '@checkout/workers/lambda';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkout } from './api/checkout.js';
+import { getOrder } from './api/get-order.js';
+import type { CheckoutDatabase } from './db/database.js';
+import { migrateCheckoutDatabase, TABLES } from './db/migrations.js';
+import type { Catalog } from './domain/price-cart.js';
+import { type CheckoutSubmission, checkInvariants } from './invariants/check-invariants.js';
+import { createApiHandler } from './lambda/api-handler.js';
+import { createCommandsHandler } from './lambda/commands-handler.js';
+import { type CheckoutDeps, createCheckoutDeps } from './service/checkout-deps.js';
+import { EmailSimulator } from './simulators/email-provider.js';
+import { DECLINED_TOKEN, PaymentProviderSimulator } from './simulators/payment-provider.js';
+import { PaymentProviderClient, startSimulatorServer } from './simulators/simulator-server.js';
+
+const catalog: Catalog = {
+  currency: 'EUR',
+  products: new Map([
+    ['mug', { name: 'Mug', unitPrice: 1_200 }],
+    ['tee', { name: 'T-shirt', unitPrice: 2_500 }],
+    ['hot', { name: 'Limited print', unitPrice: 5_000 }],
+  ]),
+  promotions: new Map([['TEN', { percentOffBps: 1_000, minSubtotal: 0 }]]),
+  taxRateBps: 2_000,
+};
+const INITIAL_STOCK = { mug: 1_000, tee: 1_000, hot: 3 } as const;
+const TERMINAL = new Set(['COMPLETED', 'PAYMENT_DECLINED', 'CANCELLED']);
+
+const stack = useCheckoutStack();
+let schema: TestSchema;
+let pool: pg.Pool;
+let db: Kysely<CheckoutDatabase>;
+let dynamodb: DynamoDBClient;
+let sqs: SQSClient;
+let inventoryTable: string;
+let queue: TestQueue;
+let payment: PaymentProviderSimulator;
+let email: EmailSimulator;
+let simulators: { url: string; stop(): Promise<void> };
+let deps: CheckoutDeps;
+let commands: SqsBatchHandler;
+/** Errors the commands Lambda survived (stage:error name), instead of console noise. */
+const workerErrors: string[] = [];
+
+beforeAll(async () => {
+  schema = await createTestSchema(stack.postgres, 'ex');
+  // One bounded pool per process (the API and the workers share it here).
+  pool = new pg.Pool({ connectionString: stack.postgres.url, max: 10 });
+  pool.on('error', () => {});
+  db = new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) });
+  dynamodb = new DynamoDBClient(stack.dynamodb.clientConfig);
+  sqs = new SQSClient(stack.sqs.clientConfig);
+  inventoryTable = uniqueName('inventory');
+  await dynamodb.send(new CreateTableCommand(createInventoryTableInput(inventoryTable)));
+  queue = await createTestQueue(stack.sqs, { maxReceiveCount: 8, visibilityTimeoutSeconds: 10 });
+  // Half of the first responses per provider request id are lost after the charge.
+  payment = new PaymentProviderSimulator({ seed: 9, faults: { lostResponseRate: 0.5 } });
+  email = new EmailSimulator();
+  simulators = await startSimulatorServer({ payment, email });
+  deps = createCheckoutDeps({
+    db,
+    schema: schema.name,
+    dynamodb,
+    inventoryTable,
+    catalog,
+    payment: new PaymentProviderClient(simulators.url, { timeoutMs: 5_000 }),
+    email,
+  });
+  await migrateCheckoutDatabase(db as unknown as Kysely<unknown>, { schema: schema.name, outbox: deps.outbox });
+  for (const [sku, units] of Object.entries(INITIAL_STOCK)) await deps.inventory.setStock(sku, units);
+  commands = createCommandsHandler(deps, {
+    client: sqs,
+    queueUrl: queue.queueUrl,
+    onError: (event) =>
+      workerErrors.push(`${event.stage}:${event.error instanceof Error ? event.error.name : 'unknown'}`),
+  });
+});
+
+afterAll(async () => {
+  await simulators?.stop();
+  await dynamodb?.send(new DeleteTableCommand({ TableName: inventoryTable })).catch(() => {});
+  dynamodb?.destroy();
+  sqs?.destroy();
+  await db?.destroy();
+  await schema?.drop();
+});
+
+function cartFor(i: number) {
+  const hot = i % 2 === 0;
+  return {
+    customerId: `customer-${i}`,
+    currency: 'EUR',
+    lines: hot
+      ? [{ sku: 'hot', quantity: 1 }]
+      : [
+          { sku: 'mug', quantity: 1 + (i % 3) },
+          { sku: 'tee', quantity: 1 },
+        ],
+    ...(i % 4 === 1 ? { promoCode: 'TEN' } : {}),
+    paymentToken: i === 3 ? DECLINED_TOKEN : `tok_${i}`,
+  };
+}
+
+/** What Lambda's SQS event source mapping hands the function. */
+function toEvent(messages: readonly Message[]): SqsEvent {
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.MessageId ?? '',
+      receiptHandle: m.ReceiptHandle ?? '',
+      body: m.Body ?? '',
+      attributes: {
+        ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+        SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+      },
+      messageAttributes: Object.fromEntries(
+        Object.entries(m.MessageAttributes ?? {}).map(([name, value]) => [
+          name,
+          {
+            dataType: value.DataType ?? 'String',
+            ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
+          },
+        ]),
+      ),
+      eventSourceARN: queue.queueArn,
+    })),
+  };
+}
+
+async function queueDepth(queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}
+
+/**
+ * Relay -> SQS -> the commands Lambda, like the event source mapping (delete what the function did
+ * not report failed), except that every batch is delivered TWICE at once: a duplicate delivery of
+ * every command. Runs until the outbox and the queue are empty.
+ */
+async function drive(timeoutMs: number): Promise<{ batches: number; failures: number }> {
+  const relay = createOutboxRelay({
+    db,
+    outbox: deps.outbox,
+    publisher: new SqsPublisher({ client: sqs, queues: { [deps.destination]: queue.queueUrl } }),
+    backoff: { baseMs: 100, maxMs: 1_000 },
+  });
+  const deadline = Date.now() + timeoutMs;
+  let batches = 0;
+  let failures = 0;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error('the checkout flow did not drain in time');
+    await relay.runUntilIdle();
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) {
+      const stats = await deps.outbox.stats(db);
+      if (stats.pending === 0 && (await queueDepth(queue.queueUrl)) === 0) return { batches, failures };
+      continue;
+    }
+    batches += 1;
+    const event = toEvent(Messages);
+    const [first, second] = await Promise.all([commands(event), commands(event)]);
+    const failed = new Set([...first.batchItemFailures, ...second.batchItemFailures].map((f) => f.itemIdentifier));
+    failures += failed.size;
+    const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
+    if (done.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      );
+    }
+  }
+}
+
+describe('checkout-service end to end', () => {
+  const ORDERS = 12;
+  const keys = Array.from({ length: ORDERS }, (_, i) => `key-${i}`);
+  const orderIdByKey = new Map<string, string>();
+  const submissions: CheckoutSubmission[] = [];
+  const poisonMarkers = ['poison-not-json', 'poison-unknown-type'];
+
+  it('POST /checkout: one order per key under concurrent duplicate submissions; bad input writes nothing', async () => {
+    const responses = await Promise.all(
+      keys.flatMap((key, i) =>
+        Array.from({ length: 2 + (i % 3) }, () =>
+          checkout(deps, { idempotencyKey: key, principal: 'shop-1', body: cartFor(i) }).then((r) => ({ key, r })),
+        ),
+      ),
+    );
+    for (const key of keys) {
+      const mine = responses.filter((x) => x.key === key).map((x) => x.r);
+      expect(mine.every((r) => r.status === 201)).toBe(true);
+      const ids = new Set(mine.map((r) => (r.body as { orderId: string }).orderId));
+      expect(ids.size).toBe(1);
+      expect(mine.filter((r) => r.headers['Idempotent-Replayed'] === 'true')).toHaveLength(mine.length - 1);
+      orderIdByKey.set(key, [...ids][0] ?? '');
+      submissions.push({
+        principal: 'shop-1',
+        key,
+        orderIds: mine.map((r) => (r.body as { orderId: string }).orderId),
+      });
+    }
+    const countOrders = async () =>
+      Number(
+        (await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(`${schema.name}.orders`)}`.execute(db)).rows[0]
+          ?.n,
+      );
+    expect(await countOrders()).toBe(ORDERS);
+
+    // A later retry replays the same body; the same key with another cart is 422; a bad cart is 400.
+    const replay = await checkout(deps, { idempotencyKey: 'key-0', principal: 'shop-1', body: cartFor(0) });
+    expect(replay).toMatchObject({ status: 201, headers: { 'Idempotent-Replayed': 'true' } });
+    expect((replay.body as { orderId: string }).orderId).toBe(orderIdByKey.get('key-0'));
+    expect((await checkout(deps, { idempotencyKey: 'key-0', principal: 'shop-1', body: cartFor(1) })).status).toBe(422);
+    const bad = await checkout(deps, {
+      idempotencyKey: 'key-bad',
+      principal: 'shop-1',
+      body: { ...cartFor(1), lines: [{ sku: 'mug', quantity: 0 }] },
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('lines.0.quantity');
+    // The cart snapshot is saved per (customer, attempt); a rejected cart saved nothing.
+    expect((await deps.carts.getCartSnapshot('customer-2', 'key-2'))?.cart).toEqual(cartFor(2));
+    expect(await deps.carts.getCartSnapshot('customer-1', 'key-bad')).toBeUndefined();
+    expect((await checkout(deps, { idempotencyKey: undefined, principal: 'shop-1', body: cartFor(1) })).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await checkout(deps, {
+          idempotencyKey: 'key-sku',
+          principal: 'shop-1',
+          body: { ...cartFor(1), lines: [{ sku: 'nope', quantity: 1 }] },
+        })
+      ).status,
+    ).toBe(422);
+    // The same key under another principal is another checkout (scoped keys).
+    const other = await checkout(deps, { idempotencyKey: 'key-0', principal: 'shop-2', body: cartFor(0) });
+    expect(other.status).toBe(201);
+    orderIdByKey.set('shop-2:key-0', (other.body as { orderId: string }).orderId);
+    submissions.push({ principal: 'shop-2', key: 'key-0', orderIds: [(other.body as { orderId: string }).orderId] });
+    expect(await countOrders()).toBe(ORDERS + 1);
+  });
+
+  it('drives every order to a terminal state through outbox -> SQS -> Lambda, with duplicate deliveries, and the invariants hold', async () => {
+    // Poison among the commands: must be parked in the DLQ with a reason, never block or loop.
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: `{${poisonMarkers[0]}` }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MessageBody: JSON.stringify({ type: 'RefundEverything', marker: poisonMarkers[1] }),
+      }),
+    );
+    const { failures } = await drive(120_000);
+    const dlqUrl = queue.dlq?.queueUrl ?? '';
+    const invariants = await checkInvariants({
+      deps,
+      initialStock: INITIAL_STOCK,
+      submissions,
+      ledger: payment.ledger(),
+      emails: email.sent(),
+      sqs,
+      deadLetterQueueUrl: dlqUrl,
+      poisonMarkers,
+    });
+    expect(Object.entries(invariants).filter(([, v]) => !v.ok)).toEqual([]);
+    const dead = await listDeadLetters({ client: sqs, queueUrl: dlqUrl, maxMessages: 100 });
+    expect(dead.length).toBeGreaterThanOrEqual(2);
+    expect(dead.every((m) => m.reason.startsWith('poison:'))).toBe(true);
+    const allOrders = [...orderIdByKey.values()];
+    const states = new Map<string, string>();
+    for (const id of allOrders) states.set(id, (await deps.orders.get(id)).state);
+    expect([...states.values()].every((s) => TERMINAL.has(s))).toBe(true);
+    // Some provider responses were lost after the charge, which the worker retried (same request id).
+    expect(payment.lostResponses().length).toBeGreaterThan(0);
+    expect(failures).toBeGreaterThan(0);
+    // Only the expected transient outcomes: provider unknown outcome, a receipt a duplicate was still sending.
+    const allowed = new Set(['handler:TransientError', 'handler:IdempotencyInProgressError']);
+    expect(workerErrors.filter((e) => !allowed.has(e))).toEqual([]);
+    expect(workerErrors).toContain('handler:TransientError');
+
+    const declinedId = orderIdByKey.get('key-3') ?? '';
+    expect(states.get(declinedId)).toBe('PAYMENT_DECLINED');
+    expect((await getOrder(deps, declinedId)).body).toMatchObject({
+      state: 'PAYMENT_DECLINED',
+      payment: { status: 'declined', declineReason: 'card_declined' },
+    });
+    const hotIds = keys.filter((_, i) => i % 2 === 0).map((k) => orderIdByKey.get(k) ?? '');
+    hotIds.push(orderIdByKey.get('shop-2:key-0') ?? '');
+    const hotCompleted = hotIds.filter((id) => states.get(id) === 'COMPLETED');
+    expect(hotCompleted).toHaveLength(INITIAL_STOCK.hot);
+    expect(hotIds.filter((id) => states.get(id) === 'CANCELLED')).toHaveLength(hotIds.length - INITIAL_STOCK.hot);
+
+    // At most one charge per order at the provider; money follows the outcome.
+    const ledger = payment.ledger();
+    for (const id of allOrders) {
+      const entries = ledger.filter((e) => e.orderId === id);
+      expect(entries).toHaveLength(1);
+      const expected = { COMPLETED: 'authorized', PAYMENT_DECLINED: 'declined', CANCELLED: 'voided' }[
+        states.get(id) ?? ''
+      ];
+      expect(entries[0]?.status).toBe(expected);
+    }
+
+    // No oversell, stock conserved: committed units are exactly the completed orders' units.
+    const committed = new Map<string, number>();
+    const rows = await db.withSchema(schema.name).selectFrom('orders').select(['id', 'lines']).execute();
+    for (const row of rows) {
+      if (states.get(row.id) !== 'COMPLETED') continue;
+      for (const line of row.lines) committed.set(line.sku, (committed.get(line.sku) ?? 0) + line.quantity);
+    }
+    for (const level of (await deps.inventory.getAvailability(Object.keys(INITIAL_STOCK))).values()) {
+      expect(level.available).toBeGreaterThanOrEqual(0);
+      expect(level.reserved).toBe(0);
+      expect(level.committed).toBe(committed.get(level.sku) ?? 0);
+      expect(level.available + level.reserved + level.committed).toBe(
+        INITIAL_STOCK[level.sku as keyof typeof INITIAL_STOCK],
+      );
+    }
+
+    // At most one receipt per order and template; the buyer hears about completion or cancellation.
+    const sent = email.sent();
+    for (const id of allOrders) {
+      const mine = sent.filter((e) => e.orderId === id).map((e) => e.template);
+      const expected = { COMPLETED: ['order-confirmation'], CANCELLED: ['order-cancelled'], PAYMENT_DECLINED: [] }[
+        states.get(id) ?? ''
+      ];
+      expect(mine).toEqual(expected);
+    }
+
+    // One audit event per version; outbox drained; projection fed for every order; DLQ empty.
+    for (const id of allOrders) {
+      const snapshot = await deps.orders.get(id);
+      const history = await deps.orders.history(id);
+      expect(history.map((h) => h.version)).toEqual(Array.from({ length: snapshot.version }, (_, i) => i + 1));
+    }
+    expect(await deps.outbox.stats(db)).toMatchObject({ pending: 0, dead: 0 });
+    const report = await db.withSchema(schema.name).selectFrom('order_report').selectAll().execute();
+    expect(new Map(report.map((r) => [r.order_id, r.outcome]))).toEqual(states);
+
+    // GET /orders/:id through the API Lambda: state, payment and the timeline of a compensated order.
+    const api = createApiHandler(deps);
+    const cancelledId = hotIds.find((id) => states.get(id) === 'CANCELLED') ?? '';
+    const response = await api({ httpMethod: 'GET', path: `/orders/${cancelledId}`, headers: {}, body: null });
+    expect(response.statusCode).toBe(200);
+    const order = JSON.parse(response.body) as {
+      state: string;
+      payment: { status: string };
+      timeline: Array<{ to: string }>;
+    };
+    expect(order.state).toBe('CANCELLED');
+    expect(order.payment.status).toBe('voided');
+    expect(order.timeline.map((t) => t.to)).toEqual([
+      'PENDING_PAYMENT',
+      'PAYMENT_AUTHORIZED',
+      'INVENTORY_SHORT',
+      'PAYMENT_VOIDED',
+      'CANCELLED',
+    ]);
+    expect((await api({ httpMethod: 'GET', path: '/orders/nope', headers: {}, body: null })).statusCode).toBe(404);
+  });
+
+  it('late duplicates of every command ever sent change nothing', async () => {
+    const before = {
+      versions: await Promise.all([...orderIdByKey.values()].map(async (id) => (await deps.orders.get(id)).version)),
+      ledger: payment.ledger(),
+      emails: email.sent().length,
+      stock: await deps.inventory.getAvailability(Object.keys(INITIAL_STOCK)),
+    };
+    const { rows } = await sql<{
+      body: unknown;
+    }>`SELECT body FROM ${sql.table(`${schema.name}.${TABLES.outbox}`)} ORDER BY id`.execute(db);
+    expect(rows.length).toBeGreaterThan(ORDERS * 3);
+    for (let i = 0; i < rows.length; i += 10) {
+      const event: SqsEvent = {
+        Records: rows.slice(i, i + 10).map((row, j) => ({
+          messageId: `late-${i + j}`,
+          receiptHandle: `late-${i + j}`,
+          body: JSON.stringify(row.body),
+          attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()) },
+          messageAttributes: {},
+          eventSourceARN: queue.queueArn,
+        })),
+      };
+      expect((await commands(event)).batchItemFailures).toEqual([]);
+    }
+    expect(
+      await Promise.all([...orderIdByKey.values()].map(async (id) => (await deps.orders.get(id)).version)),
+    ).toEqual(before.versions);
+    expect(payment.ledger()).toEqual(before.ledger);
+    expect(email.sent()).toHaveLength(before.emails);
+    expect(await deps.inventory.getAvailability(Object.keys(INITIAL_STOCK))).toEqual(before.stock);
+    expect(await deps.outbox.stats(db)).toMatchObject({ pending: 0 });
+  });
+
+  it('POST /checkout through the API Lambda: 201 then a replay, 400 on a body that is not JSON', async () => {
+    const api = createApiHandler(deps);
+    const event = {
+      httpMethod: 'POST',
+      path: '/checkout',
+      headers: { 'idempotency-key': 'lambda-1' },
+      body: JSON.stringify(cartFor(5)),
+      requestContext: { authorizer: { principalId: 'shop-1' } },
+    };
+    const first = await api(event);
+    expect(first.statusCode).toBe(201);
+    const again = await api(event);
+    expect(again).toMatchObject({ statusCode: 201, body: first.body, headers: { 'Idempotent-Replayed': 'true' } });
+    expect((await api({ ...event, body: '{nope' })).statusCode).toBe(400);
+  });
+});

@@ -1,0 +1,87 @@
+import { idempotencyMigration } from '@checkout/idempotency/kysely';
+import type { Outbox } from '@checkout/outbox';
+import { stateMachineMigration } from '@checkout/state-machine';
+import { type Kysely, sql } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+/** Table names inside the schema, shared by the migrations and the service. */
+export const TABLES = {
+  orders: 'orders',
+  audit: 'audit_events',
+  outbox: 'checkout_outbox',
+  idempotency: 'idempotency_keys',
+} as const;
+
+/**
+ * The example's migrations, in order, for Kysely's `Migrator` (or call each `up` in a test): its own
+ * tables first, then the packages' migrations on the same schema. `outbox` is the service's
+ * `createOutbox({ schema, table: TABLES.outbox })` (it owns its DDL).
+ */
+export function checkoutMigrations(options: {
+  readonly schema: string;
+  readonly outbox: Outbox;
+}): Record<string, Migration> {
+  const { schema } = options;
+  const table = (name: string) => sql.id(schema, name);
+  return {
+    '001_checkout_tables': {
+      async up(db: Kysely<unknown>) {
+        await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+        await sql`CREATE TABLE ${table('orders')} (
+          id text PRIMARY KEY,
+          principal text NOT NULL,
+          idempotency_key text NOT NULL,
+          customer_id text NOT NULL,
+          currency char(3) NOT NULL,
+          subtotal integer NOT NULL CHECK (subtotal >= 0),
+          discount integer NOT NULL CHECK (discount >= 0),
+          tax integer NOT NULL CHECK (tax >= 0),
+          total integer NOT NULL CHECK (total >= 0),
+          lines jsonb NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now()
+        )`.execute(db);
+        // Not unique on purpose: one order per key is the idempotency record's job, and the
+        // invariant check counts orders per key here to prove it.
+        await sql`CREATE INDEX ${sql.id('orders_idempotency_key_idx')} ON ${table('orders')} (principal, idempotency_key)`.execute(
+          db,
+        );
+        await sql`CREATE TABLE ${table('payment_intents')} (
+          order_id text PRIMARY KEY REFERENCES ${table('orders')} (id),
+          provider_request_id text NOT NULL UNIQUE,
+          amount integer NOT NULL CHECK (amount >= 0),
+          currency char(3) NOT NULL,
+          payment_token text NOT NULL,
+          status text NOT NULL CHECK (status IN ('pending', 'authorized', 'declined', 'voided')),
+          authorization_id text,
+          decline_reason text,
+          updated_at timestamptz NOT NULL DEFAULT now()
+        )`.execute(db);
+        await sql`CREATE TABLE ${table('order_report')} (
+          order_id text PRIMARY KEY,
+          customer_id text NOT NULL,
+          outcome text NOT NULL,
+          total integer NOT NULL,
+          currency char(3) NOT NULL,
+          units integer NOT NULL,
+          recorded_at timestamptz NOT NULL DEFAULT now()
+        )`.execute(db);
+      },
+      async down(db: Kysely<unknown>) {
+        for (const name of ['order_report', 'payment_intents', 'orders']) {
+          await sql`DROP TABLE IF EXISTS ${table(name)}`.execute(db);
+        }
+      },
+    },
+    '002_order_state': stateMachineMigration({ schema, aggregateTable: TABLES.orders, auditTable: TABLES.audit }),
+    '003_outbox': options.outbox.migration(),
+    '004_idempotency': idempotencyMigration({ schema, table: TABLES.idempotency }),
+  };
+}
+
+/** Runs every migration's `up`, in order (tests and scripts; production uses a `Migrator`). */
+export async function migrateCheckoutDatabase(
+  db: Kysely<unknown>,
+  options: { readonly schema: string; readonly outbox: Outbox },
+): Promise<void> {
+  for (const migration of Object.values(checkoutMigrations(options))) await migration.up(db);
+}

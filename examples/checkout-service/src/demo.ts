@@ -1,0 +1,160 @@
+// `pnpm --filter @checkout/example-checkout-service demo [--orders 200] [--seed 7] [--report FILE]`
+// `pnpm --filter @checkout/example-checkout-service chaos [--orders N] [--seed S] [--report FILE] [--processes 3]`
+// Starts the embedded stack, the relays and the workers (in this process, or with --chaos in worker
+// processes that are SIGKILLed and restarted at seeded moments), plays buyers with duplicate
+// submissions, declines, lost provider responses, a hot SKU and poison messages, waits for the
+// flow to drain and checks every invariant from durable state. Exit code 0 only if all hold.
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { startCheckoutStack } from '@checkout/testing';
+import { listDeadLetters } from '@checkout/workers';
+import { checkInvariants } from './invariants/check-invariants.js';
+import { createCheckoutEnvironment, waitForDrain } from './local/checkout-environment.js';
+import { startLocalRunner } from './local/local-runner.js';
+import { startProcessFleet } from './local/process-fleet.js';
+import { runLoad } from './local/run-load.js';
+import { createSeededRandom } from './random/seeded-random.js';
+
+const { values } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '200' },
+    seed: { type: 'string', default: '7' },
+    report: { type: 'string' },
+    chaos: { type: 'boolean', default: false },
+    processes: { type: 'string', default: '3' },
+  },
+});
+const orders = Number(values.orders);
+const seed = Number(values.seed);
+const processes = Number(values.processes);
+if (
+  !Number.isInteger(orders) ||
+  orders < 1 ||
+  !Number.isInteger(seed) ||
+  !Number.isInteger(processes) ||
+  processes < 1
+) {
+  console.error('usage: demo [--orders N>=1] [--seed INT] [--report FILE] [--chaos] [--processes N>=1]');
+  process.exit(2);
+}
+const hotStock = Math.max(1, Math.floor(orders * 0.1));
+const initialStock = { mug: 100_000, tee: 100_000, hot: hotStock };
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
+
+console.log('starting Postgres, DynamoDB Local and the SQS emulator ...');
+const stack = await startCheckoutStack();
+let exitCode = 1;
+try {
+  const env = await createCheckoutEnvironment(stack, {
+    seed,
+    faults: { latencyMs: 5, spikeRate: 0.05, spikeMs: 300, lostResponseRate: 0.1 },
+    initialStock,
+  });
+  const fleet = values.chaos ? await startProcessFleet(env.processConfig, processes) : undefined;
+  const runner =
+    fleet === undefined
+      ? await startLocalRunner({ deps: env.deps, sqs: env.sqs, queueUrl: env.queue.queueUrl, listen: env.postgresUrl })
+      : undefined;
+  let killing = fleet !== undefined;
+  const random = createSeededRandom(seed ^ 0x5eed);
+  const killer = (async () => {
+    while (killing && fleet !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, random.int(300, 1_500)));
+      if (killing) await fleet.killAndRestart(random.int(0, processes - 1));
+    }
+  })();
+  try {
+    const poisonMarkers = ['demo-poison-not-json', 'demo-poison-unknown-type'];
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queue.queueUrl, MessageBody: `{${poisonMarkers[0]}` }));
+    await env.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: env.queue.queueUrl,
+        MessageBody: JSON.stringify({ type: 'RefundEverything', note: poisonMarkers[1] }),
+      }),
+    );
+    console.log(`${orders} checkouts (2-4 copies each), hot SKU stock ${hotStock}, seed ${seed} ...`);
+    const load = await runLoad(env.deps, { orders, seed, hotShare: 0.2, declineShare: 0.05 });
+    // Chaos: keep killing a little longer while commands are in flight, then let the flow drain.
+    if (fleet !== undefined) await new Promise((resolve) => setTimeout(resolve, 3_000));
+    killing = false;
+    await killer;
+    let lastPrint = 0;
+    const drainSeconds = await waitForDrain(env, {
+      timeoutMs: 300_000,
+      onProgress: (p) => {
+        if (Date.now() - lastPrint < 2_000) return;
+        lastPrint = Date.now();
+        console.log(
+          `  states ${JSON.stringify(p.states)} outbox ${p.outboxPending} queued ${p.queued} dlq ${p.deadLettered}`,
+        );
+      },
+    });
+    const progress = await env.progress();
+    const invariants = await checkInvariants({
+      deps: env.deps,
+      initialStock,
+      submissions: load.submissions,
+      ledger: env.payment.ledger(),
+      emails: env.email.sent(),
+      sqs: env.sqs,
+      deadLetterQueueUrl: env.queue.dlq.queueUrl,
+      poisonMarkers,
+    });
+    const dead = await listDeadLetters({ client: env.sqs, queueUrl: env.queue.dlq.queueUrl, maxMessages: 100 });
+    const latencies = [...load.latenciesMs].sort((a, b) => a - b);
+    const violations = Object.values(invariants).filter((v) => !v.ok).length;
+    const ledger = env.payment.ledger();
+    const report = {
+      orders,
+      checkoutRequests: load.requests,
+      seed,
+      faults: {
+        duplicateSubmissions: load.requests - orders,
+        lostProviderResponses: env.payment.lostResponses().length,
+        declines: ledger.filter((e) => e.status === 'declined').length,
+        hotSkuShortages: progress.states.CANCELLED ?? 0,
+        poisonMessages: poisonMarkers.length,
+        processKills: fleet?.kills ?? 0,
+      },
+      invariants,
+      violations,
+      latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+      drainSeconds,
+    };
+
+    console.log('\norders by final state');
+    console.table(progress.states);
+    console.log('queues');
+    console.table({ commands: { messages: progress.queued }, dlq: { messages: progress.deadLettered } });
+    console.log('DLQ contents');
+    console.table(
+      dead.map((m) => ({
+        reason: m.reason,
+        type: m.type ?? '-',
+        orderId: m.orderId ?? '-',
+        error: m.error.slice(0, 60),
+      })),
+    );
+    console.log('invariants');
+    console.table(
+      Object.fromEntries(Object.entries(invariants).map(([name, v]) => [name, { ok: v.ok, detail: v.detail }])),
+    );
+    console.log(
+      `checkout latency p50 ${report.latencyMs.p50.toFixed(1)} ms, p99 ${report.latencyMs.p99.toFixed(1)} ms; drained in ${drainSeconds.toFixed(1)} s`,
+    );
+    console.log(violations === 0 ? 'all invariants hold' : `${violations} invariant(s) violated`);
+    if (values.report !== undefined) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+    exitCode = violations === 0 ? 0 : 1;
+  } finally {
+    killing = false;
+    await killer;
+    await runner?.stop();
+    await fleet?.stop();
+    await env.close();
+  }
+} finally {
+  await stack.stop();
+}
+process.exit(exitCode);

@@ -1,0 +1,57 @@
+import type { CheckoutDatabase, OrderLine } from '../db/database.js';
+import type { CheckoutDeps } from '../service/checkout-deps.js';
+
+/** The order row with its payment intent, as the workers need it. */
+export interface LoadedOrder {
+  readonly id: string;
+  readonly customerId: string;
+  readonly total: number;
+  readonly currency: string;
+  readonly lines: readonly OrderLine[];
+  readonly payment: Pick<
+    CheckoutDatabase['payment_intents'],
+    'provider_request_id' | 'amount' | 'currency' | 'payment_token' | 'status' | 'authorization_id'
+  >;
+}
+
+/** Reads the order and its payment intent; throws when the order does not exist (a bug: commands follow commits). */
+export async function loadOrder(deps: CheckoutDeps, orderId: string): Promise<LoadedOrder> {
+  const row = await deps.db
+    .withSchema(deps.schema)
+    .selectFrom('orders')
+    .innerJoin('payment_intents', 'payment_intents.order_id', 'orders.id')
+    .select([
+      'orders.id',
+      'orders.customer_id',
+      'orders.total',
+      'orders.currency',
+      'orders.lines',
+      'payment_intents.provider_request_id',
+      'payment_intents.amount',
+      'payment_intents.payment_token',
+      'payment_intents.status',
+      'payment_intents.authorization_id',
+    ])
+    .where('orders.id', '=', orderId)
+    .executeTakeFirstOrThrow(() => new Error(`order ${orderId} not found`));
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    total: row.total,
+    currency: row.currency,
+    lines: row.lines,
+    payment: {
+      provider_request_id: row.provider_request_id,
+      amount: row.amount,
+      currency: row.currency,
+      payment_token: row.payment_token,
+      status: row.status,
+      authorization_id: row.authorization_id,
+    },
+  };
+}
+
+/** Units in the order (analytics). */
+export function unitsOf(order: LoadedOrder): number {
+  return order.lines.reduce((sum, line) => sum + line.quantity, 0);
+}

@@ -1,0 +1,208 @@
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createInventoryTableInput } from '@checkout/inventory';
+import {
+  type CheckoutStackInfo,
+  createTestQueue,
+  createTestSchema,
+  type TestQueue,
+  type TestSchema,
+  uniqueName,
+} from '@checkout/testing';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { CheckoutDatabase } from '../db/database.js';
+import { migrateCheckoutDatabase } from '../db/migrations.js';
+import type { Catalog } from '../domain/price-cart.js';
+import { type CheckoutDeps, createCheckoutDeps } from '../service/checkout-deps.js';
+import { EmailSimulator } from '../simulators/email-provider.js';
+import { type PaymentFaults, PaymentProviderSimulator } from '../simulators/payment-provider.js';
+import { PaymentProviderClient, startSimulatorServer } from '../simulators/simulator-server.js';
+
+/** The demo catalog: two ordinary products and a limited one (the hot SKU). */
+export const DEMO_CATALOG: Catalog = {
+  currency: 'EUR',
+  products: new Map([
+    ['mug', { name: 'Mug', unitPrice: 1_200 }],
+    ['tee', { name: 'T-shirt', unitPrice: 2_500 }],
+    ['hot', { name: 'Limited print', unitPrice: 5_000 }],
+  ]),
+  promotions: new Map([['TEN', { percentOffBps: 1_000, minSubtotal: 0 }]]),
+  taxRateBps: 2_000,
+};
+
+/** Options of {@link createCheckoutEnvironment}. */
+export interface CheckoutEnvironmentOptions {
+  readonly seed: number;
+  readonly faults?: Partial<PaymentFaults>;
+  /** Units per SKU at the start. */
+  readonly initialStock: Readonly<Record<string, number>>;
+  /** Connections of this process's one pool (API + workers + relays share it). Default 10. */
+  readonly poolSize?: number;
+}
+
+/** A fresh, isolated checkout on a running stack: schema, inventory table, queue + DLQ, simulators. */
+export interface CheckoutEnvironment {
+  readonly deps: CheckoutDeps;
+  readonly db: Kysely<CheckoutDatabase>;
+  readonly sqs: SQSClient;
+  readonly queue: TestQueue & { readonly dlq: NonNullable<TestQueue['dlq']> };
+  readonly payment: PaymentProviderSimulator;
+  readonly email: EmailSimulator;
+  readonly postgresUrl: string;
+  /** What a worker process needs to join this environment (JSON-serializable). */
+  readonly processConfig: WorkerProcessConfig;
+  /** Orders by state, outbox pending rows, messages in the commands queue and in its DLQ. */
+  progress(): Promise<{
+    readonly states: Readonly<Record<string, number>>;
+    readonly outboxPending: number;
+    readonly queued: number;
+    readonly deadLettered: number;
+    readonly reported: number;
+  }>;
+  close(): Promise<void>;
+}
+
+/** Connection details for a worker process (`worker-process.ts`) of this environment. */
+export interface WorkerProcessConfig {
+  readonly postgresUrl: string;
+  readonly schema: string;
+  readonly dynamodb: CheckoutStackInfo['dynamodb']['clientConfig'];
+  readonly sqs: CheckoutStackInfo['sqs']['clientConfig'];
+  readonly inventoryTable: string;
+  readonly queueUrl: string;
+  readonly simulatorUrl: string;
+}
+
+const TERMINAL = new Set(['COMPLETED', 'PAYMENT_DECLINED', 'CANCELLED']);
+
+/**
+ * Builds a checkout on `stack` (from `useCheckoutStack()` in tests or `startCheckoutStack()` in
+ * scripts), isolated by fresh names, with the example's migrations applied and stock set.
+ */
+export async function createCheckoutEnvironment(
+  stack: Pick<CheckoutStackInfo, 'postgres' | 'dynamodb' | 'sqs'>,
+  options: CheckoutEnvironmentOptions,
+): Promise<CheckoutEnvironment> {
+  const schema: TestSchema = await createTestSchema(stack.postgres, 'checkout');
+  const pool = new pg.Pool({ connectionString: stack.postgres.url, max: options.poolSize ?? 10 });
+  pool.on('error', () => {});
+  const db = new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const dynamodb = new DynamoDBClient(stack.dynamodb.clientConfig);
+  const sqs = new SQSClient(stack.sqs.clientConfig);
+  const inventoryTable = uniqueName('inventory');
+  await dynamodb.send(new CreateTableCommand(createInventoryTableInput(inventoryTable)));
+  const queue = await createTestQueue(stack.sqs, {
+    prefix: 'commands',
+    maxReceiveCount: 10,
+    visibilityTimeoutSeconds: 30,
+  });
+  if (queue.dlq === undefined) throw new Error('the commands queue was created without a DLQ');
+  const payment = new PaymentProviderSimulator({
+    seed: options.seed,
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
+  const email = new EmailSimulator();
+  const simulators = await startSimulatorServer({ payment, email });
+  const deps = createCheckoutDeps({
+    db,
+    schema: schema.name,
+    dynamodb,
+    inventoryTable,
+    catalog: DEMO_CATALOG,
+    payment: new PaymentProviderClient(simulators.url, { timeoutMs: 5_000 }),
+    email,
+  });
+  await migrateCheckoutDatabase(db as unknown as Kysely<unknown>, { schema: schema.name, outbox: deps.outbox });
+  for (const [sku, units] of Object.entries(options.initialStock)) await deps.inventory.setStock(sku, units);
+  const dlq = queue.dlq;
+
+  const depth = async (queueUrl: string) => {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    return (
+      Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) +
+      Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0)
+    );
+  };
+
+  return {
+    deps,
+    db,
+    sqs,
+    queue: { ...queue, dlq },
+    payment,
+    email,
+    postgresUrl: stack.postgres.url,
+    processConfig: {
+      postgresUrl: stack.postgres.url,
+      schema: schema.name,
+      dynamodb: stack.dynamodb.clientConfig,
+      sqs: stack.sqs.clientConfig,
+      inventoryTable,
+      queueUrl: queue.queueUrl,
+      simulatorUrl: simulators.url,
+    },
+    async progress() {
+      const app = db.withSchema(schema.name);
+      const rows = await app
+        .selectFrom('orders')
+        .select(['state', sql<string>`count(*)`.as('n')])
+        .groupBy('state')
+        .execute();
+      const reported = await app.selectFrom('order_report').select(sql<string>`count(*)`.as('n')).executeTakeFirst();
+      const stats = await deps.outbox.stats(db);
+      return {
+        states: Object.fromEntries(rows.map((r) => [r.state ?? 'null', Number(r.n)])),
+        outboxPending: stats.pending,
+        queued: await depth(queue.queueUrl),
+        deadLettered: await depth(dlq.queueUrl),
+        reported: Number(reported?.n ?? 0),
+      };
+    },
+    async close() {
+      await simulators.stop();
+      await dynamodb.send(new DeleteTableCommand({ TableName: inventoryTable })).catch(() => {});
+      dynamodb.destroy();
+      sqs.destroy();
+      await db.destroy();
+      await schema.drop();
+    },
+  };
+}
+
+/**
+ * Waits until the flow has drained: every order terminal, the outbox and the commands queue empty,
+ * and every order in the reporting projection (analytics is the last command). Throws after `timeoutMs`.
+ */
+export async function waitForDrain(
+  env: CheckoutEnvironment,
+  options: {
+    readonly timeoutMs: number;
+    readonly onProgress?: (progress: Awaited<ReturnType<CheckoutEnvironment['progress']>>) => void;
+  },
+): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const progress = await env.progress();
+    options.onProgress?.(progress);
+    const orders = Object.values(progress.states).reduce((a, b) => a + b, 0);
+    const settled = Object.entries(progress.states).every(([state]) => TERMINAL.has(state));
+    if (settled && progress.outboxPending === 0 && progress.queued === 0 && progress.reported === orders) {
+      return (Date.now() - started) / 1000;
+    }
+    if (Date.now() - started > options.timeoutMs) {
+      throw new Error(`not drained after ${options.timeoutMs} ms: ${JSON.stringify(progress)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

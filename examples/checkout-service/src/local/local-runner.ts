@@ -1,0 +1,74 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createOutboxRelay, type OutboxRelay, SqsPublisher } from '@checkout/outbox';
+import { createSqsConsumer, type SqsConsumer, type WorkerErrorEvent } from '@checkout/workers';
+import { checkoutCommandRoutes } from '../handlers/command-handlers.js';
+import type { CheckoutDeps } from '../service/checkout-deps.js';
+
+/** Options of {@link startLocalRunner}. */
+export interface LocalRunnerOptions {
+  readonly deps: CheckoutDeps;
+  readonly sqs: SQSClient;
+  /** The commands queue (its redrive policy names the DLQ). */
+  readonly queueUrl: string;
+  /** Postgres URL for the relay's LISTEN connection (wake-up on commit); polling stays on regardless. */
+  readonly listen?: string;
+  /** Outbox relays to run (several are safe: groups are locked per order). Default 2. */
+  readonly relays?: number;
+  /** Command handlers at once. Default 16. */
+  readonly concurrency?: number;
+  /** Handler starts per second (protects Postgres, DynamoDB and the provider). Default 200. */
+  readonly perSecond?: number;
+  /** Visibility timeout of received commands, renewed by the heartbeat while a handler runs. Default 30. */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Errors the consumer survived (default: ignored here; the invariants are what counts). */
+  readonly onError?: (event: WorkerErrorEvent) => void;
+}
+
+/** A running local runner. */
+export interface LocalRunner {
+  readonly relays: readonly OutboxRelay[];
+  readonly consumer: SqsConsumer;
+  /** Stops the consumer (unfinished messages go back to the queue) and the relays. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the same command handlers the Lambda runs, with `@checkout/workers`' long-poll consumer, and
+ * the outbox relays in this process: the container / laptop shape of the service.
+ */
+export async function startLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
+  const { deps } = options;
+  const publisher = new SqsPublisher({ client: options.sqs, queues: { [deps.destination]: options.queueUrl } });
+  const relays = Array.from({ length: options.relays ?? 2 }, () =>
+    createOutboxRelay({
+      db: deps.db,
+      outbox: deps.outbox,
+      publisher,
+      pollIntervalMs: 250,
+      backoff: { baseMs: 200, maxMs: 2_000 },
+      ...(options.listen === undefined ? {} : { listen: options.listen }),
+    }),
+  );
+  const consumer = createSqsConsumer({
+    client: options.sqs,
+    queueUrl: options.queueUrl,
+    commands: checkoutCommandRoutes(deps),
+    concurrency: options.concurrency ?? 16,
+    rateLimit: { perSecond: options.perSecond ?? 200 },
+    waitTimeSeconds: 1,
+    visibilityTimeout: options.visibilityTimeoutSeconds ?? 30,
+    backoff: { baseSeconds: 1, maxSeconds: 10 },
+    metrics: false,
+  });
+  consumer.on('error', options.onError ?? (() => {}));
+  for (const relay of relays) await relay.start();
+  consumer.start();
+  return {
+    relays,
+    consumer,
+    async stop() {
+      await consumer.stop({ timeoutMs: 10_000 });
+      await Promise.all(relays.map((relay) => relay.stop()));
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KyselyIdempotencyStore } from '@checkout/idempotency/kysely';
+import { CartSnapshotStore, Inventory } from '@checkout/inventory';
+import { createOutbox, type Outbox } from '@checkout/outbox';
+import { createStateStore, orderMachine, type StateStore } from '@checkout/state-machine';
+import type { Kysely } from 'kysely';
+import type { CheckoutDatabase } from '../db/database.js';
+import { TABLES } from '../db/migrations.js';
+import type { Catalog } from '../domain/price-cart.js';
+import type { AuthorizeRequest, AuthorizeResult } from '../simulators/payment-provider.js';
+
+/** The payment provider as the workers see it (`PaymentProviderClient` in the example). */
+export interface PaymentGateway {
+  /** Idempotent by `request.requestId`; throws `ProviderUnavailableError` when the outcome is unknown. */
+  authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
+  /** Voids an authorization; idempotent. */
+  void(authorizationId: string): Promise<unknown>;
+}
+
+/** The email provider (not idempotent: the worker makes receipts at-most-once). */
+export interface EmailGateway {
+  send(email: { readonly to: string; readonly orderId: string; readonly template: string }): Promise<unknown>;
+}
+
+/** Everything the API and the workers need; built once per process ({@link createCheckoutDeps}). */
+export interface CheckoutDeps {
+  /** Kysely on the process's one bounded pool, not bound to a schema (packages qualify their own names). */
+  readonly db: Kysely<CheckoutDatabase>;
+  /** The Postgres schema holding every checkout table. */
+  readonly schema: string;
+  readonly outbox: Outbox;
+  readonly orders: StateStore<typeof orderMachine, CheckoutDatabase>;
+  readonly idempotency: KyselyIdempotencyStore;
+  readonly inventory: Inventory;
+  readonly carts: CartSnapshotStore;
+  readonly catalog: Catalog;
+  readonly payment: PaymentGateway;
+  readonly email: EmailGateway;
+  /** Outbox destination of every command (the publisher maps it to the commands queue). */
+  readonly destination: string;
+}
+
+/** Options of {@link createCheckoutDeps}. */
+export interface CheckoutDepsOptions {
+  readonly db: Kysely<CheckoutDatabase>;
+  readonly schema: string;
+  readonly dynamodb: DynamoDBClient;
+  /** DynamoDB table of `@checkout/inventory` (stock, reservations, cart snapshots). */
+  readonly inventoryTable: string;
+  readonly catalog: Catalog;
+  readonly payment: PaymentGateway;
+  readonly email: EmailGateway;
+  /** Default `checkout-commands`. */
+  readonly destination?: string;
+}
+
+/** Wires the packages on one schema. Holds clients only; no per-request state. */
+export function createCheckoutDeps(options: CheckoutDepsOptions): CheckoutDeps {
+  const { db, schema } = options;
+  return {
+    db,
+    schema,
+    outbox: createOutbox({ schema, table: TABLES.outbox }),
+    orders: createStateStore({
+      db,
+      machine: orderMachine,
+      schema,
+      aggregateTable: TABLES.orders,
+      auditTable: TABLES.audit,
+    }),
+    idempotency: new KyselyIdempotencyStore({ db, schema, table: TABLES.idempotency }),
+    inventory: new Inventory({ client: options.dynamodb, tableName: options.inventoryTable }),
+    carts: new CartSnapshotStore({ client: options.dynamodb, tableName: options.inventoryTable }),
+    catalog: options.catalog,
+    payment: options.payment,
+    email: options.email,
+    destination: options.destination ?? 'checkout-commands',
+  };
+}
