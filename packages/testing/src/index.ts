@@ -7,7 +7,12 @@ export {
   TestingError,
   type TestingErrorCode,
 } from './errors.js';
-export { createTestQueue, type TestQueue, type TestQueueOptions } from './isolation/test-queue.js';
+export {
+  createTestQueue,
+  type TestQueue,
+  type TestQueueOptions,
+  type TestQueueWithDlq,
+} from './isolation/test-queue.js';
 export { createTestSchema, type TestSchema } from './isolation/test-schema.js';
 export { uniqueName } from './isolation/unique-name.js';
 export { probeDocker } from './stack/docker-probe.js';

@@ -34,7 +34,15 @@ async function create(client: SQSClient, name: string, attributes: Record<string
   return { name, queueUrl: QueueUrl, queueArn };
 }
 
+/** A {@link TestQueue} created with `maxReceiveCount`: its DLQ is always there. */
+export type TestQueueWithDlq = TestQueue & { readonly dlq: NonNullable<TestQueue['dlq']> };
+
 /** Creates a uniquely named queue, optionally FIFO and with a DLQ + redrive policy. */
+export function createTestQueue(
+  sqs: Pick<AwsEndpoint, 'clientConfig'>,
+  options: TestQueueOptions & { readonly maxReceiveCount: number },
+): Promise<TestQueueWithDlq>;
+export function createTestQueue(sqs: Pick<AwsEndpoint, 'clientConfig'>, options?: TestQueueOptions): Promise<TestQueue>;
 export async function createTestQueue(
   sqs: Pick<AwsEndpoint, 'clientConfig'>,
   options: TestQueueOptions = {},

@@ -223,7 +223,7 @@ describe('SQS', () => {
     }
     const third = await client.send(new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, WaitTimeSeconds: 1 }));
     expect(third.Messages ?? []).toEqual([]);
-    const dlqUrl = queue.dlq?.queueUrl;
+    const dlqUrl = queue.dlq.queueUrl;
     const { Messages } = await client.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1 }));
     expect(Messages?.map((m) => m.Body)).toEqual(['poison']);
   });
