@@ -23,16 +23,17 @@ export async function markRound<DB>(
   const t = table.ref;
   const sent =
     options.onSent === 'delete'
-      ? sql`DELETE FROM ${t} WHERE id = ANY(${sentIds}::bigint[]) RETURNING 1`
+      ? sql`DELETE FROM ${t} WHERE id = ANY(${sentIds}::bigint[])`
       : sql`UPDATE ${t} SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL
-          WHERE id = ANY(${sentIds}::bigint[]) RETURNING 1`;
+          WHERE id = ANY(${sentIds}::bigint[])`;
   if (failed.length === 0) {
+    // No RETURNING: nothing to ship back for the common, all-sent round.
     await sent.execute(trx);
     return { dead: 0 };
   }
   // Errors are stored truncated: enough to diagnose, never a whole payload echoed back by the broker.
   const result = await sql<{ dead: string }>`
-    WITH ok AS (${sent}),
+    WITH ok AS (${sent} RETURNING 1),
     bad AS (
       UPDATE ${t} AS o SET
         attempts = o.attempts + 1,

@@ -2,7 +2,7 @@ import type { OutboxStats } from '../admin/stats.js';
 
 /** What one relay round did. */
 export interface RelayRoundResult {
-  /** Rows claimed (locked groups' pending rows, up to `batchSize`). */
+  /** Rows claimed (locked groups' pending rows, up to 10 x `batchSize`). */
   readonly claimed: number;
   /** Groups (and single ungrouped rows) this round owned. */
   readonly groups: number;

@@ -19,7 +19,11 @@ export interface OutboxRelayOptions<DB> {
   readonly outbox: Outbox;
   /** Where rows go, e.g. `new SqsPublisher(...)`. */
   readonly publisher: OutboxPublisher;
-  /** Most rows claimed per round. Default 100, at most 1000 (each claimed group holds one advisory lock). */
+  /**
+   * Groups a round locks: the claim locks the oldest groups until they hold about this many of the
+   * window's rows (each group holds one advisory lock). A round then takes up to 10 x this many rows
+   * of those groups, sent in consecutive waves while the round is under 1 s. Default 100, at most 1000.
+   */
   readonly batchSize?: number;
   /** Oldest claimable rows a claim looks at to choose groups; make it at least relays x batchSize. Default `4 * batchSize`. */
   readonly claimWindow?: number;
@@ -77,6 +81,9 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
+/** A round starts no new publish wave after this long (ms), nor after half of `claimTimeoutMs`. */
+const ROUND_BUDGET_MS = 1000;
+
 function integerOption(field: string, value: number | undefined, fallback: number, min: number, max: number) {
   const resolved = value ?? fallback;
   if (!Number.isSafeInteger(resolved) || resolved < min || resolved > max) {
@@ -104,6 +111,7 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
     throw new InvalidOutboxConfigError('onSent', "must be 'keep' or 'delete'");
   const backoff = options.backoff ?? {};
   const publishBudgetMs = Math.floor(claimTimeoutMs / 2);
+  const roundBudgetMs = Math.min(publishBudgetMs, ROUND_BUDGET_MS);
 
   const notify = <K extends keyof OutboxObserver>(hook: K, value: Parameters<NonNullable<OutboxObserver[K]>>[0]) => {
     try {
@@ -123,8 +131,7 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
     attempt: row.attempts + 1,
   });
 
-  async function publishWave(wave: readonly ClaimedRow[], remainingMs: number) {
-    const signal = AbortSignal.timeout(Math.max(1, Math.ceil(remainingMs)));
+  async function publishWave(wave: readonly ClaimedRow[], signal: AbortSignal) {
     let outcomes: readonly PublishOutcome[];
     try {
       outcomes = await publisher.publish(wave.map(toEntry), signal);
@@ -161,14 +168,20 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
         const owned = new Set(rows.map((row) => row.group_key ?? `id:${row.id}`)).size;
         const claimMs = performance.now() - began;
         const deadline = began + publishBudgetMs;
+        // One signal for the round: it aborts calls in flight at the deadline, whichever wave they are in.
+        const signal = AbortSignal.timeout(Math.max(1, Math.ceil(deadline - performance.now())));
+        // A claim may carry many waves (up to ROUND_DEPTH x batchSize rows): past the round budget
+        // start no new wave, so a slow publisher does not keep groups locked for long. Unsent rows
+        // stay pending, each group's unsent rows a suffix, and go out in a later round.
+        const softDeadline = began + roundBudgetMs;
         const cursor = new GroupCursor(rows);
         const sent: string[] = [];
         const failed: FailedRow[] = [];
         for (let wave = cursor.next(); wave.length > 0; wave = cursor.next()) {
-          const remaining = deadline - performance.now();
           // Past half the claim timeout our locks may be gone (a hung process resumes here): send nothing more.
-          if (remaining <= 0) break;
-          const { outcomes, aborted } = await publishWave(wave, remaining);
+          const now = performance.now();
+          if (now >= deadline || (now >= softDeadline && sent.length + failed.length > 0)) break;
+          const { outcomes, aborted } = await publishWave(wave, signal);
           wave.forEach((row, index) => {
             const outcome = outcomes[index];
             if (outcome?.ok === true) {

@@ -2,6 +2,13 @@ import { type RawBuilder, sql } from 'kysely';
 import type { OutboxTable } from './outbox-table.js';
 
 /**
+ * Most rows a claim returns, as a multiple of `batchSize`. `batchSize` bounds the groups (advisory
+ * locks) a round takes and the window rows they hold; a locked group may give up to this many times
+ * more of its rows, which the relay sends in consecutive waves (one row per group per call).
+ */
+export const ROUND_DEPTH = 10;
+
+/**
  * DDL of `<table>_claim(window, batch, seed, timeout_ms)`: both claim statements in one round trip.
  *
  * Statement 1 reads the oldest `window` claimable pending rows (below the xid8 fence, not backing
@@ -11,7 +18,8 @@ import type { OutboxTable } from './outbox-table.js';
  * `idle_in_transaction_session_timeout` is what frees the groups of a relay that hangs while it
  * holds them.
  *
- * Statement 2 reads the locked groups' pending rows in id order. It must be a separate statement:
+ * Statement 2 reads the locked groups' pending rows in id order (up to `ROUND_DEPTH x batch` rows,
+ * shared between the groups; a group with a dead row gives none). It must be a separate statement:
  * a VOLATILE PL/pgSQL function takes a fresh snapshot per statement, so this one sees every row the
  * previous owner marked sent before releasing the group. (One statement that locks and reads reads
  * a snapshot older than the lock and can re-send rows out of order.) Each group gives a prefix of
@@ -74,7 +82,10 @@ BEGIN
     RETURN;
   END IF;
 
-  v_per_group := greatest(1, ceil(p_batch::numeric / greatest(cardinality(v_groups), 1)))::integer;
+  -- Up to ROUND_DEPTH x p_batch rows from the locked groups: a group's rows beyond the window are
+  -- read too (it is locked, and the caller cuts it at its first unfenced or unready row), so a round
+  -- carries many rows per lock and per window scan when groups have backlogs.
+  v_per_group := greatest(1, ceil(p_batch::numeric * ${sql.lit(ROUND_DEPTH)} / greatest(cardinality(v_groups), 1)))::integer;
   RETURN QUERY
     SELECT v_candidates, r.id, r.destination, r.group_key, r.body::text, r.attributes, r.delay_seconds,
       r.attempts, r.available_at <= now(), r.txid < pg_snapshot_xmin(pg_current_snapshot())
@@ -88,6 +99,9 @@ BEGIN
         ORDER BY o.id + 0
         LIMIT v_per_group
       ) p
+      -- Re-checked in this statement's snapshot: a head the previous owner marked dead after
+      -- statement 1's snapshot was taken must still block its group.
+      WHERE NOT EXISTS (SELECT 1 FROM ${t.ref} d WHERE d.status = 'dead' AND d.group_key = g.key)
       UNION ALL
       SELECT o.id, o.destination, o.group_key, o.body, o.attributes, o.delay_seconds, o.attempts,
         o.available_at, o.txid
@@ -95,7 +109,7 @@ BEGIN
       WHERE o.id = ANY(v_solo) AND o.status = 'pending' AND o.group_key IS NULL
     ) r
     ORDER BY r.id
-    LIMIT p_batch;
+    LIMIT p_batch * ${sql.lit(ROUND_DEPTH)};
 END;
 $claim$`;
 }
