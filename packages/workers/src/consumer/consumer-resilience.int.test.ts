@@ -1,35 +1,24 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createTestQueue } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TransientError } from '../errors.js';
 import type { MessageOutcome, QueueSnapshot } from '../metrics/worker-metrics.js';
 import { handleCommand } from '../processing/command-route.js';
 import { DLQ_ATTRIBUTES } from '../processing/dead-letter-attributes.js';
 import type { WorkerErrorEvent } from '../processing/worker-error.js';
 import { chargeCard } from '../test-support/commands.js';
-import { chargeBody, delay } from '../test-support/consumer-fixtures.js';
-import { drain, recordingClient, sendAll, waitUntil } from '../test-support/sqs-helpers.js';
+import { chargeBodies, chargeBody, delay } from '../test-support/consumer-fixtures.js';
+import { drain, recordingClients, sendAll, waitUntil } from '../test-support/sqs-helpers.js';
 import { createSqsConsumer } from './sqs-consumer.js';
 
 const stack = useCheckoutStack();
-const clients: SQSClient[] = [];
-function client() {
-  const recording = recordingClient(stack.sqs.clientConfig);
-  clients.push(recording.client);
-  return recording;
-}
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
-
-const bodies = (count: number) => Array.from({ length: count }, (_, seq) => ({ MessageBody: chargeBody(seq) }));
+const client = recordingClients(stack.sqs.clientConfig);
 
 describe.concurrent('createSqsConsumer resilience (real SQS emulator)', () => {
   it('survives receive errors and an error listener that throws (sqs-consumer #770)', async () => {
     const recording = client();
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5 });
-    await sendAll(recording.client, queue.queueUrl, bodies(20));
+    await sendAll(recording.client, queue.queueUrl, chargeBodies(20));
     recording.failNext('ReceiveMessage', 4);
     const events: WorkerErrorEvent[] = [];
     let done = 0;
@@ -129,7 +118,7 @@ describe.concurrent('createSqsConsumer resilience (real SQS emulator)', () => {
   it('reports outcomes and queue snapshots to its metrics sink, and flushes on stop', async () => {
     const { client: sqs } = client();
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5 });
-    await sendAll(sqs, queue.queueUrl, bodies(5));
+    await sendAll(sqs, queue.queueUrl, chargeBodies(5));
     const outcomes: MessageOutcome[] = [];
     const snapshots: QueueSnapshot[] = [];
     let flushes = 0;

@@ -1,31 +1,20 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createTestQueue } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handleCommand } from '../processing/command-route.js';
 import { chargeCard } from '../test-support/commands.js';
-import { chargeBody, delay, deletedMessageIds } from '../test-support/consumer-fixtures.js';
-import { depth, drain, recordingClient, sendAll, waitUntil } from '../test-support/sqs-helpers.js';
+import { chargeBodies, delay, deletedMessageIds } from '../test-support/consumer-fixtures.js';
+import { depth, drain, recordingClients, sendAll, waitUntil } from '../test-support/sqs-helpers.js';
 import { createSqsConsumer } from './sqs-consumer.js';
 
 const stack = useCheckoutStack();
-const clients: SQSClient[] = [];
-function client() {
-  const recording = recordingClient(stack.sqs.clientConfig);
-  clients.push(recording.client);
-  return recording;
-}
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
-
-const bodies = (count: number) => Array.from({ length: count }, (_, seq) => ({ MessageBody: chargeBody(seq) }));
+const client = recordingClients(stack.sqs.clientConfig);
 
 describe('createSqsConsumer (real SQS emulator)', () => {
   it('runs handlers up to the configured concurrency of 50, never more (sqs-consumer #96/#229)', async () => {
     const { client: sqs } = client();
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5 });
-    await sendAll(sqs, queue.queueUrl, bodies(200));
+    await sendAll(sqs, queue.queueUrl, chargeBodies(200));
     let active = 0;
     let peak = 0;
     let done = 0;
@@ -63,7 +52,7 @@ describe('createSqsConsumer (real SQS emulator)', () => {
     const run = async (heartbeat: boolean) => {
       const { client: sqs } = client();
       const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 10, visibilityTimeoutSeconds: 3 });
-      await sendAll(sqs, queue.queueUrl, bodies(5));
+      await sendAll(sqs, queue.queueUrl, chargeBodies(5));
       const starts = new Map<string, number>();
       let finished = 0;
       const consumer = createSqsConsumer({
@@ -98,7 +87,7 @@ describe('createSqsConsumer (real SQS emulator)', () => {
     const { client: sqs, calls, count } = client();
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 10, visibilityTimeoutSeconds: 30 });
     const total = 300;
-    await sendAll(sqs, queue.queueUrl, bodies(total));
+    await sendAll(sqs, queue.queueUrl, chargeBodies(total));
     const started = new Set<string>();
     const finished = new Set<string>();
     let startsAfterStop = 0;
@@ -143,7 +132,7 @@ describe('createSqsConsumer (real SQS emulator)', () => {
   it('stop() with a timeout: releases unstarted messages, abandons stuck handlers without deleting them', async () => {
     const { client: sqs, calls } = client();
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 10, visibilityTimeoutSeconds: 2 });
-    await sendAll(sqs, queue.queueUrl, bodies(30));
+    await sendAll(sqs, queue.queueUrl, chargeBodies(30));
     const finished = new Set<string>();
     let stuck = 0;
     const consumer = createSqsConsumer({
@@ -210,13 +199,13 @@ describe('createSqsConsumer (real SQS emulator)', () => {
     await waitUntil(() => count('ReceiveMessage') >= 2, 'two long polls');
     const stopping = consumer.stop();
     // Messages arriving while the polls are still open are received by them, then handed back.
-    await sendAll(sqs, queue.queueUrl, bodies(3));
+    await sendAll(sqs, queue.queueUrl, chargeBodies(3));
     expect(await stopping).toEqual({ drained: true, released: 3, abandoned: 0 });
     const receives = count('ReceiveMessage');
     expect(receives).toBe(2);
     expect(handled).toBe(0);
     expect(await depth(sqs, queue.queueUrl)).toEqual({ visible: 3, inFlight: 0 });
-    await sendAll(sqs, queue.queueUrl, bodies(2));
+    await sendAll(sqs, queue.queueUrl, chargeBodies(2));
     await delay(1_000);
     expect(count('ReceiveMessage')).toBe(receives);
     expect(await depth(sqs, queue.queueUrl)).toEqual({ visible: 5, inFlight: 0 });

@@ -1,7 +1,7 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createTestQueue } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listDeadLetters } from '../dlq/list-dead-letters.js';
 import { redriveDeadLetters } from '../dlq/redrive-dead-letters.js';
 import { encode } from '../envelope/codec.js';
@@ -10,22 +10,14 @@ import type { MessageOutcome, WorkerMetrics } from '../metrics/worker-metrics.js
 import { handleCommand } from '../processing/command-route.js';
 import { DLQ_ATTRIBUTES } from '../processing/dead-letter-attributes.js';
 import { chargeCard, sendReceipt } from '../test-support/commands.js';
-import { depth, drain, invokeFromQueue, recordingClient, sendAll, waitUntil } from '../test-support/sqs-helpers.js';
+import { depth, drain, invokeFromQueue, recordingClients, sendAll, waitUntil } from '../test-support/sqs-helpers.js';
 import { createSqsBatchHandler } from './sqs-batch-handler.js';
 import type { SqsEventRecord } from './sqs-event.js';
 
 const stack = useCheckoutStack();
 // Handler failures are the point of these tests; the default console.error report would be noise.
 const quiet = () => {};
-const clients: SQSClient[] = [];
-function client() {
-  const recording = recordingClient(stack.sqs.clientConfig);
-  clients.push(recording.client);
-  return recording;
-}
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
+const client = recordingClients(stack.sqs.clientConfig);
 
 function collectingMetrics() {
   const outcomes: MessageOutcome[] = [];

@@ -14,6 +14,10 @@ export const chargeBody = (seq: number, orderId = `order-${seq}`) =>
     ),
   );
 
+/** `count` ChargeCard entries for `sendAll`, seq 0..count-1. */
+export const chargeBodies = (count: number) =>
+  Array.from({ length: count }, (_, seq) => ({ MessageBody: chargeBody(seq) }));
+
 /** SQS message ids whose receipt handles were passed to DeleteMessage(Batch), from recorded calls. */
 export function deletedMessageIds(calls: readonly RecordedCall[]): Set<string> {
   const idByHandle = new Map<string, string>();

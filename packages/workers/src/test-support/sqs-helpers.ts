@@ -9,6 +9,7 @@ import {
   SQSClient,
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
+import { afterAll } from 'vitest';
 import type { SqsBatchHandler } from '../lambda/sqs-batch-handler.js';
 import type { SqsEventRecord } from '../lambda/sqs-event.js';
 
@@ -20,6 +21,22 @@ export interface RecordedCall {
 }
 
 /** An SQS client whose calls are recorded; `failNext(name, n)` makes the next n calls of a command throw. */
+/**
+ * A factory of {@link recordingClient}s for one test file; every client it made is destroyed after
+ * the file's tests.
+ */
+export function recordingClients(config: SQSClientConfig): () => ReturnType<typeof recordingClient> {
+  const clients: SQSClient[] = [];
+  afterAll(() => {
+    for (const c of clients) c.destroy();
+  });
+  return () => {
+    const recording = recordingClient(config);
+    clients.push(recording.client);
+    return recording;
+  };
+}
+
 export function recordingClient(config: SQSClientConfig) {
   const client = new SQSClient(config);
   const calls: RecordedCall[] = [];
