@@ -27,14 +27,19 @@ afterAll(async () => {
 });
 
 describe('chaos: worker processes SIGKILLed, duplicate SQS deliveries, provider spikes past the client timeout', () => {
-  it('keeps every invariant with 3 worker processes killed at seeded moments', async () => {
-    fleet = await startProcessFleet(env.processConfig, 3);
+  it('keeps every invariant with relay and consumer processes killed separately at seeded moments', async () => {
+    fleet = await startProcessFleet(env.processConfig, ['relay', 'consumer', 'consumer']);
     duplicates = startDuplicateDeliveries({ sqs: env.sqs, queueUrl: env.queue.queueUrl, seed: 34 });
     const random = createSeededRandom(33);
     let loading = true;
     const killer = (async () => {
       // At least 3 kills whatever the machine's speed (a restart takes longer under load).
-      while (loading || (fleet?.kills ?? 0) < 3) {
+      while (
+        loading ||
+        (fleet?.kills ?? 0) < 3 ||
+        (fleet?.killsByRole.relay ?? 0) < 1 ||
+        (fleet?.killsByRole.consumer ?? 0) < 1
+      ) {
         await new Promise((resolve) => setTimeout(resolve, random.int(300, 1_200)));
         await fleet?.killAndRestart(random.int(0, 2));
       }
@@ -57,6 +62,8 @@ describe('chaos: worker processes SIGKILLed, duplicate SQS deliveries, provider 
     });
     expect(Object.entries(invariants).filter(([, v]) => !v.ok)).toEqual([]);
     expect(fleet.kills).toBeGreaterThanOrEqual(3);
+    expect(fleet.killsByRole.relay).toBeGreaterThanOrEqual(1);
+    expect(fleet.killsByRole.consumer).toBeGreaterThanOrEqual(1);
     expect(duplicates.count).toBeGreaterThan(0);
     expect(env.payment.latencySpikes()).toBeGreaterThan(0);
   }, 240_000);
