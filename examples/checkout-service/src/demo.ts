@@ -11,6 +11,7 @@ import { startCheckoutStack } from '@checkout/testing';
 import { listDeadLetters } from '@checkout/workers';
 import { checkInvariants } from './invariants/check-invariants.js';
 import { createCheckoutEnvironment, waitForDrain } from './local/checkout-environment.js';
+import { startDuplicateDeliveries } from './local/duplicate-deliveries.js';
 import { startLocalRunner } from './local/local-runner.js';
 import { startProcessFleet } from './local/process-fleet.js';
 import { runLoad } from './local/run-load.js';
@@ -49,7 +50,10 @@ let exitCode = 1;
 try {
   const env = await createCheckoutEnvironment(stack, {
     seed,
-    faults: { latencyMs: 5, spikeRate: 0.05, spikeMs: 300, lostResponseRate: 0.1 },
+    // Chaos: spikes longer than the workers' 5 s provider timeout (the charge lands after the caller gave up).
+    faults: values.chaos
+      ? { latencyMs: 5, spikeRate: 0.02, spikeMs: 6_000, lostResponseRate: 0.1 }
+      : { latencyMs: 5, spikeRate: 0.05, spikeMs: 300, lostResponseRate: 0.1 },
     initialStock,
   });
   const fleet = values.chaos ? await startProcessFleet(env.processConfig, processes) : undefined;
@@ -65,8 +69,16 @@ try {
       if (killing) await fleet.killAndRestart(random.int(0, processes - 1));
     }
   })();
+  const poisonMarkers = ['demo-poison-not-json', 'demo-poison-unknown-type'];
+  const duplicates = values.chaos
+    ? startDuplicateDeliveries({
+        sqs: env.sqs,
+        queueUrl: env.queue.queueUrl,
+        seed: seed ^ 0xd00b,
+        skipMarkers: poisonMarkers,
+      })
+    : undefined;
   try {
-    const poisonMarkers = ['demo-poison-not-json', 'demo-poison-unknown-type'];
     await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queue.queueUrl, MessageBody: `{${poisonMarkers[0]}` }));
     await env.sqs.send(
       new SendMessageCommand({
@@ -80,6 +92,7 @@ try {
     if (fleet !== undefined) await new Promise((resolve) => setTimeout(resolve, 3_000));
     killing = false;
     await killer;
+    await duplicates?.stop();
     let lastPrint = 0;
     const drainSeconds = await waitForDrain(env, {
       timeoutMs: 300_000,
@@ -117,6 +130,8 @@ try {
         hotSkuShortages: progress.states.CANCELLED ?? 0,
         poisonMessages: poisonMarkers.length,
         processKills: fleet?.kills ?? 0,
+        duplicateDeliveries: duplicates?.count ?? 0,
+        providerLatencySpikes: env.payment.latencySpikes(),
       },
       invariants,
       violations,
@@ -150,6 +165,7 @@ try {
   } finally {
     killing = false;
     await killer;
+    await duplicates?.stop();
     await runner?.stop();
     await fleet?.stop();
     await env.close();

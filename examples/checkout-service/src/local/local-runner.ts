@@ -14,6 +14,8 @@ export interface LocalRunnerOptions {
   readonly listen?: string;
   /** Outbox relays to run (several are safe: groups are locked per order). Default 2. */
   readonly relays?: number;
+  /** Run the command consumer. Default true; `false` (with `relays` >= 1) makes a relay-only process. */
+  readonly consume?: boolean;
   /** Command handlers at once. Default 16. */
   readonly concurrency?: number;
   /** Handler starts per second (protects Postgres, DynamoDB and the provider). Default 200. */
@@ -61,13 +63,14 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
     metrics: false,
   });
   consumer.on('error', options.onError ?? (() => {}));
+  const consume = options.consume ?? true;
   for (const relay of relays) await relay.start();
-  consumer.start();
+  if (consume) consumer.start();
   return {
     relays,
     consumer,
     async stop() {
-      await consumer.stop({ timeoutMs: 10_000 });
+      if (consume) await consumer.stop({ timeoutMs: 10_000 });
       await Promise.all(relays.map((relay) => relay.stop()));
     },
   };

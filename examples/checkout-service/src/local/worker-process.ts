@@ -1,5 +1,6 @@
-// A worker process of the local setup: two outbox relays and the command consumer, on its own
-// bounded pool. Config: argv[2] as JSON (`WorkerProcessConfig`). Prints `ready` once running. The
+// A worker process of the local setup, on its own bounded pool. Config: argv[2] as JSON
+// (`WorkerProcessConfig`); role: argv[3], `both` (default: two outbox relays and the command
+// consumer), `relay` (relays only) or `consumer` (consumer only). Prints `ready` once running. The
 // chaos fleet SIGKILLs and restarts these; SIGTERM stops gracefully.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -12,6 +13,8 @@ import { DEMO_CATALOG, type WorkerProcessConfig } from './checkout-environment.j
 import { startLocalRunner } from './local-runner.js';
 
 const config = JSON.parse(process.argv[2] ?? '') as WorkerProcessConfig;
+const role = process.argv[3] ?? 'both';
+if (role !== 'both' && role !== 'relay' && role !== 'consumer') throw new Error(`unknown worker role ${role}`);
 const pool = new pg.Pool({ connectionString: config.postgresUrl, max: 6 });
 pool.on('error', () => {});
 const db = new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) });
@@ -30,6 +33,8 @@ const runner = await startLocalRunner({
   sqs,
   queueUrl: config.queueUrl,
   listen: config.postgresUrl,
+  relays: role === 'consumer' ? 0 : 2,
+  consume: role !== 'relay',
   concurrency: 8,
   visibilityTimeoutSeconds: 4,
 });

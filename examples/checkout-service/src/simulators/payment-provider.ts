@@ -56,6 +56,7 @@ export class PaymentProviderSimulator {
   readonly #byRequest = new Map<string, LedgerEntry>();
   readonly #lostOnce = new Set<string>();
   #sequence = 0;
+  #spikes = 0;
 
   constructor(options: { readonly seed: number; readonly faults?: Partial<PaymentFaults> }) {
     this.#faults = { ...DEFAULT_FAULTS, ...options.faults };
@@ -101,8 +102,15 @@ export class PaymentProviderSimulator {
     return [...this.#lostOnce];
   }
 
+  /** Calls that got the latency spike so far. */
+  latencySpikes(): number {
+    return this.#spikes;
+  }
+
   #latency(): number {
-    return this.#faults.latencyMs + (this.#random.chance(this.#faults.spikeRate) ? this.#faults.spikeMs : 0);
+    const spike = this.#random.chance(this.#faults.spikeRate);
+    if (spike) this.#spikes += 1;
+    return this.#faults.latencyMs + (spike ? this.#faults.spikeMs : 0);
   }
 }
 

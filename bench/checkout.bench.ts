@@ -1,0 +1,188 @@
+// pnpm bench checkout [orders]: the example's commit-first checkout vs a naive synchronous handler, one run.
+//  Both against the same simulators: provider latency 200 ms, 10 % of authorizations charge but lose
+//  the response, each buyer submits once and retries up to 3 times with the same Idempotency-Key
+//  after a failed answer.
+//  1. checkout response latency p50/p99: ours (`checkout(...)`: one Postgres transaction, nothing
+//     remote) vs naive (authorize at the provider, reserve stock, write the order, send the email,
+//     all inside the request, provider request id random per attempt).
+//  2. double charges: orders with more than one charge in the provider ledger (naive vs ours, after
+//     our workers drained the flow).
+//  3. checkouts/s end to end (accepted -> COMPLETED): the local runner (2 relays, 16 handlers, this
+//     process) then works the accepted orders off; rate = COMPLETED orders / (runner start -> drained).
+//  The API phase runs without the workers in the process, as deployed (API and workers are separate
+//  Lambdas/containers); on this 2-core machine sharing the event loop would measure the workers.
+import { randomUUID } from 'node:crypto';
+import { startCheckoutStack } from '@checkout/testing';
+import { sql } from 'kysely';
+import { checkout } from '../examples/checkout-service/src/api/checkout.ts';
+import { parseCart } from '../examples/checkout-service/src/domain/cart.ts';
+import { priceCart } from '../examples/checkout-service/src/domain/price-cart.ts';
+import {
+  type CheckoutEnvironment,
+  createCheckoutEnvironment,
+  waitForDrain,
+} from '../examples/checkout-service/src/local/checkout-environment.ts';
+import { startLocalRunner } from '../examples/checkout-service/src/local/local-runner.ts';
+import type { LedgerEntry } from '../examples/checkout-service/src/simulators/payment-provider.ts';
+import { PaymentProviderClient } from '../examples/checkout-service/src/simulators/simulator-server.ts';
+import { type BenchResult, percentile, summarize, writeReport } from './lib/report.ts';
+
+const ORDERS = Number(process.argv[2] ?? 200);
+const CONCURRENCY = 16;
+const MAX_ATTEMPTS = 4;
+const FAULTS = { latencyMs: 200, lostResponseRate: 0.1 };
+const STOCK = { mug: 1_000_000, tee: 1_000_000 };
+
+const stack = await startCheckoutStack({ mode: 'embedded' });
+const results: BenchResult[] = [];
+const ratios: Record<string, number> = {};
+
+function cartOf(i: number) {
+  return {
+    customerId: `customer-${i}`,
+    currency: 'EUR',
+    lines: [
+      { sku: 'mug', quantity: 1 + (i % 3) },
+      { sku: 'tee', quantity: 1 },
+    ],
+    paymentToken: `tok_${i}`,
+  };
+}
+
+/** Plays buyers: each order is submitted until it gets a 2xx/4xx or MAX_ATTEMPTS, same key each time. */
+async function play(
+  handler: (key: string, body: unknown) => Promise<{ status: number }>,
+): Promise<{ latencies: number[]; wallMs: number; requests: number; failedOrders: number }> {
+  const latencies: number[] = [];
+  let requests = 0;
+  let failedOrders = 0;
+  let next = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < ORDERS; i = next++) {
+        const key = `bench-${i}`;
+        let ok = false;
+        for (let attempt = 0; attempt < MAX_ATTEMPTS && !ok; attempt++) {
+          const t0 = performance.now();
+          const response = await handler(key, cartOf(i));
+          latencies.push(performance.now() - t0);
+          requests += 1;
+          ok = response.status < 500;
+        }
+        if (!ok) failedOrders += 1;
+      }
+    }),
+  );
+  return { latencies, wallMs: performance.now() - began, requests, failedOrders };
+}
+
+function doubleCharges(ledger: readonly LedgerEntry[], orderOf: (entry: LedgerEntry) => string): number {
+  const charges = new Map<string, number>();
+  for (const entry of ledger) {
+    if (entry.status === 'declined') continue;
+    const order = orderOf(entry);
+    charges.set(order, (charges.get(order) ?? 0) + 1);
+  }
+  return [...charges.values()].filter((n) => n > 1).length;
+}
+
+/**
+ * The naive handler most checkouts start as: everything inside the request. It stores the answer
+ * under the Idempotency-Key only after success, and the provider request id is random per attempt,
+ * so a retry after a lost provider response charges the card again.
+ */
+function naiveHandler(env: CheckoutEnvironment) {
+  const provider = new PaymentProviderClient(env.processConfig.simulatorUrl, { timeoutMs: 5_000 });
+  const answered = new Map<string, { status: number; body: unknown }>();
+  return async (key: string, body: unknown): Promise<{ status: number }> => {
+    const done = answered.get(key);
+    if (done !== undefined) return done;
+    const cart = parseCart(body);
+    const priced = priceCart(cart, env.deps.catalog);
+    const orderId = randomUUID();
+    try {
+      const payment = await provider.authorize({
+        requestId: randomUUID(),
+        orderId: key,
+        amount: priced.total,
+        currency: priced.currency,
+        paymentToken: cart.paymentToken,
+      });
+      if (payment.status === 'declined') return { status: 402 };
+      await env.deps.inventory.reserve(orderId, cart.lines, { ttlSeconds: 900 });
+      await sql`INSERT INTO ${sql.table(`${env.deps.schema}.naive_orders`)} (id, idempotency_key, total, authorization_id)
+        VALUES (${orderId}, ${key}, ${priced.total}, ${payment.authorizationId})`.execute(env.db);
+      await env.email.send({ to: `${cart.customerId}@example.com`, orderId, template: 'receipt' });
+      const answer = { status: 201, body: { orderId } };
+      answered.set(key, answer);
+      return answer;
+    } catch {
+      return { status: 502 };
+    }
+  };
+}
+
+try {
+  // Naive: no workers, everything in the request.
+  const naiveEnv = await createCheckoutEnvironment(stack, { seed: 7, faults: FAULTS, initialStock: STOCK });
+  await sql`CREATE TABLE ${sql.table(`${naiveEnv.deps.schema}.naive_orders`)} (
+    id uuid PRIMARY KEY, idempotency_key text NOT NULL, total integer NOT NULL, authorization_id text NOT NULL)`.execute(
+    naiveEnv.db,
+  );
+  const naive = await play(naiveHandler(naiveEnv));
+  const naiveDoubles = doubleCharges(naiveEnv.payment.ledger(), (e) => e.orderId);
+  results.push(
+    summarize('naive synchronous (pay+stock+order+email in request)', naive.latencies, naive.wallMs, {
+      orders: ORDERS,
+      requests: naive.requests,
+      ordersWithoutAnswer: naive.failedOrders,
+      doubleChargedOrders: naiveDoubles,
+    }),
+  );
+  await naiveEnv.close();
+
+  // Commit-first: the example's checkout first (API alone), then its workers and relays work the orders off.
+  const env = await createCheckoutEnvironment(stack, { seed: 7, faults: FAULTS, initialStock: STOCK, poolSize: 20 });
+  const ours = await play((key, body) => checkout(env.deps, { idempotencyKey: key, principal: 'bench', body }));
+  const began = performance.now();
+  const runner = await startLocalRunner({
+    deps: env.deps,
+    sqs: env.sqs,
+    queueUrl: env.queue.queueUrl,
+    listen: env.postgresUrl,
+  });
+  await waitForDrain(env, { timeoutMs: 300_000 });
+  const endToEndMs = performance.now() - began;
+  await runner.stop();
+  const progress = await env.progress();
+  const ourDoubles = doubleCharges(env.payment.ledger(), (e) => e.orderId);
+  results.push(
+    summarize('commit-first checkout(...) (example)', ours.latencies, ours.wallMs, {
+      orders: ORDERS,
+      requests: ours.requests,
+      ordersWithoutAnswer: ours.failedOrders,
+      doubleChargedOrders: ourDoubles,
+    }),
+  );
+  const completed = progress.states.COMPLETED ?? 0;
+  results.push({
+    label: 'commit-first end to end (accepted -> COMPLETED)',
+    opsPerSec: Math.round((completed / endToEndMs) * 1000 * 10) / 10,
+    p50Ms: 0,
+    p99Ms: 0,
+    extra: {
+      orders: ORDERS,
+      completed,
+      drainSeconds: Math.round(endToEndMs / 100) / 10,
+      lostProviderResponses: env.payment.lostResponses().length,
+    },
+  });
+  await env.close();
+
+  ratios['naive/commit-first p50'] = percentile(naive.latencies, 0.5) / percentile(ours.latencies, 0.5);
+  ratios['naive/commit-first p99'] = percentile(naive.latencies, 0.99) / percentile(ours.latencies, 0.99);
+  writeReport('checkout', results, ratios, ['kysely', 'pg', '@aws-sdk/client-sqs']);
+} finally {
+  await stack.stop();
+}
