@@ -56,7 +56,12 @@ try {
       : { latencyMs: 5, spikeRate: 0.05, spikeMs: 300, lostResponseRate: 0.1 },
     initialStock,
   });
-  const fleet = values.chaos ? await startProcessFleet(env.processConfig, processes) : undefined;
+  // Chaos kills relays and consumers separately: process 0 runs the outbox relays only, the others
+  // consume only (a single process does both).
+  const roles = Array.from({ length: processes }, (_, index) =>
+    processes === 1 ? ('both' as const) : index === 0 ? ('relay' as const) : ('consumer' as const),
+  );
+  const fleet = values.chaos ? await startProcessFleet(env.processConfig, roles) : undefined;
   const runner =
     fleet === undefined
       ? await startLocalRunner({ deps: env.deps, sqs: env.sqs, queueUrl: env.queue.queueUrl, listen: env.postgresUrl })
@@ -130,6 +135,8 @@ try {
         hotSkuShortages: progress.states.CANCELLED ?? 0,
         poisonMessages: poisonMarkers.length,
         processKills: fleet?.kills ?? 0,
+        relayProcessKills: (fleet?.killsByRole.relay ?? 0) + (fleet?.killsByRole.both ?? 0),
+        consumerProcessKills: (fleet?.killsByRole.consumer ?? 0) + (fleet?.killsByRole.both ?? 0),
         duplicateDeliveries: duplicates?.count ?? 0,
         providerLatencySpikes: env.payment.latencySpikes(),
       },
