@@ -1,7 +1,6 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -11,7 +10,7 @@ import { createInventoryTableInput } from '@checkout/inventory';
 import { createOutboxRelay, SqsPublisher } from '@checkout/outbox';
 import { createTestQueue, createTestSchema, type TestQueue, type TestSchema, uniqueName } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
-import { listDeadLetters } from '@checkout/workers';
+import { getQueueSnapshot, listDeadLetters } from '@checkout/workers';
 import type { SqsBatchHandler, SqsEvent } from '@checkout/workers/lambda';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -143,21 +142,8 @@ function toEvent(messages: readonly Message[]): SqsEvent {
 }
 
 async function queueDepth(queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
+  const snapshot = await getQueueSnapshot(sqs, queueUrl);
+  return snapshot.visible + snapshot.inFlight + snapshot.delayed;
 }
 
 /**

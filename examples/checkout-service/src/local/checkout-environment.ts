@@ -1,5 +1,5 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createInventoryTableInput } from '@checkout/inventory';
 import {
   type CheckoutStackInfo,
@@ -9,6 +9,7 @@ import {
   type TestSchema,
   uniqueName,
 } from '@checkout/testing';
+import { getQueueSnapshot } from '@checkout/workers';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { CheckoutDatabase } from '../db/database.js';
@@ -118,21 +119,8 @@ export async function createCheckoutEnvironment(
   const dlq = queue.dlq;
 
   const depth = async (queueUrl: string) => {
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    );
-    return (
-      Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) +
-      Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0)
-    );
+    const snapshot = await getQueueSnapshot(sqs, queueUrl);
+    return snapshot.visible + snapshot.inFlight + snapshot.delayed;
   };
 
   return {
