@@ -9,9 +9,11 @@ import {
 } from '../errors.js';
 import { transition } from '../machine/transition.js';
 import type { AnyMachine, EventOf, StateOf } from '../machine/types.js';
+import { canonicalId, describeIdColumn, type IdColumnKind, readIdColumnKind } from './id-column.js';
+import { type PayloadJson, payloadJson } from './payload-json.js';
 import { resolveTables, type StateStoreTables } from './tables.js';
 import type { ApplyResult, AuditEntry, AuditKind, JsonValue, Snapshot, StateChange } from './types.js';
-import { optionalReason, optionalVersion, payloadJson, requireReason, requireText } from './validate-input.js';
+import { optionalReason, optionalVersion, requireReason, requireText } from './validate-input.js';
 
 /** Options of {@link createStateStore}. */
 export interface StateStoreOptions<M extends AnyMachine, DB> extends StateStoreTables {
@@ -152,6 +154,11 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
   const { machine, db, onTransition } = options;
   const tables = resolveTables(options);
   const machineStates: readonly string[] = machine.states;
+  if (!Number.isSafeInteger(machine.version) || machine.version > MAX_INT4) {
+    throw new InvalidInputError('machine.version', `must fit the integer column machine_version (at most ${MAX_INT4})`);
+  }
+  // Read from the catalog on first use and kept (a successful read only): which ids the id column can hold.
+  let idKind: IdColumnKind | undefined;
 
   const aggregateColumns = sql`${tables.idColumn}::text AS id, state, version, machine_version AS "machineVersion",
     state_created_at AS "createdAt", state_updated_at AS "updatedAt"`;
@@ -187,6 +194,26 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
     return { ...row, kind: row.kind as AuditKind };
   }
 
+  async function columnKind(executor: Kysely<DB>): Promise<IdColumnKind> {
+    idKind ??= await readIdColumnKind(executor as unknown as Kysely<unknown>, tables.names);
+    return idKind;
+  }
+
+  /**
+   * The id as the column spells it, or `undefined` when the column cannot hold it (no row can have it):
+   * decided here, so a bad id never reaches a statement that would fail and abort the caller's transaction.
+   */
+  async function keyOf(executor: Kysely<DB>, id: string): Promise<string | undefined> {
+    return canonicalId(await columnKind(executor), id);
+  }
+
+  /** As {@link keyOf}, for a lookup that must find a row: `NotFoundError` when no row can have this id. */
+  async function existingKey(executor: Kysely<DB>, id: string): Promise<string> {
+    const key = await keyOf(executor, id);
+    if (key === undefined) throw new NotFoundError(id);
+    return key;
+  }
+
   async function lockRow(trx: Transaction<DB>, id: string): Promise<AggregateRow> {
     const { rows } = await sql<AggregateRow>`SELECT ${aggregateColumns} FROM ${tables.aggregate}
       WHERE ${tables.idColumn} = ${id} FOR UPDATE`.execute(trx);
@@ -213,10 +240,10 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
   async function writeChange(
     trx: Transaction<DB>,
     locked: AggregateRow,
-    change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version'>,
-    payload: string | null,
+    change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version' | 'payload'>,
+    payload: PayloadJson | undefined,
   ): Promise<ApplyResult<S>> {
-    const { rows } = await sql<AggregateRow & { at: Date }>`WITH updated AS (
+    const { rows } = await sql<AggregateRow & { at: Date; payload: JsonValue | null }>`WITH updated AS (
         UPDATE ${tables.aggregate}
         SET state = ${change.to}, version = version + 1, machine_version = ${machine.version}, state_updated_at = now()
         WHERE ${tables.idColumn} = ${locked.id} AND version = ${locked.version}
@@ -226,31 +253,35 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
           (machine_id, aggregate_id, version, kind, event, from_state, to_state, event_id, actor, reason, payload,
            machine_version)
         SELECT ${machine.id}, updated.id, updated.version, ${change.kind}, ${change.event}, ${change.from},
-          ${change.to}, ${change.eventId}, ${change.actor}, ${change.reason}, ${payload}::jsonb, ${machine.version}
+          ${change.to}, ${change.eventId}, ${change.actor}, ${change.reason}, ${payload?.text ?? null}::jsonb,
+          ${machine.version}
         FROM updated
-        RETURNING at
+        RETURNING at, payload
       )
-      SELECT updated.*, inserted.at FROM updated, inserted`.execute(trx);
+      SELECT updated.*, inserted.at, inserted.payload FROM updated, inserted`.execute(trx);
     const written = rows[0];
     // Unreachable under READ COMMITTED (the row is locked); kept so a logic error can never double-write.
     if (written === undefined) throw new VersionConflictError(locked.id, locked.version ?? 0, -1);
     const snapshot = toSnapshot(written);
-    return finish(trx, snapshot, change, written.at);
+    return finish(trx, snapshot, { ...change, payload: written.payload }, written.at);
   }
 
   async function record(
     trx: Transaction<DB>,
     row: AggregateRow,
-    change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version'>,
-    payload: string | null,
+    change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version' | 'payload'>,
+    payload: PayloadJson | undefined,
   ): Promise<ApplyResult<S>> {
     const snapshot = toSnapshot(row);
-    const { rows } = await sql<{ at: Date }>`INSERT INTO ${tables.audit}
+    const { rows } = await sql<{ at: Date; payload: JsonValue | null }>`INSERT INTO ${tables.audit}
       (machine_id, aggregate_id, version, kind, event, from_state, to_state, event_id, actor, reason, payload, machine_version)
       VALUES (${machine.id}, ${snapshot.id}, ${snapshot.version}, ${change.kind}, ${change.event}, ${change.from},
-        ${change.to}, ${change.eventId}, ${change.actor}, ${change.reason}, ${payload}::jsonb, ${machine.version})
-      RETURNING at`.execute(trx);
-    return finish(trx, snapshot, change, (rows[0] as { at: Date }).at);
+        ${change.to}, ${change.eventId}, ${change.actor}, ${change.reason}, ${payload?.text ?? null}::jsonb,
+        ${machine.version})
+      RETURNING at, payload`.execute(trx);
+    const inserted = rows[0] as { at: Date; payload: JsonValue | null };
+    // What jsonb stored (a Date as its ISO string, keys in jsonb's order), so apply, replays and history agree.
+    return finish(trx, snapshot, { ...change, payload: inserted.payload }, inserted.at);
   }
 
   async function finish(
@@ -284,12 +315,17 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
 
     async create(trx: Transaction<DB>, input: CreateInput): Promise<ApplyResult<S>> {
       assertTransaction(trx);
-      const id = requireText('id', input.id);
+      let id = requireText('id', input.id);
       const eventId = requireText('eventId', input.eventId);
       const actor = requireText('actor', input.actor);
       const reason = optionalReason(input.reason);
       const payload = payloadJson(input.payload);
       const initial = machine.initial as S;
+      const kind = await columnKind(trx);
+      const key = canonicalId(kind, input.id);
+      if (key === undefined)
+        throw new InvalidInputError('id', `must be ${describeIdColumn(kind)} (the id column's type)`);
+      id = key;
       // Your row may exist already (state columns NULL): initialise it. Otherwise insert one. A row that has
       // a state is either this create replayed (same event id) or a conflict.
       let row = (
@@ -326,7 +362,6 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
           eventId,
           actor,
           reason,
-          payload: input.payload ?? null,
         },
         payload,
       );
@@ -344,9 +379,10 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       if (typeof event !== 'string' || !(machine.events as readonly string[]).includes(event)) {
         throw new InvalidInputError('event', `${JSON.stringify(event)} is not an event of machine ${machine.id}`);
       }
+      const key = await existingKey(trx, id);
       // Lock first, then look for the event id: a concurrent duplicate waits here for the first one to
       // commit and then finds its audit row (each statement sees the latest commits in READ COMMITTED).
-      const locked = await lockRow(trx, id);
+      const locked = await lockRow(trx, key);
       const previous = await recorded(trx, locked.id, eventId);
       if (previous !== undefined) {
         if (previous.kind !== 'transition' || previous.event !== event) {
@@ -358,11 +394,12 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
         throw new VersionConflictError(id, expectedVersion, current.version);
       }
-      const to = transition(machine, current.state, event, { payload: input.payload, actor }) as S;
+      // Guards see the payload as it will be recorded (JSON), so the audit row shows what they decided on.
+      const to = transition(machine, current.state, event, { payload: payload?.value, actor }) as S;
       return writeChange(
         trx,
         locked,
-        { kind: 'transition', event, from: current.state, to, eventId, actor, reason, payload: input.payload ?? null },
+        { kind: 'transition', event, from: current.state, to, eventId, actor, reason },
         payload,
       );
     },
@@ -379,7 +416,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       if (typeof to !== 'string' || !machineStates.includes(to)) {
         throw new InvalidInputError('to', `${JSON.stringify(to)} is not a state of machine ${machine.id}`);
       }
-      const locked = await lockRow(trx, id);
+      const locked = await lockRow(trx, await existingKey(trx, id));
       const previous = await recorded(trx, locked.id, eventId);
       if (previous !== undefined) {
         if (previous.kind !== 'forced' || previous.to !== to) {
@@ -394,15 +431,16 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       return writeChange(
         trx,
         locked,
-        { kind: 'forced', event: null, from: locked.state, to, eventId, actor, reason, payload: input.payload ?? null },
+        { kind: 'forced', event: null, from: locked.state, to, eventId, actor, reason },
         payload,
       );
     },
 
     async get(id: string, executor: Kysely<DB> = db): Promise<Snapshot<S>> {
       requireText('id', id);
+      const key = await existingKey(executor, id);
       const { rows } = await sql<AggregateRow>`SELECT ${aggregateColumns} FROM ${tables.aggregate}
-        WHERE ${tables.idColumn} = ${id}`.execute(executor);
+        WHERE ${tables.idColumn} = ${key}`.execute(executor);
       const row = rows[0];
       if (row === undefined) throw new NotFoundError(id);
       return toSnapshot(row);
@@ -410,12 +448,16 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
 
     async history(id: string, executor: Kysely<DB> = db): Promise<AuditEntry[]> {
       requireText('id', id);
+      const key = await keyOf(executor, id);
+      if (key === undefined) return [];
       const { rows } = await sql<AuditRow>`SELECT ${auditColumns} FROM ${tables.audit}
-        WHERE machine_id = ${machine.id} AND aggregate_id = ${id} ORDER BY version`.execute(executor);
+        WHERE machine_id = ${machine.id} AND aggregate_id = ${key} ORDER BY version`.execute(executor);
       return rows.map(toEntry);
     },
   });
 }
+
+const MAX_INT4 = 2_147_483_647;
 
 function describe(entry: AuditEntry): string {
   if (entry.kind === 'transition') return `event ${entry.event ?? ''}`;
