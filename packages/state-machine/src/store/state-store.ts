@@ -39,7 +39,7 @@ export interface CreateInput {
   readonly actor: string;
   /** Optional note. */
   readonly reason?: string;
-  /** Optional JSON recorded in the audit row. */
+  /** Optional JSON recorded in the audit row (stored as jsonb; see the README's input rules). */
   readonly payload?: JsonValue;
 }
 
@@ -55,7 +55,7 @@ export interface ApplyInput<E extends string> {
   readonly actor: string;
   /** Optional note. */
   readonly reason?: string;
-  /** Optional JSON given to guards and recorded in the audit row. */
+  /** Optional JSON recorded in the audit row and given to guards in that stored form (a `Date` as its ISO string). */
   readonly payload?: JsonValue;
   /** When set, the change happens only if the aggregate is still at this version (else `VersionConflictError`). */
   readonly expectedVersion?: number;
@@ -87,15 +87,18 @@ export interface StateStore<M extends AnyMachine, DB> {
    * Puts aggregate `id` in the machine's initial state at version 1 and records a `created` audit entry.
    * If your row already exists (inserted earlier in the same transaction, state columns still NULL) its
    * state columns are set; otherwise a row with only the id and the state columns is inserted.
-   * Throws `AlreadyExistsError` when the aggregate already has a state under another event id.
+   * Throws `AlreadyExistsError` when the aggregate already has a state under another event id, and
+   * `InvalidInputError` (`id`) for an id the id column cannot hold (e.g. `'abc'` for a `bigint` key).
    */
   create(trx: Transaction<DB>, input: CreateInput): Promise<ApplyResult<StateOf<M>>>;
   /**
    * Applies `event` to aggregate `id` inside `trx`: locks the row, returns the recorded result if
    * `eventId` was seen before (writes nothing), checks `expectedVersion`, computes the next state with
    * the pure `transition`, bumps the version and appends one audit entry, then calls `onTransition`.
-   * Throws `NotFoundError`, `VersionConflictError`, `InvalidTransitionError`, `EventIdReusedError`,
-   * `InvalidInputError` or `UnknownStateError`, having written nothing.
+   * Throws `NotFoundError` (also for an id the id column cannot hold), `VersionConflictError`,
+   * `InvalidTransitionError`, `EventIdReusedError`, `InvalidInputError` or `UnknownStateError`, having
+   * written nothing; input is checked before any SQL, so `trx` stays usable after a refusal. The returned
+   * `entry` is the audit row as stored, equal to what a replay and `history()` return.
    */
   apply(trx: Transaction<DB>, input: ApplyInput<EventOf<M>>): Promise<ApplyResult<StateOf<M>>>;
   /**
@@ -103,7 +106,10 @@ export interface StateStore<M extends AnyMachine, DB> {
    * unknown state), audited as `forced` with actor and reason. Idempotent by `eventId` like `apply`.
    */
   force(trx: Transaction<DB>, input: ForceInput<StateOf<M>>): Promise<ApplyResult<StateOf<M>>>;
-  /** The current state of `id` (read with `executor`, default the store's `db`); `NotFoundError` when it has none. */
+  /**
+   * The current state of `id` (read with `executor`, default the store's `db`); `NotFoundError` when it has
+   * none or the id column cannot hold `id`.
+   */
   get(id: string, executor?: Kysely<DB>): Promise<Snapshot<StateOf<M>>>;
   /** The audit timeline of `id`, oldest first (ordered by version); empty when there is none. */
   history(id: string, executor?: Kysely<DB>): Promise<AuditEntry[]>;
