@@ -9,7 +9,7 @@ import {
 } from '../errors.js';
 import { transition } from '../machine/transition.js';
 import type { AnyMachine, EventOf, StateOf } from '../machine/types.js';
-import { canonicalId, describeIdColumn, type IdColumnKind, readIdColumnKind } from './id-column.js';
+import { type AggregateTableFacts, canonicalId, describeIdColumn, readAggregateTable } from './aggregate-table.js';
 import { type PayloadJson, payloadJson } from './payload-json.js';
 import { resolveTables, type StateStoreTables } from './tables.js';
 import type { ApplyResult, AuditEntry, AuditKind, JsonValue, Snapshot, StateChange } from './types.js';
@@ -164,7 +164,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
     throw new InvalidInputError('machine.version', `must fit the integer column machine_version (at most ${MAX_INT4})`);
   }
   // Read from the catalog on first use and kept (a successful read only): which ids the id column can hold.
-  let idKind: IdColumnKind | undefined;
+  let tableFacts: AggregateTableFacts | undefined;
 
   const aggregateColumns = sql`${tables.idColumn}::text AS id, state, version, machine_version AS "machineVersion",
     state_created_at AS "createdAt", state_updated_at AS "updatedAt"`;
@@ -200,9 +200,9 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
     return { ...row, kind: row.kind as AuditKind };
   }
 
-  async function columnKind(executor: Kysely<DB>): Promise<IdColumnKind> {
-    idKind ??= await readIdColumnKind(executor as unknown as Kysely<unknown>, tables.names);
-    return idKind;
+  async function aggregateTable(executor: Kysely<DB>): Promise<AggregateTableFacts> {
+    tableFacts ??= await readAggregateTable(executor as unknown as Kysely<unknown>, tables.names);
+    return tableFacts;
   }
 
   /**
@@ -210,7 +210,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
    * decided here, so a bad id never reaches a statement that would fail and abort the caller's transaction.
    */
   async function keyOf(executor: Kysely<DB>, id: string): Promise<string | undefined> {
-    return canonicalId(await columnKind(executor), id);
+    return canonicalId((await aggregateTable(executor)).id, id);
   }
 
   /** As {@link keyOf}, for a lookup that must find a row: `NotFoundError` when no row can have this id. */
@@ -321,17 +321,17 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
 
     async create(trx: Transaction<DB>, input: CreateInput): Promise<ApplyResult<S>> {
       assertTransaction(trx);
-      let id = requireText('id', input.id);
+      requireText('id', input.id);
       const eventId = requireText('eventId', input.eventId);
       const actor = requireText('actor', input.actor);
       const reason = optionalReason(input.reason);
       const payload = payloadJson(input.payload);
       const initial = machine.initial as S;
-      const kind = await columnKind(trx);
-      const key = canonicalId(kind, input.id);
-      if (key === undefined)
-        throw new InvalidInputError('id', `must be ${describeIdColumn(kind)} (the id column's type)`);
-      id = key;
+      const facts = await aggregateTable(trx);
+      const id = canonicalId(facts.id, input.id);
+      if (id === undefined) {
+        throw new InvalidInputError('id', `must be ${describeIdColumn(facts.id)} (the id column's type)`);
+      }
       // Your row may exist already (state columns NULL): initialise it. Otherwise insert one. A row that has
       // a state is either this create replayed (same event id) or a conflict.
       let row = (
@@ -342,6 +342,14 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       // Insert only when no row exists: Postgres checks your NOT NULL columns before ON CONFLICT, so an
       // INSERT over an existing row of yours would fail instead of conflicting.
       const exists = row !== undefined || (await rowExists(trx, id));
+      if (!exists && facts.requiredColumns.length > 0) {
+        // The INSERT below would fail (23502) and abort the caller's transaction.
+        throw new InvalidInputError(
+          'id',
+          `no row ${JSON.stringify(id)} in ${tables.names.aggregateTable}: insert your row first ` +
+            `(${facts.requiredColumns.join(', ')} must be set), then call create in the same transaction`,
+        );
+      }
       if (!exists) {
         row = (
           await sql<AggregateRow>`INSERT INTO ${tables.aggregate}

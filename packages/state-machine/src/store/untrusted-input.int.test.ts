@@ -150,6 +150,19 @@ describe('text Postgres cannot store or keep apart is refused before any SQL', (
   });
 });
 
+describe('create before your row exists', () => {
+  it('on a table with NOT NULL columns: InvalidInputError naming them, and the transaction goes on', async () => {
+    const id = await newOrder();
+    const missing = nextId('no-row');
+    const refusal = await refusedThenCommit(id, (trx) =>
+      store.create(trx, { id: missing, eventId: 'c', actor: 'api' }),
+    );
+    expect(refusal).toMatchObject({ code: 'INVALID_INPUT', field: 'id' });
+    expect((refusal as Error).message).toContain('customer_id, total_cents');
+    expect(await t.count('orders', `id = '${missing}'`)).toBe(0);
+  });
+});
+
 describe('payload values jsonb cannot hold', () => {
   const cases: Array<[string, unknown]> = [
     ['payload.amount', { amount: Number.NaN }],

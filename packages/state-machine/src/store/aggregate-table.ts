@@ -11,6 +11,17 @@ export type IdColumnKind =
   | { readonly kind: 'integer'; readonly min: bigint; readonly max: bigint }
   | { readonly kind: 'uuid' };
 
+/** What the store needs to know about the aggregate table before it sends a statement. */
+export interface AggregateTableFacts {
+  /** What the id column can hold. */
+  readonly id: IdColumnKind;
+  /**
+   * Columns (other than the id and the state columns) that are NOT NULL without a default: with any, a row
+   * holding only an id and the state columns cannot be inserted, so `create` needs your row first.
+   */
+  readonly requiredColumns: readonly string[];
+}
+
 /** Where the id column lives; names are already validated identifiers. */
 export interface IdColumnLocation {
   readonly schema: string;
@@ -31,19 +42,25 @@ interface ColumnRow {
   readonly name: string;
   readonly type: string;
   readonly typmod: number;
+  /** NOT NULL with no default, identity or generated value. */
+  readonly required: boolean;
 }
 
 /**
- * Reads the id column's type (a domain counts as its base type) and checks that the migration ran.
- * Catalog reads with no caller input: they cannot fail on bad ids. Throws `InvalidInputError` for a
- * missing table or column and for an id type the store cannot check.
+ * Reads the id column's type (a domain counts as its base type) and the columns an INSERT must fill, and
+ * checks that the migration ran. Catalog reads with no caller input: they cannot fail on bad ids. Throws
+ * `InvalidInputError` for a missing table or column and for an id type the store cannot check.
  */
-export async function readIdColumnKind(executor: Kysely<unknown>, at: IdColumnLocation): Promise<IdColumnKind> {
+export async function readAggregateTable(
+  executor: Kysely<unknown>,
+  at: IdColumnLocation,
+): Promise<AggregateTableFacts> {
   const aggregate = `"${at.schema}"."${at.aggregateTable}"`;
   const audit = `"${at.schema}"."${at.auditTable}"`;
   const { rows } = await sql<{ auditExists: boolean; columns: ColumnRow[] }>`SELECT
       to_regclass(${audit}) IS NOT NULL AS "auditExists",
-      (SELECT coalesce(json_agg(json_build_object('name', a.attname, 'type', base.typname, 'typmod', a.atttypmod)), '[]')
+      (SELECT coalesce(json_agg(json_build_object('name', a.attname, 'type', base.typname, 'typmod', a.atttypmod,
+          'required', a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '')), '[]')
         FROM pg_catalog.pg_attribute a
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
         JOIN pg_catalog.pg_type base ON base.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
@@ -67,6 +84,13 @@ export async function readIdColumnKind(executor: Kysely<unknown>, at: IdColumnLo
   }
   const id = columns.find((column) => column.name === at.idColumn);
   if (id === undefined) throw new InvalidInputError('idColumn', `${aggregate} has no column ${at.idColumn}`);
+  const requiredColumns = columns
+    .filter((column) => column.required && column.name !== at.idColumn && !STATE_COLUMNS.includes(column.name))
+    .map((column) => column.name);
+  return { id: idColumnKind(at.idColumn, id), requiredColumns };
+}
+
+function idColumnKind(name: string, id: ColumnRow): IdColumnKind {
   if (TEXT_TYPES.has(id.type)) {
     // varchar(n) / char(n): typmod is n + 4; -1 when unbounded.
     const bounded = (id.type === 'varchar' || id.type === 'bpchar') && id.typmod > 4;
@@ -77,7 +101,7 @@ export async function readIdColumnKind(executor: Kysely<unknown>, at: IdColumnLo
   if (id.type === 'uuid') return { kind: 'uuid' };
   throw new InvalidInputError(
     'idColumn',
-    `${at.idColumn} has type ${id.type}; the store supports text, varchar, char, smallint, integer, bigint and uuid ids`,
+    `${name} has type ${id.type}; the store supports text, varchar, char, smallint, integer, bigint and uuid ids`,
   );
 }
 
