@@ -96,7 +96,8 @@ export class Inventory {
   /**
    * Expires pending reservations past their deadline and returns their stock, exactly once per
    * reservation even with several sweepers. DynamoDB TTL never deletes a pending reservation (only
-   * settled ones), so stock cannot vanish with it. Run it on a schedule (e.g. every minute).
+   * settled ones), so stock cannot vanish with it. Run it on a schedule (e.g. every minute). Examines at
+   * most `options.limit` reservations (default 500); the next run takes the rest.
    */
   sweepExpired(options?: SweepOptions): Promise<SweepResult> {
     return sweepExpired(this.#ctx, options);

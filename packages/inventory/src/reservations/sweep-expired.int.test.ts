@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
+import { Inventory } from '../inventory.js';
+import { createTestInventory, newTestClient, type TestInventory } from '../testing-support/test-table.js';
 
 let t: TestInventory;
 beforeEach(async () => {
@@ -100,5 +101,65 @@ describe('sweepExpired', () => {
     const again = await inventory.reserve('late-order', [{ sku: 'late', quantity: 1 }], { ttlSeconds: 60 });
     expect(again).toMatchObject({ ok: true, replayed: true, reservation: { status: 'EXPIRED' } });
     expect((await inventory.getAvailability(['late'])).get('late')).toMatchObject({ available: 1, reserved: 0 });
+  });
+
+  it('examines at most `limit` reservations per sweep (counted at the DynamoDB client), and drains in rounds', async () => {
+    const writer = t.open({ pendingShards: 8 });
+    await writer.setStock('limited', 20);
+    for (let i = 0; i < 20; i += 1) {
+      await writer.reserve(`limited-${i}`, [{ sku: 'limited', quantity: 1 }], { ttlSeconds: 1 });
+    }
+    const client = newTestClient();
+    const calls = new Map<string, number>();
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = context.commandName ?? 'unknown';
+        calls.set(name, (calls.get(name) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const sweeper = new Inventory({ client, tableName: t.tableName, pendingShards: 8 });
+    const now = later(60);
+    try {
+      const first = await sweeper.sweepExpired({ now, limit: 3, concurrency: 8 });
+      expect(first).toEqual({ examined: 3, expired: 3, alreadySettled: 0, failed: 0 });
+      // One read and one transaction per examined reservation; the index queries read at most 3 keys in all.
+      expect(calls.get('GetItemCommand')).toBe(3);
+      expect(calls.get('TransactWriteItemsCommand')).toBe(3);
+      expect(calls.get('QueryCommand')).toBeLessThanOrEqual(8 + 3);
+
+      const rounds = [first];
+      for (let round = 0; round < 10 && rounds.at(-1)?.examined !== 0; round += 1) {
+        rounds.push(await sweeper.sweepExpired({ now, limit: 3 }));
+      }
+      expect(rounds.every((round) => round.examined <= 3 && round.examined === round.expired)).toBe(true);
+      expect(rounds.map((round) => round.expired).reduce((a, b) => a + b, 0)).toBe(20);
+      expect(await sweeper.sweepExpired({ now, limit: 1 })).toMatchObject({ examined: 0 });
+      expect((await writer.getAvailability(['limited'])).get('limited')).toMatchObject({ available: 20, reserved: 0 });
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('limit 1 examines exactly one; a limit above the backlog examines all of it', async () => {
+    const writer = t.open({ pendingShards: 8 });
+    await writer.setStock('one', 10);
+    for (let i = 0; i < 10; i += 1) {
+      await writer.reserve(`one-${i}`, [{ sku: 'one', quantity: 1 }], { ttlSeconds: 1 });
+    }
+    const now = later(60);
+    expect(await writer.sweepExpired({ now, limit: 1 })).toEqual({
+      examined: 1,
+      expired: 1,
+      alreadySettled: 0,
+      failed: 0,
+    });
+    expect(await writer.sweepExpired({ now, limit: 500 })).toEqual({
+      examined: 9,
+      expired: 9,
+      alreadySettled: 0,
+      failed: 0,
+    });
   });
 });

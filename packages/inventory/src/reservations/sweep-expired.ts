@@ -10,7 +10,10 @@ import { settle } from './settle.js';
 export interface SweepOptions {
   /** Expire reservations whose deadline is at or before this instant. Default: the inventory's clock. */
   readonly now?: Date;
-  /** Most reservations examined in one sweep (default 500); run again for the rest. */
+  /**
+   * Most reservations examined in one sweep (default 500, at most 100,000): the sweep reads at most this
+   * many keys from the index and expires at most this many reservations. Run again for the rest.
+   */
   readonly limit?: number;
   /** Reservations expired in parallel (default 4). */
   readonly concurrency?: number;
@@ -18,7 +21,7 @@ export interface SweepOptions {
 
 /** What one sweep did. */
 export interface SweepResult {
-  /** Past-deadline pending reservations found in the index. */
+  /** Past-deadline pending reservations found in the index (at most `limit`); each one was tried once. */
   readonly examined: number;
   /** Reservations this sweep expired (their stock returned by this sweep). */
   readonly expired: number;
@@ -62,36 +65,60 @@ export async function sweepExpired(ctx: InventoryContext, options: SweepOptions 
   return { examined: orderIds.length, expired, alreadySettled, failed };
 }
 
+type StartKey = Record<string, AttributeValue>;
+
+/**
+ * At most `limit` past-deadline order ids from the pending index, never more: each Query asks for no more
+ * keys than are still wanted. First every shard gets an equal share, so a backlog in one shard cannot
+ * starve the others (the remainder goes to the shards after a random starting point, so with a limit
+ * below the shard count no shard is always left out); then what the shares left unused goes to shards
+ * that still have candidates.
+ */
 async function findExpiredOrderIds(ctx: InventoryContext, now: Date, limit: number): Promise<string[]> {
   // Sort keys are `<zero-padded deadline>#<orderId>`: everything below the padded `now + 1` has a
   // deadline at or before `now`.
   const cutoff = deadlineSortPrefix(now.getTime() + 1);
+  const shards = allPendingShards(ctx.pendingShards);
+  const start = Math.floor(ctx.random() * shards.length) % shards.length;
+  const order = shards.map((_, index) => shards[(start + index) % shards.length] as string);
   const found: string[] = [];
-  // An equal share per shard, so a backlog in one shard cannot starve the others.
-  const perShard = Math.ceil(limit / ctx.pendingShards);
-  for (const shard of allPendingShards(ctx.pendingShards)) {
-    let fromShard = 0;
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
+  const resumeFrom = new Map<string, StartKey>();
+  const exhausted = new Set<string>();
+
+  async function read(shard: string, wanted: number): Promise<void> {
+    let got = 0;
+    while (got < wanted && !exhausted.has(shard)) {
       const page = await ctx.client.send(
         new QueryCommand({
           TableName: ctx.tableName,
           IndexName: PENDING_INDEX_NAME,
           KeyConditionExpression: 'pendingShard = :shard AND pendingDeadline < :cutoff',
           ExpressionAttributeValues: { ':shard': { S: shard }, ':cutoff': { S: cutoff } },
-          Limit: Math.min(perShard - fromShard, 1000),
-          ExclusiveStartKey: startKey,
+          Limit: Math.min(wanted - got, 1000),
+          ExclusiveStartKey: resumeFrom.get(shard),
         }),
       );
       for (const item of page.Items ?? []) {
         const pk = item.pk?.S;
-        if (pk?.startsWith('ORDER#')) {
+        if (pk?.startsWith('ORDER#') && got < wanted) {
           found.push(pk.slice('ORDER#'.length));
-          fromShard += 1;
+          got += 1;
         }
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined && fromShard < perShard);
+      if (page.LastEvaluatedKey === undefined) exhausted.add(shard);
+      else resumeFrom.set(shard, page.LastEvaluatedKey);
+    }
+  }
+
+  const share = Math.floor(limit / shards.length);
+  const remainder = limit % shards.length;
+  for (const [index, shard] of order.entries()) {
+    const wanted = share + (index < remainder ? 1 : 0);
+    if (wanted > 0) await read(shard, wanted);
+  }
+  for (const shard of order) {
+    if (found.length >= limit) break;
+    await read(shard, limit - found.length);
   }
   return found;
 }

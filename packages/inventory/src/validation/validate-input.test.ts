@@ -67,6 +67,11 @@ describe('identifiers', () => {
     expect(() => validateId('orderId', '')).toThrow(expect.objectContaining({ field: 'orderId' }));
     expect(() => validateId('orderId', 'x'.repeat(513))).toThrow(InvalidInputError);
     expect(() => validateId('orderId', 'a\u0000b')).toThrow(InvalidInputError);
+    // Unpaired surrogates: DynamoDB would store `a\ud800` and `a\udc00` as one key.
+    for (const lone of ['a\ud800', '\udc00b', 'a\udbffb', 'x\ud83d']) {
+      expect(() => validateId('sku', lone)).toThrow(expect.objectContaining({ field: 'sku', code: 'INVALID_INPUT' }));
+    }
+    expect(() => validateId('sku', 'mug-😀')).not.toThrow();
     expect(() => validateId('orderId', 'ORDER#ünïcode-ok')).not.toThrow();
   });
 });

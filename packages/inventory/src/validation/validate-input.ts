@@ -17,6 +17,9 @@ const MAX_ID_BYTES = 512;
 // Control characters would make keys unreadable in logs and consoles; nothing legitimate uses them.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+// In unicode mode a surrogate pair is one code point, so `\p{Cs}` matches only an unpaired surrogate.
+// DynamoDB cannot keep such strings apart (measured on DynamoDB Local: `a\ud800` and `a\udc00` are one key).
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Checks a DynamoDB table name (the service's own rule); throws {@link InvalidInputError}. */
 export function validateTableName(tableName: unknown): asserts tableName is string {
@@ -25,10 +28,21 @@ export function validateTableName(tableName: unknown): asserts tableName is stri
   }
 }
 
-/** Checks an identifier used inside a key (order id, SKU, customer id, attempt id). */
+/**
+ * Checks an identifier used inside a key (order id, SKU, customer id, attempt id): non-empty, at most 512
+ * UTF-8 bytes, no control characters (U+0000-U+001F, U+007F), and well-formed UTF-16 (no unpaired
+ * surrogate, which DynamoDB would merge with other strings into one key).
+ */
 export function validateId(field: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new InvalidInputError(field, 'must be a non-empty string');
+  }
+  const lone = LONE_SURROGATE.exec(value);
+  if (lone !== null) {
+    throw new InvalidInputError(
+      field,
+      `must be well-formed UTF-16: unpaired surrogate at index ${lone.index} (DynamoDB would not keep it apart from other ids)`,
+    );
   }
   if (Buffer.byteLength(value, 'utf8') > MAX_ID_BYTES) {
     throw new InvalidInputError(field, `must be at most ${MAX_ID_BYTES} bytes in UTF-8`);

@@ -193,8 +193,8 @@ describe('apply', () => {
       ['actor', { actor: undefined }],
       ['event', { event: 'payment.captured' }],
       ['expectedVersion', { expectedVersion: -1 }],
-      ['payload', { payload: { amount: 10n } }],
-      ['payload', { payload: { amount: Number.NaN } }],
+      ['payload.amount', { payload: { amount: 10n } }],
+      ['payload.amount', { payload: { amount: Number.NaN } }],
       ['reason', { reason: '' }],
     ];
     for (const [field, override] of cases) {

@@ -9,9 +9,11 @@ import {
 } from '../errors.js';
 import { transition } from '../machine/transition.js';
 import type { AnyMachine, EventOf, StateOf } from '../machine/types.js';
+import { type AggregateTableFacts, canonicalId, describeIdColumn, readAggregateTable } from './aggregate-table.js';
+import { type PayloadJson, payloadJson } from './payload-json.js';
 import { resolveTables, type StateStoreTables } from './tables.js';
 import type { ApplyResult, AuditEntry, AuditKind, JsonValue, Snapshot, StateChange } from './types.js';
-import { optionalReason, optionalVersion, payloadJson, requireReason, requireText } from './validate-input.js';
+import { optionalReason, optionalVersion, requireReason, requireText } from './validate-input.js';
 
 /** Options of {@link createStateStore}. */
 export interface StateStoreOptions<M extends AnyMachine, DB> extends StateStoreTables {
@@ -37,7 +39,7 @@ export interface CreateInput {
   readonly actor: string;
   /** Optional note. */
   readonly reason?: string;
-  /** Optional JSON recorded in the audit row. */
+  /** Optional JSON recorded in the audit row (stored as jsonb; see the README's input rules). */
   readonly payload?: JsonValue;
 }
 
@@ -53,7 +55,7 @@ export interface ApplyInput<E extends string> {
   readonly actor: string;
   /** Optional note. */
   readonly reason?: string;
-  /** Optional JSON given to guards and recorded in the audit row. */
+  /** Optional JSON recorded in the audit row and given to guards in that stored form (a `Date` as its ISO string). */
   readonly payload?: JsonValue;
   /** When set, the change happens only if the aggregate is still at this version (else `VersionConflictError`). */
   readonly expectedVersion?: number;
@@ -85,15 +87,18 @@ export interface StateStore<M extends AnyMachine, DB> {
    * Puts aggregate `id` in the machine's initial state at version 1 and records a `created` audit entry.
    * If your row already exists (inserted earlier in the same transaction, state columns still NULL) its
    * state columns are set; otherwise a row with only the id and the state columns is inserted.
-   * Throws `AlreadyExistsError` when the aggregate already has a state under another event id.
+   * Throws `AlreadyExistsError` when the aggregate already has a state under another event id, and
+   * `InvalidInputError` (`id`) for an id the id column cannot hold (e.g. `'abc'` for a `bigint` key).
    */
   create(trx: Transaction<DB>, input: CreateInput): Promise<ApplyResult<StateOf<M>>>;
   /**
    * Applies `event` to aggregate `id` inside `trx`: locks the row, returns the recorded result if
    * `eventId` was seen before (writes nothing), checks `expectedVersion`, computes the next state with
    * the pure `transition`, bumps the version and appends one audit entry, then calls `onTransition`.
-   * Throws `NotFoundError`, `VersionConflictError`, `InvalidTransitionError`, `EventIdReusedError`,
-   * `InvalidInputError` or `UnknownStateError`, having written nothing.
+   * Throws `NotFoundError` (also for an id the id column cannot hold), `VersionConflictError`,
+   * `InvalidTransitionError`, `EventIdReusedError`, `InvalidInputError` or `UnknownStateError`, having
+   * written nothing; input is checked before any SQL, so `trx` stays usable after a refusal. The returned
+   * `entry` is the audit row as stored, equal to what a replay and `history()` return.
    */
   apply(trx: Transaction<DB>, input: ApplyInput<EventOf<M>>): Promise<ApplyResult<StateOf<M>>>;
   /**
@@ -101,7 +106,10 @@ export interface StateStore<M extends AnyMachine, DB> {
    * unknown state), audited as `forced` with actor and reason. Idempotent by `eventId` like `apply`.
    */
   force(trx: Transaction<DB>, input: ForceInput<StateOf<M>>): Promise<ApplyResult<StateOf<M>>>;
-  /** The current state of `id` (read with `executor`, default the store's `db`); `NotFoundError` when it has none. */
+  /**
+   * The current state of `id` (read with `executor`, default the store's `db`); `NotFoundError` when it has
+   * none or the id column cannot hold `id`.
+   */
   get(id: string, executor?: Kysely<DB>): Promise<Snapshot<StateOf<M>>>;
   /** The audit timeline of `id`, oldest first (ordered by version); empty when there is none. */
   history(id: string, executor?: Kysely<DB>): Promise<AuditEntry[]>;
@@ -152,6 +160,11 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
   const { machine, db, onTransition } = options;
   const tables = resolveTables(options);
   const machineStates: readonly string[] = machine.states;
+  if (!Number.isSafeInteger(machine.version) || machine.version > MAX_INT4) {
+    throw new InvalidInputError('machine.version', `must fit the integer column machine_version (at most ${MAX_INT4})`);
+  }
+  // Read from the catalog on first use and kept (a successful read only): which ids the id column can hold.
+  let tableFacts: AggregateTableFacts | undefined;
 
   const aggregateColumns = sql`${tables.idColumn}::text AS id, state, version, machine_version AS "machineVersion",
     state_created_at AS "createdAt", state_updated_at AS "updatedAt"`;
@@ -187,6 +200,26 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
     return { ...row, kind: row.kind as AuditKind };
   }
 
+  async function aggregateTable(executor: Kysely<DB>): Promise<AggregateTableFacts> {
+    tableFacts ??= await readAggregateTable(executor as unknown as Kysely<unknown>, tables.names);
+    return tableFacts;
+  }
+
+  /**
+   * The id as the column spells it, or `undefined` when the column cannot hold it (no row can have it):
+   * decided here, so a bad id never reaches a statement that would fail and abort the caller's transaction.
+   */
+  async function keyOf(executor: Kysely<DB>, id: string): Promise<string | undefined> {
+    return canonicalId((await aggregateTable(executor)).id, id);
+  }
+
+  /** As {@link keyOf}, for a lookup that must find a row: `NotFoundError` when no row can have this id. */
+  async function existingKey(executor: Kysely<DB>, id: string): Promise<string> {
+    const key = await keyOf(executor, id);
+    if (key === undefined) throw new NotFoundError(id);
+    return key;
+  }
+
   async function lockRow(trx: Transaction<DB>, id: string): Promise<AggregateRow> {
     const { rows } = await sql<AggregateRow>`SELECT ${aggregateColumns} FROM ${tables.aggregate}
       WHERE ${tables.idColumn} = ${id} FOR UPDATE`.execute(trx);
@@ -213,10 +246,10 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
   async function writeChange(
     trx: Transaction<DB>,
     locked: AggregateRow,
-    change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version'>,
-    payload: string | null,
+    change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version' | 'payload'>,
+    payload: PayloadJson | undefined,
   ): Promise<ApplyResult<S>> {
-    const { rows } = await sql<AggregateRow & { at: Date }>`WITH updated AS (
+    const { rows } = await sql<AggregateRow & { at: Date; payload: JsonValue | null }>`WITH updated AS (
         UPDATE ${tables.aggregate}
         SET state = ${change.to}, version = version + 1, machine_version = ${machine.version}, state_updated_at = now()
         WHERE ${tables.idColumn} = ${locked.id} AND version = ${locked.version}
@@ -226,31 +259,35 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
           (machine_id, aggregate_id, version, kind, event, from_state, to_state, event_id, actor, reason, payload,
            machine_version)
         SELECT ${machine.id}, updated.id, updated.version, ${change.kind}, ${change.event}, ${change.from},
-          ${change.to}, ${change.eventId}, ${change.actor}, ${change.reason}, ${payload}::jsonb, ${machine.version}
+          ${change.to}, ${change.eventId}, ${change.actor}, ${change.reason}, ${payload?.text ?? null}::jsonb,
+          ${machine.version}
         FROM updated
-        RETURNING at
+        RETURNING at, payload
       )
-      SELECT updated.*, inserted.at FROM updated, inserted`.execute(trx);
+      SELECT updated.*, inserted.at, inserted.payload FROM updated, inserted`.execute(trx);
     const written = rows[0];
     // Unreachable under READ COMMITTED (the row is locked); kept so a logic error can never double-write.
     if (written === undefined) throw new VersionConflictError(locked.id, locked.version ?? 0, -1);
     const snapshot = toSnapshot(written);
-    return finish(trx, snapshot, change, written.at);
+    return finish(trx, snapshot, { ...change, payload: written.payload }, written.at);
   }
 
   async function record(
     trx: Transaction<DB>,
     row: AggregateRow,
-    change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version'>,
-    payload: string | null,
+    change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version' | 'payload'>,
+    payload: PayloadJson | undefined,
   ): Promise<ApplyResult<S>> {
     const snapshot = toSnapshot(row);
-    const { rows } = await sql<{ at: Date }>`INSERT INTO ${tables.audit}
+    const { rows } = await sql<{ at: Date; payload: JsonValue | null }>`INSERT INTO ${tables.audit}
       (machine_id, aggregate_id, version, kind, event, from_state, to_state, event_id, actor, reason, payload, machine_version)
       VALUES (${machine.id}, ${snapshot.id}, ${snapshot.version}, ${change.kind}, ${change.event}, ${change.from},
-        ${change.to}, ${change.eventId}, ${change.actor}, ${change.reason}, ${payload}::jsonb, ${machine.version})
-      RETURNING at`.execute(trx);
-    return finish(trx, snapshot, change, (rows[0] as { at: Date }).at);
+        ${change.to}, ${change.eventId}, ${change.actor}, ${change.reason}, ${payload?.text ?? null}::jsonb,
+        ${machine.version})
+      RETURNING at, payload`.execute(trx);
+    const inserted = rows[0] as { at: Date; payload: JsonValue | null };
+    // What jsonb stored (a Date as its ISO string, keys in jsonb's order), so apply, replays and history agree.
+    return finish(trx, snapshot, { ...change, payload: inserted.payload }, inserted.at);
   }
 
   async function finish(
@@ -284,12 +321,17 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
 
     async create(trx: Transaction<DB>, input: CreateInput): Promise<ApplyResult<S>> {
       assertTransaction(trx);
-      const id = requireText('id', input.id);
+      requireText('id', input.id);
       const eventId = requireText('eventId', input.eventId);
       const actor = requireText('actor', input.actor);
       const reason = optionalReason(input.reason);
       const payload = payloadJson(input.payload);
       const initial = machine.initial as S;
+      const facts = await aggregateTable(trx);
+      const id = canonicalId(facts.id, input.id);
+      if (id === undefined) {
+        throw new InvalidInputError('id', `must be ${describeIdColumn(facts.id)} (the id column's type)`);
+      }
       // Your row may exist already (state columns NULL): initialise it. Otherwise insert one. A row that has
       // a state is either this create replayed (same event id) or a conflict.
       let row = (
@@ -300,6 +342,14 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       // Insert only when no row exists: Postgres checks your NOT NULL columns before ON CONFLICT, so an
       // INSERT over an existing row of yours would fail instead of conflicting.
       const exists = row !== undefined || (await rowExists(trx, id));
+      if (!exists && facts.requiredColumns.length > 0) {
+        // The INSERT below would fail (23502) and abort the caller's transaction.
+        throw new InvalidInputError(
+          'id',
+          `no row ${JSON.stringify(id)} in ${tables.names.aggregateTable}: insert your row first ` +
+            `(${facts.requiredColumns.join(', ')} must be set), then call create in the same transaction`,
+        );
+      }
       if (!exists) {
         row = (
           await sql<AggregateRow>`INSERT INTO ${tables.aggregate}
@@ -326,7 +376,6 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
           eventId,
           actor,
           reason,
-          payload: input.payload ?? null,
         },
         payload,
       );
@@ -344,9 +393,10 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       if (typeof event !== 'string' || !(machine.events as readonly string[]).includes(event)) {
         throw new InvalidInputError('event', `${JSON.stringify(event)} is not an event of machine ${machine.id}`);
       }
+      const key = await existingKey(trx, id);
       // Lock first, then look for the event id: a concurrent duplicate waits here for the first one to
       // commit and then finds its audit row (each statement sees the latest commits in READ COMMITTED).
-      const locked = await lockRow(trx, id);
+      const locked = await lockRow(trx, key);
       const previous = await recorded(trx, locked.id, eventId);
       if (previous !== undefined) {
         if (previous.kind !== 'transition' || previous.event !== event) {
@@ -358,11 +408,12 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
         throw new VersionConflictError(id, expectedVersion, current.version);
       }
-      const to = transition(machine, current.state, event, { payload: input.payload, actor }) as S;
+      // Guards see the payload as it will be recorded (JSON), so the audit row shows what they decided on.
+      const to = transition(machine, current.state, event, { payload: payload?.value, actor }) as S;
       return writeChange(
         trx,
         locked,
-        { kind: 'transition', event, from: current.state, to, eventId, actor, reason, payload: input.payload ?? null },
+        { kind: 'transition', event, from: current.state, to, eventId, actor, reason },
         payload,
       );
     },
@@ -379,7 +430,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       if (typeof to !== 'string' || !machineStates.includes(to)) {
         throw new InvalidInputError('to', `${JSON.stringify(to)} is not a state of machine ${machine.id}`);
       }
-      const locked = await lockRow(trx, id);
+      const locked = await lockRow(trx, await existingKey(trx, id));
       const previous = await recorded(trx, locked.id, eventId);
       if (previous !== undefined) {
         if (previous.kind !== 'forced' || previous.to !== to) {
@@ -394,15 +445,16 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       return writeChange(
         trx,
         locked,
-        { kind: 'forced', event: null, from: locked.state, to, eventId, actor, reason, payload: input.payload ?? null },
+        { kind: 'forced', event: null, from: locked.state, to, eventId, actor, reason },
         payload,
       );
     },
 
     async get(id: string, executor: Kysely<DB> = db): Promise<Snapshot<S>> {
       requireText('id', id);
+      const key = await existingKey(executor, id);
       const { rows } = await sql<AggregateRow>`SELECT ${aggregateColumns} FROM ${tables.aggregate}
-        WHERE ${tables.idColumn} = ${id}`.execute(executor);
+        WHERE ${tables.idColumn} = ${key}`.execute(executor);
       const row = rows[0];
       if (row === undefined) throw new NotFoundError(id);
       return toSnapshot(row);
@@ -410,12 +462,16 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
 
     async history(id: string, executor: Kysely<DB> = db): Promise<AuditEntry[]> {
       requireText('id', id);
+      const key = await keyOf(executor, id);
+      if (key === undefined) return [];
       const { rows } = await sql<AuditRow>`SELECT ${auditColumns} FROM ${tables.audit}
-        WHERE machine_id = ${machine.id} AND aggregate_id = ${id} ORDER BY version`.execute(executor);
+        WHERE machine_id = ${machine.id} AND aggregate_id = ${key} ORDER BY version`.execute(executor);
       return rows.map(toEntry);
     },
   });
 }
+
+const MAX_INT4 = 2_147_483_647;
 
 function describe(entry: AuditEntry): string {
   if (entry.kind === 'transition') return `event ${entry.event ?? ''}`;

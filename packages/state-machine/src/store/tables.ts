@@ -22,6 +22,13 @@ export interface ResolvedTables {
   readonly aggregate: RawBuilder<unknown>;
   readonly audit: RawBuilder<unknown>;
   readonly idColumn: RawBuilder<unknown>;
+  /** The validated names themselves, defaults filled in. */
+  readonly names: {
+    readonly schema: string;
+    readonly aggregateTable: string;
+    readonly idColumn: string;
+    readonly auditTable: string;
+  };
 }
 
 // Lower case only: a quoted mixed-case name would force every hand-written query to quote it too.
@@ -50,5 +57,6 @@ export function resolveTables(tables: StateStoreTables): ResolvedTables {
     aggregate: sql.id(schema, aggregate),
     audit: sql.id(schema, audit),
     idColumn: sql.id(idColumn),
+    names: { schema, aggregateTable: aggregate, idColumn, auditTable: audit },
   };
 }

@@ -42,7 +42,7 @@ export interface AuditEntry {
   readonly actor: string;
   /** Why (always set for `forced`). */
   readonly reason: string | null;
-  /** The payload given with the change, or `null`. */
+  /** The payload as stored (jsonb: a `Date` given is its ISO string here), or `null`. */
   readonly payload: JsonValue | null;
   /** Version of the machine definition that wrote the entry. */
   readonly machineVersion: number;
@@ -82,6 +82,6 @@ export interface StateChange<S extends string = string, E extends string = strin
   readonly actor: string;
   /** Why, when given. */
   readonly reason: string | null;
-  /** The payload, when given. */
+  /** The payload as stored (the same value the audit entry holds), or `null`. */
   readonly payload: JsonValue | null;
 }

@@ -1,15 +1,40 @@
 import { InvalidInputError } from '../errors.js';
-import type { JsonValue } from './types.js';
 
 const MAX_TEXT = 200;
 const MAX_REASON = 2000;
 
-/** A non-empty string of at most `max` characters, or an `InvalidInputError` naming `field`. */
+// In unicode mode a surrogate pair is one code point, so `\p{Cs}` matches only an unpaired surrogate.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Why `value` cannot be stored as Postgres text and read back as the same string, or `undefined` when it
+ * can. Postgres text cannot hold U+0000 (22021; 22P05 inside jsonb), and the driver encodes an unpaired
+ * UTF-16 surrogate as U+FFFD, so two strings that differ only there would become one.
+ */
+export function textProblem(value: string): string | undefined {
+  const nul = value.indexOf('\u0000');
+  if (nul !== -1) return `must not contain U+0000 (found at index ${nul}); Postgres text cannot store it`;
+  const lone = LONE_SURROGATE.exec(value);
+  if (lone !== null) {
+    return (
+      `must be well-formed UTF-16: unpaired surrogate at index ${lone.index} ` +
+      '(it would be stored as U+FFFD and no longer be told apart from other strings)'
+    );
+  }
+  return undefined;
+}
+
+/**
+ * A non-empty string of at most `max` UTF-16 code units that Postgres stores exactly, or an
+ * `InvalidInputError` naming `field`.
+ */
 export function requireText(field: string, value: unknown, max = MAX_TEXT): string {
   if (typeof value !== 'string' || value.trim().length === 0) {
     throw new InvalidInputError(field, 'must be a non-empty string');
   }
-  if (value.length > max) throw new InvalidInputError(field, `must be at most ${max} characters`);
+  if (value.length > max) throw new InvalidInputError(field, `must be at most ${max} UTF-16 code units`);
+  const problem = textProblem(value);
+  if (problem !== undefined) throw new InvalidInputError(field, problem);
   return value;
 }
 
@@ -30,28 +55,4 @@ export function optionalVersion(value: unknown): number | undefined {
     throw new InvalidInputError('expectedVersion', `must be a non-negative integer, got ${String(value)}`);
   }
   return value;
-}
-
-/** The payload as JSON text for a jsonb parameter (`null` when absent); rejects what JSON cannot hold. */
-export function payloadJson(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value, (_key, inner: unknown) => {
-      if (typeof inner === 'number' && !Number.isFinite(inner)) throw new TypeError('non-finite number');
-      if (typeof inner === 'function' || typeof inner === 'symbol' || typeof inner === 'bigint') {
-        throw new TypeError(`a ${typeof inner} is not JSON`);
-      }
-      return inner;
-    });
-  } catch (error) {
-    throw new InvalidInputError('payload', `must be JSON-serializable (${(error as Error).message})`);
-  }
-  if (text === undefined) throw new InvalidInputError('payload', 'must be JSON-serializable');
-  return text;
-}
-
-/** Narrows a payload read back from jsonb. */
-export function asJson(value: unknown): JsonValue | null {
-  return value === undefined ? null : (value as JsonValue | null);
 }
