@@ -6,6 +6,8 @@ export type WorkersErrorCode =
   | 'PERMANENT_FAILURE'
   | 'TRANSIENT_FAILURE'
   | 'DEAD_LETTER_QUEUE_UNAVAILABLE'
+  | 'HANDLER_TIMEOUT'
+  | 'RECEIVE_TIMEOUT'
   | 'CONSUMER_STATE';
 
 /** Base class of every error thrown by `@checkout/workers`; switch on `code`, not on the message. */
@@ -92,6 +94,33 @@ export class TransientError extends WorkersError {
 export class DeadLetterQueueUnavailableError extends WorkersError {
   constructor(queue: string, detail: string, cause?: unknown) {
     super('DEAD_LETTER_QUEUE_UNAVAILABLE', `no dead-letter queue for ${queue}: ${detail}`, { cause });
+  }
+}
+
+/**
+ * A handler did not settle in time (the consumer's `handlerTimeoutSeconds`, or the Lambda deadline
+ * minus `timeoutMarginMs`). It is the handler's `signal.reason` and what the error hook receives;
+ * the message is released for a retry after its backoff, never acknowledged.
+ */
+export class HandlerTimeoutError extends WorkersError {
+  /** How long the handler had, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, detail: string) {
+    super('HANDLER_TIMEOUT', `handler did not settle within ${Math.round(timeoutMs)} ms (${detail})`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * A `ReceiveMessage` call got no answer within `receiveTimeoutSeconds` (a half-open connection, a
+ * stalled endpoint). Reported to the error hook; the poller then tries again.
+ */
+export class ReceiveTimeoutError extends WorkersError {
+  /** How long the call had, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, options?: { cause?: unknown }) {
+    super('RECEIVE_TIMEOUT', `ReceiveMessage got no answer within ${Math.round(timeoutMs)} ms`, options);
+    this.timeoutMs = timeoutMs;
   }
 }
 

@@ -21,11 +21,13 @@ export { ENVELOPE_VERSION, type Envelope, envelopeSchema } from './envelope/enve
 export {
   ConsumerStateError,
   DeadLetterQueueUnavailableError,
+  HandlerTimeoutError,
   InvalidOptionsError,
   InvalidPayloadError,
   PermanentError,
   type PoisonKind,
   PoisonMessageError,
+  ReceiveTimeoutError,
   TransientError,
   WorkersError,
   type WorkersErrorCode,

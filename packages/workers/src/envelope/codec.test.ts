@@ -110,7 +110,9 @@ describe('envelope compatibility (rolling deploys)', () => {
 
   it('known fields stay strictly validated', () => {
     const base = current();
-    expect(poisonOf(() => decode(JSON.stringify({ ...base, tenantId: 'acme', attempt: 0 }), [sendReceipt]))).toMatchObject({
+    expect(
+      poisonOf(() => decode(JSON.stringify({ ...base, tenantId: 'acme', attempt: 0 }), [sendReceipt])),
+    ).toMatchObject({
       kind: 'invalid-envelope',
       field: 'attempt',
     });

@@ -94,7 +94,8 @@ export function decodeWith(body: string, index: ReadonlyMap<string, AnyCommand>)
   }
   // The envelope version first: a newer format may change known fields, and must then be reported
   // as a version this consumer does not know, not as a broken envelope.
-  const declared = typeof json === 'object' && json !== null ? (json as { envelopeVersion?: unknown }).envelopeVersion : undefined;
+  const declared =
+    typeof json === 'object' && json !== null ? (json as { envelopeVersion?: unknown }).envelopeVersion : undefined;
   if (typeof declared === 'number' && Number.isInteger(declared) && declared > ENVELOPE_VERSION) {
     throw new PoisonMessageError(
       'unsupported-version',

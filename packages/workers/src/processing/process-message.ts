@@ -1,10 +1,16 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type AnyCommand, decodeWith } from '../envelope/codec.js';
 import type { Envelope } from '../envelope/envelope.js';
-import { InvalidOptionsError, PermanentError, PoisonMessageError, TransientError } from '../errors.js';
+import {
+  HandlerTimeoutError,
+  InvalidOptionsError,
+  PermanentError,
+  PoisonMessageError,
+  TransientError,
+} from '../errors.js';
 import type { OutcomeKind, WorkerMetrics } from '../metrics/worker-metrics.js';
 import { queueNameOf, safely } from '../metrics/worker-metrics.js';
-import { backoffSeconds, MAX_VISIBILITY_SECONDS, type ResolvedBackoff } from './backoff.js';
+import { backoffSeconds, MAX_VISIBILITY_SECONDS, type ResolvedBackoff, visibilityLeftSeconds } from './backoff.js';
 import type { CommandRoute } from './command-route.js';
 import { deadLetterAttributes } from './dead-letter-attributes.js';
 import type { InboundMessage } from './inbound-message.js';
@@ -19,6 +25,7 @@ export interface ProcessingSetup {
   readonly resolver: QueueResolver;
   readonly backoff: ResolvedBackoff;
   readonly random: () => number;
+  readonly now: () => number;
   readonly isPermanent: (error: unknown) => boolean;
   readonly metrics: WorkerMetrics;
   readonly reportError: (event: WorkerErrorEvent) => void;
@@ -43,8 +50,38 @@ export function routeIndex(routes: readonly CommandRoute[]): {
 }
 
 /**
+ * Resolves or rejects like `work`, or rejects with `limit`'s reason (a {@link HandlerTimeoutError})
+ * as soon as `limit` aborts: a handler that never settles cannot hold its caller. The abandoned
+ * promise's late rejection is swallowed.
+ */
+function withinLimit(work: Promise<void> | void, limit: AbortSignal | undefined): Promise<void> {
+  const promise = Promise.resolve(work);
+  if (limit === undefined) return promise;
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      promise.catch(() => {});
+      reject(limit.reason instanceof HandlerTimeoutError ? limit.reason : new HandlerTimeoutError(0, 'aborted'));
+    };
+    if (limit.aborted) return onAbort();
+    limit.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      () => {
+        limit.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        limit.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * Decodes and handles one delivery, then settles failures: poison and permanent errors go to the
  * DLQ with their reason (then count as handled), transient ones get a backoff visibility timeout.
+ * When `limit` aborts before the handler settles, the handler is given up on (its `signal` should
+ * abort too): the delivery is settled as a transient failure with a {@link HandlerTimeoutError}.
  */
 export async function processMessage(
   setup: ProcessingSetup,
@@ -52,10 +89,11 @@ export async function processMessage(
   queueUrl: string,
   signal: AbortSignal,
   onSettling?: () => void,
+  limit?: AbortSignal,
 ): Promise<Verdict> {
   const began = performance.now();
   const queue = queueNameOf(queueUrl);
-  const ageMs = message.sentTimestamp === undefined ? undefined : Math.max(0, Date.now() - message.sentTimestamp);
+  const ageMs = message.sentTimestamp === undefined ? undefined : Math.max(0, setup.now() - message.sentTimestamp);
   let type: string | undefined;
   const record = (outcome: OutcomeKind, poison?: PoisonMessageError) =>
     safely(() =>
@@ -93,19 +131,21 @@ export async function processMessage(
   const route = setup.routes.get(envelope.type);
   try {
     if (route === undefined) throw new PoisonMessageError('unknown-type', `no handler for ${envelope.type}`);
-    await route.handle(envelope, {
+    const context = {
       sqsMessageId: message.sqsMessageId,
       receiveCount: message.receiveCount,
       sentAt: message.sentTimestamp === undefined ? undefined : new Date(message.sentTimestamp),
       messageGroupId: message.messageGroupId,
       signal,
-    });
+    };
+    await withinLimit((async () => route.handle(envelope, context))(), limit);
     onSettling?.();
     record('processed');
     return 'ack';
   } catch (error) {
     onSettling?.();
-    if (error instanceof PermanentError || setup.isPermanent(error)) {
+    const timedOut = error instanceof HandlerTimeoutError;
+    if (!timedOut && (error instanceof PermanentError || setup.isPermanent(error))) {
       const parked = await deadLetter(setup, message, queueUrl, 'permanent', error, type);
       if (parked) {
         record('dead-lettered');
@@ -181,10 +221,12 @@ async function retryLater(
   retryAfterSeconds: number | undefined,
   type: string | undefined,
 ): Promise<void> {
-  const seconds =
+  const wanted =
     retryAfterSeconds === undefined
       ? backoffSeconds(message.receiveCount, setup.backoff, setup.random)
       : Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(retryAfterSeconds)));
+  // SQS counts the 12 hours from this delivery's receive, not from now.
+  const seconds = Math.min(wanted, visibilityLeftSeconds(message.receivedAtMs, setup.now()));
   try {
     await setup.client.send(
       new ChangeMessageVisibilityCommand({
