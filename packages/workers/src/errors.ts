@@ -6,6 +6,7 @@ export type WorkersErrorCode =
   | 'PERMANENT_FAILURE'
   | 'TRANSIENT_FAILURE'
   | 'DEAD_LETTER_QUEUE_UNAVAILABLE'
+  | 'DEAD_LETTER_ANNOTATION_DROPPED'
   | 'HANDLER_TIMEOUT'
   | 'RECEIVE_TIMEOUT'
   | 'CONSUMER_STATE';
@@ -94,6 +95,27 @@ export class TransientError extends WorkersError {
 export class DeadLetterQueueUnavailableError extends WorkersError {
   constructor(queue: string, detail: string, cause?: unknown) {
     super('DEAD_LETTER_QUEUE_UNAVAILABLE', `no dead-letter queue for ${queue}: ${detail}`, { cause });
+  }
+}
+
+/**
+ * A message was parked in the DLQ without its annotation: its body left no room under the size
+ * limit for even the reason attribute (SQS counts body + attribute names, types and values). The
+ * message is in the DLQ and acknowledged (never retried); this error, given to the error hook
+ * (stage `dead-letter`), is the only record of why.
+ */
+export class DeadLetterAnnotationDroppedError extends WorkersError {
+  /** The reason that could not be attached, e.g. `permanent` or `poison:unparseable`. */
+  readonly reason: string;
+  /** The failure's error text. */
+  readonly detail: string;
+  constructor(reason: string, detail: string, bodyBytes: number, limitBytes: number) {
+    super(
+      'DEAD_LETTER_ANNOTATION_DROPPED',
+      `parked without annotation (body ${bodyBytes} bytes, limit ${limitBytes}): ${reason}: ${detail.slice(0, 1024)}`,
+    );
+    this.reason = reason;
+    this.detail = detail;
   }
 }
 

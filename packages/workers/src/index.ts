@@ -20,6 +20,7 @@ export { type CommandDefinition, type CommandSpec, defineCommand, type Upcaster 
 export { ENVELOPE_VERSION, type Envelope, envelopeSchema } from './envelope/envelope.js';
 export {
   ConsumerStateError,
+  DeadLetterAnnotationDroppedError,
   DeadLetterQueueUnavailableError,
   HandlerTimeoutError,
   InvalidOptionsError,

@@ -1,7 +1,13 @@
-import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  type MessageAttributeValue,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { type AnyCommand, decodeWith } from '../envelope/codec.js';
 import type { Envelope } from '../envelope/envelope.js';
 import {
+  DeadLetterAnnotationDroppedError,
   HandlerTimeoutError,
   InvalidOptionsError,
   PermanentError,
@@ -12,7 +18,7 @@ import type { OutcomeKind, WorkerMetrics } from '../metrics/worker-metrics.js';
 import { queueNameOf, safely } from '../metrics/worker-metrics.js';
 import { backoffSeconds, MAX_VISIBILITY_SECONDS, type ResolvedBackoff, visibilityLeftSeconds } from './backoff.js';
 import type { CommandRoute } from './command-route.js';
-import { deadLetterAttributes } from './dead-letter-attributes.js';
+import { DLQ_ATTRIBUTES, deadLetterAttributes } from './dead-letter-attributes.js';
 import type { InboundMessage } from './inbound-message.js';
 import { isFifoQueue, type QueueResolver } from './queue-resolver.js';
 import type { WorkerErrorEvent } from './worker-error.js';
@@ -173,6 +179,19 @@ function typeOf(body: string): string | undefined {
   }
 }
 
+/** SQS refused a send for its size (the measure and the service disagree, or limits changed). */
+function isTooLarge(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /shorter than|too long|MessageTooLong|BatchRequestTooLong/i.test(text);
+}
+
+/**
+ * Sends a poison or permanently failed message to the DLQ with its annotation, cut to fit the DLQ's
+ * size limit (measured as SQS counts it). The reason is kept whenever it fits beside the body;
+ * when even it does not, the body is parked bare and the reason reported to the error hook
+ * ({@link DeadLetterAnnotationDroppedError}): either way the message is acknowledged and never
+ * handled again. Returns false when it could not be parked (no DLQ, SQS refused): then it retries.
+ */
 async function deadLetter(
   setup: ProcessingSetup,
   message: InboundMessage,
@@ -181,35 +200,58 @@ async function deadLetter(
   error: unknown,
   type: string | undefined,
 ): Promise<boolean> {
-  try {
-    const dlqUrl = await setup.resolver.deadLetterUrlOf(queueUrl);
-    const fifo = isFifoQueue(dlqUrl);
-    await setup.client.send(
-      new SendMessageCommand({
-        QueueUrl: dlqUrl,
-        MessageBody: message.body,
-        MessageAttributes: deadLetterAttributes(message.messageAttributes, {
-          reason,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-          receiveCount: message.receiveCount,
-          source: queueUrl,
-          failedAt: new Date().toISOString(),
-        }),
-        ...(fifo
-          ? { MessageGroupId: message.messageGroupId ?? 'default', MessageDeduplicationId: message.sqsMessageId }
-          : {}),
-      }),
-    );
-    return true;
-  } catch (sendError) {
+  const report = (stageError: unknown) =>
     safely(() =>
       setup.reportError({
         stage: 'dead-letter',
-        error: sendError,
+        error: stageError,
         sqsMessageId: message.sqsMessageId,
         ...(type ? { type } : {}),
       }),
     );
+  try {
+    const dlqUrl = await setup.resolver.deadLetterUrlOf(queueUrl);
+    const limitBytes = await setup.resolver.maximumMessageSizeOf(dlqUrl);
+    const bodyBytes = Buffer.byteLength(message.body, 'utf8');
+    const annotation = {
+      reason,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      receiveCount: message.receiveCount,
+      source: queueUrl,
+      failedAt: new Date(setup.now()).toISOString(),
+    };
+    const fifo = isFifoQueue(dlqUrl);
+    const send = (attributes: Record<string, MessageAttributeValue> | undefined) =>
+      setup.client.send(
+        new SendMessageCommand({
+          QueueUrl: dlqUrl,
+          MessageBody: message.body,
+          ...(attributes === undefined ? {} : { MessageAttributes: attributes }),
+          ...(fifo
+            ? { MessageGroupId: message.messageGroupId ?? 'default', MessageDeduplicationId: message.sqsMessageId }
+            : {}),
+        }),
+      );
+    // As annotated as fits; if SQS still refuses the size, the reason alone; then the bare body
+    // (SQS accepted it once, so it fits, unless the DLQ's own limit is smaller).
+    const fitted = deadLetterAttributes(message.messageAttributes, annotation, limitBytes - bodyBytes);
+    const reasonOnly = { [DLQ_ATTRIBUTES.reason]: { DataType: 'String', StringValue: reason } };
+    const plans = fitted === undefined ? [undefined] : [fitted, reasonOnly, undefined];
+    for (const attributes of plans) {
+      try {
+        await send(attributes);
+      } catch (sendError) {
+        if (attributes !== undefined && isTooLarge(sendError)) continue;
+        throw sendError;
+      }
+      if (attributes === undefined) {
+        report(new DeadLetterAnnotationDroppedError(reason, annotation.error, bodyBytes, limitBytes));
+      }
+      return true;
+    }
+    return false;
+  } catch (sendError) {
+    report(sendError);
     return false;
   }
 }
