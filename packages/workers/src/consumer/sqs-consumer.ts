@@ -9,6 +9,7 @@ import { createEmfMetrics } from '../metrics/emf-metrics.js';
 import { getQueueSnapshot } from '../metrics/queue-snapshot.js';
 import { noMetrics, safely, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import { MAX_VISIBILITY_SECONDS, visibilityLeftSeconds } from '../processing/backoff.js';
+import { callOptions } from '../processing/call-timeout.js';
 import { type InboundMessage, numericAttribute } from '../processing/inbound-message.js';
 import { processMessage } from '../processing/process-message.js';
 import { createProcessingSetup, type ProcessingOptions } from '../processing/processing-options.js';
@@ -244,6 +245,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
               VisibilityTimeout: 0,
             })),
           }),
+          callOptions(),
         );
       } catch (error) {
         report({ stage: 'visibility', error });
@@ -280,6 +282,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
               VisibilityTimeout: seconds[index] ?? 0,
             })),
           }),
+          callOptions(),
         );
         const failed = new Set((result.Failed ?? []).map((entry) => entry.Id));
         chunk.forEach((entry, index) => {

@@ -17,6 +17,7 @@ import {
 import type { OutcomeKind, WorkerMetrics } from '../metrics/worker-metrics.js';
 import { queueNameOf, safely } from '../metrics/worker-metrics.js';
 import { backoffSeconds, MAX_VISIBILITY_SECONDS, type ResolvedBackoff, visibilityLeftSeconds } from './backoff.js';
+import { callOptions } from './call-timeout.js';
 import type { CommandRoute } from './command-route.js';
 import { DLQ_ATTRIBUTES, deadLetterAttributes } from './dead-letter-attributes.js';
 import type { InboundMessage } from './inbound-message.js';
@@ -231,6 +232,7 @@ async function deadLetter(
             ? { MessageGroupId: message.messageGroupId ?? 'default', MessageDeduplicationId: message.sqsMessageId }
             : {}),
         }),
+        callOptions(),
       );
     // As annotated as fits; if SQS still refuses the size, the reason alone; then the bare body
     // (SQS accepted it once, so it fits, unless the DLQ's own limit is smaller).
@@ -276,6 +278,7 @@ async function retryLater(
         ReceiptHandle: message.receiptHandle,
         VisibilityTimeout: seconds,
       }),
+      callOptions(),
     );
   } catch (error) {
     safely(() =>

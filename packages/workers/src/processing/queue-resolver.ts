@@ -1,5 +1,6 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DeadLetterQueueUnavailableError } from '../errors.js';
+import { callOptions } from './call-timeout.js';
 import { SQS_MAX_MESSAGE_BYTES } from './dead-letter-attributes.js';
 
 /**
@@ -42,6 +43,7 @@ export function createQueueResolver(client: SQSClient, deadLetterQueueUrl: strin
           QueueName: name,
           ...(account === undefined || account === '' ? {} : { QueueOwnerAWSAccountId: account }),
         }),
+        callOptions(),
       );
       if (QueueUrl === undefined) throw new DeadLetterQueueUnavailableError(arn, 'GetQueueUrl returned no URL');
       return QueueUrl;
@@ -52,7 +54,10 @@ export function createQueueResolver(client: SQSClient, deadLetterQueueUrl: strin
       const hit = sizes.get(queueUrl);
       if (hit !== undefined) return hit;
       const load = client
-        .send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }))
+        .send(
+          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }),
+          callOptions(),
+        )
         .then(
           ({ Attributes }) => {
             const size = Number(Attributes?.MaximumMessageSize);
@@ -68,6 +73,7 @@ export function createQueueResolver(client: SQSClient, deadLetterQueueUrl: strin
       return cached(dlqs, queueUrl, async () => {
         const { Attributes } = await client.send(
           new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+          callOptions(),
         );
         const policy = Attributes?.RedrivePolicy;
         if (policy === undefined) {
