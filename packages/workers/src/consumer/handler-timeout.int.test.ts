@@ -16,7 +16,7 @@ const never = new Promise<void>(() => {});
 describe.concurrent('createSqsConsumer time limits (real SQS emulator)', () => {
   it('gives up on a hung handler after handlerTimeoutSeconds: slot freed, heartbeat stopped, error reported, message back after its backoff (sqs-consumer #204)', async () => {
     const recording = client();
-    const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5, visibilityTimeoutSeconds: 2 });
+    const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5, visibilityTimeoutSeconds: 3 });
     await sendAll(recording.client, queue.queueUrl, chargeBodies(2));
     const events: Array<WorkerErrorEvent & { at: number }> = [];
     const runs: string[] = [];
@@ -27,8 +27,8 @@ describe.concurrent('createSqsConsumer time limits (real SQS emulator)', () => {
       queueUrl: queue.queueUrl,
       concurrency: 1, // the hung handler holds the only worker until its time limit
       waitTimeSeconds: 1,
-      visibilityTimeout: 2, // heartbeat every 2/3 s: it renews the hung message until the limit
-      handlerTimeoutSeconds: 3,
+      visibilityTimeout: 3, // heartbeat every second: it renews the hung message until the limit
+      handlerTimeoutSeconds: 4,
       backoff: { baseSeconds: 1 },
       random: () => 1,
       metrics: false,
