@@ -6,6 +6,9 @@ export type WorkersErrorCode =
   | 'PERMANENT_FAILURE'
   | 'TRANSIENT_FAILURE'
   | 'DEAD_LETTER_QUEUE_UNAVAILABLE'
+  | 'DEAD_LETTER_ANNOTATION_DROPPED'
+  | 'HANDLER_TIMEOUT'
+  | 'RECEIVE_TIMEOUT'
   | 'CONSUMER_STATE';
 
 /** Base class of every error thrown by `@checkout/workers`; switch on `code`, not on the message. */
@@ -92,6 +95,54 @@ export class TransientError extends WorkersError {
 export class DeadLetterQueueUnavailableError extends WorkersError {
   constructor(queue: string, detail: string, cause?: unknown) {
     super('DEAD_LETTER_QUEUE_UNAVAILABLE', `no dead-letter queue for ${queue}: ${detail}`, { cause });
+  }
+}
+
+/**
+ * A message was parked in the DLQ without its annotation: its body left no room under the size
+ * limit for even the reason attribute (SQS counts body + attribute names, types and values). The
+ * message is in the DLQ and acknowledged (never retried); this error, given to the error hook
+ * (stage `dead-letter`), is the only record of why.
+ */
+export class DeadLetterAnnotationDroppedError extends WorkersError {
+  /** The reason that could not be attached, e.g. `permanent` or `poison:unparseable`. */
+  readonly reason: string;
+  /** The failure's error text. */
+  readonly detail: string;
+  constructor(reason: string, detail: string, bodyBytes: number, limitBytes: number) {
+    super(
+      'DEAD_LETTER_ANNOTATION_DROPPED',
+      `parked without annotation (body ${bodyBytes} bytes, limit ${limitBytes}): ${reason}: ${detail.slice(0, 1024)}`,
+    );
+    this.reason = reason;
+    this.detail = detail;
+  }
+}
+
+/**
+ * A handler did not settle in time (the consumer's `handlerTimeoutSeconds`, or the Lambda deadline
+ * minus `timeoutMarginMs`). It is the handler's `signal.reason` and what the error hook receives;
+ * the message is released for a retry after its backoff, never acknowledged.
+ */
+export class HandlerTimeoutError extends WorkersError {
+  /** How long the handler had, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, detail: string) {
+    super('HANDLER_TIMEOUT', `handler did not settle within ${Math.round(timeoutMs)} ms (${detail})`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * A `ReceiveMessage` call got no answer within `receiveTimeoutSeconds` (a half-open connection, a
+ * stalled endpoint). Reported to the error hook; the poller then tries again.
+ */
+export class ReceiveTimeoutError extends WorkersError {
+  /** How long the call had, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, options?: { cause?: unknown }) {
+    super('RECEIVE_TIMEOUT', `ReceiveMessage got no answer within ${Math.round(timeoutMs)} ms`, options);
+    this.timeoutMs = timeoutMs;
   }
 }
 

@@ -17,15 +17,18 @@ export {
 } from './dlq/redrive-dead-letters.js';
 export { type AnyCommand, type DecodedEnvelope, decode, type EncodeMeta, encode } from './envelope/codec.js';
 export { type CommandDefinition, type CommandSpec, defineCommand, type Upcaster } from './envelope/define-command.js';
-export { type Envelope, envelopeSchema } from './envelope/envelope.js';
+export { ENVELOPE_VERSION, type Envelope, envelopeSchema } from './envelope/envelope.js';
 export {
   ConsumerStateError,
+  DeadLetterAnnotationDroppedError,
   DeadLetterQueueUnavailableError,
+  HandlerTimeoutError,
   InvalidOptionsError,
   InvalidPayloadError,
   PermanentError,
   type PoisonKind,
   PoisonMessageError,
+  ReceiveTimeoutError,
   TransientError,
   WorkersError,
   type WorkersErrorCode,

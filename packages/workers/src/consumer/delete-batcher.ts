@@ -1,4 +1,5 @@
 import { DeleteMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { callOptions } from '../processing/call-timeout.js';
 
 interface Pending {
   readonly receiptHandle: string;
@@ -54,6 +55,7 @@ export class DeleteBatcher {
           QueueUrl: this.#queueUrl,
           Entries: batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receiptHandle })),
         }),
+        callOptions(),
       )
       .then(
         (result) => {

@@ -4,10 +4,12 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ConsumerStateError, InvalidOptionsError } from '../errors.js';
+import { ConsumerStateError, HandlerTimeoutError, InvalidOptionsError, ReceiveTimeoutError } from '../errors.js';
 import { createEmfMetrics } from '../metrics/emf-metrics.js';
 import { getQueueSnapshot } from '../metrics/queue-snapshot.js';
 import { noMetrics, safely, type WorkerMetrics } from '../metrics/worker-metrics.js';
+import { MAX_VISIBILITY_SECONDS, visibilityLeftSeconds } from '../processing/backoff.js';
+import { callOptions } from '../processing/call-timeout.js';
 import { type InboundMessage, numericAttribute } from '../processing/inbound-message.js';
 import { processMessage } from '../processing/process-message.js';
 import { createProcessingSetup, type ProcessingOptions } from '../processing/processing-options.js';
@@ -29,6 +31,23 @@ export interface SqsConsumerOptions extends ProcessingOptions {
   readonly batchSize?: number;
   /** Long-poll wait (0-20 s). Default 20. */
   readonly waitTimeSeconds?: number;
+  /**
+   * A `ReceiveMessage` call unanswered after this many seconds is aborted (a half-open connection
+   * would otherwise stall its poller silently), reported as a `ReceiveTimeoutError` (stage
+   * `receive`), and the poller tries again. Must exceed `waitTimeSeconds`. Default
+   * `waitTimeSeconds + 10`.
+   */
+  readonly receiveTimeoutSeconds?: number;
+  /**
+   * Time limit of one handler run, in seconds (like sqs-consumer's `handleMessageTimeout`).
+   * Default 900 (15 min, Lambda's own maximum), at most 43,200 (SQS's 12 hours). When it passes,
+   * the handler's `signal` aborts (reason: a `HandlerTimeoutError`), its worker slot is freed at
+   * once, the heartbeat stops renewing the message, the error hook gets the `HandlerTimeoutError`
+   * (stage `handler`), and the message is released for retry: its visibility is set to the
+   * backoff, like any transient failure (the redrive policy still counts it). It is never deleted,
+   * even if the handler settles later.
+   */
+  readonly handlerTimeoutSeconds?: number;
   /** Visibility timeout asked for on receive and renewed by the heartbeat, in seconds. Default 30. */
   readonly visibilityTimeout?: number;
   /** Renew visibility of received, unfinished messages. Default on, every `visibilityTimeout / 3`. */
@@ -107,7 +126,7 @@ function integer(name: string, value: number, min: number, max: number): number 
   return value;
 }
 
-function toInbound(message: Message): InboundMessage | undefined {
+function toInbound(message: Message, receivedAtMs: number): InboundMessage | undefined {
   if (message.MessageId === undefined || message.ReceiptHandle === undefined) return undefined;
   return {
     sqsMessageId: message.MessageId,
@@ -117,6 +136,7 @@ function toInbound(message: Message): InboundMessage | undefined {
     sentTimestamp: numericAttribute(message.Attributes?.SentTimestamp),
     messageGroupId: message.Attributes?.MessageGroupId,
     messageAttributes: message.MessageAttributes ?? {},
+    receivedAtMs,
   };
 }
 
@@ -146,6 +166,14 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
   const concurrency = integer('concurrency', options.concurrency ?? 10, 1, 10_000);
   const batchSize = integer('batchSize', options.batchSize ?? 10, 1, 10);
   const waitTimeSeconds = integer('waitTimeSeconds', options.waitTimeSeconds ?? 20, 0, 20);
+  const receiveTimeoutSeconds = options.receiveTimeoutSeconds ?? waitTimeSeconds + 10;
+  if (!(receiveTimeoutSeconds > waitTimeSeconds) || receiveTimeoutSeconds > 300) {
+    throw new InvalidOptionsError('receiveTimeoutSeconds', 'must be above waitTimeSeconds and at most 300');
+  }
+  const handlerTimeoutSeconds = options.handlerTimeoutSeconds ?? 900;
+  if (!(handlerTimeoutSeconds > 0) || handlerTimeoutSeconds > MAX_VISIBILITY_SECONDS) {
+    throw new InvalidOptionsError('handlerTimeoutSeconds', `must be > 0 and at most ${MAX_VISIBILITY_SECONDS}`);
+  }
   const visibilityTimeout = integer('visibilityTimeout', options.visibilityTimeout ?? 30, 1, 43_200);
   const maxInFlight = integer('maxInFlight', options.maxInFlight ?? concurrency + batchSize, 1, 100_000);
   const pollers = integer('pollers', options.pollers ?? Math.ceil(maxInFlight / batchSize), 1, 1_000);
@@ -217,6 +245,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
               VisibilityTimeout: 0,
             })),
           }),
+          callOptions(),
         );
       } catch (error) {
         report({ stage: 'visibility', error });
@@ -229,13 +258,20 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
   // request in flight, and the worst case is a later retry, never an earlier one.
   const heartbeat = async () => {
     if (heartbeatSeconds === undefined) return;
-    const now = Date.now();
+    const now = setup.now();
+    // SQS refuses to extend a delivery past 12 h from its receive: renew up to that, then stop.
     const due = [...tracked.values()].filter(
-      (entry) => !entry.settling && entry.visibleAtMs - now < (visibilityTimeout * 1000) / 2,
+      (entry) =>
+        !entry.settling &&
+        entry.visibleAtMs - now < (visibilityTimeout * 1000) / 2 &&
+        visibilityLeftSeconds(entry.message.receivedAtMs, now) > 0,
     );
     for (let i = 0; i < due.length; i += 10) {
       const chunk = due.slice(i, i + 10);
-      const sentAt = Date.now();
+      const sentAt = setup.now();
+      const seconds = chunk.map((entry) =>
+        Math.min(visibilityTimeout, visibilityLeftSeconds(entry.message.receivedAtMs, sentAt)),
+      );
       try {
         const result = await client.send(
           new ChangeMessageVisibilityBatchCommand({
@@ -243,13 +279,14 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
             Entries: chunk.map((entry, index) => ({
               Id: String(index),
               ReceiptHandle: entry.message.receiptHandle,
-              VisibilityTimeout: visibilityTimeout,
+              VisibilityTimeout: seconds[index] ?? 0,
             })),
           }),
+          callOptions(),
         );
         const failed = new Set((result.Failed ?? []).map((entry) => entry.Id));
         chunk.forEach((entry, index) => {
-          if (!failed.has(String(index))) entry.visibleAtMs = sentAt + visibilityTimeout * 1000;
+          if (!failed.has(String(index))) entry.visibleAtMs = sentAt + (seconds[index] ?? 0) * 1000;
         });
         for (const entry of result.Failed ?? []) {
           report({
@@ -272,10 +309,32 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       return 'not-started';
     }
     counters.active += 1;
+    // The handler's signal aborts on a hard stop (handler abandoned, message left alone) or at the
+    // time limit (handler given up on: slot freed, message released for retry).
+    const handlerAbort = new AbortController();
+    const limit = new AbortController();
+    const limitMs = handlerTimeoutSeconds * 1000;
+    const limitTimer = setTimeout(() => {
+      const reason = new HandlerTimeoutError(limitMs, 'handlerTimeoutSeconds');
+      handlerAbort.abort(reason);
+      limit.abort(reason);
+    }, limitMs);
+    const onHardStop = () => {
+      clearTimeout(limitTimer);
+      handlerAbort.abort(hardStop.signal.reason);
+    };
+    hardStop.signal.addEventListener('abort', onHardStop, { once: true });
     try {
-      const verdict = await processMessage(setup, message, queueUrl, hardStop.signal, () => {
-        if (entry !== undefined) entry.settling = true;
-      });
+      const verdict = await processMessage(
+        setup,
+        message,
+        queueUrl,
+        handlerAbort.signal,
+        () => {
+          if (entry !== undefined) entry.settling = true;
+        },
+        limit.signal,
+      );
       if (verdict === 'retry') {
         counters.retried += 1;
         return 'failed';
@@ -283,6 +342,8 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       if (!closed && (await deletes.delete(message.receiptHandle))) counters.acknowledged += 1;
       return 'done';
     } finally {
+      clearTimeout(limitTimer);
+      hardStop.signal.removeEventListener('abort', onHardStop);
       counters.active -= 1;
       workers.release(1);
     }
@@ -345,6 +406,10 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
         break;
       }
       let received: InboundMessage[];
+      // Taken before the call: a lower bound of the receive time, from which SQS counts 12 hours.
+      const receivedAtMs = setup.now();
+      const receiveLimit = new AbortController();
+      const receiveTimer = setTimeout(() => receiveLimit.abort(), receiveTimeoutSeconds * 1000);
       try {
         counters.receiveCalls += 1;
         const result = await client.send(
@@ -356,21 +421,29 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
             MessageSystemAttributeNames: [...SYSTEM_ATTRIBUTES],
             MessageAttributeNames: ['All'],
           }),
+          { abortSignal: receiveLimit.signal },
         );
-        received = (result.Messages ?? []).map(toInbound).filter((m): m is InboundMessage => m !== undefined);
+        received = (result.Messages ?? [])
+          .map((message) => toInbound(message, receivedAtMs))
+          .filter((m): m is InboundMessage => m !== undefined);
         failures = 0;
-      } catch (error) {
+      } catch (caught) {
         capacity.release(want);
         if (state !== 'running') break;
         failures += 1;
+        const error = receiveLimit.signal.aborted
+          ? new ReceiveTimeoutError(receiveTimeoutSeconds * 1000, { cause: caught })
+          : caught;
         report({ stage: 'receive', error });
         await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures - 1, 6)), receiveAbort.signal);
         continue;
+      } finally {
+        clearTimeout(receiveTimer);
       }
       capacity.release(want - received.length);
       if (received.length === 0) continue;
       counters.received += received.length;
-      const now = Date.now();
+      const now = setup.now();
       for (const message of received) {
         tracked.set(message.receiptHandle, { message, visibleAtMs: now + visibilityTimeout * 1000, settling: false });
       }

@@ -96,3 +96,42 @@ describe('encode / decode', () => {
     expect(() => encode(chargeCard, { amountMinor: 'x' }, meta)).toThrow(InvalidPayloadError);
   });
 });
+
+describe('envelope compatibility (rolling deploys)', () => {
+  const current = () => encode(sendReceipt, { email: 'a@example.com', seq: 1 }, meta);
+
+  it('a newer producer adds a top-level field: this consumer ignores it and decodes the rest', () => {
+    const base = current();
+    const fromNewerProducer = { ...base, tenantId: 'acme', routing: { region: 'eu' } };
+    const decoded = decode(JSON.stringify(fromNewerProducer), [sendReceipt]);
+    expect(decoded).toEqual(base);
+    expect(decoded).not.toHaveProperty('tenantId');
+  });
+
+  it('known fields stay strictly validated', () => {
+    const base = current();
+    expect(
+      poisonOf(() => decode(JSON.stringify({ ...base, tenantId: 'acme', attempt: 0 }), [sendReceipt])),
+    ).toMatchObject({
+      kind: 'invalid-envelope',
+      field: 'attempt',
+    });
+    expect(poisonOf(() => decode(JSON.stringify({ ...base, orderId: 7 }), [sendReceipt]))).toMatchObject({
+      kind: 'invalid-envelope',
+      field: 'orderId',
+    });
+  });
+
+  it('an envelope version this consumer does not know is poison: unsupported-version, naming the field', () => {
+    const base = current();
+    expect(decode(JSON.stringify({ ...base, envelopeVersion: 1 }), [sendReceipt]).payload).toEqual(base.payload);
+    expect(poisonOf(() => decode(JSON.stringify({ ...base, envelopeVersion: 2 }), [sendReceipt]))).toMatchObject({
+      kind: 'unsupported-version',
+      field: 'envelopeVersion',
+    });
+    expect(poisonOf(() => decode(JSON.stringify({ ...base, envelopeVersion: 'two' }), [sendReceipt]))).toMatchObject({
+      kind: 'invalid-envelope',
+      field: 'envelopeVersion',
+    });
+  });
+});

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { InvalidPayloadError, PoisonMessageError } from '../errors.js';
 import type { CommandDefinition } from './define-command.js';
-import { type Envelope, envelopeSchema, issuePath } from './envelope.js';
+import { ENVELOPE_VERSION, type Envelope, envelopeSchema, issuePath } from './envelope.js';
 
 /** Any command definition, whatever its payload type. */
 export type AnyCommand = CommandDefinition<string, unknown, unknown>;
@@ -73,7 +73,9 @@ export function commandIndex(commands: Iterable<AnyCommand>): ReadonlyMap<string
 /**
  * Parses a message body into a typed envelope: JSON, then the envelope schema, then the command
  * named by `type`, upcasting old payload versions before validating with the current schema. The
- * returned envelope carries the current `schemaVersion`.
+ * returned envelope carries the current `schemaVersion`. Tolerant reader: top-level fields this
+ * version does not know are ignored (left out of the result; the SQS body keeps them), known ones
+ * are validated strictly, and an `envelopeVersion` above {@link ENVELOPE_VERSION} is refused.
  *
  * @throws PoisonMessageError with `kind` `unparseable`, `invalid-envelope`, `unknown-type`,
  *   `unsupported-version` or `schema-invalid` (and the field at fault).
@@ -89,6 +91,17 @@ export function decodeWith(body: string, index: ReadonlyMap<string, AnyCommand>)
     json = JSON.parse(body);
   } catch (error) {
     throw new PoisonMessageError('unparseable', error instanceof Error ? error.message : 'body is not JSON');
+  }
+  // The envelope version first: a newer format may change known fields, and must then be reported
+  // as a version this consumer does not know, not as a broken envelope.
+  const declared =
+    typeof json === 'object' && json !== null ? (json as { envelopeVersion?: unknown }).envelopeVersion : undefined;
+  if (typeof declared === 'number' && Number.isInteger(declared) && declared > ENVELOPE_VERSION) {
+    throw new PoisonMessageError(
+      'unsupported-version',
+      `envelope v${declared} is newer than this consumer (v${ENVELOPE_VERSION})`,
+      'envelopeVersion',
+    );
   }
   const parsed = envelopeSchema.safeParse(json);
   if (!parsed.success) {
@@ -128,7 +141,7 @@ export function decodeWith(body: string, index: ReadonlyMap<string, AnyCommand>)
       issuePath(issue?.path ?? [], 'payload'),
     );
   }
-  const { traceparent, ...rest } = envelope;
+  const { traceparent, envelopeVersion: _format, ...rest } = envelope;
   return {
     ...rest,
     ...(traceparent === undefined ? {} : { traceparent }),

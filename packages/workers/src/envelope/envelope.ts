@@ -28,8 +28,21 @@ export interface Envelope<TType extends string = string, TPayload = unknown> {
   readonly payload: TPayload;
 }
 
-/** Zod schema of the envelope (payload unchecked: the command's schema checks it). */
-export const envelopeSchema = z.strictObject({
+/**
+ * Envelope format version this package reads and writes. A version is bumped only for a breaking
+ * change of the envelope itself (a known field renamed, retyped or made required); additive changes
+ * (a new optional top-level field) keep it, because readers ignore fields they do not know.
+ * `encode` omits the field while it is 1, so consumers that predate it keep reading our messages.
+ */
+export const ENVELOPE_VERSION = 1;
+
+/**
+ * Zod schema of the envelope (payload unchecked: the command's schema checks it). A tolerant
+ * reader: unknown top-level fields are accepted and stripped (a newer producer may add one during a
+ * rolling deploy), while every known field is validated strictly.
+ */
+export const envelopeSchema = z.object({
+  envelopeVersion: z.int().min(1).optional(),
   messageId: z.ulid(),
   type: z.string().min(1).max(256),
   schemaVersion: z.int().min(1),

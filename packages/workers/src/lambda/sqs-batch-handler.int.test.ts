@@ -438,6 +438,36 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     expect(payloads).toEqual([[2, { amountMinor: 4200, currency: 'EUR' }]]);
   });
 
+  it("mixed-version deploy: a newer producer's extra top-level field is processed; a newer envelope version is parked", async () => {
+    const { client: sqs } = client();
+    const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5 });
+    // What a producer one release ahead sends: the same envelope plus fields this consumer never heard of.
+    const newer = { ...(JSON.parse(charge(1)) as Record<string, unknown>), tenantId: 'acme', replyTo: { queue: 'x' } };
+    const breaking = { ...(JSON.parse(charge(2)) as Record<string, unknown>), envelopeVersion: 2 };
+    await sendAll(sqs, queue.queueUrl, [
+      { MessageBody: JSON.stringify(newer) },
+      { MessageBody: JSON.stringify(breaking) },
+    ]);
+    const seen: unknown[] = [];
+    const handler = createSqsBatchHandler({
+      onError: quiet,
+      client: sqs,
+      metrics: false,
+      commands: [handleCommand(chargeCard, (envelope) => void seen.push(envelope))],
+    });
+    const { records, failed } = await invokeFromQueue(sqs, queue, handler);
+    expect(records).toHaveLength(2);
+    expect(failed).toEqual([]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ type: 'ChargeCard', payload: { seq: 1 } });
+    expect(seen[0]).not.toHaveProperty('tenantId');
+    const parked = await listDeadLetters({ client: sqs, queueUrl: queue.dlq.queueUrl });
+    expect(parked.map((message) => [message.reason, message.body])).toEqual([
+      ['poison:unsupported-version', JSON.stringify(breaking)],
+    ]);
+    expect(parked[0]?.error).toMatch(/envelopeVersion/);
+  });
+
   it('routes several command types and rejects bad options', () => {
     expect(() => createSqsBatchHandler({ commands: [] })).toThrow(/commands/);
     expect(() =>

@@ -1,6 +1,6 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { InvalidOptionsError } from '../errors.js';
+import { HandlerTimeoutError, InvalidOptionsError } from '../errors.js';
 import { createEmfMetrics } from '../metrics/emf-metrics.js';
 import { noMetrics, queueNameOf, safely, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import { type InboundMessage, numericAttribute } from '../processing/inbound-message.js';
@@ -26,14 +26,29 @@ export interface SqsBatchHandlerOptions extends ProcessingOptions {
    * one `console.error` line per error (stage, SQS message id, error; never the body).
    */
   readonly onError?: (event: WorkerErrorEvent) => void;
-  /** Handlers' `signal` aborts this long before the Lambda timeout. Default 1,000 ms. */
+  /**
+   * Safety margin before the Lambda deadline (`context.getRemainingTimeInMillis()`), in ms.
+   * Default 1,000. At `deadline - timeoutMarginMs` handlers' `signal` aborts (reason: a
+   * `HandlerTimeoutError`), no further record starts, and records still running are given up on
+   * (visibility set to their backoff); at `deadline - timeoutMarginMs / 2` at the latest the
+   * invocation returns, every record not finished reported in `batchItemFailures`, even if a
+   * handler never settles. Without a context there is no deadline.
+   */
   readonly timeoutMarginMs?: number;
 }
 
 /** The Lambda function: `(event, context) => { batchItemFailures }`. */
 export type SqsBatchHandler = (event: SqsEvent, context?: LambdaContextLike) => Promise<SqsBatchResponse>;
 
-function toInbound(record: SqsEventRecord): InboundMessage {
+/** SQS and Lambda clocks differ a little; SQS timestamps are trusted to within this. */
+const CLOCK_SKEW_MS = 60_000;
+/**
+ * Longest a record can wait between its receive and the invocation: the event source mapping's
+ * maximum batching window (300 s), plus the clock-skew allowance.
+ */
+const RECEIVE_TO_INVOKE_MS = 300_000 + CLOCK_SKEW_MS;
+
+function toInbound(record: SqsEventRecord, invokedAtMs: number): InboundMessage {
   const messageAttributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
     messageAttributes[name] = {
@@ -42,16 +57,33 @@ function toInbound(record: SqsEventRecord): InboundMessage {
       ...(value.binaryValue === undefined ? {} : { BinaryValue: Buffer.from(value.binaryValue, 'base64') }),
     };
   }
+  const receiveCount = numericAttribute(record.attributes.ApproximateReceiveCount) ?? 1;
+  const firstReceive = numericAttribute(record.attributes.ApproximateFirstReceiveTimestamp);
+  // The record does not say when THIS receive happened. On a first delivery it is the first
+  // receive; later, it is no earlier than the first receive nor than the batching window allows.
+  const receivedAtMs =
+    firstReceive !== undefined && receiveCount <= 1
+      ? firstReceive - CLOCK_SKEW_MS
+      : Math.max(firstReceive === undefined ? 0 : firstReceive - CLOCK_SKEW_MS, invokedAtMs - RECEIVE_TO_INVOKE_MS);
   return {
     sqsMessageId: record.messageId,
     receiptHandle: record.receiptHandle,
     body: record.body,
-    receiveCount: numericAttribute(record.attributes.ApproximateReceiveCount) ?? 1,
+    receiveCount,
     sentTimestamp: numericAttribute(record.attributes.SentTimestamp),
     messageGroupId: record.attributes.MessageGroupId,
     messageAttributes,
+    receivedAtMs,
   };
 }
+
+const timer = (ms: number) => {
+  let handle: ReturnType<typeof setTimeout> | undefined;
+  const promise = new Promise<'deadline'>((resolve) => {
+    handle = setTimeout(() => resolve('deadline'), Math.max(0, ms));
+  });
+  return { promise, cancel: () => clearTimeout(handle) };
+};
 
 /**
  * Creates a Lambda handler for an SQS event source with `ReportBatchItemFailures` enabled.
@@ -62,8 +94,11 @@ function toInbound(record: SqsEventRecord): InboundMessage {
  * - Poison (bad JSON, not an envelope, unknown type or version, schema-invalid) and
  *   `PermanentError` go to the DLQ at once with their reason and are acknowledged.
  * - Other errors: visibility set to an exponential backoff (with jitter, from
- *   `ApproximateReceiveCount`, capped at 12 h) and reported failed; the queue's redrive policy
- *   moves the message to the DLQ after `maxReceiveCount`.
+ *   `ApproximateReceiveCount`, capped at what is left of SQS's 12 hours from the receive) and
+ *   reported failed; the queue's redrive policy moves the message to the DLQ after `maxReceiveCount`.
+ * - The Lambda deadline: the invocation returns before it (see `timeoutMarginMs`), reporting
+ *   unfinished and unstarted records failed, so a hung handler never makes Lambda time out and
+ *   redeliver the records that succeeded.
  *
  * Every invocation keeps its state in its own call: a warm instance carries nothing from one
  * invocation to the next but configuration caches (queue URLs).
@@ -77,6 +112,9 @@ export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatch
     throw new InvalidOptionsError('commands', 'give at least one handleCommand(...) route');
   }
   const margin = options.timeoutMarginMs ?? 1_000;
+  if (!Number.isFinite(margin) || margin < 0) {
+    throw new InvalidOptionsError('timeoutMarginMs', 'must be a number of milliseconds >= 0');
+  }
   const client = options.client ?? new SQSClient({});
   const metrics = options.metrics === false ? noMetrics : (options.metrics ?? createEmfMetrics());
   const onError =
@@ -86,34 +124,61 @@ export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatch
   const setup = createProcessingSetup(client, options, metrics, (event) => onError(event));
 
   return async (event, context) => {
-    const failures: Array<{ itemIdentifier: string }> = [];
-    const controller = new AbortController();
+    const invokedAtMs = setup.now();
+    const began = performance.now();
     const remaining = context?.getRemainingTimeInMillis?.();
-    const timer =
-      remaining === undefined ? undefined : setTimeout(() => controller.abort(), Math.max(0, remaining - margin));
+    const deadline = new AbortController();
+    const giveUpAfterMs = remaining === undefined ? undefined : Math.max(0, remaining - margin);
+    const returnAfterMs =
+      remaining === undefined || giveUpAfterMs === undefined
+        ? undefined
+        : Math.max(giveUpAfterMs, remaining - margin / 2);
+    const giveUp =
+      giveUpAfterMs === undefined
+        ? undefined
+        : setTimeout(
+            () =>
+              deadline.abort(
+                new HandlerTimeoutError(giveUpAfterMs, `${margin} ms before the Lambda deadline (timeoutMarginMs)`),
+              ),
+            giveUpAfterMs,
+          );
+    const returnBy = returnAfterMs === undefined ? undefined : timer(returnAfterMs);
+    const records = event.Records;
+    // Records that are done with (processed, or parked in the DLQ); every other one is reported.
+    const finished = new Set<SqsEventRecord>();
     try {
-      const records = event.Records;
       const first = records[0];
       if (first === undefined) return { batchItemFailures: [] };
       const fifo = isFifoQueue(first.eventSourceARN);
-      await runGroups(
+      const work = runGroups(
         records,
         concurrency,
         (record, index) =>
           fifo ? `${record.eventSourceARN}#${record.attributes.MessageGroupId ?? ''}` : String(index),
         async (record) => {
+          if (deadline.signal.aborted) return false;
           try {
             const queueUrl = options.queueUrl ?? (await setup.resolver.urlOfArn(record.eventSourceARN));
-            const verdict = await processMessage(setup, toInbound(record), queueUrl, controller.signal);
-            if (verdict === 'ack') return true;
+            if (deadline.signal.aborted) return false;
+            const verdict = await processMessage(
+              setup,
+              toInbound(record, invokedAtMs),
+              queueUrl,
+              deadline.signal,
+              undefined,
+              deadline.signal,
+            );
+            if (verdict === 'ack') {
+              finished.add(record);
+              return true;
+            }
           } catch (error) {
             safely(() => onError({ stage: 'handler', error, sqsMessageId: record.messageId }));
           }
-          failures.push({ itemIdentifier: record.messageId });
           return false;
         },
         (record) => {
-          failures.push({ itemIdentifier: record.messageId });
           safely(() =>
             metrics.recordOutcome({
               queue: queueNameOf(record.eventSourceARN),
@@ -127,11 +192,26 @@ export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatch
           );
         },
       );
-      return { batchItemFailures: failures };
+      await (returnBy === undefined ? work : Promise.race([work, returnBy.promise]));
+      // A snapshot: whatever finishes after this point is reported failed and comes back (handlers
+      // are idempotent), which is what Lambda would have done to the whole batch at its timeout.
+      return {
+        batchItemFailures: records
+          .filter((record) => !finished.has(record))
+          .map((record) => ({ itemIdentifier: record.messageId })),
+      };
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      if (giveUp !== undefined) clearTimeout(giveUp);
+      returnBy?.cancel();
       try {
-        await metrics.flush();
+        const flushing = metrics.flush();
+        // Never let a slow metrics sink push the invocation past its deadline.
+        if (remaining === undefined) await flushing;
+        else {
+          const cutoff = timer(remaining - margin / 4 - (performance.now() - began));
+          await Promise.race([flushing, cutoff.promise]);
+          cutoff.cancel();
+        }
       } catch (error) {
         safely(() => onError({ stage: 'metrics', error }));
       }

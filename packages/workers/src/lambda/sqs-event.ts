@@ -9,6 +9,8 @@ export interface SqsEventRecord {
   readonly attributes: {
     readonly ApproximateReceiveCount: string;
     readonly SentTimestamp: string;
+    /** When SQS first handed the message out (epoch ms); used to respect the 12-hour visibility limit. */
+    readonly ApproximateFirstReceiveTimestamp?: string | undefined;
     readonly MessageGroupId?: string | undefined;
   };
   readonly messageAttributes: Readonly<
@@ -35,7 +37,7 @@ export interface SqsBatchResponse {
   batchItemFailures: Array<{ itemIdentifier: string }>;
 }
 
-/** The part of the Lambda context the handler uses (to abort handlers before a timeout). */
+/** The part of the Lambda context the handler uses (to return before the Lambda deadline). */
 export interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number;
 }

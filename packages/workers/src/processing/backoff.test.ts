@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../errors.js';
-import { backoffSeconds, resolveBackoff } from './backoff.js';
+import { backoffSeconds, resolveBackoff, visibilityLeftSeconds } from './backoff.js';
 
 describe('backoffSeconds', () => {
   const backoff = resolveBackoff({ baseSeconds: 2 });
@@ -23,5 +23,13 @@ describe('backoffSeconds', () => {
   it('rejects bad settings, naming the field', () => {
     expect(() => resolveBackoff({ baseSeconds: -1 })).toThrow(InvalidOptionsError);
     expect(() => resolveBackoff({ maxSeconds: 50_000 })).toThrow(/backoff\.maxSeconds/);
+  });
+
+  it('visibility left counts 12 h from the receive (fixed clock)', () => {
+    const receivedAt = Date.UTC(2026, 0, 1);
+    expect(visibilityLeftSeconds(receivedAt, receivedAt)).toBe(43_200);
+    expect(visibilityLeftSeconds(receivedAt, receivedAt + 11 * 3_600_000 + 500)).toBe(3_599);
+    expect(visibilityLeftSeconds(receivedAt, receivedAt + 13 * 3_600_000)).toBe(0);
+    expect(visibilityLeftSeconds(receivedAt, receivedAt - 5_000)).toBe(43_200);
   });
 });

@@ -42,3 +42,14 @@ export function backoffSeconds(receiveCount: number, backoff: ResolvedBackoff, r
   const jittered = ceiling / 2 + (random() * ceiling) / 2;
   return Math.min(backoff.maxSeconds, Math.ceil(jittered));
 }
+
+/**
+ * Whole seconds of visibility SQS still grants a delivery: its visibility can total at most 12 h
+ * counted from the receive (a `ChangeMessageVisibility` beyond that is refused with
+ * `InvalidParameterValue`, it is not clamped). `receivedAtMs` must be a lower bound of the receive
+ * time, so the result never exceeds what SQS allows.
+ */
+export function visibilityLeftSeconds(receivedAtMs: number, nowMs: number): number {
+  const elapsedMs = Math.max(0, nowMs - receivedAtMs);
+  return Math.max(0, Math.floor((MAX_VISIBILITY_SECONDS * 1000 - elapsedMs) / 1000));
+}

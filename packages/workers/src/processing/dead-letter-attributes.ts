@@ -13,6 +13,11 @@ export const DLQ_ATTRIBUTES = {
 
 const SQS_MAX_ATTRIBUTES = 10;
 const OURS = new Set<string>(Object.values(DLQ_ATTRIBUTES));
+/** Longest error text we record, in UTF-16 units (before any cut to fit the size limit). */
+const MAX_ERROR_CHARS = 1024;
+
+/** SQS's maximum message size (body plus message attributes) since 2025: 1 MiB. */
+export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
 
 /** Why a message is in a DLQ: what the workers wrote, or `max-receive-count` (moved by SQS). */
 export interface DeadLetterAnnotation {
@@ -23,26 +28,54 @@ export interface DeadLetterAnnotation {
   readonly failedAt: string;
 }
 
-const string = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value || '-' });
+/**
+ * Bytes SQS counts for one message attribute: name + data type + value, in UTF-8. A binary value is
+ * counted at its base64 length (at least its raw size, which SQS counts; some emulators count the
+ * base64), so the estimate is never below what either side counts.
+ */
+export function attributeBytes(name: string, value: MessageAttributeValue): number {
+  let bytes = Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value.DataType ?? '', 'utf8');
+  if (value.StringValue !== undefined) bytes += Buffer.byteLength(value.StringValue, 'utf8');
+  if (value.BinaryValue !== undefined) bytes += Math.ceil(value.BinaryValue.byteLength / 3) * 4;
+  return bytes;
+}
 
-/** Our attributes plus the original ones (packed into one JSON attribute when they would not fit). */
-export function deadLetterAttributes(
-  original: Readonly<Record<string, MessageAttributeValue>>,
-  annotation: DeadLetterAnnotation,
-): Record<string, MessageAttributeValue> {
-  const ours: Record<string, MessageAttributeValue> = {
-    [DLQ_ATTRIBUTES.reason]: string(annotation.reason),
-    [DLQ_ATTRIBUTES.error]: string(annotation.error.slice(0, 1024)),
-    [DLQ_ATTRIBUTES.receiveCount]: { DataType: 'Number', StringValue: String(annotation.receiveCount) },
-    [DLQ_ATTRIBUTES.source]: string(annotation.source),
-    [DLQ_ATTRIBUTES.failedAt]: string(annotation.failedAt),
-  };
-  const kept = Object.entries(original).filter(([name]) => !OURS.has(name));
-  if (kept.length + Object.keys(ours).length <= SQS_MAX_ATTRIBUTES) {
-    return { ...Object.fromEntries(kept), ...ours };
+/** Bytes SQS counts against its message size limit: body plus every attribute (see {@link attributeBytes}). */
+export function messageBytes(body: string, attributes: Readonly<Record<string, MessageAttributeValue>>): number {
+  let bytes = Buffer.byteLength(body, 'utf8');
+  for (const [name, value] of Object.entries(attributes)) bytes += attributeBytes(name, value);
+  return bytes;
+}
+
+/**
+ * Our own text (error messages, queue URLs) made safe for SQS: characters it refuses (control
+ * characters, U+FFFE/U+FFFF, unpaired surrogates) become U+FFFD, and so do characters outside the
+ * Basic Multilingual Plane, which SQS accepts but some emulators refuse: a DLQ send must not fail
+ * because of an error message.
+ */
+function sqsSafe(text: string): string {
+  return text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, '\uFFFD');
+}
+
+/** The longest prefix of `text` (already {@link sqsSafe}) whose UTF-8 form fits in `maxBytes`. */
+function cutToBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += char.length;
   }
+  return text.slice(0, end);
+}
+
+const string = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: sqsSafe(value) || '-' });
+
+function pack(entries: ReadonlyArray<readonly [string, MessageAttributeValue]>): MessageAttributeValue {
   const packed = Object.fromEntries(
-    kept.map(([name, value]) => [
+    entries.map(([name, value]) => [
       name,
       {
         DataType: value.DataType,
@@ -51,7 +84,68 @@ export function deadLetterAttributes(
       },
     ]),
   );
-  return { ...ours, [DLQ_ATTRIBUTES.originalAttributes]: string(JSON.stringify(packed)) };
+  return { DataType: 'String', StringValue: JSON.stringify(packed) };
+}
+
+/**
+ * Our attributes plus the original ones (packed into one JSON attribute when they would not fit the
+ * 10-attribute limit), within `budgetBytes` (the size limit minus the body's bytes). What does not
+ * fit is left out, in this order of sacrifice: error detail (cut, then dropped), original attributes
+ * (largest first; the error text then names them), failed-at, source, receive count. The reason is
+ * never cut: `undefined` means not even the reason fits, and the message must be parked bare.
+ */
+export function deadLetterAttributes(
+  original: Readonly<Record<string, MessageAttributeValue>>,
+  annotation: DeadLetterAnnotation,
+  budgetBytes = Number.POSITIVE_INFINITY,
+): Record<string, MessageAttributeValue> | undefined {
+  const out: Record<string, MessageAttributeValue> = {};
+  let used = 0;
+  const add = (name: string, value: MessageAttributeValue): boolean => {
+    const size = attributeBytes(name, value);
+    if (used + size > budgetBytes) return false;
+    out[name] = value;
+    used += size;
+    return true;
+  };
+  if (!add(DLQ_ATTRIBUTES.reason, string(annotation.reason))) return undefined;
+  add(DLQ_ATTRIBUTES.receiveCount, { DataType: 'Number', StringValue: String(annotation.receiveCount) });
+  add(DLQ_ATTRIBUTES.source, string(annotation.source));
+  add(DLQ_ATTRIBUTES.failedAt, string(annotation.failedAt));
+
+  const sizeOf = (entries: ReadonlyArray<readonly [string, MessageAttributeValue]>, packed: boolean) =>
+    packed
+      ? attributeBytes(DLQ_ATTRIBUTES.originalAttributes, pack(entries))
+      : entries.reduce((sum, [name, value]) => sum + attributeBytes(name, value), 0);
+  // Smallest first, so that dropping from the end drops the largest.
+  let kept = Object.entries(original)
+    .filter(([name]) => !OURS.has(name))
+    .sort((a, b) => attributeBytes(...a) - attributeBytes(...b));
+  const dropped: string[] = [];
+  while (kept.length > 0) {
+    // One slot stays free for the error attribute.
+    const packed = kept.length > SQS_MAX_ATTRIBUTES - Object.keys(out).length - 1;
+    if (used + sizeOf(kept, packed) <= budgetBytes) {
+      if (packed) add(DLQ_ATTRIBUTES.originalAttributes, pack(kept));
+      else for (const [name, value] of kept) add(name, value);
+      break;
+    }
+    const last = kept[kept.length - 1];
+    if (last !== undefined) dropped.unshift(last[0]);
+    kept = kept.slice(0, -1);
+  }
+
+  const note =
+    dropped.length === 0 ? '' : ` [original attributes dropped to fit the size limit: ${dropped.join(', ')}]`;
+  const detail = sqsSafe(annotation.error.slice(0, MAX_ERROR_CHARS));
+  const room = budgetBytes - used - attributeBytes(DLQ_ATTRIBUTES.error, { DataType: 'String', StringValue: '' });
+  const noteBytes = Buffer.byteLength(sqsSafe(note), 'utf8');
+  const error =
+    room >= noteBytes + 1
+      ? cutToBytes(detail, room - noteBytes) + sqsSafe(note)
+      : cutToBytes(detail + sqsSafe(note), room);
+  add(DLQ_ATTRIBUTES.error, { DataType: 'String', StringValue: error || '-' });
+  return out;
 }
 
 /** Reads our annotation back; `reason` is `max-receive-count` for messages SQS moved itself. */

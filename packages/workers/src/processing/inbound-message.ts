@@ -8,6 +8,11 @@ export interface InboundMessage {
   readonly receiveCount: number;
   readonly sentTimestamp: number | undefined;
   readonly messageGroupId: string | undefined;
+  /**
+   * Earliest time this delivery's receive can have happened (epoch ms): SQS's 12-hour limit on a
+   * delivery's visibility counts from the receive, so caps are computed from this lower bound.
+   */
+  readonly receivedAtMs: number;
   readonly messageAttributes: Readonly<Record<string, MessageAttributeValue>>;
 }
 

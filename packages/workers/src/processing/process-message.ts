@@ -1,12 +1,25 @@
-import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  type MessageAttributeValue,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { type AnyCommand, decodeWith } from '../envelope/codec.js';
 import type { Envelope } from '../envelope/envelope.js';
-import { InvalidOptionsError, PermanentError, PoisonMessageError, TransientError } from '../errors.js';
+import {
+  DeadLetterAnnotationDroppedError,
+  HandlerTimeoutError,
+  InvalidOptionsError,
+  PermanentError,
+  PoisonMessageError,
+  TransientError,
+} from '../errors.js';
 import type { OutcomeKind, WorkerMetrics } from '../metrics/worker-metrics.js';
 import { queueNameOf, safely } from '../metrics/worker-metrics.js';
-import { backoffSeconds, MAX_VISIBILITY_SECONDS, type ResolvedBackoff } from './backoff.js';
+import { backoffSeconds, MAX_VISIBILITY_SECONDS, type ResolvedBackoff, visibilityLeftSeconds } from './backoff.js';
+import { callOptions } from './call-timeout.js';
 import type { CommandRoute } from './command-route.js';
-import { deadLetterAttributes } from './dead-letter-attributes.js';
+import { DLQ_ATTRIBUTES, deadLetterAttributes } from './dead-letter-attributes.js';
 import type { InboundMessage } from './inbound-message.js';
 import { isFifoQueue, type QueueResolver } from './queue-resolver.js';
 import type { WorkerErrorEvent } from './worker-error.js';
@@ -19,6 +32,7 @@ export interface ProcessingSetup {
   readonly resolver: QueueResolver;
   readonly backoff: ResolvedBackoff;
   readonly random: () => number;
+  readonly now: () => number;
   readonly isPermanent: (error: unknown) => boolean;
   readonly metrics: WorkerMetrics;
   readonly reportError: (event: WorkerErrorEvent) => void;
@@ -43,8 +57,38 @@ export function routeIndex(routes: readonly CommandRoute[]): {
 }
 
 /**
+ * Resolves or rejects like `work`, or rejects with `limit`'s reason (a {@link HandlerTimeoutError})
+ * as soon as `limit` aborts: a handler that never settles cannot hold its caller. The abandoned
+ * promise's late rejection is swallowed.
+ */
+function withinLimit(work: Promise<void> | void, limit: AbortSignal | undefined): Promise<void> {
+  const promise = Promise.resolve(work);
+  if (limit === undefined) return promise;
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      promise.catch(() => {});
+      reject(limit.reason instanceof HandlerTimeoutError ? limit.reason : new HandlerTimeoutError(0, 'aborted'));
+    };
+    if (limit.aborted) return onAbort();
+    limit.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      () => {
+        limit.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        limit.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * Decodes and handles one delivery, then settles failures: poison and permanent errors go to the
  * DLQ with their reason (then count as handled), transient ones get a backoff visibility timeout.
+ * When `limit` aborts before the handler settles, the handler is given up on (its `signal` should
+ * abort too): the delivery is settled as a transient failure with a {@link HandlerTimeoutError}.
  */
 export async function processMessage(
   setup: ProcessingSetup,
@@ -52,10 +96,11 @@ export async function processMessage(
   queueUrl: string,
   signal: AbortSignal,
   onSettling?: () => void,
+  limit?: AbortSignal,
 ): Promise<Verdict> {
   const began = performance.now();
   const queue = queueNameOf(queueUrl);
-  const ageMs = message.sentTimestamp === undefined ? undefined : Math.max(0, Date.now() - message.sentTimestamp);
+  const ageMs = message.sentTimestamp === undefined ? undefined : Math.max(0, setup.now() - message.sentTimestamp);
   let type: string | undefined;
   const record = (outcome: OutcomeKind, poison?: PoisonMessageError) =>
     safely(() =>
@@ -93,19 +138,21 @@ export async function processMessage(
   const route = setup.routes.get(envelope.type);
   try {
     if (route === undefined) throw new PoisonMessageError('unknown-type', `no handler for ${envelope.type}`);
-    await route.handle(envelope, {
+    const context = {
       sqsMessageId: message.sqsMessageId,
       receiveCount: message.receiveCount,
       sentAt: message.sentTimestamp === undefined ? undefined : new Date(message.sentTimestamp),
       messageGroupId: message.messageGroupId,
       signal,
-    });
+    };
+    await withinLimit((async () => route.handle(envelope, context))(), limit);
     onSettling?.();
     record('processed');
     return 'ack';
   } catch (error) {
     onSettling?.();
-    if (error instanceof PermanentError || setup.isPermanent(error)) {
+    const timedOut = error instanceof HandlerTimeoutError;
+    if (!timedOut && (error instanceof PermanentError || setup.isPermanent(error))) {
       const parked = await deadLetter(setup, message, queueUrl, 'permanent', error, type);
       if (parked) {
         record('dead-lettered');
@@ -133,6 +180,19 @@ function typeOf(body: string): string | undefined {
   }
 }
 
+/** SQS refused a send for its size (the measure and the service disagree, or limits changed). */
+function isTooLarge(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /shorter than|too long|MessageTooLong|BatchRequestTooLong/i.test(text);
+}
+
+/**
+ * Sends a poison or permanently failed message to the DLQ with its annotation, cut to fit the DLQ's
+ * size limit (measured as SQS counts it). The reason is kept whenever it fits beside the body;
+ * when even it does not, the body is parked bare and the reason reported to the error hook
+ * ({@link DeadLetterAnnotationDroppedError}): either way the message is acknowledged and never
+ * handled again. Returns false when it could not be parked (no DLQ, SQS refused): then it retries.
+ */
 async function deadLetter(
   setup: ProcessingSetup,
   message: InboundMessage,
@@ -141,35 +201,59 @@ async function deadLetter(
   error: unknown,
   type: string | undefined,
 ): Promise<boolean> {
-  try {
-    const dlqUrl = await setup.resolver.deadLetterUrlOf(queueUrl);
-    const fifo = isFifoQueue(dlqUrl);
-    await setup.client.send(
-      new SendMessageCommand({
-        QueueUrl: dlqUrl,
-        MessageBody: message.body,
-        MessageAttributes: deadLetterAttributes(message.messageAttributes, {
-          reason,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-          receiveCount: message.receiveCount,
-          source: queueUrl,
-          failedAt: new Date().toISOString(),
-        }),
-        ...(fifo
-          ? { MessageGroupId: message.messageGroupId ?? 'default', MessageDeduplicationId: message.sqsMessageId }
-          : {}),
-      }),
-    );
-    return true;
-  } catch (sendError) {
+  const report = (stageError: unknown) =>
     safely(() =>
       setup.reportError({
         stage: 'dead-letter',
-        error: sendError,
+        error: stageError,
         sqsMessageId: message.sqsMessageId,
         ...(type ? { type } : {}),
       }),
     );
+  try {
+    const dlqUrl = await setup.resolver.deadLetterUrlOf(queueUrl);
+    const limitBytes = await setup.resolver.maximumMessageSizeOf(dlqUrl);
+    const bodyBytes = Buffer.byteLength(message.body, 'utf8');
+    const annotation = {
+      reason,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      receiveCount: message.receiveCount,
+      source: queueUrl,
+      failedAt: new Date(setup.now()).toISOString(),
+    };
+    const fifo = isFifoQueue(dlqUrl);
+    const send = (attributes: Record<string, MessageAttributeValue> | undefined) =>
+      setup.client.send(
+        new SendMessageCommand({
+          QueueUrl: dlqUrl,
+          MessageBody: message.body,
+          ...(attributes === undefined ? {} : { MessageAttributes: attributes }),
+          ...(fifo
+            ? { MessageGroupId: message.messageGroupId ?? 'default', MessageDeduplicationId: message.sqsMessageId }
+            : {}),
+        }),
+        callOptions(),
+      );
+    // As annotated as fits; if SQS still refuses the size, the reason alone; then the bare body
+    // (SQS accepted it once, so it fits, unless the DLQ's own limit is smaller).
+    const fitted = deadLetterAttributes(message.messageAttributes, annotation, limitBytes - bodyBytes);
+    const reasonOnly = { [DLQ_ATTRIBUTES.reason]: { DataType: 'String', StringValue: reason } };
+    const plans = fitted === undefined ? [undefined] : [fitted, reasonOnly, undefined];
+    for (const attributes of plans) {
+      try {
+        await send(attributes);
+      } catch (sendError) {
+        if (attributes !== undefined && isTooLarge(sendError)) continue;
+        throw sendError;
+      }
+      if (attributes === undefined) {
+        report(new DeadLetterAnnotationDroppedError(reason, annotation.error, bodyBytes, limitBytes));
+      }
+      return true;
+    }
+    return false;
+  } catch (sendError) {
+    report(sendError);
     return false;
   }
 }
@@ -181,10 +265,12 @@ async function retryLater(
   retryAfterSeconds: number | undefined,
   type: string | undefined,
 ): Promise<void> {
-  const seconds =
+  const wanted =
     retryAfterSeconds === undefined
       ? backoffSeconds(message.receiveCount, setup.backoff, setup.random)
       : Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(retryAfterSeconds)));
+  // SQS counts the 12 hours from this delivery's receive, not from now.
+  const seconds = Math.min(wanted, visibilityLeftSeconds(message.receivedAtMs, setup.now()));
   try {
     await setup.client.send(
       new ChangeMessageVisibilityCommand({
@@ -192,6 +278,7 @@ async function retryLater(
         ReceiptHandle: message.receiptHandle,
         VisibilityTimeout: seconds,
       }),
+      callOptions(),
     );
   } catch (error) {
     safely(() =>

@@ -18,6 +18,8 @@ export interface ProcessingOptions {
   readonly isPermanent?: (error: unknown) => boolean;
   /** Randomness for backoff jitter; injectable for tests. */
   readonly random?: () => number;
+  /** Wall clock in epoch milliseconds (visibility caps, message age); injectable for tests. Default `Date.now`. */
+  readonly now?: () => number;
 }
 
 /** Validates {@link ProcessingOptions} and builds what `processMessage` needs. */
@@ -33,6 +35,7 @@ export function createProcessingSetup(
     resolver: createQueueResolver(client, options.deadLetterQueueUrl),
     backoff: resolveBackoff(options.backoff),
     random: options.random ?? Math.random,
+    now: options.now ?? Date.now,
     isPermanent: options.isPermanent ?? (() => false),
     metrics,
     reportError,

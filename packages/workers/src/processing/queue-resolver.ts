@@ -1,5 +1,7 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DeadLetterQueueUnavailableError } from '../errors.js';
+import { callOptions } from './call-timeout.js';
+import { SQS_MAX_MESSAGE_BYTES } from './dead-letter-attributes.js';
 
 /**
  * Resolves queue URLs from ARNs and a queue's DLQ from its redrive policy, caching successes for
@@ -8,12 +10,18 @@ import { DeadLetterQueueUnavailableError } from '../errors.js';
 export interface QueueResolver {
   urlOfArn(arn: string): Promise<string>;
   deadLetterUrlOf(queueUrl: string): Promise<string>;
+  /**
+   * The queue's `MaximumMessageSize` in bytes, or SQS's 1 MiB when it cannot be read (no
+   * `sqs:GetQueueAttributes` permission, say): a send over the real limit then fails and is retried.
+   */
+  maximumMessageSizeOf(queueUrl: string): Promise<number>;
 }
 
 /** Creates a resolver; `deadLetterQueueUrl` short-circuits the redrive-policy lookup. */
 export function createQueueResolver(client: SQSClient, deadLetterQueueUrl: string | undefined): QueueResolver {
   const urls = new Map<string, Promise<string>>();
   const dlqs = new Map<string, Promise<string>>();
+  const sizes = new Map<string, Promise<number>>();
   const cached = (cache: Map<string, Promise<string>>, key: string, load: () => Promise<string>) => {
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
@@ -35,17 +43,37 @@ export function createQueueResolver(client: SQSClient, deadLetterQueueUrl: strin
           QueueName: name,
           ...(account === undefined || account === '' ? {} : { QueueOwnerAWSAccountId: account }),
         }),
+        callOptions(),
       );
       if (QueueUrl === undefined) throw new DeadLetterQueueUnavailableError(arn, 'GetQueueUrl returned no URL');
       return QueueUrl;
     });
   return {
     urlOfArn,
+    maximumMessageSizeOf: (queueUrl) => {
+      const hit = sizes.get(queueUrl);
+      if (hit !== undefined) return hit;
+      const load = client
+        .send(
+          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }),
+          callOptions(),
+        )
+        .then(
+          ({ Attributes }) => {
+            const size = Number(Attributes?.MaximumMessageSize);
+            return Number.isInteger(size) && size > 0 ? size : SQS_MAX_MESSAGE_BYTES;
+          },
+          () => SQS_MAX_MESSAGE_BYTES,
+        );
+      sizes.set(queueUrl, load);
+      return load;
+    },
     deadLetterUrlOf: (queueUrl) => {
       if (deadLetterQueueUrl !== undefined) return Promise.resolve(deadLetterQueueUrl);
       return cached(dlqs, queueUrl, async () => {
         const { Attributes } = await client.send(
           new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+          callOptions(),
         );
         const policy = Attributes?.RedrivePolicy;
         if (policy === undefined) {
