@@ -1,6 +1,9 @@
 import { checkout } from '../api/checkout.js';
 import { getOrder } from '../api/get-order.js';
-import { type HttpResponse, json } from '../api/http-response.js';
+import { boundEcho } from '../api/bounded-echo.js';
+import { errorJson, errorResponse, type HttpResponse } from '../api/http-response.js';
+import { requirePrincipal } from '../api/request-fields.js';
+import { InvalidRequestError } from '../errors.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
 
 /** The fields of an API Gateway (REST or HTTP API v1 payload) proxy event the service reads. */
@@ -27,14 +30,31 @@ function header(event: ApiGatewayProxyEventLike, name: string): string | undefin
   return undefined;
 }
 
+/** The authorizer's `principalId` when it is a string; anything else is no principal (401). */
+function principalOf(event: ApiGatewayProxyEventLike): string | undefined {
+  const principal = event.requestContext?.authorizer?.principalId;
+  return typeof principal === 'string' ? principal : undefined;
+}
+
+/** Percent-decodes the `{id}` path segment; bad encoding is the client's mistake (400 naming `orderId`). */
+function decodeOrderId(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new InvalidRequestError([{ path: 'orderId', message: 'is not valid percent-encoded UTF-8' }]);
+  }
+}
+
 function toResult(response: HttpResponse): ApiGatewayProxyResultLike {
   return { statusCode: response.status, headers: { ...response.headers }, body: JSON.stringify(response.body) };
 }
 
 /**
  * The API Lambda: `POST /checkout` and `GET /orders/{id}` over the framework-free `checkout` and
- * `getOrder`. The principal comes from the authorizer (`principalId`), never from the body.
- * Unexpected errors answer 500 without details and are logged with the request path only.
+ * `getOrder`. The principal comes from the authorizer (`principalId`), never from the body; without
+ * one both routes answer 401 (there is no shared fallback principal). Client mistakes are typed 4xx
+ * whose bodies echo a bounded amount; unexpected errors answer 500 without details and are logged
+ * with the method and a bounded path only.
  */
 export function createApiHandler(
   deps: CheckoutDeps,
@@ -48,25 +68,25 @@ export function createApiHandler(
             event.isBase64Encoded === true ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body;
           body = JSON.parse(raw ?? '');
         } catch {
-          return toResult(json(400, { error: { code: 'INVALID_JSON', message: 'body is not JSON' } }));
+          return toResult(errorJson(400, 'INVALID_JSON', 'body is not JSON'));
         }
-        const principal = event.requestContext?.authorizer?.principalId;
         return toResult(
-          await checkout(deps, {
-            idempotencyKey: header(event, 'Idempotency-Key'),
-            principal: typeof principal === 'string' && principal.length > 0 ? principal : 'anonymous',
-            body,
-          }),
+          await checkout(deps, { idempotencyKey: header(event, 'Idempotency-Key'), principal: principalOf(event), body }),
         );
       }
       const match = /^\/orders\/([^/]+)$/.exec(event.path);
       if (event.httpMethod === 'GET' && match?.[1] !== undefined) {
-        return toResult(await getOrder(deps, decodeURIComponent(match[1])));
+        // 401 before looking at the path: an unauthenticated caller learns nothing about ids.
+        const principal = requirePrincipal(principalOf(event));
+        return toResult(await getOrder(deps, { principal, orderId: decodeOrderId(match[1]) }));
       }
-      return toResult(json(404, { error: { code: 'NOT_FOUND', message: `${event.httpMethod} ${event.path}` } }));
+      return toResult(errorJson(404, 'NOT_FOUND', `no route for ${boundEcho(event.httpMethod)} ${boundEcho(event.path)}`));
     } catch (error) {
-      console.error('checkout api: unexpected error', event.httpMethod, event.path, error);
-      return toResult(json(500, { error: { code: 'INTERNAL', message: 'internal error' } }));
+      // Typed client errors raised here (a bad path segment) answer their 4xx like the routes' own.
+      const mapped = errorResponse(error);
+      if (mapped !== undefined) return toResult(mapped);
+      console.error('checkout api: unexpected error', boundEcho(event.httpMethod), boundEcho(event.path), error);
+      return toResult(errorJson(500, 'INTERNAL', 'internal error'));
     }
   };
 }
