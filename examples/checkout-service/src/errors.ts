@@ -46,7 +46,9 @@ export class InvalidInputError extends CheckoutServiceError {
       .map((issue) => ({ path: boundEcho(issue.path, 2 * MAX_ECHO_CHARS), message: boundEcho(issue.message, 200) }));
     const moreIssues = issues.length - listed.length;
     const summary = listed.map((i) => `${i.path}: ${i.message}`).join('; ');
-    super(code, 400, `${what}: ${summary}${moreIssues > 0 ? ` (and ${moreIssues} more)` : ''}`);
+    // The summary is cut before the count, so "(and N more)" always survives.
+    const more = moreIssues > 0 ? ` (and ${moreIssues} more)` : '';
+    super(code, 400, `${what}: ${boundEcho(summary, 800)}${more}`);
     this.issues = listed;
     this.moreIssues = moreIssues;
   }

@@ -165,8 +165,16 @@ describe('client mistakes are a typed 400 naming the field, and write nothing', 
   const cases: ReadonlyArray<{ name: string; event: () => ApiGatewayProxyEventLike; field: string }> = [
     { name: 'key with NUL', event: () => post('key\u0000nul', cart(), 'shop-a'), field: 'Idempotency-Key' },
     { name: 'key with TAB', event: () => post('key\ttab', cart(), 'shop-a'), field: 'Idempotency-Key' },
-    { name: 'key with an unpaired surrogate', event: () => post('key\ud800', cart(), 'shop-a'), field: 'Idempotency-Key' },
-    { name: 'key of 258 bytes (86 chars)', event: () => post('€'.repeat(86), cart(), 'shop-a'), field: 'Idempotency-Key' },
+    {
+      name: 'key with an unpaired surrogate',
+      event: () => post('key\ud800', cart(), 'shop-a'),
+      field: 'Idempotency-Key',
+    },
+    {
+      name: 'key of 258 bytes (86 chars)',
+      event: () => post('€'.repeat(86), cart(), 'shop-a'),
+      field: 'Idempotency-Key',
+    },
     { name: 'key of 256 ASCII bytes', event: () => post('k'.repeat(256), cart(), 'shop-a'), field: 'Idempotency-Key' },
     { name: 'empty key', event: () => post('', cart(), 'shop-a'), field: 'Idempotency-Key' },
     {
@@ -219,7 +227,11 @@ describe('client mistakes are a typed 400 naming the field, and write nothing', 
     const bad = [
       await checkout(env.deps, { idempotencyKey: 'a\u0000b', principal: 'shop-a', body: cart() }),
       await checkout(env.deps, { idempotencyKey: 'a\ud800', principal: 'shop-a', body: cart() }),
-      await checkout(env.deps, { idempotencyKey: randomUUID(), principal: 'shop-a', body: cart({ paymentToken: '\u0000' }) }),
+      await checkout(env.deps, {
+        idempotencyKey: randomUUID(),
+        principal: 'shop-a',
+        body: cart({ paymentToken: '\u0000' }),
+      }),
       await getOrder(env.deps, { principal: 'shop-a', orderId: 'a\u0000b' }),
     ];
     expect(bad.map((r) => r.status)).toEqual([400, 400, 400, 400]);
@@ -240,7 +252,9 @@ describe('cart snapshots: only the accepted attempt, scoped to the caller', () =
     const accepted = cart({ customerId: 'snap-1', lines: [{ sku: 'mug', quantity: 2 }] });
     expect((await api(post(key, accepted, 'shop-a'))).statusCode).toBe(201);
     const before = await cartSnapshots();
-    const rejected = await api(post(key, cart({ customerId: 'snap-1', lines: [{ sku: 'tee', quantity: 9 }] }), 'shop-a'));
+    const rejected = await api(
+      post(key, cart({ customerId: 'snap-1', lines: [{ sku: 'tee', quantity: 9 }] }), 'shop-a'),
+    );
     expect(rejected.statusCode).toBe(422);
     expect(await cartSnapshots()).toEqual(before);
     expect(before.filter((s) => JSON.stringify(s.cart).includes('snap-1')).map((s) => s.cart)).toEqual([accepted]);
@@ -262,8 +276,12 @@ describe('cart snapshots: only the accepted attempt, scoped to the caller', () =
 
   it('a rejected cart (400) or an unknown SKU (422) saves no snapshot', async () => {
     const before = await written();
-    expect((await api(post(randomUUID(), cart({ lines: [{ sku: 'mug', quantity: 0 }] }), 'shop-a'))).statusCode).toBe(400);
-    expect((await api(post(randomUUID(), cart({ lines: [{ sku: 'nope', quantity: 1 }] }), 'shop-a'))).statusCode).toBe(422);
+    expect((await api(post(randomUUID(), cart({ lines: [{ sku: 'mug', quantity: 0 }] }), 'shop-a'))).statusCode).toBe(
+      400,
+    );
+    expect((await api(post(randomUUID(), cart({ lines: [{ sku: 'nope', quantity: 1 }] }), 'shop-a'))).statusCode).toBe(
+      422,
+    );
     expect(await written()).toEqual(before);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { boundEcho } from '../api/bounded-echo.js';
 import { textProblem } from '../api/request-text.js';
-import { InvalidCartError, type InputIssue } from '../errors.js';
+import { type InputIssue, InvalidCartError } from '../errors.js';
 
 /** ISO 4217 code, upper case. */
 const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR');
@@ -65,7 +65,8 @@ export function parseCart(body: unknown): Cart {
     const parent = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
       // zod's own message lists every name in full: one issue per name instead, each bounded.
-      for (const key of issue.keys) issues.push({ path: pathOf([...parent, boundEcho(key)]), message: 'unknown field' });
+      for (const key of issue.keys)
+        issues.push({ path: pathOf([...parent, boundEcho(key)]), message: 'unknown field' });
     } else {
       issues.push({ path: pathOf(parent.map((part) => boundEcho(part))), message: issue.message });
     }

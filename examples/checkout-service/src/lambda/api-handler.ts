@@ -1,6 +1,6 @@
+import { boundEcho } from '../api/bounded-echo.js';
 import { checkout } from '../api/checkout.js';
 import { getOrder } from '../api/get-order.js';
-import { boundEcho } from '../api/bounded-echo.js';
 import { errorJson, errorResponse, type HttpResponse } from '../api/http-response.js';
 import { requirePrincipal } from '../api/request-fields.js';
 import { InvalidRequestError } from '../errors.js';
@@ -71,7 +71,11 @@ export function createApiHandler(
           return toResult(errorJson(400, 'INVALID_JSON', 'body is not JSON'));
         }
         return toResult(
-          await checkout(deps, { idempotencyKey: header(event, 'Idempotency-Key'), principal: principalOf(event), body }),
+          await checkout(deps, {
+            idempotencyKey: header(event, 'Idempotency-Key'),
+            principal: principalOf(event),
+            body,
+          }),
         );
       }
       const match = /^\/orders\/([^/]+)$/.exec(event.path);
@@ -80,7 +84,9 @@ export function createApiHandler(
         const principal = requirePrincipal(principalOf(event));
         return toResult(await getOrder(deps, { principal, orderId: decodeOrderId(match[1]) }));
       }
-      return toResult(errorJson(404, 'NOT_FOUND', `no route for ${boundEcho(event.httpMethod)} ${boundEcho(event.path)}`));
+      return toResult(
+        errorJson(404, 'NOT_FOUND', `no route for ${boundEcho(event.httpMethod)} ${boundEcho(event.path)}`),
+      );
     } catch (error) {
       // Typed client errors raised here (a bad path segment) answer their 4xx like the routes' own.
       const mapped = errorResponse(error);
