@@ -68,6 +68,12 @@ describe('errorResponse', () => {
     expect(body.error.moreIssues).toBe(5_000 - MAX_LISTED_ISSUES);
     expect(body.error.message).toContain('…');
     expect(body.error.message).toContain(`and ${5_000 - MAX_LISTED_ISSUES} more`);
+    // Worst case for the README's bound: every echoed character needs a JSON escape (\u0001).
+    const escaped = '\u0001'.repeat(1024 * 1024);
+    const worst = errorResponse(
+      new InvalidCartError(Array.from({ length: 50 }, () => ({ path: escaped, message: escaped }))),
+    );
+    expect(JSON.stringify(worst?.body).length).toBeLessThan(30_000);
     // Every other 4xx is bounded too, e.g. the state machine's NotFoundError repeats the id it was given.
     expect(JSON.stringify(errorResponse(new NotFoundError(huge))?.body).length).toBeLessThan(2_048);
     expect(JSON.stringify(errorResponse(new UnknownSkuError(huge))?.body).length).toBeLessThan(2_048);
