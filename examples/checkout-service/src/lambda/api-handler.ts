@@ -91,7 +91,13 @@ export function createApiHandler(
       // Typed client errors raised here (a bad path segment) answer their 4xx like the routes' own.
       const mapped = errorResponse(error);
       if (mapped !== undefined) return toResult(mapped);
-      console.error('checkout api: unexpected error', boundEcho(event.httpMethod), boundEcho(event.path), error);
+      // Quoted: a path with line breaks cannot forge log lines.
+      console.error(
+        'checkout api: unexpected error',
+        JSON.stringify(boundEcho(event.httpMethod)),
+        JSON.stringify(boundEcho(event.path)),
+        error,
+      );
       return toResult(errorJson(500, 'INTERNAL', 'internal error'));
     }
   };
