@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CartSnapshotStore } from '@checkout/inventory';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TABLES } from '../db/migrations.js';
 import { type ApiGatewayProxyEventLike, createApiHandler } from '../lambda/api-handler.js';
 import { type CheckoutEnvironment, createCheckoutEnvironment } from '../local/checkout-environment.js';
@@ -272,6 +273,20 @@ describe('cart snapshots: only the accepted attempt, scoped to the caller', () =
     const mine = (await cartSnapshots()).filter((s) => JSON.stringify(s.cart).includes('snap-2'));
     expect(mine.map((s) => s.cart)).toHaveLength(2);
     expect(mine.map((s) => s.cart)).toEqual(expect.arrayContaining([a, b]));
+  });
+
+  it('a snapshot that cannot be saved leaves the accepted order a 201 (logged by order id)', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const deps = { ...env.deps, carts: new CartSnapshotStore({ client: dynamodb, tableName: 'no-such-table' }) };
+      const response = await checkout(deps, { idempotencyKey: randomUUID(), principal: 'shop-a', body: cart() });
+      expect(response.status).toBe(201);
+      const { orderId } = response.body as { orderId: string };
+      expect((await getOrder(env.deps, { principal: 'shop-a', orderId })).status).toBe(200);
+      expect(logged).toHaveBeenCalledWith('checkout: cart snapshot not saved', orderId, expect.any(String));
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('a rejected cart (400) or an unknown SKU (422) saves no snapshot', async () => {
