@@ -334,3 +334,44 @@ describe('error bodies echo a bounded amount', () => {
     expect(response.body.length).toBeLessThan(1_024);
   });
 });
+
+describe('HTTP API payload format 2.0 (what the CDK app wires) gets the same rules', () => {
+  function v2(
+    method: string,
+    rawPath: string,
+    authorizer: Record<string, unknown> | undefined,
+    init: { key?: string; body?: unknown } = {},
+  ): ApiGatewayProxyEventLike {
+    return {
+      version: '2.0',
+      rawPath,
+      headers: init.key === undefined ? {} : { 'idempotency-key': init.key },
+      body: init.body === undefined ? null : JSON.stringify(init.body),
+      isBase64Encoded: false,
+      requestContext: { http: { method }, ...(authorizer === undefined ? {} : { authorizer }) },
+    };
+  }
+  const jwt = (sub: string) => ({ jwt: { claims: { sub }, scopes: null } });
+
+  it('routes, takes the principal from a JWT or Lambda authorizer, scopes reads, refuses without one', async () => {
+    const created = await api(v2('POST', '/checkout', jwt('v2-shop-a'), { key: randomUUID(), body: cart() }));
+    expect(created.statusCode).toBe(201);
+    const { orderId } = JSON.parse(created.body) as { orderId: string };
+    expect((await api(v2('GET', `/orders/${orderId}`, jwt('v2-shop-a')))).statusCode).toBe(200);
+    expect((await api(v2('GET', `/orders/${orderId}`, { lambda: { principalId: 'v2-shop-a' } }))).statusCode).toBe(200);
+    expect((await api(v2('GET', `/orders/${orderId}`, jwt('v2-shop-b')))).statusCode).toBe(404);
+    expect((await api(v2('GET', `/orders/${orderId}`, undefined))).statusCode).toBe(401);
+    const before = await written();
+    expect((await api(v2('POST', '/checkout', undefined, { key: randomUUID(), body: cart() }))).statusCode).toBe(401);
+    expect((await api(v2('POST', '/checkout', jwt('v2-shop-a'), { key: 'a\u0000b', body: cart() }))).statusCode).toBe(
+      400,
+    );
+    expect((await api(v2('GET', '/orders/%E0%A4%A', jwt('v2-shop-a')))).statusCode).toBe(400);
+    expect(await written()).toEqual(before);
+  });
+
+  it('an event with neither shape answers a 404, not a crash', async () => {
+    const response = await api({ headers: null, body: null } as unknown as ApiGatewayProxyEventLike);
+    expect(response.statusCode).toBe(404);
+  });
+});
