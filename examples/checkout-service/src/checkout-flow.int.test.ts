@@ -15,6 +15,7 @@ import type { SqsBatchHandler, SqsEvent } from '@checkout/workers/lambda';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cartSnapshotId } from './api/cart-snapshot-id.js';
 import { checkout } from './api/checkout.js';
 import { getOrder } from './api/get-order.js';
 import type { CheckoutDatabase } from './db/database.js';
@@ -242,9 +243,15 @@ describe('checkout-service end to end', () => {
     });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('lines.0.quantity');
-    // The cart snapshot is saved per (customer, attempt); a rejected cart saved nothing.
-    expect((await deps.carts.getCartSnapshot('customer-2', 'key-2'))?.cart).toEqual(cartFor(2));
-    expect(await deps.carts.getCartSnapshot('customer-1', 'key-bad')).toBeUndefined();
+    // The cart snapshot is saved per (principal, customer, attempt), for the accepted cart only.
+    const snapshot = (principal: string, customerId: string, key: string) => {
+      const id = cartSnapshotId(principal, customerId, key);
+      return deps.carts.getCartSnapshot(id.customerId, id.attemptId);
+    };
+    expect((await snapshot('shop-1', 'customer-2', 'key-2'))?.cart).toEqual(cartFor(2));
+    expect((await snapshot('shop-1', 'customer-0', 'key-0'))?.cart).toEqual(cartFor(0));
+    expect(await snapshot('shop-1', 'customer-1', 'key-bad')).toBeUndefined();
+    expect(await snapshot('shop-1', 'customer-1', 'key-0')).toBeUndefined();
     expect((await checkout(deps, { idempotencyKey: undefined, principal: 'shop-1', body: cartFor(1) })).status).toBe(
       400,
     );
@@ -304,7 +311,7 @@ describe('checkout-service end to end', () => {
 
     const declinedId = orderIdByKey.get('key-3') ?? '';
     expect(states.get(declinedId)).toBe('PAYMENT_DECLINED');
-    expect((await getOrder(deps, declinedId)).body).toMatchObject({
+    expect((await getOrder(deps, { principal: 'shop-1', orderId: declinedId })).body).toMatchObject({
       state: 'PAYMENT_DECLINED',
       payment: { status: 'declined', declineReason: 'card_declined' },
     });
@@ -364,7 +371,14 @@ describe('checkout-service end to end', () => {
     // GET /orders/:id through the API Lambda: state, payment and the timeline of a compensated order.
     const api = createApiHandler(deps);
     const cancelledId = hotIds.find((id) => states.get(id) === 'CANCELLED') ?? '';
-    const response = await api({ httpMethod: 'GET', path: `/orders/${cancelledId}`, headers: {}, body: null });
+    const owner = cancelledId === orderIdByKey.get('shop-2:key-0') ? 'shop-2' : 'shop-1';
+    const response = await api({
+      httpMethod: 'GET',
+      path: `/orders/${cancelledId}`,
+      headers: {},
+      body: null,
+      requestContext: { authorizer: { principalId: owner } },
+    });
     expect(response.statusCode).toBe(200);
     const order = JSON.parse(response.body) as {
       state: string;
@@ -380,7 +394,12 @@ describe('checkout-service end to end', () => {
       'PAYMENT_VOIDED',
       'CANCELLED',
     ]);
-    expect((await api({ httpMethod: 'GET', path: '/orders/nope', headers: {}, body: null })).statusCode).toBe(404);
+    const missing = { httpMethod: 'GET', path: '/orders/nope', headers: {}, body: null };
+    expect((await api({ ...missing, requestContext: { authorizer: { principalId: owner } } })).statusCode).toBe(404);
+    // Another principal's order answers the same 404; no principal at all is 401.
+    const stranger = { authorizer: { principalId: owner === 'shop-1' ? 'shop-2' : 'shop-1' } };
+    expect((await api({ ...missing, path: `/orders/${cancelledId}`, requestContext: stranger })).statusCode).toBe(404);
+    expect((await api({ ...missing, path: `/orders/${cancelledId}` })).statusCode).toBe(401);
   });
 
   it('late duplicates of every command ever sent change nothing', async () => {

@@ -1,5 +1,14 @@
+import { boundEcho, MAX_ECHO_CHARS, MAX_LISTED_ISSUES } from './api/bounded-echo.js';
+
 /** Stable codes of the example service's own errors (the packages' errors carry their own). */
-export type CheckoutServiceErrorCode = 'INVALID_CART' | 'UNKNOWN_SKU' | 'CURRENCY_MISMATCH' | 'PROVIDER_UNAVAILABLE';
+export type CheckoutServiceErrorCode =
+  | 'INVALID_CART'
+  | 'INVALID_REQUEST'
+  | 'UNAUTHENTICATED'
+  | 'ORDER_NOT_FOUND'
+  | 'UNKNOWN_SKU'
+  | 'CURRENCY_MISMATCH'
+  | 'PROVIDER_UNAVAILABLE';
 
 /** Base class of the example service's errors; `httpStatus` is what the API answers. */
 export class CheckoutServiceError extends Error {
@@ -14,13 +23,68 @@ export class CheckoutServiceError extends Error {
   }
 }
 
-/** The request body is not a valid cart; `issues` names each bad field. */
-export class InvalidCartError extends CheckoutServiceError {
-  readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+/** One bad field of a request: where (`lines.0.quantity`, `Idempotency-Key`, `orderId`) and why. */
+export interface InputIssue {
+  readonly path: string;
+  readonly message: string;
+}
 
-  constructor(issues: ReadonlyArray<{ readonly path: string; readonly message: string }>) {
-    super('INVALID_CART', 400, `invalid cart: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-    this.issues = issues;
+/**
+ * Base of the 400s that name bad fields. What the client sent is echoed in bounded form only: at
+ * most {@link MAX_LISTED_ISSUES} issues (the rest counted in `moreIssues`), each path and message cut
+ * short, so the error body stays small whatever the request held.
+ */
+export class InvalidInputError extends CheckoutServiceError {
+  /** The first issues, bounded. */
+  readonly issues: readonly InputIssue[];
+  /** How many more issues there were (not listed). */
+  readonly moreIssues: number;
+
+  constructor(code: 'INVALID_CART' | 'INVALID_REQUEST', what: string, issues: readonly InputIssue[]) {
+    const listed = issues
+      .slice(0, MAX_LISTED_ISSUES)
+      .map((issue) => ({ path: boundEcho(issue.path, 2 * MAX_ECHO_CHARS), message: boundEcho(issue.message, 200) }));
+    const moreIssues = issues.length - listed.length;
+    const summary = listed.map((i) => `${i.path}: ${i.message}`).join('; ');
+    // The summary is cut before the count, so "(and N more)" always survives.
+    const more = moreIssues > 0 ? ` (and ${moreIssues} more)` : '';
+    super(code, 400, `${what}: ${boundEcho(summary, 800)}${more}`);
+    this.issues = listed;
+    this.moreIssues = moreIssues;
+  }
+}
+
+/** The request body is not a valid cart; `issues` names each bad field (bounded). HTTP 400. */
+export class InvalidCartError extends InvalidInputError {
+  constructor(issues: readonly InputIssue[]) {
+    super('INVALID_CART', 'invalid cart', issues);
+  }
+}
+
+/** A header (`Idempotency-Key`) or path parameter (`orderId`) is missing or malformed; `issues` names it. HTTP 400. */
+export class InvalidRequestError extends InvalidInputError {
+  constructor(issues: readonly InputIssue[]) {
+    super('INVALID_REQUEST', 'invalid request', issues);
+  }
+}
+
+/**
+ * No usable principal: the authorizer passed none (or an empty or malformed one). The request is
+ * refused before anything runs; there is no shared fallback identity. HTTP 401.
+ */
+export class UnauthenticatedError extends CheckoutServiceError {
+  constructor(reason: string) {
+    super('UNAUTHENTICATED', 401, `authentication required: ${reason}`);
+  }
+}
+
+/**
+ * No order with this id belongs to the caller: it does not exist or another principal placed it.
+ * Both answer the same body (it does not repeat the id), so a caller cannot probe other tenants' ids. HTTP 404.
+ */
+export class OrderNotFoundError extends CheckoutServiceError {
+  constructor() {
+    super('ORDER_NOT_FOUND', 404, 'order not found');
   }
 }
 
@@ -29,7 +93,7 @@ export class UnknownSkuError extends CheckoutServiceError {
   readonly sku: string;
 
   constructor(sku: string) {
-    super('UNKNOWN_SKU', 422, `unknown SKU ${JSON.stringify(sku)}`);
+    super('UNKNOWN_SKU', 422, `unknown SKU ${JSON.stringify(boundEcho(sku))}`);
     this.sku = sku;
   }
 }
@@ -37,7 +101,11 @@ export class UnknownSkuError extends CheckoutServiceError {
 /** The cart's currency is not the catalog's. */
 export class CurrencyMismatchError extends CheckoutServiceError {
   constructor(cartCurrency: string, catalogCurrency: string) {
-    super('CURRENCY_MISMATCH', 422, `cart currency ${cartCurrency} is not the catalog's ${catalogCurrency}`);
+    super(
+      'CURRENCY_MISMATCH',
+      422,
+      `cart currency ${boundEcho(cartCurrency)} is not the catalog's ${boundEcho(catalogCurrency)}`,
+    );
   }
 }
 

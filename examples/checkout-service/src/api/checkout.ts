@@ -3,18 +3,22 @@ import { replayHeaders } from '@checkout/idempotency';
 import { idempotentTransaction } from '@checkout/idempotency/kysely';
 import { authorizePayment } from '../commands/commands.js';
 import { enqueueCommand } from '../commands/enqueue-command.js';
-import { parseCart } from '../domain/cart.js';
+import { type Cart, parseCart } from '../domain/cart.js';
 import { priceCart } from '../domain/price-cart.js';
-import { InvalidCartError } from '../errors.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
+import { cartSnapshotId } from './cart-snapshot-id.js';
 import { errorResponse, type HttpResponse, json } from './http-response.js';
+import { requireIdempotencyKey, requirePrincipal } from './request-fields.js';
 
 /** A checkout request as any HTTP framework can hand it over. */
 export interface CheckoutRequest {
   /** The `Idempotency-Key` header. */
   readonly idempotencyKey: string | undefined;
-  /** Who is calling (from the authorizer): keys are scoped to it. */
-  readonly principal: string;
+  /**
+   * Who is calling (from the authorizer): keys, orders and cart snapshots are scoped to it.
+   * `undefined` or empty when the request was not authenticated: answered 401, nothing runs.
+   */
+  readonly principal: string | undefined;
   /** The parsed JSON body (untrusted). */
   readonly body: unknown;
 }
@@ -33,28 +37,26 @@ const KEY_TTL_SECONDS = 24 * 3600;
 const CART_TTL_SECONDS = 7 * 24 * 3600;
 
 /**
- * `POST /checkout`, commit-first: validate and price the cart, save its snapshot, then ONE Postgres
- * transaction writes the idempotency record, the order (PENDING_PAYMENT, with its `created` audit
- * row), the payment intent and the outbox `AuthorizePayment`. Nothing slow or remote runs inside it.
- * A retry with the same key replays the stored body (`Idempotent-Replayed: true`); a concurrent one
- * waits for the first and replays it. 400 bad cart or key, 409 in progress, 422 key reused or
- * unknown SKU / currency.
+ * `POST /checkout`, commit-first: check the principal, the key and the cart (every string field)
+ * and price the cart, then ONE Postgres transaction writes the idempotency record, the order
+ * (PENDING_PAYMENT, with its `created` audit row), the payment intent and the outbox
+ * `AuthorizePayment`. Nothing slow or remote runs inside it. Only the attempt that created the
+ * order then saves the cart snapshot, keyed by principal, customer and key. A retry with the same
+ * key replays the stored body (`Idempotent-Replayed: true`); a concurrent one waits for the first
+ * and replays it. 401 no principal, 400 bad cart or key, 409 in progress, 422 key reused or unknown
+ * SKU / currency: each writes nothing.
  */
 export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Promise<HttpResponse> {
   try {
-    const key = request.idempotencyKey;
-    if (key === undefined || key.length === 0 || key.length > 255) {
-      throw new InvalidCartError([{ path: 'Idempotency-Key', message: 'header is required (1-255 characters)' }]);
-    }
+    const principal = requirePrincipal(request.principal);
+    const key = requireIdempotencyKey(request.idempotencyKey);
     const cart = parseCart(request.body);
     const priced = priceCart(cart, deps.catalog);
-    // Keyed by (customer, attempt): a retry overwrites the same snapshot with the same cart.
-    await deps.carts.saveCartSnapshot(cart.customerId, key, cart, { ttlSeconds: CART_TTL_SECONDS });
     const result = await idempotentTransaction(
       deps.db,
       {
         store: deps.idempotency,
-        scope: `${request.principal}:checkout`,
+        scope: `${principal}:checkout`,
         key,
         fingerprint: request.body,
         ttlSeconds: KEY_TTL_SECONDS,
@@ -66,7 +68,7 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
           .insertInto('orders')
           .values({
             id: orderId,
-            principal: request.principal,
+            principal,
             idempotency_key: key,
             customer_id: cart.customerId,
             currency: priced.currency,
@@ -97,17 +99,39 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
         await deps.orders.create(trx, {
           id: orderId,
           eventId: `checkout:${orderId}`,
-          actor: `api:${request.principal}`,
+          actor: `api:${principal}`,
           payload: { idempotencyKey: key, total: priced.total, currency: priced.currency },
         });
         await enqueueCommand(deps, trx, authorizePayment, orderId, {});
         return { orderId, state: 'PENDING_PAYMENT', total: priced.total, currency: priced.currency };
       },
     );
+    // Only the first execution: a replay carries the same cart, and a 4xx (reused key, bad cart) never got here.
+    if (!result.replayed) await saveSnapshot(deps, principal, key, cart, result.value.orderId);
     return json(201, result.value, { Location: `/orders/${result.value.orderId}`, ...replayHeaders(result) });
   } catch (error) {
     const response = errorResponse(error);
     if (response === undefined) throw error;
     return response;
+  }
+}
+
+/**
+ * The snapshot is for support and abandoned-cart analytics, not for the order (which holds its
+ * priced lines): it is saved after the commit, so a failure here cannot undo an accepted order and
+ * is logged (order id and error name only, never the cart) instead of answering 500 for it.
+ */
+async function saveSnapshot(
+  deps: CheckoutDeps,
+  principal: string,
+  key: string,
+  cart: Cart,
+  orderId: string,
+): Promise<void> {
+  const id = cartSnapshotId(principal, cart.customerId, key);
+  try {
+    await deps.carts.saveCartSnapshot(id.customerId, id.attemptId, cart, { ttlSeconds: CART_TTL_SECONDS });
+  } catch (error) {
+    console.error('checkout: cart snapshot not saved', orderId, error instanceof Error ? error.name : typeof error);
   }
 }

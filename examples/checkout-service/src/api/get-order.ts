@@ -1,13 +1,26 @@
-import { NotFoundError } from '@checkout/state-machine';
+import { OrderNotFoundError } from '../errors.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
 import { errorResponse, type HttpResponse, json } from './http-response.js';
+import { requireOrderId, requirePrincipal } from './request-fields.js';
+
+/** A `GET /orders/{id}` request as any HTTP framework can hand it over. */
+export interface GetOrderRequest {
+  /** Who is calling (from the authorizer); `undefined` or empty when not authenticated (401). */
+  readonly principal: string | undefined;
+  /** The order id from the path, already percent-decoded. */
+  readonly orderId: string;
+}
 
 /**
- * `GET /orders/:id`: the order's state and version, its payment state, and the audit timeline
- * (one entry per version, oldest first). 404 for an unknown id.
+ * `GET /orders/{id}`: the caller's order with its state and version, its payment state and the
+ * audit timeline (one entry per version, oldest first). Every read is scoped to the principal that
+ * placed the order: an order of another principal answers the same 404 as an unknown id (the body
+ * does not repeat the id). 401 without a principal, 400 for a malformed id.
  */
-export async function getOrder(deps: CheckoutDeps, orderId: string): Promise<HttpResponse> {
+export async function getOrder(deps: CheckoutDeps, request: GetOrderRequest): Promise<HttpResponse> {
   try {
+    const principal = requirePrincipal(request.principal);
+    const orderId = requireOrderId(request.orderId);
     const app = deps.db.withSchema(deps.schema);
     const order = await app
       .selectFrom('orders')
@@ -23,9 +36,11 @@ export async function getOrder(deps: CheckoutDeps, orderId: string): Promise<Htt
         'payment_intents.decline_reason',
       ])
       .where('orders.id', '=', orderId)
+      .where('orders.principal', '=', principal)
       .executeTakeFirst();
-    if (order === undefined) throw new NotFoundError(orderId);
-    const [snapshot, history] = await Promise.all([deps.orders.get(orderId), deps.orders.history(orderId)]);
+    if (order === undefined) throw new OrderNotFoundError();
+    // Only after the ownership check: the state and the audit timeline are the order's too.
+    const [snapshot, history] = await Promise.all([deps.orders.get(order.id), deps.orders.history(order.id)]);
     return json(200, {
       orderId: order.id,
       customerId: order.customer_id,

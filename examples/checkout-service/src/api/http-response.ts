@@ -1,6 +1,7 @@
 import { idempotencyErrorResponse } from '@checkout/idempotency';
 import { StateMachineError } from '@checkout/state-machine';
-import { CheckoutServiceError, InvalidCartError } from '../errors.js';
+import { CheckoutServiceError, InvalidInputError } from '../errors.js';
+import { boundEcho, MAX_MESSAGE_CHARS } from './bounded-echo.js';
 
 /** A framework-free HTTP answer; adapters (Lambda, Hono, node:http) copy it onto their response. */
 export interface HttpResponse {
@@ -15,27 +16,44 @@ export function json(status: number, body: unknown, headers: Readonly<Record<str
 }
 
 /**
- * Maps the typed errors of the service and the packages to 4xx answers (the body names the code and,
- * for a bad cart, every bad field). Anything else is not ours to explain: `undefined` (the adapter
- * answers 500 and logs it).
+ * A JSON error answer `{ error: { code, message } }`; the message is cut to
+ * {@link MAX_MESSAGE_CHARS} (error bodies echo a bounded amount of what the client sent).
+ */
+export function errorJson(
+  status: number,
+  code: string,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): HttpResponse {
+  return json(status, { error: { code, message: boundEcho(message, MAX_MESSAGE_CHARS) } }, headers);
+}
+
+/**
+ * Maps the typed errors of the service and the packages to 4xx answers: the body names the code
+ * and, for a bad request or cart, the bad fields (at most a few listed, the rest counted in
+ * `moreIssues`, every echoed name cut short). Anything else is not ours to explain: `undefined`
+ * (the adapter answers 500 and logs it).
  */
 export function errorResponse(error: unknown): HttpResponse | undefined {
-  if (error instanceof InvalidCartError) {
-    return json(error.httpStatus, { error: { code: error.code, message: error.message, issues: error.issues } });
+  if (error instanceof InvalidInputError) {
+    const body = {
+      code: error.code,
+      message: boundEcho(error.message, MAX_MESSAGE_CHARS),
+      issues: error.issues,
+      ...(error.moreIssues > 0 ? { moreIssues: error.moreIssues } : {}),
+    };
+    return json(error.httpStatus, { error: body });
   }
   if (error instanceof CheckoutServiceError && error.httpStatus < 500) {
-    return json(error.httpStatus, { error: { code: error.code, message: error.message } });
+    return errorJson(error.httpStatus, error.code, error.message);
   }
   if (error instanceof StateMachineError && error.httpStatus < 500) {
-    return json(error.httpStatus, { error: { code: error.code, message: error.message } });
+    return errorJson(error.httpStatus, error.code, error.message);
   }
   const idempotency = idempotencyErrorResponse(error);
   if (idempotency !== undefined) {
-    return {
-      status: idempotency.status,
-      headers: idempotency.headers,
-      body: JSON.parse(idempotency.body) as unknown,
-    };
+    const body = JSON.parse(idempotency.body) as { error: { code: string; message: string } };
+    return errorJson(idempotency.status, body.error.code, body.error.message, idempotency.headers);
   }
   return undefined;
 }

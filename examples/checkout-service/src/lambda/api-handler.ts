@@ -1,17 +1,39 @@
+import { boundEcho } from '../api/bounded-echo.js';
 import { checkout } from '../api/checkout.js';
 import { getOrder } from '../api/get-order.js';
-import { type HttpResponse, json } from '../api/http-response.js';
+import { errorJson, errorResponse, type HttpResponse } from '../api/http-response.js';
+import { requirePrincipal } from '../api/request-fields.js';
+import { InvalidRequestError } from '../errors.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
 
-/** The fields of an API Gateway (REST or HTTP API v1 payload) proxy event the service reads. */
+/**
+ * The fields of an API Gateway proxy event the service reads, in either payload format: 1.0 (REST
+ * API, or HTTP API set to 1.0: `httpMethod`, `path`) or 2.0 (the HTTP API default, which the CDK
+ * app uses: `requestContext.http.method`, `rawPath`). Everything is checked at run time: an event
+ * is untrusted input like any other.
+ */
 export interface ApiGatewayProxyEventLike {
-  readonly httpMethod: string;
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string | undefined>> | null;
-  readonly body: string | null;
+  /** Payload 1.0. */
+  readonly httpMethod?: string;
+  /** Payload 1.0. */
+  readonly path?: string;
+  /** Payload 2.0 (`'2.0'`). */
+  readonly version?: string;
+  /** Payload 2.0: the path as sent, still percent-encoded. */
+  readonly rawPath?: string;
+  readonly headers?: Readonly<Record<string, string | undefined>> | null;
+  readonly body?: string | null;
   readonly isBase64Encoded?: boolean;
   readonly pathParameters?: Readonly<Record<string, string | undefined>> | null;
-  readonly requestContext?: { readonly authorizer?: Readonly<Record<string, unknown>> | null };
+  readonly requestContext?: {
+    /** Payload 2.0. */
+    readonly http?: { readonly method?: string };
+    /**
+     * 1.0: a Lambda authorizer's `principalId`. 2.0: `jwt.claims.sub` (JWT authorizer) or
+     * `lambda.principalId` (the context a Lambda authorizer returns).
+     */
+    readonly authorizer?: Readonly<Record<string, unknown>> | null;
+  };
 }
 
 /** An API Gateway proxy result. */
@@ -23,8 +45,50 @@ export interface ApiGatewayProxyResultLike {
 
 function header(event: ApiGatewayProxyEventLike, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === wanted) return value;
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return typeof value === 'string' ? value : undefined;
+  }
   return undefined;
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
+function field(record: unknown, name: string): unknown {
+  return typeof record === 'object' && record !== null ? (record as Record<string, unknown>)[name] : undefined;
+}
+
+/** Method and path of either payload format ('' when absent: no route matches). */
+function routeOf(event: ApiGatewayProxyEventLike): { readonly method: string; readonly path: string } {
+  const method = stringOr(event.httpMethod, stringOr(field(field(event.requestContext, 'http'), 'method'), ''));
+  return { method, path: stringOr(event.path, stringOr(event.rawPath, '')) };
+}
+
+/**
+ * The principal the authorizer established, when it is a string: payload 1.0 `principalId`, or
+ * payload 2.0 `jwt.claims.sub` / `lambda.principalId`. Anything else is no principal (401); the
+ * body and headers are never consulted.
+ */
+function principalOf(event: ApiGatewayProxyEventLike): string | undefined {
+  const authorizer = event.requestContext?.authorizer;
+  for (const candidate of [
+    field(authorizer, 'principalId'),
+    field(field(field(authorizer, 'jwt'), 'claims'), 'sub'),
+    field(field(authorizer, 'lambda'), 'principalId'),
+  ]) {
+    if (typeof candidate === 'string') return candidate;
+  }
+  return undefined;
+}
+
+/** Percent-decodes the `{id}` path segment; bad encoding is the client's mistake (400 naming `orderId`). */
+function decodeOrderId(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new InvalidRequestError([{ path: 'orderId', message: 'is not valid percent-encoded UTF-8' }]);
+  }
 }
 
 function toResult(response: HttpResponse): ApiGatewayProxyResultLike {
@@ -33,40 +97,56 @@ function toResult(response: HttpResponse): ApiGatewayProxyResultLike {
 
 /**
  * The API Lambda: `POST /checkout` and `GET /orders/{id}` over the framework-free `checkout` and
- * `getOrder`. The principal comes from the authorizer (`principalId`), never from the body.
- * Unexpected errors answer 500 without details and are logged with the request path only.
+ * `getOrder`, for payload format 1.0 and 2.0. The principal comes from the authorizer
+ * (`principalId`, or 2.0's `jwt.claims.sub` / `lambda.principalId`), never from the body; without
+ * one both routes answer 401 (there is no shared fallback principal). Client mistakes are typed 4xx
+ * whose bodies echo a bounded amount; unexpected errors answer 500 without details and are logged
+ * with the method and a bounded path only.
  */
 export function createApiHandler(
   deps: CheckoutDeps,
 ): (event: ApiGatewayProxyEventLike) => Promise<ApiGatewayProxyResultLike> {
   return async (event) => {
+    const { method, path } = routeOf(event);
     try {
-      if (event.httpMethod === 'POST' && event.path === '/checkout') {
+      if (method === 'POST' && path === '/checkout') {
         let body: unknown;
         try {
           const raw =
-            event.isBase64Encoded === true ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body;
-          body = JSON.parse(raw ?? '');
+            event.isBase64Encoded === true
+              ? Buffer.from(stringOr(event.body, ''), 'base64').toString('utf8')
+              : event.body;
+          body = JSON.parse(stringOr(raw, ''));
         } catch {
-          return toResult(json(400, { error: { code: 'INVALID_JSON', message: 'body is not JSON' } }));
+          return toResult(errorJson(400, 'INVALID_JSON', 'body is not JSON'));
         }
-        const principal = event.requestContext?.authorizer?.principalId;
         return toResult(
           await checkout(deps, {
             idempotencyKey: header(event, 'Idempotency-Key'),
-            principal: typeof principal === 'string' && principal.length > 0 ? principal : 'anonymous',
+            principal: principalOf(event),
             body,
           }),
         );
       }
-      const match = /^\/orders\/([^/]+)$/.exec(event.path);
-      if (event.httpMethod === 'GET' && match?.[1] !== undefined) {
-        return toResult(await getOrder(deps, decodeURIComponent(match[1])));
+      const match = /^\/orders\/([^/]+)$/.exec(path);
+      if (method === 'GET' && match?.[1] !== undefined) {
+        // 401 before looking at the path: an unauthenticated caller learns nothing about ids.
+        const principal = requirePrincipal(principalOf(event));
+        return toResult(await getOrder(deps, { principal, orderId: decodeOrderId(match[1]) }));
       }
-      return toResult(json(404, { error: { code: 'NOT_FOUND', message: `${event.httpMethod} ${event.path}` } }));
+      return toResult(errorJson(404, 'NOT_FOUND', `no route for ${boundEcho(method)} ${boundEcho(path)}`));
     } catch (error) {
-      console.error('checkout api: unexpected error', event.httpMethod, event.path, error);
-      return toResult(json(500, { error: { code: 'INTERNAL', message: 'internal error' } }));
+      // Typed client errors raised here (a bad path segment) answer their 4xx like the routes' own.
+      const mapped = errorResponse(error);
+      if (mapped !== undefined) return toResult(mapped);
+      // Quoted: a path with line breaks cannot forge log lines.
+      console.error(
+        'checkout api: unexpected error',
+        JSON.stringify(boundEcho(method)),
+        JSON.stringify(boundEcho(path)),
+        error,
+      );
+      return toResult(errorJson(500, 'INTERNAL', 'internal error'));
     }
   };
 }
