@@ -1,7 +1,12 @@
-import { IdempotencyOptionsError, IdempotencyResultTooLargeError } from '../errors.js';
+import {
+  IdempotencyOptionsError,
+  IdempotencyResultTooLargeError,
+  IdempotencyResultUnserializableError,
+} from '../errors.js';
 import type { AcquireRequest, CompleteRequest, IdempotencyStore } from '../store/idempotency-store.js';
 import {
   completeWithError,
+  completeWithUnserializable,
   completeWithValue,
   type IdempotentResult,
   settleExisting,
@@ -89,15 +94,25 @@ export async function runAttempt<R>(
   const acquired = await store.acquire(attempt);
   if (!acquired.acquired) return settleExisting(policy, attempt, acquired.existing);
 
-  let completion: { request: CompleteRequest; value: R };
+  let value: R;
   try {
-    completion = completeWithValue(policy, attempt, await fn());
+    value = await fn();
   } catch (error) {
     if (policy.rememberErrors(error)) {
       await rememberQuietly(store, policy, attempt, error);
     } else {
       await releaseQuietly(store, attempt);
     }
+    throw error;
+  }
+  // fn's side effects happened: from here on the key is never released for a result that cannot
+  // be stored, or the retry would run fn a second time.
+  let completion: { request: CompleteRequest; value: R };
+  try {
+    completion = completeWithValue(policy, attempt, value);
+  } catch (error) {
+    if (!(error instanceof IdempotencyResultUnserializableError)) throw error;
+    await keepAsUnserializable(store, policy, attempt, error);
     throw error;
   }
   try {
@@ -107,6 +122,22 @@ export async function runAttempt<R>(
     throw error;
   }
   return { value: completion.value, replayed: false };
+}
+
+// The caller must see the unserializable-result error. If storing the failure fails too (lease
+// lost, store down), the record stays in progress: nothing is released, so only the lease expiry
+// lets another attempt run.
+async function keepAsUnserializable<R>(
+  store: IdempotencyStore,
+  policy: IdempotencyPolicy<R>,
+  attempt: AcquireRequest,
+  error: IdempotencyResultUnserializableError,
+): Promise<void> {
+  try {
+    await store.complete(completeWithUnserializable(policy, attempt, error));
+  } catch {
+    // bounded by leaseExpiresAt
+  }
 }
 
 // The caller must see fn's own error (the decline happened, whatever the store says). If storing

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { uniqueName } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +32,8 @@ describeStoreContract('DynamoDB Local', async () => {
   const tableName = await freshTable(client);
   return {
     store: new DynamoDbIdempotencyStore({ client, tableName }),
+    countRecords: async () =>
+      (await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT' }))).Count ?? -1,
     teardown: async () => {
       await client.send(new DeleteTableCommand({ TableName: tableName }));
       client.destroy();
@@ -156,6 +164,15 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     expect(await run()).toBe(1);
     expect([...lost]).toEqual(['PutItemCommand', 'UpdateItemCommand']);
     flaky.destroy();
+  });
+
+  it('why keys are checked: DynamoDB keeps ONE item for keys that differ only in an unpaired surrogate', async () => {
+    const base = `surrogate-${randomUUID()}`;
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: `${base}\uD800` } } }));
+    const other = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { pk: { S: `${base}\uDBFF` } }, ConsistentRead: true }),
+    );
+    expect(other.Item).toBeDefined();
   });
 
   it('validates the table name', () => {

@@ -16,6 +16,12 @@ describeStoreContract('Postgres (Kysely)', async () => {
   const db = await openShopDb(stack.postgres.url, schema.name);
   return {
     store: new KyselyIdempotencyStore({ db, schema: schema.name }),
+    countRecords: async () => {
+      const { rows } = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM ${sql.id(schema.name, 'idempotency_keys')}`.execute(db);
+      return rows[0]?.n ?? -1;
+    },
     teardown: async () => {
       await db.destroy();
       await schema.drop();
@@ -44,6 +50,11 @@ describe('KyselyIdempotencyStore specifics', () => {
       db,
     );
     expect(rows[0]?.n).toBe(0);
+  });
+
+  it('why keys are checked: Postgres stores an unpaired surrogate as U+FFFD, so such keys collide', async () => {
+    const { rows } = await sql<{ same: boolean }>`SELECT ${'a\uD800'}::text = ${'a\uDBFF'}::text AS same`.execute(db);
+    expect(rows[0]?.same).toBe(true);
   });
 
   it('is a Kysely Migrator migration', () => {
