@@ -21,6 +21,20 @@ import { createIdempotencyTable, idempotencyCreateTableInput, idempotencyTableDe
 
 const stack = useCheckoutStack();
 
+/** Pairs of well-formed strings that must stay two keys (the key check accepts all of them). */
+const KEPT_APART: ReadonlyArray<readonly [string, string]> = [
+  ['\uFFFE', '\uFFFF'],
+  ['\uFFFF', '\uFFFD'],
+  ['\uFDD0', '\uFFFD'],
+  ['\uFEFF', ''],
+  ['e\u0301', '\u00e9'],
+  ['\u{10FFFF}', '\u{10FFFE}'],
+  ['\u{10FFFF}', '\uFFFD'],
+  ['\u200B', ''],
+];
+const visible = (text: string) =>
+  JSON.stringify(text).replace(/[^\x20-\x7e]/gu, (c) => `U+${c.codePointAt(0)?.toString(16)}`);
+
 async function freshTable(client: DynamoDBClient): Promise<string> {
   const tableName = uniqueName('idem');
   await createIdempotencyTable(client, tableName);
@@ -173,6 +187,17 @@ describe('DynamoDbIdempotencyStore specifics', () => {
       new GetItemCommand({ TableName: tableName, Key: { pk: { S: `${base}\uDBFF` } }, ConsistentRead: true }),
     );
     expect(other.Item).toBeDefined();
+  });
+
+  it('and keeps apart what the key check accepts (noncharacters, U+FFFD, BOM, combining marks, astral)', async () => {
+    const base = `kept-${randomUUID()}`;
+    for (const [a, b] of KEPT_APART) {
+      await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: `${base}${a}` } } }));
+      const other = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: `${base}${b}` } }, ConsistentRead: true }),
+      );
+      expect(other.Item, `${visible(a)} vs ${visible(b)}`).toBeUndefined();
+    }
   });
 
   it('validates the table name', () => {

@@ -57,6 +57,25 @@ describe('KyselyIdempotencyStore specifics', () => {
     expect(rows[0]?.same).toBe(true);
   });
 
+  it('and keeps apart what the key check accepts (noncharacters, U+FFFD, BOM, combining marks, astral)', async () => {
+    for (const [a, b] of [
+      ['\uFFFE', '\uFFFF'],
+      ['\uFFFF', '\uFFFD'],
+      ['\uFDD0', '\uFFFD'],
+      ['\uFEFF', ''],
+      ['e\u0301', '\u00e9'],
+      ['\u{10FFFF}', '\u{10FFFE}'],
+      ['\u{10FFFF}', '\uFFFD'],
+      ['\u200B', ''],
+    ]) {
+      const { rows } = await sql<{
+        same: boolean;
+        back: string;
+      }>`SELECT ${`k${a}`}::text = ${`k${b}`}::text AS same, ${`k${a}`}::text AS back`.execute(db);
+      expect(rows[0]).toEqual({ same: false, back: `k${a}` });
+    }
+  });
+
   it('is a Kysely Migrator migration', () => {
     const migration: Migration = idempotencyMigration();
     expect(typeof migration.up).toBe('function');
