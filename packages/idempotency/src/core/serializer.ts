@@ -40,7 +40,7 @@ function strictJsonStringify(value: unknown): string {
   function check(this: unknown, key: string, item: unknown): unknown {
     const holder = typeof this === 'object' && this !== null ? paths.get(this) : undefined;
     const path =
-      holder === undefined ? '$' : Array.isArray(this) ? `${holder}[${key}]` : formatPath([key]).replace('$', holder);
+      holder === undefined ? '$' : Array.isArray(this) ? `${holder}[${key}]` : `${holder}${formatPath([key]).slice(1)}`;
     const refuse = (reason: string) => new IdempotencyResultUnserializableError(`${bounded(path, 160)}: ${reason}`);
     switch (typeof item) {
       case 'bigint':
