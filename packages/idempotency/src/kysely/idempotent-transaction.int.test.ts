@@ -208,6 +208,36 @@ describe('idempotentTransaction: the record commits with the caller writes', () 
     expect(await recordsFor(key)).toBe(0);
   });
 
+  it("scopes or keys that differ only in an unpaired surrogate are refused before any SQL; the caller's transaction stays usable", async () => {
+    const key = randomUUID();
+    const place = (trx: Transaction<ShopDatabase>, scope: string, callerKey: string) =>
+      idempotentTransaction(trx, { store, scope, key: callerKey, fingerprint: null }, async (inner) => {
+        await inner
+          .insertInto('orders')
+          .values({ id: `order-${randomUUID()}`, idempotency_key: key, amount: 1 })
+          .execute();
+        return 'placed';
+      });
+    await db.transaction().execute(async (trx) => {
+      for (const [scope, callerKey] of [
+        ['tenant-a\uD800:checkout', key],
+        ['tenant-a\uDBFF:checkout', key],
+        ['tenant-a:checkout', `${key}\uDC00`],
+        ['tenant-a:checkout', `${key}\u0000`],
+      ] as const) {
+        await expect(place(trx, scope, callerKey)).rejects.toBeInstanceOf(IdempotencyKeyError);
+      }
+      await trx
+        .insertInto('orders')
+        .values({ id: `still-usable-${key}`, idempotency_key: 'other', amount: 1 })
+        .execute();
+    });
+    expect(await ordersFor(key)).toBe(0);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.id(schema.name, 'idempotency_keys')}
+      WHERE key LIKE ${'%tenant-a%'}`.execute(db);
+    expect(rows[0]?.n).toBe(0);
+  });
+
   it('validates key and payload before writing anything; reuse with another payload is 422', async () => {
     await expect(placeOrder('')).rejects.toBeInstanceOf(IdempotencyKeyError);
     const key = randomUUID();
