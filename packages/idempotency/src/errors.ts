@@ -88,18 +88,26 @@ export class IdempotencyLeaseLostError extends IdempotencyError {
   }
 }
 
-/** The serialized result does not fit the store (DynamoDB: 400 KB per item). The key was released. HTTP 500. */
+/**
+ * `fn` ran, but its serialized result does not fit the store (DynamoDB: 400 KB per item, or the
+ * store's `maxItemBytes`). Like {@link IdempotencyResultUnserializableError}, the key is NOT
+ * released: the record is completed with a small "result lost" mark, so a retry with the same key
+ * gets this error again (until the record's TTL ends) instead of running `fn` a second time.
+ * HTTP 500.
+ */
 export class IdempotencyResultTooLargeError extends IdempotencyError {
   /** Size of the item that would have been written, in bytes. */
   readonly bytes: number;
   /** The store's limit, in bytes. */
   readonly limitBytes: number;
 
-  constructor(bytes: number, limitBytes: number) {
+  constructor(bytes: number, limitBytes: number, options?: { replayed?: boolean }) {
     super(
       'IDEMPOTENCY_RESULT_TOO_LARGE',
       500,
-      `The idempotency record would be ${bytes} bytes, over the store's limit of ${limitBytes}; the key was released`,
+      options?.replayed === true
+        ? `The first attempt with this idempotency key ran but its record would have been ${bytes} bytes, over the store's limit of ${limitBytes}, so its result was not stored; it does not run again until the record expires`
+        : `The idempotency record would be ${bytes} bytes, over the store's limit of ${limitBytes}; the function ran, and the key is kept so it does not run again until the record expires`,
     );
     this.bytes = bytes;
     this.limitBytes = limitBytes;

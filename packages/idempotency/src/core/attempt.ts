@@ -4,6 +4,7 @@ import {
   IdempotencyKeyReuseError,
   IdempotencyOptionsError,
   IdempotencyRecordError,
+  IdempotencyResultTooLargeError,
   IdempotencyResultUnserializableError,
 } from '../errors.js';
 import type { AcquireRequest, CompleteRequest, IdempotencyRecord } from '../store/idempotency-store.js';
@@ -58,9 +59,8 @@ export function settleExisting<R>(
   if (record.result === undefined) throw new IdempotencyRecordError('result', 'is missing on a completed record');
   if (record.outcome === 'error') {
     const remembered = parseRemembered(record.result);
-    if (isUnserializableMarker(remembered)) {
-      throw new IdempotencyResultUnserializableError(remembered.message, { replayed: true });
-    }
+    const lost = resultLostError(remembered);
+    if (lost !== undefined) throw lost;
     throw policy.reviveError(remembered);
   }
   return { value: policy.serializer.deserialize(record.result), replayed: true };
@@ -92,21 +92,23 @@ export function completeWithValue<R>(
   };
 }
 
+/** Why `fn`'s result was not stored although `fn` ran: the key is kept with a "result lost" mark. */
+export type ResultLostError = IdempotencyResultUnserializableError | IdempotencyResultTooLargeError;
+
 /**
- * The completion that keeps a key whose result could not be stored: replays throw
- * {@link IdempotencyResultUnserializableError} instead of running `fn` again. Stored as a
- * remembered error of our own (the record format has only `value` and `error` outcomes).
+ * The completion that keeps a key whose result could not be stored (unserializable, or too large
+ * for the store): replays throw the same typed error instead of running `fn` again. Stored as a
+ * small remembered error of our own (the record format has only `value` and `error` outcomes).
  */
-export function completeWithUnserializable(
-  policy: Clocked,
-  attempt: AcquireRequest,
-  error: IdempotencyResultUnserializableError,
-): CompleteRequest {
-  const marker: RememberedError = {
-    name: UNSERIALIZABLE_MARKER,
-    message: bounded(error.reason, 500),
-    properties: { code: error.code },
-  };
+export function completeAsResultLost(policy: Clocked, attempt: AcquireRequest, error: ResultLostError): CompleteRequest {
+  const marker: RememberedError =
+    error instanceof IdempotencyResultTooLargeError
+      ? {
+          name: TOO_LARGE_MARKER,
+          message: 'result lost',
+          properties: { code: error.code, bytes: error.bytes, limitBytes: error.limitBytes },
+        }
+      : { name: UNSERIALIZABLE_MARKER, message: bounded(error.reason, 500), properties: { code: error.code } };
   return {
     key: attempt.key,
     leaseToken: attempt.leaseToken,
@@ -117,11 +119,25 @@ export function completeWithUnserializable(
 }
 
 const UNSERIALIZABLE_MARKER = 'IdempotencyResultUnserializableError';
+const TOO_LARGE_MARKER = 'IdempotencyResultTooLargeError';
 
-function isUnserializableMarker(remembered: RememberedError): boolean {
-  return (
-    remembered.name === UNSERIALIZABLE_MARKER && remembered.properties.code === 'IDEMPOTENCY_RESULT_UNSERIALIZABLE'
-  );
+// The replayed error of a "result lost" mark, or undefined for a remembered business error.
+function resultLostError(remembered: RememberedError): ResultLostError | undefined {
+  const { code, bytes, limitBytes } = remembered.properties;
+  if (remembered.name === UNSERIALIZABLE_MARKER && code === 'IDEMPOTENCY_RESULT_UNSERIALIZABLE') {
+    return new IdempotencyResultUnserializableError(remembered.message, { replayed: true });
+  }
+  if (remembered.name === TOO_LARGE_MARKER && code === 'IDEMPOTENCY_RESULT_TOO_LARGE') {
+    if (!isByteCount(bytes) || !isByteCount(limitBytes)) {
+      throw new IdempotencyRecordError('result', 'is a "result too large" mark without its sizes');
+    }
+    return new IdempotencyResultTooLargeError(bytes, limitBytes, { replayed: true });
+  }
+  return undefined;
+}
+
+function isByteCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 function unserializableOnError<T>(what: string, step: () => T): T {

@@ -4,6 +4,8 @@ import {
   IdempotencyLeaseLostError,
   IdempotencyOptionsError,
   IdempotencyPayloadError,
+  IdempotencyRecordError,
+  IdempotencyResultTooLargeError,
   IdempotencyResultUnserializableError,
   type IdempotencyStore,
   type IdempotentResult,
@@ -12,7 +14,7 @@ import {
   once,
   withIdempotency,
 } from '../index.js';
-import type { AcquireRequest } from '../store/idempotency-store.js';
+import type { AcquireRequest, CompleteRequest } from '../store/idempotency-store.js';
 import { fakeClock } from '../testing/store-contract.js';
 
 /** A memory store that remembers what it was asked. */
@@ -354,6 +356,66 @@ describe('results the default serializer cannot store', () => {
     await expect(send()).rejects.toBeInstanceOf(IdempotencyResultUnserializableError);
     await expect(send()).rejects.toBeInstanceOf(IdempotencyResultUnserializableError);
     expect(sent).toBe(1);
+  });
+});
+
+describe('results too large for the store', () => {
+  /** A memory store that refuses results over 300 bytes, as DynamoDB refuses items over 400 KB. */
+  class SmallStore extends MemoryIdempotencyStore {
+    override async complete(request: CompleteRequest): Promise<void> {
+      const bytes = Buffer.byteLength(request.result);
+      if (bytes > 300) throw new IdempotencyResultTooLargeError(bytes, 300);
+      await super.complete(request);
+    }
+  }
+
+  it('is a typed 500 that keeps the key, also when rememberErrors would accept any error', async () => {
+    let runs = 0;
+    const run = withIdempotency(async () => 'x'.repeat(400 + ++runs), {
+      store: new SmallStore(),
+      scope: 's',
+      key: () => 'k',
+      rememberErrors: () => true,
+      reviveError: () => new Error('revived'),
+    });
+    const first = await run().catch((error: unknown) => error);
+    const retry = await run().catch((error: unknown) => error);
+    expect(runs).toBe(1);
+    expect(first).toMatchObject({ code: 'IDEMPOTENCY_RESULT_TOO_LARGE', bytes: 403, limitBytes: 300 });
+    expect(retry).toBeInstanceOf(IdempotencyResultTooLargeError);
+    expect(retry).toMatchObject({ bytes: 403, limitBytes: 300 });
+    expect((retry as Error).message).toMatch(/first attempt .* ran .*not stored/);
+    expect(idempotencyErrorResponse(retry)).toEqual({
+      status: 500,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ error: { code: 'IDEMPOTENCY_RESULT_TOO_LARGE', message: 'Idempotency store error' } }),
+    });
+  });
+
+  it('a "result too large" mark without its sizes is a record error, not a replay of something else', async () => {
+    const store: IdempotencyStore = {
+      acquire: async (request) => ({
+        acquired: false,
+        existing: {
+          key: request.key,
+          status: 'completed',
+          fingerprint: request.fingerprint,
+          leaseToken: 'other',
+          leaseExpiresAt: request.now,
+          expiresAt: request.now + 60_000,
+          outcome: 'error',
+          result: JSON.stringify({
+            name: 'IdempotencyResultTooLargeError',
+            message: 'result lost',
+            properties: { code: 'IDEMPOTENCY_RESULT_TOO_LARGE', bytes: 'many' },
+          }),
+        },
+      }),
+      complete: async () => undefined,
+      release: async () => false,
+    };
+    const run = withIdempotency(async () => 'ran', { store, scope: 's', key: () => 'k' });
+    await expect(run()).rejects.toBeInstanceOf(IdempotencyRecordError);
   });
 });
 

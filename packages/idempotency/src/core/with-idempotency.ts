@@ -5,9 +5,10 @@ import {
 } from '../errors.js';
 import type { AcquireRequest, CompleteRequest, IdempotencyStore } from '../store/idempotency-store.js';
 import {
+  completeAsResultLost,
   completeWithError,
-  completeWithUnserializable,
   completeWithValue,
+  type ResultLostError,
   type IdempotentResult,
   settleExisting,
   startAttempt,
@@ -106,35 +107,37 @@ export async function runAttempt<R>(
     throw error;
   }
   // fn's side effects happened: from here on the key is never released for a result that cannot
-  // be stored, or the retry would run fn a second time.
+  // be stored (unserializable, or too large for the store), or the retry would run fn a second time.
   let completion: { request: CompleteRequest; value: R };
   try {
     completion = completeWithValue(policy, attempt, value);
   } catch (error) {
     if (!(error instanceof IdempotencyResultUnserializableError)) throw error;
-    await keepAsUnserializable(store, policy, attempt, error);
+    await keepAsResultLost(store, policy, attempt, error);
     throw error;
   }
   try {
     await store.complete(completion.request);
   } catch (error) {
-    if (error instanceof IdempotencyResultTooLargeError) await releaseQuietly(store, attempt);
+    if (error instanceof IdempotencyResultTooLargeError || error instanceof IdempotencyResultUnserializableError) {
+      await keepAsResultLost(store, policy, attempt, error);
+    }
     throw error;
   }
   return { value: completion.value, replayed: false };
 }
 
-// The caller must see the unserializable-result error. If storing the failure fails too (lease
-// lost, store down), the record stays in progress: nothing is released, so only the lease expiry
-// lets another attempt run.
-async function keepAsUnserializable<R>(
+// The caller must see the result-lost error. If storing the small mark fails too (lease lost,
+// store down), the record stays in progress: nothing is released, so only the lease expiry lets
+// another attempt run.
+async function keepAsResultLost<R>(
   store: IdempotencyStore,
   policy: IdempotencyPolicy<R>,
   attempt: AcquireRequest,
-  error: IdempotencyResultUnserializableError,
+  error: ResultLostError,
 ): Promise<void> {
   try {
-    await store.complete(completeWithUnserializable(policy, attempt, error));
+    await store.complete(completeAsResultLost(policy, attempt, error));
   } catch {
     // bounded by leaseExpiresAt
   }

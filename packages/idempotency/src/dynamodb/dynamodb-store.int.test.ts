@@ -46,6 +46,7 @@ describeStoreContract('DynamoDB Local', async () => {
   const tableName = await freshTable(client);
   return {
     store: new DynamoDbIdempotencyStore({ client, tableName }),
+    withItemLimit: (maxItemBytes) => new DynamoDbIdempotencyStore({ client, tableName, maxItemBytes }),
     countRecords: async () =>
       (await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT' }))).Count ?? -1,
     teardown: async () => {
@@ -112,7 +113,7 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     expect(Item?.expiresAt?.N).toBe(String(Date.UTC(2030, 0, 1, 12) / 1000 + 90));
   });
 
-  it('fails a result over the item size limit with a clear error and releases the key', async () => {
+  it('fails a result over the item size limit with a clear error and keeps the key: the retry does not run fn', async () => {
     let runs = 0;
     const big = withIdempotency(
       async (_input: { key: string }) => {
@@ -125,17 +126,25 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     const error = await big({ key }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(IdempotencyResultTooLargeError);
     expect(error).toMatchObject({ code: 'IDEMPOTENCY_RESULT_TOO_LARGE', limitBytes: 400 * 1024 });
-    expect(await big.withResult({ key })).toEqual({ value: 'small', replayed: false });
+    // Before 0.1.1 the key was released here and the retry ran fn a second time (a second charge).
+    const retry = await big.withResult({ key }).catch((caught: unknown) => caught);
+    expect(retry).toBeInstanceOf(IdempotencyResultTooLargeError);
+    expect(retry).toMatchObject({ code: 'IDEMPOTENCY_RESULT_TOO_LARGE', limitBytes: 400 * 1024 });
+    expect(runs).toBe(1);
   });
 
-  it('maps DynamoDB rejecting an oversized item when the configured limit is too high', async () => {
+  it('maps DynamoDB rejecting an oversized item when the configured limit is too high, and keeps the key', async () => {
     const loose = new DynamoDbIdempotencyStore({ client, tableName, maxItemBytes: 10 * 1024 * 1024 });
-    const big = withIdempotency(async () => 'x'.repeat(500 * 1024), {
+    let runs = 0;
+    const big = withIdempotency(async () => `${++runs}`.repeat(500 * 1024), {
       store: loose,
       scope: 'big2',
-      key: () => randomUUID(),
+      key: () => key,
     });
+    const key = randomUUID();
     await expect(big()).rejects.toBeInstanceOf(IdempotencyResultTooLargeError);
+    await expect(big()).rejects.toMatchObject({ code: 'IDEMPOTENCY_RESULT_TOO_LARGE' });
+    expect(runs).toBe(1);
   });
 
   it('rejects a corrupted record read back with a typed error naming the field', async () => {

@@ -7,19 +7,43 @@ import {
   IdempotencyKeyError,
   IdempotencyKeyReuseError,
   IdempotencyLeaseLostError,
+  IdempotencyResultTooLargeError,
   IdempotencyResultUnserializableError,
   idempotencyErrorResponse,
   once,
   withIdempotency,
 } from '../index.js';
-import type { AcquireRequest, IdempotencyStore } from '../store/idempotency-store.js';
+import type { AcquireRequest, CompleteRequest, IdempotencyStore } from '../store/idempotency-store.js';
 
 /** A fresh store for one contract run, and how to clean it up. */
 export interface StoreUnderTest {
   readonly store: IdempotencyStore;
   /** How many records the store holds now (to prove that refused input wrote nothing). */
   countRecords(): Promise<number>;
+  /**
+   * The same backend (same records) with an item size limit of `maxBytes`, for stores that have
+   * one (DynamoDB's `maxItemBytes`). Stores without a limit of their own leave it out: the suite
+   * then puts {@link refusingResultsOver} in front of `store`.
+   */
+  withItemLimit?(maxBytes: number): IdempotencyStore;
   teardown?(): Promise<void>;
+}
+
+/**
+ * `store` with a result size limit, for stores that have none (memory, Postgres): `complete`
+ * refuses a result over `maxBytes` (UTF-8) the way DynamoDB refuses an item over 400 KB, and
+ * passes everything else, the "result lost" mark included, to the real store.
+ */
+function refusingResultsOver(store: IdempotencyStore, maxBytes: number): IdempotencyStore {
+  return {
+    acquire: (request) => store.acquire(request),
+    release: (request) => store.release(request),
+    complete: async (request: CompleteRequest) => {
+      const bytes = Buffer.byteLength(request.result);
+      if (bytes > maxBytes) throw new IdempotencyResultTooLargeError(bytes, maxBytes);
+      await store.complete(request);
+    },
+  };
 }
 
 /** A promise plus the function that settles it: lets a test hold `fn` mid-flight without timers. */
@@ -596,6 +620,56 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
             'IDEMPOTENCY_RESULT_UNSERIALIZABLE',
           );
         }
+      });
+
+      it('a result too large for the store is a typed 500, the key is kept, and no retry runs fn again', async () => {
+        const limit = 4096;
+        const limited = subject.withItemLimit?.(limit) ?? refusingResultsOver(store, limit);
+        let runs = 0;
+        const charge = (on: IdempotencyStore) =>
+          withIdempotency(
+            async (_input: { key: string }) => {
+              runs += 1;
+              return { chargeId: `ch-${runs}`, receipt: 'ü'.repeat(limit) };
+            },
+            { store: on, scope: 'big-results', key: (input) => input.key },
+          );
+        const key = randomUUID();
+        const first = await charge(limited)({ key }).catch((error: unknown) => error);
+        // The retry reads the same record through the store without a limit: the mark is stored.
+        const retries = [
+          await charge(limited)({ key }).catch((error: unknown) => error),
+          await charge(store)({ key }).catch((error: unknown) => error),
+          await charge(limited)
+            .withResult({ key })
+            .catch((error: unknown) => error),
+        ];
+        expect(runs).toBe(1);
+        expect(first).toBeInstanceOf(IdempotencyResultTooLargeError);
+        expect(first).toMatchObject({ limitBytes: limit });
+        expect((first as IdempotencyResultTooLargeError).bytes).toBeGreaterThan(2 * limit);
+        for (const error of [first, ...retries]) {
+          expect(error).toBeInstanceOf(IdempotencyResultTooLargeError);
+          expect(error).toMatchObject({
+            code: 'IDEMPOTENCY_RESULT_TOO_LARGE',
+            httpStatus: 500,
+            bytes: (first as IdempotencyResultTooLargeError).bytes,
+            limitBytes: limit,
+          });
+          const response = idempotencyErrorResponse(error);
+          expect(response?.status).toBe(500);
+          expect(JSON.parse(response?.body ?? '{}').error.code).toBe('IDEMPOTENCY_RESULT_TOO_LARGE');
+        }
+      });
+
+      it('once: a too-large result is kept as lost, a duplicate delivery does not run the side effect again', async () => {
+        const limited = subject.withItemLimit?.(4096) ?? refusingResultsOver(store, 4096);
+        let sent = 0;
+        const key = `receipt:${randomUUID()}:order-confirmation`;
+        const send = async () => ({ messageId: `m-${++sent}`, body: 'x'.repeat(8192) });
+        await expect(once(limited, key, send)).rejects.toBeInstanceOf(IdempotencyResultTooLargeError);
+        await expect(once(limited, key, send)).rejects.toBeInstanceOf(IdempotencyResultTooLargeError);
+        expect(sent).toBe(1);
       });
 
       it('once: a side effect runs once per key, a duplicate delivery is a replay', async () => {
