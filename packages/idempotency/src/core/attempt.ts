@@ -100,7 +100,11 @@ export type ResultLostError = IdempotencyResultUnserializableError | Idempotency
  * for the store): replays throw the same typed error instead of running `fn` again. Stored as a
  * small remembered error of our own (the record format has only `value` and `error` outcomes).
  */
-export function completeAsResultLost(policy: Clocked, attempt: AcquireRequest, error: ResultLostError): CompleteRequest {
+export function completeAsResultLost(
+  policy: Clocked,
+  attempt: AcquireRequest,
+  error: ResultLostError,
+): CompleteRequest {
   const marker: RememberedError =
     error instanceof IdempotencyResultTooLargeError
       ? {

@@ -8,8 +8,8 @@ import {
   completeAsResultLost,
   completeWithError,
   completeWithValue,
-  type ResultLostError,
   type IdempotentResult,
+  type ResultLostError,
   settleExisting,
   startAttempt,
 } from './attempt.js';

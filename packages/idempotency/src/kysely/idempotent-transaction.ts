@@ -90,7 +90,9 @@ async function runInOwnTransaction<DB, R>(
         throw error;
       }
       // A result that cannot be stored throws IdempotencyResultUnserializableError here: the
-      // transaction rolls back, fn's writes with it, so a retry is a first attempt again.
+      // transaction rolls back, fn's writes with it, so a retry is a first attempt again. (The
+      // Postgres store has no item size limit, so IdempotencyResultTooLargeError cannot occur;
+      // any error from complete rolls back the same way.)
       const completion = completeWithValue(policy, attempt, value);
       await store.complete(completion.request);
       return { value: completion.value, replayed: false };
