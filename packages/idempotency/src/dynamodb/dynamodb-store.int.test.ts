@@ -126,7 +126,7 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     const error = await big({ key }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(IdempotencyResultTooLargeError);
     expect(error).toMatchObject({ code: 'IDEMPOTENCY_RESULT_TOO_LARGE', limitBytes: 400 * 1024 });
-    // Before 0.1.1 the key was released here and the retry ran fn a second time (a second charge).
+    // The key used to be released here, so the retry ran fn a second time (a second charge).
     const retry = await big.withResult({ key }).catch((caught: unknown) => caught);
     expect(retry).toBeInstanceOf(IdempotencyResultTooLargeError);
     expect(retry).toMatchObject({ code: 'IDEMPOTENCY_RESULT_TOO_LARGE', limitBytes: 400 * 1024 });
