@@ -6,6 +6,7 @@ export type IdempotencyErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'IDEMPOTENCY_LEASE_LOST'
   | 'IDEMPOTENCY_RESULT_TOO_LARGE'
+  | 'IDEMPOTENCY_RESULT_UNSERIALIZABLE'
   | 'IDEMPOTENCY_RECORD_INVALID'
   | 'IDEMPOTENCY_OPTIONS_INVALID';
 
@@ -24,7 +25,11 @@ export class IdempotencyError extends Error {
   }
 }
 
-/** The idempotency key (or scope) is missing or malformed: empty, longer than 255 characters, or has control characters. HTTP 400. */
+/**
+ * The idempotency key (or scope) is missing or malformed: not a string, empty, over 255 UTF-8 bytes,
+ * an unpaired UTF-16 surrogate (DynamoDB and Postgres would store two such keys as one), U+0000 or
+ * another control character. Nothing was written. HTTP 400.
+ */
 export class IdempotencyKeyError extends IdempotencyError {
   /** Which input was wrong: `key` or `scope`. */
   readonly field: 'key' | 'scope';
@@ -35,7 +40,11 @@ export class IdempotencyKeyError extends IdempotencyError {
   }
 }
 
-/** The part of the input used as fingerprint cannot be serialized to canonical JSON (cycle, function, symbol). HTTP 400. */
+/**
+ * The part of the input used as fingerprint has no defined content: a cycle, a function, a symbol,
+ * a class instance or another object that is not plain data (Map, Set, Date, bigint, typed arrays
+ * are fingerprinted by content). The message names the path. Nothing was written. HTTP 400.
+ */
 export class IdempotencyPayloadError extends IdempotencyError {
   constructor(reason: string, cause?: unknown) {
     super('IDEMPOTENCY_PAYLOAD_INVALID', 400, `Cannot fingerprint the request payload: ${reason}`, { cause });
@@ -79,21 +88,55 @@ export class IdempotencyLeaseLostError extends IdempotencyError {
   }
 }
 
-/** The serialized result does not fit the store (DynamoDB: 400 KB per item). The key was released. HTTP 500. */
+/**
+ * `fn` ran, but its serialized result does not fit the store (DynamoDB: 400 KB per item, or the
+ * store's `maxItemBytes`). Like {@link IdempotencyResultUnserializableError}, the key is NOT
+ * released: the record is completed with a small "result lost" mark, so a retry with the same key
+ * gets this error again (until the record's TTL ends) instead of running `fn` a second time.
+ * HTTP 500.
+ */
 export class IdempotencyResultTooLargeError extends IdempotencyError {
   /** Size of the item that would have been written, in bytes. */
   readonly bytes: number;
   /** The store's limit, in bytes. */
   readonly limitBytes: number;
 
-  constructor(bytes: number, limitBytes: number) {
+  constructor(bytes: number, limitBytes: number, options?: { replayed?: boolean }) {
     super(
       'IDEMPOTENCY_RESULT_TOO_LARGE',
       500,
-      `The idempotency record would be ${bytes} bytes, over the store's limit of ${limitBytes}; the key was released`,
+      options?.replayed === true
+        ? `The first attempt with this idempotency key ran but its record would have been ${bytes} bytes, over the store's limit of ${limitBytes}, so its result was not stored; it does not run again until the record expires`
+        : `The idempotency record would be ${bytes} bytes, over the store's limit of ${limitBytes}; the function ran, and the key is kept so it does not run again until the record expires`,
     );
     this.bytes = bytes;
     this.limitBytes = limitBytes;
+  }
+}
+
+/**
+ * `fn` ran, but its result cannot be stored: the serializer threw (the default JSON one refuses a
+ * bigint, Map, Set, cycle, function, symbol, NaN/Infinity or class instance instead of storing
+ * something else) or made text the store would change (unpaired surrogate, U+0000). The record is
+ * NOT released: it is completed with this failure, so a retry with the same key gets this error
+ * again (until the record's TTL ends) instead of running `fn` a second time. In
+ * `idempotentTransaction` the transaction (or savepoint) rolls back instead: `fn`'s writes are
+ * undone, nothing is stored. HTTP 500.
+ */
+export class IdempotencyResultUnserializableError extends IdempotencyError {
+  /** Why the result could not be stored (names the path of the bad value when known). */
+  readonly reason: string;
+
+  constructor(reason: string, options?: { cause?: unknown; replayed?: boolean }) {
+    super(
+      'IDEMPOTENCY_RESULT_UNSERIALIZABLE',
+      500,
+      options?.replayed === true
+        ? `The first attempt with this idempotency key ran but its result could not be stored (${reason}); it does not run again until the record expires`
+        : `The result cannot be stored (${reason}); the function ran, and the key is kept so it does not run again until the record expires`,
+      { cause: options?.cause },
+    );
+    this.reason = reason;
   }
 }
 

@@ -1,5 +1,5 @@
 export type { IdempotentResult } from './core/attempt.js';
-export { MAX_KEY_LENGTH } from './core/key.js';
+export { MAX_KEY_BYTES, MAX_KEY_LENGTH } from './core/key.js';
 export { DEFAULT_LEASE_SECONDS, type LambdaContextLike } from './core/lambda-context.js';
 export { type OnceOptions, once } from './core/once.js';
 export { DEFAULT_TTL_SECONDS, type IdempotencyPolicyOptions } from './core/policy.js';
@@ -16,6 +16,7 @@ export {
   IdempotencyPayloadError,
   IdempotencyRecordError,
   IdempotencyResultTooLargeError,
+  IdempotencyResultUnserializableError,
 } from './errors.js';
 export {
   IDEMPOTENT_REPLAYED_HEADER,

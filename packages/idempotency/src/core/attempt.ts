@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { IdempotencyInProgressError, IdempotencyKeyReuseError, IdempotencyRecordError } from '../errors.js';
+import {
+  IdempotencyInProgressError,
+  IdempotencyKeyReuseError,
+  IdempotencyOptionsError,
+  IdempotencyRecordError,
+  IdempotencyResultTooLargeError,
+  IdempotencyResultUnserializableError,
+} from '../errors.js';
 import type { AcquireRequest, CompleteRequest, IdempotencyRecord } from '../store/idempotency-store.js';
 import { fingerprintOf } from './fingerprint.js';
 import { storedKeyOf, validateKeyPart } from './key.js';
 import type { IdempotencyPolicy } from './policy.js';
 import { type RememberedError, rememberError } from './serializer.js';
+import { bounded, unstorableTextReason } from './stored-text.js';
 
 /** What an idempotent call returns: the value, and whether it was replayed from the store. */
 export interface IdempotentResult<R> {
@@ -22,6 +30,9 @@ export function startAttempt(
   const key = validateKeyPart('key', input.key);
   const fingerprint = fingerprintOf(input.payload);
   const now = policy.clock();
+  if (!Number.isSafeInteger(now)) {
+    throw new IdempotencyOptionsError('clock', `must return integer epoch milliseconds, got ${String(now)}`);
+  }
   return {
     key: storedKeyOf(scope, key),
     fingerprint,
@@ -46,22 +57,102 @@ export function settleExisting<R>(
     throw new IdempotencyInProgressError(Math.max(1, Math.ceil((record.leaseExpiresAt - attempt.now) / 1000)));
   }
   if (record.result === undefined) throw new IdempotencyRecordError('result', 'is missing on a completed record');
-  if (record.outcome === 'error') throw policy.reviveError(parseRemembered(record.result));
+  if (record.outcome === 'error') {
+    const remembered = parseRemembered(record.result);
+    const lost = resultLostError(remembered);
+    if (lost !== undefined) throw lost;
+    throw policy.reviveError(remembered);
+  }
   return { value: policy.serializer.deserialize(record.result), replayed: true };
 }
 
-/** The completion of a successful call; `value` is what the caller gets (the stored form, read back). */
+/**
+ * The completion of a successful call; `value` is what the caller gets (the stored form, read back).
+ * Throws {@link IdempotencyResultUnserializableError} when the result cannot be stored: the
+ * serializer throws, its text is not what the store would keep, or it does not read back.
+ */
 export function completeWithValue<R>(
   policy: IdempotencyPolicy<R>,
   attempt: AcquireRequest,
   value: R,
 ): { request: CompleteRequest; value: R } {
-  const result = policy.serializer.serialize(value);
+  const result = unserializableOnError('the serializer threw', () => policy.serializer.serialize(value));
+  if (typeof result !== 'string') {
+    throw new IdempotencyResultUnserializableError(`the serializer returned a ${typeof result}, not a string`);
+  }
+  const unstorable = unstorableTextReason(result);
+  if (unstorable !== undefined) throw new IdempotencyResultUnserializableError(`the serialized result ${unstorable}`);
+  // The first caller gets the same shape every replay will get (e.g. a Date becomes its JSON string).
+  const stored = unserializableOnError('the serialized result does not deserialize', () =>
+    policy.serializer.deserialize(result),
+  );
   return {
     request: { key: attempt.key, leaseToken: attempt.leaseToken, outcome: 'value', result, expiresAt: expiry(policy) },
-    // The first caller gets the same shape every replay will get (e.g. a Date becomes its JSON string).
-    value: policy.serializer.deserialize(result),
+    value: stored,
   };
+}
+
+/** Why `fn`'s result was not stored although `fn` ran: the key is kept with a "result lost" mark. */
+export type ResultLostError = IdempotencyResultUnserializableError | IdempotencyResultTooLargeError;
+
+/**
+ * The completion that keeps a key whose result could not be stored (unserializable, or too large
+ * for the store): replays throw the same typed error instead of running `fn` again. Stored as a
+ * small remembered error of our own (the record format has only `value` and `error` outcomes).
+ */
+export function completeAsResultLost(
+  policy: Clocked,
+  attempt: AcquireRequest,
+  error: ResultLostError,
+): CompleteRequest {
+  const marker: RememberedError =
+    error instanceof IdempotencyResultTooLargeError
+      ? {
+          name: TOO_LARGE_MARKER,
+          message: 'result lost',
+          properties: { code: error.code, bytes: error.bytes, limitBytes: error.limitBytes },
+        }
+      : { name: UNSERIALIZABLE_MARKER, message: bounded(error.reason, 500), properties: { code: error.code } };
+  return {
+    key: attempt.key,
+    leaseToken: attempt.leaseToken,
+    outcome: 'error',
+    result: JSON.stringify(marker),
+    expiresAt: expiry(policy),
+  };
+}
+
+const UNSERIALIZABLE_MARKER = 'IdempotencyResultUnserializableError';
+const TOO_LARGE_MARKER = 'IdempotencyResultTooLargeError';
+
+// The replayed error of a "result lost" mark, or undefined for a remembered business error.
+function resultLostError(remembered: RememberedError): ResultLostError | undefined {
+  const { code, bytes, limitBytes } = remembered.properties;
+  if (remembered.name === UNSERIALIZABLE_MARKER && code === 'IDEMPOTENCY_RESULT_UNSERIALIZABLE') {
+    return new IdempotencyResultUnserializableError(remembered.message, { replayed: true });
+  }
+  if (remembered.name === TOO_LARGE_MARKER && code === 'IDEMPOTENCY_RESULT_TOO_LARGE') {
+    if (!isByteCount(bytes) || !isByteCount(limitBytes)) {
+      throw new IdempotencyRecordError('result', 'is a "result too large" mark without its sizes');
+    }
+    return new IdempotencyResultTooLargeError(bytes, limitBytes, { replayed: true });
+  }
+  return undefined;
+}
+
+function isByteCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function unserializableOnError<T>(what: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof IdempotencyResultUnserializableError) throw error;
+    // The name only: the message may quote the result, and the reason is stored with the record.
+    const name = error instanceof Error ? error.name : typeof error;
+    throw new IdempotencyResultUnserializableError(`${what} (${bounded(name, 60)})`, { cause: error });
+  }
 }
 
 /** The completion of a call that threw an error `rememberErrors` accepted. */

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { IdempotencyKeyError } from '../errors.js';
-import { MAX_KEY_LENGTH, storedKeyOf, validateKeyPart } from './key.js';
+import { MAX_KEY_BYTES, MAX_KEY_LENGTH, storedKeyOf, validateKeyPart } from './key.js';
+
+function keyErrorOf(field: 'key' | 'scope', value: unknown): IdempotencyKeyError {
+  try {
+    validateKeyPart(field, value);
+  } catch (error) {
+    if (error instanceof IdempotencyKeyError) return error;
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(value)}`);
+}
 
 describe('validateKeyPart', () => {
   it.each([
@@ -14,6 +24,9 @@ describe('validateKeyPart', () => {
     ['missing', undefined, /expected a string, got undefined/],
     ['number', 42, /expected a string, got number/],
     ['null', null, /got null/],
+    ['an unpaired high surrogate', 'tenant-\uD800', /unpaired UTF-16 surrogate/],
+    ['an unpaired low surrogate', 'tenant-\uDC00', /unpaired UTF-16 surrogate/],
+    ['a reversed surrogate pair', 'a\uDC00\uD800b', /unpaired UTF-16 surrogate/],
   ])('rejects %s with a 400 error naming the field', (_label, value, message) => {
     let caught: unknown;
     try {
@@ -29,6 +42,40 @@ describe('validateKeyPart', () => {
   it('accepts 255 characters, unicode and punctuation', () => {
     expect(validateKeyPart('scope', 'k'.repeat(MAX_KEY_LENGTH))).toHaveLength(MAX_KEY_LENGTH);
     expect(validateKeyPart('key', 'Zahlung-ü-✓ #1: "a/b"')).toBe('Zahlung-ü-✓ #1: "a/b"');
+  });
+});
+
+describe('validateKeyPart: text the stores cannot keep apart', () => {
+  it('refuses strings that differ only in an unpaired surrogate (DynamoDB and Postgres store them as one)', () => {
+    for (const field of ['key', 'scope'] as const) {
+      for (const value of ['shop-1\uD800', 'shop-1\uDBFF', '\uDFFFshop-1']) {
+        expect(keyErrorOf(field, value)).toMatchObject({ code: 'IDEMPOTENCY_KEY_INVALID', httpStatus: 400, field });
+      }
+    }
+  });
+
+  it('accepts well-formed astral characters, noncharacters and U+FFFD (the stores keep them apart)', () => {
+    for (const value of ['😀', 'a\u{10FFFF}', 'a\uFFFE', 'a\uFFFF', 'a\uFFFD', 'e\u0301', '\u00e9']) {
+      expect(validateKeyPart('key', value)).toBe(value);
+    }
+  });
+});
+
+describe('validateKeyPart: the 255 limit counts UTF-8 bytes', () => {
+  it('says what it counts: 255 emoji are 1020 bytes, not "510"', () => {
+    const error = keyErrorOf('key', '😀'.repeat(255));
+    expect(error.message).toBe('Invalid idempotency key: must be at most 255 UTF-8 bytes, got 1020');
+    expect(MAX_KEY_BYTES).toBe(255);
+    expect(MAX_KEY_LENGTH).toBe(MAX_KEY_BYTES);
+  });
+
+  it('accepts exactly 255 bytes of multibyte text and refuses 256', () => {
+    const fits = `${'ü'.repeat(127)}k`;
+    expect(Buffer.byteLength(fits)).toBe(255);
+    expect(validateKeyPart('scope', fits)).toBe(fits);
+    expect(keyErrorOf('scope', 'ü'.repeat(128)).message).toBe(
+      'Invalid idempotency scope: must be at most 255 UTF-8 bytes, got 256',
+    );
   });
 });
 

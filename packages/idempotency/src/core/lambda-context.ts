@@ -12,6 +12,7 @@ export const DEFAULT_LEASE_SECONDS = 60;
  */
 export function leaseMsFor(leaseSeconds: number, context: LambdaContextLike | undefined): number {
   const remaining = context?.getRemainingTimeInMillis();
-  if (typeof remaining === 'number' && Number.isFinite(remaining)) return Math.max(1000, remaining);
-  return leaseSeconds * 1000;
+  // Whole milliseconds: stores keep epoch milliseconds as integers (Postgres bigint).
+  if (typeof remaining === 'number' && Number.isFinite(remaining)) return Math.max(1000, Math.ceil(remaining));
+  return Math.ceil(leaseSeconds * 1000);
 }

@@ -33,7 +33,7 @@ export async function once<R>(
     scope: options.scope ?? 'once',
     key,
     payload: null,
-    leaseMs: leaseSeconds * 1000,
+    leaseMs: Math.ceil(leaseSeconds * 1000),
   });
   return runAttempt(store, policy, attempt, fn);
 }

@@ -40,7 +40,7 @@ export function resolvePolicy<R>(options: IdempotencyPolicyOptions<R>): Idempote
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS;
   positiveSeconds('ttlSeconds', ttlSeconds);
   return {
-    ttlMs: ttlSeconds * 1000,
+    ttlMs: Math.ceil(ttlSeconds * 1000),
     rememberErrors: options.rememberErrors ?? (() => false),
     reviveError: options.reviveError ?? reviveRememberedError,
     serializer: options.serializer ?? jsonSerializer<R>(),

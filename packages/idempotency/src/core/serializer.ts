@@ -1,3 +1,7 @@
+import { IdempotencyResultUnserializableError } from '../errors.js';
+import { bounded } from './stored-text.js';
+import { describeInstance, formatPath } from './value-path.js';
+
 /**
  * Turns a result into the string a store keeps and back. Plug one in to encrypt or redact
  * (results may hold personal data); the default is JSON.
@@ -15,12 +19,59 @@ export interface RememberedError {
   readonly properties: Readonly<Record<string, unknown>>;
 }
 
-/** The default result serializer: `JSON.stringify` / `JSON.parse` (`undefined` is kept as `null`). */
+/**
+ * The default result serializer: `JSON.stringify` / `JSON.parse`, strict. A result JSON would store
+ * as something else is refused with {@link IdempotencyResultUnserializableError} naming the path:
+ * bigint, `Map`, `Set`, class instances without `toJSON`, functions, symbols, NaN, ±Infinity, cycles.
+ * Values with `toJSON` (a `Date` becomes its ISO string) are stored as that; a bare `undefined` is
+ * stored as `null`, an `undefined` property is left out, as JSON does.
+ */
 export function jsonSerializer<T>(): IdempotencySerializer<T> {
   return {
-    serialize: (value) => JSON.stringify(value) ?? 'null',
+    serialize: (value) => strictJsonStringify(value),
     deserialize: (text) => JSON.parse(text) as T,
   };
+}
+
+function strictJsonStringify(value: unknown): string {
+  const paths = new WeakMap<object, string>();
+  // JSON.stringify calls this with each value after its toJSON, parents before children, `this`
+  // being the object that holds it: enough to name the path of a value it would not keep.
+  function check(this: unknown, key: string, item: unknown): unknown {
+    const holder = typeof this === 'object' && this !== null ? paths.get(this) : undefined;
+    const path =
+      holder === undefined ? '$' : Array.isArray(this) ? `${holder}[${key}]` : `${holder}${formatPath([key]).slice(1)}`;
+    const refuse = (reason: string) => new IdempotencyResultUnserializableError(`${bounded(path, 160)}: ${reason}`);
+    switch (typeof item) {
+      case 'bigint':
+      case 'function':
+      case 'symbol':
+        throw refuse(`a ${typeof item} has no JSON form`);
+      case 'number':
+        if (!Number.isFinite(item)) throw refuse(`${String(item)} has no JSON form (JSON would store null)`);
+        return item;
+      case 'object': {
+        if (item === null) return item;
+        const prototype = Object.getPrototypeOf(item);
+        if (!Array.isArray(item) && prototype !== Object.prototype && prototype !== null) {
+          throw refuse(`${describeInstance(item)} has no JSON form; give it a toJSON method or plug a serializer`);
+        }
+        paths.set(item, path);
+        return item;
+      }
+      default:
+        return item;
+    }
+  }
+  try {
+    return JSON.stringify(value, check) ?? 'null';
+  } catch (error) {
+    if (error instanceof IdempotencyResultUnserializableError) throw error;
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    const name = error instanceof Error ? error.name : typeof error;
+    const reason = /circular/i.test(message) ? 'has a cycle' : `reading it threw (${bounded(name, 60)})`;
+    throw new IdempotencyResultUnserializableError(`$: ${reason}`, { cause: error });
+  }
 }
 
 /** Captures name, message and own enumerable properties of a thrown value. */

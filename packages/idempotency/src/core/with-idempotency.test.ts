@@ -4,13 +4,17 @@ import {
   IdempotencyLeaseLostError,
   IdempotencyOptionsError,
   IdempotencyPayloadError,
+  IdempotencyRecordError,
+  IdempotencyResultTooLargeError,
+  IdempotencyResultUnserializableError,
   type IdempotencyStore,
   type IdempotentResult,
+  idempotencyErrorResponse,
   MemoryIdempotencyStore,
   once,
   withIdempotency,
 } from '../index.js';
-import type { AcquireRequest } from '../store/idempotency-store.js';
+import type { AcquireRequest, CompleteRequest } from '../store/idempotency-store.js';
 import { fakeClock } from '../testing/store-contract.js';
 
 /** A memory store that remembers what it was asked. */
@@ -210,6 +214,208 @@ describe('withIdempotency behaviour', () => {
       { store, scope: 's', key: () => 'k' },
     );
     await expect(run()).rejects.toBeInstanceOf(IdempotencyLeaseLostError);
+  });
+});
+
+describe('payloads that differ only inside a Map or Set', () => {
+  it('a different cart in a Map gets 422, not the first cart result', async () => {
+    const store = new MemoryIdempotencyStore();
+    let runs = 0;
+    const checkout = withIdempotency(
+      async (input: { key: string; cart: Map<string, number> }) => ({ order: ++runs, lines: input.cart.size }),
+      { store, scope: 'shop-1:checkout', key: (input) => input.key, fingerprint: (input) => ({ cart: input.cart }) },
+    );
+    await checkout({ key: 'k', cart: new Map([['sku-1', 1]]) });
+    const error = await checkout({ key: 'k', cart: new Map([['sku-1', 5]]) }).catch((caught: unknown) => caught);
+    expect(idempotencyErrorResponse(error)?.status).toBe(422);
+    expect(await checkout.withResult({ key: 'k', cart: new Map([['sku-1', 1]]) })).toEqual({
+      value: { order: 1, lines: 1 },
+      replayed: true,
+    });
+    expect(runs).toBe(1);
+  });
+
+  it('a different Set of coupons gets 422', async () => {
+    const checkout = withIdempotency(async (_input: { coupons: Set<string> }) => 'ok', {
+      store: new MemoryIdempotencyStore(),
+      scope: 's',
+      key: () => 'k',
+    });
+    await checkout({ coupons: new Set(['A']) });
+    await expect(checkout({ coupons: new Set(['B']) })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('a payload without a defined content (class instance) is a 400 and nothing is written', async () => {
+    class Cart {
+      constructor(readonly lines: number) {}
+    }
+    const store = new MemoryIdempotencyStore();
+    const checkout = withIdempotency(async (_cart: Cart) => 'ok', { store, scope: 's', key: () => 'k' });
+    const error = await checkout(new Cart(1)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(IdempotencyPayloadError);
+    expect(idempotencyErrorResponse(error)?.status).toBe(400);
+    expect(store.size).toBe(0);
+  });
+});
+
+describe('results the default serializer cannot store', () => {
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  class Receipt {
+    constructor(readonly id: string) {}
+  }
+  it.each([
+    ['a bigint', { amountMinor: 1999n }, /\$\.amountMinor: a bigint/],
+    ['a Map', { lines: new Map([['sku-1', 1]]) }, /\$\.lines: a Map/],
+    ['a Set', new Set([1]), /\$: a Set/],
+    ['a cycle', cyclic, /cycle/],
+    ['a function', { next: () => 1 }, /\$\.next: a function/],
+    ['a symbol', [Symbol('x')], /\$\[0\]: a symbol/],
+    ['NaN', { total: Number.NaN }, /\$\.total: NaN/],
+    ['Infinity', Number.POSITIVE_INFINITY, /\$: Infinity/],
+    ['a class instance', new Receipt('r-1'), /\$: a Receipt instance/],
+  ])('%s: typed 500, the record is kept, and the retry does not run fn again', async (_label, result, message) => {
+    const store = new MemoryIdempotencyStore();
+    let runs = 0;
+    const run = withIdempotency(
+      async () => {
+        runs += 1;
+        return result as unknown;
+      },
+      { store, scope: 's', key: () => 'k' },
+    );
+    const first = await run().catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(IdempotencyResultUnserializableError);
+    expect((first as Error).message).toMatch(message);
+    expect(idempotencyErrorResponse(first)).toEqual({
+      status: 500,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        error: { code: 'IDEMPOTENCY_RESULT_UNSERIALIZABLE', message: 'Idempotency store error' },
+      }),
+    });
+    const retry = await run().catch((error: unknown) => error);
+    expect(retry).toBeInstanceOf(IdempotencyResultUnserializableError);
+    expect(runs).toBe(1);
+    expect(store.size).toBe(1);
+  });
+
+  it('also when rememberErrors would accept any error: the unstorable result is not a business error', async () => {
+    let runs = 0;
+    const run = withIdempotency(async () => ({ n: BigInt(++runs) }), {
+      store: new MemoryIdempotencyStore(),
+      scope: 's',
+      key: () => 'k',
+      rememberErrors: () => true,
+      reviveError: () => new Error('revived'),
+    });
+    await expect(run()).rejects.toBeInstanceOf(IdempotencyResultUnserializableError);
+    await expect(run()).rejects.toBeInstanceOf(IdempotencyResultUnserializableError);
+    expect(runs).toBe(1);
+  });
+
+  it('undefined: stored as null, the first call and the replay agree, fn runs once', async () => {
+    let runs = 0;
+    const run = withIdempotency(
+      async () => {
+        runs += 1;
+        return runs === 1 ? undefined : 'second';
+      },
+      { store: new MemoryIdempotencyStore(), scope: 's', key: () => 'k' },
+    );
+    expect(await run.withResult()).toEqual({ value: null, replayed: false });
+    expect(await run.withResult()).toEqual({ value: null, replayed: true });
+    expect(runs).toBe(1);
+  });
+
+  it('a custom serializer that throws, or makes text the store would change, is the same typed error', async () => {
+    for (const serialize of [
+      () => {
+        throw new Error('kms unavailable');
+      },
+      () => '"\uD800"',
+      () => '"\u0000"',
+    ]) {
+      let runs = 0;
+      const run = withIdempotency(async () => ++runs, {
+        store: new MemoryIdempotencyStore(),
+        scope: 's',
+        key: () => 'k',
+        serializer: { serialize, deserialize: (text) => JSON.parse(text) as number },
+      });
+      await expect(run()).rejects.toBeInstanceOf(IdempotencyResultUnserializableError);
+      await expect(run()).rejects.toBeInstanceOf(IdempotencyResultUnserializableError);
+      expect(runs).toBe(1);
+    }
+  });
+
+  it('once: the same rule for a worker side effect', async () => {
+    const store = new MemoryIdempotencyStore();
+    let sent = 0;
+    const send = () => once(store, 'order-1:receipt', async () => ({ sent: ++sent, at: 1n }));
+    await expect(send()).rejects.toBeInstanceOf(IdempotencyResultUnserializableError);
+    await expect(send()).rejects.toBeInstanceOf(IdempotencyResultUnserializableError);
+    expect(sent).toBe(1);
+  });
+});
+
+describe('results too large for the store', () => {
+  /** A memory store that refuses results over 300 bytes, as DynamoDB refuses items over 400 KB. */
+  class SmallStore extends MemoryIdempotencyStore {
+    override async complete(request: CompleteRequest): Promise<void> {
+      const bytes = Buffer.byteLength(request.result);
+      if (bytes > 300) throw new IdempotencyResultTooLargeError(bytes, 300);
+      await super.complete(request);
+    }
+  }
+
+  it('is a typed 500 that keeps the key, also when rememberErrors would accept any error', async () => {
+    let runs = 0;
+    const run = withIdempotency(async () => 'x'.repeat(400 + ++runs), {
+      store: new SmallStore(),
+      scope: 's',
+      key: () => 'k',
+      rememberErrors: () => true,
+      reviveError: () => new Error('revived'),
+    });
+    const first = await run().catch((error: unknown) => error);
+    const retry = await run().catch((error: unknown) => error);
+    expect(runs).toBe(1);
+    expect(first).toMatchObject({ code: 'IDEMPOTENCY_RESULT_TOO_LARGE', bytes: 403, limitBytes: 300 });
+    expect(retry).toBeInstanceOf(IdempotencyResultTooLargeError);
+    expect(retry).toMatchObject({ bytes: 403, limitBytes: 300 });
+    expect((retry as Error).message).toMatch(/first attempt .* ran .*not stored/);
+    expect(idempotencyErrorResponse(retry)).toEqual({
+      status: 500,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ error: { code: 'IDEMPOTENCY_RESULT_TOO_LARGE', message: 'Idempotency store error' } }),
+    });
+  });
+
+  it('a "result too large" mark without its sizes is a record error, not a replay of something else', async () => {
+    const store: IdempotencyStore = {
+      acquire: async (request) => ({
+        acquired: false,
+        existing: {
+          key: request.key,
+          status: 'completed',
+          fingerprint: request.fingerprint,
+          leaseToken: 'other',
+          leaseExpiresAt: request.now,
+          expiresAt: request.now + 60_000,
+          outcome: 'error',
+          result: JSON.stringify({
+            name: 'IdempotencyResultTooLargeError',
+            message: 'result lost',
+            properties: { code: 'IDEMPOTENCY_RESULT_TOO_LARGE', bytes: 'many' },
+          }),
+        },
+      }),
+      complete: async () => undefined,
+      release: async () => false,
+    };
+    const run = withIdempotency(async () => 'ran', { store, scope: 's', key: () => 'k' });
+    await expect(run()).rejects.toBeInstanceOf(IdempotencyRecordError);
   });
 });
 

@@ -1,9 +1,15 @@
-import { IdempotencyOptionsError, IdempotencyResultTooLargeError } from '../errors.js';
+import {
+  IdempotencyOptionsError,
+  IdempotencyResultTooLargeError,
+  IdempotencyResultUnserializableError,
+} from '../errors.js';
 import type { AcquireRequest, CompleteRequest, IdempotencyStore } from '../store/idempotency-store.js';
 import {
+  completeAsResultLost,
   completeWithError,
   completeWithValue,
   type IdempotentResult,
+  type ResultLostError,
   settleExisting,
   startAttempt,
 } from './attempt.js';
@@ -89,9 +95,9 @@ export async function runAttempt<R>(
   const acquired = await store.acquire(attempt);
   if (!acquired.acquired) return settleExisting(policy, attempt, acquired.existing);
 
-  let completion: { request: CompleteRequest; value: R };
+  let value: R;
   try {
-    completion = completeWithValue(policy, attempt, await fn());
+    value = await fn();
   } catch (error) {
     if (policy.rememberErrors(error)) {
       await rememberQuietly(store, policy, attempt, error);
@@ -100,13 +106,41 @@ export async function runAttempt<R>(
     }
     throw error;
   }
+  // fn's side effects happened: from here on the key is never released for a result that cannot
+  // be stored (unserializable, or too large for the store), or the retry would run fn a second time.
+  let completion: { request: CompleteRequest; value: R };
+  try {
+    completion = completeWithValue(policy, attempt, value);
+  } catch (error) {
+    if (!(error instanceof IdempotencyResultUnserializableError)) throw error;
+    await keepAsResultLost(store, policy, attempt, error);
+    throw error;
+  }
   try {
     await store.complete(completion.request);
   } catch (error) {
-    if (error instanceof IdempotencyResultTooLargeError) await releaseQuietly(store, attempt);
+    if (error instanceof IdempotencyResultTooLargeError || error instanceof IdempotencyResultUnserializableError) {
+      await keepAsResultLost(store, policy, attempt, error);
+    }
     throw error;
   }
   return { value: completion.value, replayed: false };
+}
+
+// The caller must see the result-lost error. If storing the small mark fails too (lease lost,
+// store down), the record stays in progress: nothing is released, so only the lease expiry lets
+// another attempt run.
+async function keepAsResultLost<R>(
+  store: IdempotencyStore,
+  policy: IdempotencyPolicy<R>,
+  attempt: AcquireRequest,
+  error: ResultLostError,
+): Promise<void> {
+  try {
+    await store.complete(completeAsResultLost(policy, attempt, error));
+  } catch {
+    // bounded by leaseExpiresAt
+  }
 }
 
 // The caller must see fn's own error (the decline happened, whatever the store says). If storing

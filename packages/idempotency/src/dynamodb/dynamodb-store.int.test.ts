@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { uniqueName } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +21,20 @@ import { createIdempotencyTable, idempotencyCreateTableInput, idempotencyTableDe
 
 const stack = useCheckoutStack();
 
+/** Pairs of well-formed strings that must stay two keys (the key check accepts all of them). */
+const KEPT_APART: ReadonlyArray<readonly [string, string]> = [
+  ['\uFFFE', '\uFFFF'],
+  ['\uFFFF', '\uFFFD'],
+  ['\uFDD0', '\uFFFD'],
+  ['\uFEFF', ''],
+  ['e\u0301', '\u00e9'],
+  ['\u{10FFFF}', '\u{10FFFE}'],
+  ['\u{10FFFF}', '\uFFFD'],
+  ['\u200B', ''],
+];
+const visible = (text: string) =>
+  JSON.stringify(text).replace(/[^\x20-\x7e]/gu, (c) => `U+${c.codePointAt(0)?.toString(16)}`);
+
 async function freshTable(client: DynamoDBClient): Promise<string> {
   const tableName = uniqueName('idem');
   await createIdempotencyTable(client, tableName);
@@ -26,6 +46,9 @@ describeStoreContract('DynamoDB Local', async () => {
   const tableName = await freshTable(client);
   return {
     store: new DynamoDbIdempotencyStore({ client, tableName }),
+    withItemLimit: (maxItemBytes) => new DynamoDbIdempotencyStore({ client, tableName, maxItemBytes }),
+    countRecords: async () =>
+      (await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT' }))).Count ?? -1,
     teardown: async () => {
       await client.send(new DeleteTableCommand({ TableName: tableName }));
       client.destroy();
@@ -90,7 +113,7 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     expect(Item?.expiresAt?.N).toBe(String(Date.UTC(2030, 0, 1, 12) / 1000 + 90));
   });
 
-  it('fails a result over the item size limit with a clear error and releases the key', async () => {
+  it('fails a result over the item size limit with a clear error and keeps the key: the retry does not run fn', async () => {
     let runs = 0;
     const big = withIdempotency(
       async (_input: { key: string }) => {
@@ -103,17 +126,25 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     const error = await big({ key }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(IdempotencyResultTooLargeError);
     expect(error).toMatchObject({ code: 'IDEMPOTENCY_RESULT_TOO_LARGE', limitBytes: 400 * 1024 });
-    expect(await big.withResult({ key })).toEqual({ value: 'small', replayed: false });
+    // The key used to be released here, so the retry ran fn a second time (a second charge).
+    const retry = await big.withResult({ key }).catch((caught: unknown) => caught);
+    expect(retry).toBeInstanceOf(IdempotencyResultTooLargeError);
+    expect(retry).toMatchObject({ code: 'IDEMPOTENCY_RESULT_TOO_LARGE', limitBytes: 400 * 1024 });
+    expect(runs).toBe(1);
   });
 
-  it('maps DynamoDB rejecting an oversized item when the configured limit is too high', async () => {
+  it('maps DynamoDB rejecting an oversized item when the configured limit is too high, and keeps the key', async () => {
     const loose = new DynamoDbIdempotencyStore({ client, tableName, maxItemBytes: 10 * 1024 * 1024 });
-    const big = withIdempotency(async () => 'x'.repeat(500 * 1024), {
+    let runs = 0;
+    const big = withIdempotency(async () => `${++runs}`.repeat(500 * 1024), {
       store: loose,
       scope: 'big2',
-      key: () => randomUUID(),
+      key: () => key,
     });
+    const key = randomUUID();
     await expect(big()).rejects.toBeInstanceOf(IdempotencyResultTooLargeError);
+    await expect(big()).rejects.toMatchObject({ code: 'IDEMPOTENCY_RESULT_TOO_LARGE' });
+    expect(runs).toBe(1);
   });
 
   it('rejects a corrupted record read back with a typed error naming the field', async () => {
@@ -156,6 +187,26 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     expect(await run()).toBe(1);
     expect([...lost]).toEqual(['PutItemCommand', 'UpdateItemCommand']);
     flaky.destroy();
+  });
+
+  it('why keys are checked: DynamoDB keeps ONE item for keys that differ only in an unpaired surrogate', async () => {
+    const base = `surrogate-${randomUUID()}`;
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: `${base}\uD800` } } }));
+    const other = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { pk: { S: `${base}\uDBFF` } }, ConsistentRead: true }),
+    );
+    expect(other.Item).toBeDefined();
+  });
+
+  it('and keeps apart what the key check accepts (noncharacters, U+FFFD, BOM, combining marks, astral)', async () => {
+    const base = `kept-${randomUUID()}`;
+    for (const [a, b] of KEPT_APART) {
+      await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: `${base}${a}` } } }));
+      const other = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: `${base}${b}` } }, ConsistentRead: true }),
+      );
+      expect(other.Item, `${visible(a)} vs ${visible(b)}`).toBeUndefined();
+    }
   });
 
   it('validates the table name', () => {

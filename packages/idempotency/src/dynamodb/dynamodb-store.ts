@@ -19,6 +19,7 @@ import type {
   IdempotencyStore,
   ReleaseRequest,
 } from '../store/idempotency-store.js';
+import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from '../store/store-request.js';
 import { ATTR, decodeRecord, itemSize } from './record-codec.js';
 
 /** DynamoDB's item size limit (400 KB). */
@@ -61,6 +62,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
   /** {@inheritDoc IdempotencyStore.acquire} */
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
+    checkAcquireRequest(request);
     try {
       await this.#client.send(
         new PutItemCommand({
@@ -106,6 +108,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
   /** {@inheritDoc IdempotencyStore.complete} */
   async complete(request: CompleteRequest): Promise<void> {
+    checkCompleteRequest(request);
     const values = {
       ':completed': { S: 'completed' },
       ':outcome': { S: request.outcome },
@@ -161,6 +164,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
   /** {@inheritDoc IdempotencyStore.release} */
   async release(request: ReleaseRequest): Promise<boolean> {
+    checkReleaseRequest(request);
     try {
       await this.#client.send(
         new DeleteItemCommand({

@@ -13,7 +13,8 @@ export interface IdempotencyHttpResponse {
 
 /**
  * Maps an idempotency error to its response: 400 bad key, 409 in progress (with `Retry-After`) or
- * lease lost, 422 key reused with another payload, 500 for store and configuration faults.
+ * lease lost, 422 key reused with another payload, 500 for store and configuration faults and for
+ * results that cannot be stored (`IDEMPOTENCY_RESULT_UNSERIALIZABLE`).
  * Returns `undefined` for any other error, so your own error handling stays in charge.
  */
 export function idempotencyErrorResponse(error: unknown): IdempotencyHttpResponse | undefined {

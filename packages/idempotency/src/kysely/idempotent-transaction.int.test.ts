@@ -5,7 +5,7 @@ import { createTestSchema, type TestSchema } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IdempotencyKeyError, IdempotencyKeyReuseError } from '../errors.js';
+import { IdempotencyKeyError, IdempotencyKeyReuseError, IdempotencyResultUnserializableError } from '../errors.js';
 import { openShopDb, type ShopDatabase } from './fixtures/postgres-db.js';
 import { idempotentTransaction } from './idempotent-transaction.js';
 import { KyselyIdempotencyStore } from './kysely-store.js';
@@ -183,6 +183,59 @@ describe('idempotentTransaction: the record commits with the caller writes', () 
     expect(runs).toBe(1);
     expect(await ordersFor(key)).toBe(0);
     expect(await recordsFor(key)).toBe(1);
+  });
+
+  it('a result that cannot be stored (bigint): typed 500, the order and the record roll back together', async () => {
+    const key = randomUUID();
+    const place = (on: Kysely<ShopDatabase> | Transaction<ShopDatabase>) =>
+      idempotentTransaction(on, { store, scope: 'checkout', key, fingerprint: { amount: 1 } }, async (trx) => {
+        const id = `order-${randomUUID()}`;
+        await trx.insertInto('orders').values({ id, idempotency_key: key, amount: 1 }).execute();
+        return { orderId: id, totalMinor: 1999n };
+      });
+    await expect(place(db)).rejects.toBeInstanceOf(IdempotencyResultUnserializableError);
+    expect(await ordersFor(key)).toBe(0);
+    expect(await recordsFor(key)).toBe(0);
+    await db.transaction().execute(async (trx) => {
+      await expect(place(trx)).rejects.toMatchObject({ code: 'IDEMPOTENCY_RESULT_UNSERIALIZABLE', httpStatus: 500 });
+      // The caller's transaction is still usable: the savepoint undid the order and the record.
+      await trx
+        .insertInto('orders')
+        .values({ id: `other-${key}`, idempotency_key: 'other', amount: 1 })
+        .execute();
+    });
+    expect(await ordersFor(key)).toBe(0);
+    expect(await recordsFor(key)).toBe(0);
+  });
+
+  it("scopes or keys that differ only in an unpaired surrogate are refused before any SQL; the caller's transaction stays usable", async () => {
+    const key = randomUUID();
+    const place = (trx: Transaction<ShopDatabase>, scope: string, callerKey: string) =>
+      idempotentTransaction(trx, { store, scope, key: callerKey, fingerprint: null }, async (inner) => {
+        await inner
+          .insertInto('orders')
+          .values({ id: `order-${randomUUID()}`, idempotency_key: key, amount: 1 })
+          .execute();
+        return 'placed';
+      });
+    await db.transaction().execute(async (trx) => {
+      for (const [scope, callerKey] of [
+        ['tenant-a\uD800:checkout', key],
+        ['tenant-a\uDBFF:checkout', key],
+        ['tenant-a:checkout', `${key}\uDC00`],
+        ['tenant-a:checkout', `${key}\u0000`],
+      ] as const) {
+        await expect(place(trx, scope, callerKey)).rejects.toBeInstanceOf(IdempotencyKeyError);
+      }
+      await trx
+        .insertInto('orders')
+        .values({ id: `still-usable-${key}`, idempotency_key: 'other', amount: 1 })
+        .execute();
+    });
+    expect(await ordersFor(key)).toBe(0);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.id(schema.name, 'idempotency_keys')}
+      WHERE key LIKE ${'%tenant-a%'}`.execute(db);
+    expect(rows[0]?.n).toBe(0);
   });
 
   it('validates key and payload before writing anything; reuse with another payload is 422', async () => {

@@ -59,7 +59,7 @@ export async function idempotentTransaction<DB, R>(
     scope: options.scope,
     key: options.key,
     payload: options.fingerprint,
-    leaseMs: leaseSeconds * 1000,
+    leaseMs: Math.ceil(leaseSeconds * 1000),
   });
   if (db.isTransaction) return runInCallerTransaction(db as Transaction<DB>, options.store, policy, attempt, fn);
   return runInOwnTransaction(db, options.store, policy, attempt, fn);
@@ -82,13 +82,18 @@ async function runInOwnTransaction<DB, R>(
       const store = unbound.inTransaction(trx);
       const acquired = await store.acquire(attempt);
       if (!acquired.acquired) return settleExisting(policy, attempt, acquired.existing);
-      let completion: ReturnType<typeof completeWithValue<R>>;
+      let value: R;
       try {
-        completion = completeWithValue(policy, attempt, await fn(trx));
+        value = await fn(trx);
       } catch (error) {
         if (policy.rememberErrors(error)) remembered = { error };
         throw error;
       }
+      // A result that cannot be stored throws IdempotencyResultUnserializableError here: the
+      // transaction rolls back, fn's writes with it, so a retry is a first attempt again. (The
+      // Postgres store has no item size limit, so IdempotencyResultTooLargeError cannot occur;
+      // any error from complete rolls back the same way.)
+      const completion = completeWithValue(policy, attempt, value);
       await store.complete(completion.request);
       return { value: completion.value, replayed: false };
     });
@@ -117,9 +122,9 @@ async function runInCallerTransaction<DB, R>(
     await sql`RELEASE SAVEPOINT ${SAVEPOINT}`.execute(trx);
     return settleExisting(policy, attempt, acquired.existing);
   }
-  let completion: ReturnType<typeof completeWithValue<R>>;
+  let value: R;
   try {
-    completion = completeWithValue(policy, attempt, await fn(trx));
+    value = await fn(trx);
   } catch (error) {
     // Undo fn's writes and our record; also recovers a transaction aborted by a failed statement.
     await sql`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`.execute(trx);
@@ -132,6 +137,15 @@ async function runInCallerTransaction<DB, R>(
     if (again.acquired) await store.complete(completeWithError(policy, attempt, error));
     await sql`RELEASE SAVEPOINT ${SAVEPOINT}`.execute(trx);
     // Stored in the caller's transaction: it counts once the caller commits.
+    throw error;
+  }
+  let completion: ReturnType<typeof completeWithValue<R>>;
+  try {
+    completion = completeWithValue(policy, attempt, value);
+  } catch (error) {
+    // The result cannot be stored: undo fn's writes and our record, like a failed fn.
+    await sql`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`.execute(trx);
+    await sql`RELEASE SAVEPOINT ${SAVEPOINT}`.execute(trx);
     throw error;
   }
   await store.complete(completion.request);

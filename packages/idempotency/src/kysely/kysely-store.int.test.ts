@@ -16,6 +16,12 @@ describeStoreContract('Postgres (Kysely)', async () => {
   const db = await openShopDb(stack.postgres.url, schema.name);
   return {
     store: new KyselyIdempotencyStore({ db, schema: schema.name }),
+    countRecords: async () => {
+      const { rows } = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM ${sql.id(schema.name, 'idempotency_keys')}`.execute(db);
+      return rows[0]?.n ?? -1;
+    },
     teardown: async () => {
       await db.destroy();
       await schema.drop();
@@ -44,6 +50,30 @@ describe('KyselyIdempotencyStore specifics', () => {
       db,
     );
     expect(rows[0]?.n).toBe(0);
+  });
+
+  it('why keys are checked: Postgres stores an unpaired surrogate as U+FFFD, so such keys collide', async () => {
+    const { rows } = await sql<{ same: boolean }>`SELECT ${'a\uD800'}::text = ${'a\uDBFF'}::text AS same`.execute(db);
+    expect(rows[0]?.same).toBe(true);
+  });
+
+  it('and keeps apart what the key check accepts (noncharacters, U+FFFD, BOM, combining marks, astral)', async () => {
+    for (const [a, b] of [
+      ['\uFFFE', '\uFFFF'],
+      ['\uFFFF', '\uFFFD'],
+      ['\uFDD0', '\uFFFD'],
+      ['\uFEFF', ''],
+      ['e\u0301', '\u00e9'],
+      ['\u{10FFFF}', '\u{10FFFE}'],
+      ['\u{10FFFF}', '\uFFFD'],
+      ['\u200B', ''],
+    ]) {
+      const { rows } = await sql<{
+        same: boolean;
+        back: string;
+      }>`SELECT ${`k${a}`}::text = ${`k${b}`}::text AS same, ${`k${a}`}::text AS back`.execute(db);
+      expect(rows[0]).toEqual({ same: false, back: `k${a}` });
+    }
   });
 
   it('is a Kysely Migrator migration', () => {

@@ -7,6 +7,7 @@ import type {
   IdempotencyStore,
   ReleaseRequest,
 } from '../store/idempotency-store.js';
+import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from '../store/store-request.js';
 import { decodeRow, type IdempotencyRow } from './row-codec.js';
 import { type IdempotencyTableName, type IdempotencyTableOptions, resolveTableName, tableRef } from './table-name.js';
 
@@ -47,6 +48,7 @@ export class KyselyIdempotencyStore implements IdempotencyStore {
 
   /** {@inheritDoc IdempotencyStore.acquire} */
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
+    checkAcquireRequest(request);
     const table = tableRef(this.#name);
     for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt += 1) {
       // Inside a transaction a concurrent insert of the same key waits here until that transaction
@@ -85,6 +87,7 @@ export class KyselyIdempotencyStore implements IdempotencyStore {
 
   /** {@inheritDoc IdempotencyStore.complete} */
   async complete(request: CompleteRequest): Promise<void> {
+    checkCompleteRequest(request);
     const updated = await sql<{ key: string }>`
       UPDATE ${tableRef(this.#name)}
       SET status = 'completed', outcome = ${request.outcome}, result = ${request.result}, expires_at = ${request.expiresAt}
@@ -95,6 +98,7 @@ export class KyselyIdempotencyStore implements IdempotencyStore {
 
   /** {@inheritDoc IdempotencyStore.release} */
   async release(request: ReleaseRequest): Promise<boolean> {
+    checkReleaseRequest(request);
     const deleted = await sql<{ key: string }>`
       DELETE FROM ${tableRef(this.#name)}
       WHERE key = ${request.key} AND lease_token = ${request.leaseToken} AND status = 'in_progress'
@@ -111,6 +115,7 @@ export class KyselyIdempotencyStore implements IdempotencyStore {
     if (!Number.isSafeInteger(limit) || limit <= 0)
       throw new IdempotencyOptionsError('limit', 'must be a positive integer');
     const now = options.now ?? Date.now();
+    if (!Number.isSafeInteger(now)) throw new IdempotencyOptionsError('now', 'must be integer epoch milliseconds');
     const table = tableRef(this.#name);
     const deleted = await sql<{ key: string }>`
       DELETE FROM ${table} WHERE key IN (

@@ -1,4 +1,7 @@
 import { describeStoreContract } from '../testing/store-contract.js';
 import { MemoryIdempotencyStore } from './memory-store.js';
 
-describeStoreContract('memory', async () => ({ store: new MemoryIdempotencyStore() }));
+describeStoreContract('memory', async () => {
+  const store = new MemoryIdempotencyStore();
+  return { store, countRecords: async () => store.size };
+});

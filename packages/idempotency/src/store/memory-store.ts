@@ -7,6 +7,7 @@ import type {
   IdempotencyStore,
   ReleaseRequest,
 } from './idempotency-store.js';
+import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from './store-request.js';
 
 /**
  * An in-process store for unit tests of your own code (and single-process tools). Each instance
@@ -17,6 +18,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   /** {@inheritDoc IdempotencyStore.acquire} */
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
+    checkAcquireRequest(request);
     const existing = this.#records.get(request.key);
     if (existing !== undefined && !canTakeOver(existing, request)) {
       return { acquired: false, existing };
@@ -34,6 +36,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   /** {@inheritDoc IdempotencyStore.complete} */
   async complete(request: CompleteRequest): Promise<void> {
+    checkCompleteRequest(request);
     const existing = this.#records.get(request.key);
     if (existing === undefined || existing.status !== 'in_progress' || existing.leaseToken !== request.leaseToken) {
       throw new IdempotencyLeaseLostError();
@@ -49,6 +52,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   /** {@inheritDoc IdempotencyStore.release} */
   async release(request: ReleaseRequest): Promise<boolean> {
+    checkReleaseRequest(request);
     const existing = this.#records.get(request.key);
     if (existing === undefined || existing.status !== 'in_progress' || existing.leaseToken !== request.leaseToken) {
       return false;

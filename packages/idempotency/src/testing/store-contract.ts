@@ -4,18 +4,46 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   IdempotencyInProgressError,
+  IdempotencyKeyError,
   IdempotencyKeyReuseError,
   IdempotencyLeaseLostError,
+  IdempotencyResultTooLargeError,
+  IdempotencyResultUnserializableError,
   idempotencyErrorResponse,
   once,
   withIdempotency,
 } from '../index.js';
-import type { AcquireRequest, IdempotencyStore } from '../store/idempotency-store.js';
+import type { AcquireRequest, CompleteRequest, IdempotencyStore } from '../store/idempotency-store.js';
 
 /** A fresh store for one contract run, and how to clean it up. */
 export interface StoreUnderTest {
   readonly store: IdempotencyStore;
+  /** How many records the store holds now (to prove that refused input wrote nothing). */
+  countRecords(): Promise<number>;
+  /**
+   * The same backend (same records) with an item size limit of `maxBytes`, for stores that have
+   * one (DynamoDB's `maxItemBytes`). Stores without a limit of their own leave it out: the suite
+   * then puts {@link refusingResultsOver} in front of `store`.
+   */
+  withItemLimit?(maxBytes: number): IdempotencyStore;
   teardown?(): Promise<void>;
+}
+
+/**
+ * `store` with a result size limit, for stores that have none (memory, Postgres): `complete`
+ * refuses a result over `maxBytes` (UTF-8) the way DynamoDB refuses an item over 400 KB, and
+ * passes everything else, the "result lost" mark included, to the real store.
+ */
+function refusingResultsOver(store: IdempotencyStore, maxBytes: number): IdempotencyStore {
+  return {
+    acquire: (request) => store.acquire(request),
+    release: (request) => store.release(request),
+    complete: async (request: CompleteRequest) => {
+      const bytes = Buffer.byteLength(request.result);
+      if (bytes > maxBytes) throw new IdempotencyResultTooLargeError(bytes, maxBytes);
+      await store.complete(request);
+    },
+  };
 }
 
 /** A promise plus the function that settles it: lets a test hold `fn` mid-flight without timers. */
@@ -224,6 +252,82 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
           Array.from({ length: 50 }, () => store.acquire({ ...base, leaseToken: randomUUID() })),
         );
         expect(results.filter((result) => result.acquired)).toHaveLength(1);
+      });
+    });
+
+    // DynamoDB and Postgres store a string with an unpaired surrogate as something else (U+FFFD, or
+    // one shared item for every such key): two scopes or keys that differ only there would share a
+    // record. The memory store would keep them apart; every store must refuse them all the same.
+    describe('text the store cannot keep apart is refused before any write', () => {
+      const run = (runs: { count: number }) =>
+        withIdempotency(
+          async (input: { tenant: string; key: string }) => {
+            runs.count += 1;
+            return { secretFor: input.tenant };
+          },
+          { store, scope: (input) => `${input.tenant}:checkout`, key: (input) => input.key, fingerprint: () => 'same' },
+        );
+
+      it('two tenants whose scopes differ only in an unpaired surrogate never share a record', async () => {
+        const runs = { count: 0 };
+        const before = await subject.countRecords();
+        const key = randomUUID();
+        const tenant = `shop-${randomUUID()}`;
+        for (const lone of ['\uD800', '\uDBFF', '\uDC00']) {
+          const error = await run(runs)({ tenant: `${tenant}${lone}`, key }).catch((caught: unknown) => caught);
+          expect(error).toBeInstanceOf(IdempotencyKeyError);
+          expect(error).toMatchObject({ code: 'IDEMPOTENCY_KEY_INVALID', httpStatus: 400, field: 'scope' });
+          expect(idempotencyErrorResponse(error)?.status).toBe(400);
+        }
+        expect(runs.count).toBe(0);
+        expect(await subject.countRecords()).toBe(before);
+      });
+
+      it('keys that differ only in an unpaired surrogate, or hold NUL, are refused by withIdempotency and once', async () => {
+        const runs = { count: 0 };
+        const before = await subject.countRecords();
+        const key = randomUUID();
+        const checkout = run(runs);
+        for (const bad of [`${key}\uD800`, `${key}\uDFFF`, `${key}\u0000`]) {
+          await expect(checkout({ tenant: 'shop-1', key: bad })).rejects.toMatchObject({
+            field: 'key',
+            httpStatus: 400,
+          });
+          await expect(checkout.withKey(bad, { tenant: 'shop-1', key })).rejects.toBeInstanceOf(IdempotencyKeyError);
+          await expect(once(store, bad, () => runs.count++)).rejects.toMatchObject({ field: 'key' });
+          await expect(once(store, key, () => runs.count++, { scope: `once${bad}` })).rejects.toMatchObject({
+            field: 'scope',
+          });
+        }
+        expect(runs.count).toBe(0);
+        expect(await subject.countRecords()).toBe(before);
+      });
+
+      it('every store entry point refuses an ill-formed stored key with the typed 400 and writes nothing', async () => {
+        const before = await subject.countRecords();
+        for (const key of [`7:checkout:${randomUUID()}\uD800`, `7:checkout:${randomUUID()}\u0000`, '']) {
+          const attempt = request({ key });
+          await expect(store.acquire(attempt)).rejects.toBeInstanceOf(IdempotencyKeyError);
+          await expect(
+            store.complete({ key, leaseToken: attempt.leaseToken, outcome: 'value', result: '1', expiresAt: 1 }),
+          ).rejects.toBeInstanceOf(IdempotencyKeyError);
+          await expect(store.release({ key, leaseToken: attempt.leaseToken })).rejects.toBeInstanceOf(
+            IdempotencyKeyError,
+          );
+        }
+        expect(await subject.countRecords()).toBe(before);
+      });
+
+      it('refuses result text the store would change (unpaired surrogate, NUL) and keeps the record', async () => {
+        const first = request();
+        await store.acquire(first);
+        for (const result of ['"a\uD800"', '"a\u0000"']) {
+          await expect(
+            store.complete({ key: first.key, leaseToken: first.leaseToken, outcome: 'value', result, expiresAt: 1 }),
+          ).rejects.toBeInstanceOf(IdempotencyResultUnserializableError);
+        }
+        const again = await store.acquire({ ...first, leaseToken: randomUUID() });
+        expect(again.acquired === false && again.existing.status).toBe('in_progress');
       });
     });
 
@@ -494,6 +598,78 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
         clock.advance(20_000);
         expect(await short({ key: shortKey })).toBe(2);
         expect(await long({ key: longKey })).toBe(1);
+      });
+
+      it('a result that cannot be stored (bigint) is a typed 500, and the retry does not run fn again', async () => {
+        let runs = 0;
+        const charge = withIdempotency(
+          async (_input: { key: string }) => {
+            runs += 1;
+            return { chargeId: `ch-${runs}`, amountMinor: 1999n };
+          },
+          { store, scope: scope(), key: (input) => input.key },
+        );
+        const key = randomUUID();
+        const first = await charge({ key }).catch((error: unknown) => error);
+        const retry = await charge({ key }).catch((error: unknown) => error);
+        expect(runs).toBe(1);
+        for (const error of [first, retry]) {
+          expect(error).toBeInstanceOf(IdempotencyResultUnserializableError);
+          expect(idempotencyErrorResponse(error)).toMatchObject({ status: 500 });
+          expect(JSON.parse(idempotencyErrorResponse(error)?.body ?? '{}').error.code).toBe(
+            'IDEMPOTENCY_RESULT_UNSERIALIZABLE',
+          );
+        }
+      });
+
+      it('a result too large for the store is a typed 500, the key is kept, and no retry runs fn again', async () => {
+        const limit = 4096;
+        const limited = subject.withItemLimit?.(limit) ?? refusingResultsOver(store, limit);
+        let runs = 0;
+        const charge = (on: IdempotencyStore) =>
+          withIdempotency(
+            async (_input: { key: string }) => {
+              runs += 1;
+              return { chargeId: `ch-${runs}`, receipt: 'ü'.repeat(limit) };
+            },
+            { store: on, scope: 'big-results', key: (input) => input.key },
+          );
+        const key = randomUUID();
+        const first = await charge(limited)({ key }).catch((error: unknown) => error);
+        // The retry reads the same record through the store without a limit: the mark is stored.
+        const retries = [
+          await charge(limited)({ key }).catch((error: unknown) => error),
+          await charge(store)({ key }).catch((error: unknown) => error),
+          await charge(limited)
+            .withResult({ key })
+            .catch((error: unknown) => error),
+        ];
+        expect(runs).toBe(1);
+        expect(first).toBeInstanceOf(IdempotencyResultTooLargeError);
+        expect(first).toMatchObject({ limitBytes: limit });
+        expect((first as IdempotencyResultTooLargeError).bytes).toBeGreaterThan(2 * limit);
+        for (const error of [first, ...retries]) {
+          expect(error).toBeInstanceOf(IdempotencyResultTooLargeError);
+          expect(error).toMatchObject({
+            code: 'IDEMPOTENCY_RESULT_TOO_LARGE',
+            httpStatus: 500,
+            bytes: (first as IdempotencyResultTooLargeError).bytes,
+            limitBytes: limit,
+          });
+          const response = idempotencyErrorResponse(error);
+          expect(response?.status).toBe(500);
+          expect(JSON.parse(response?.body ?? '{}').error.code).toBe('IDEMPOTENCY_RESULT_TOO_LARGE');
+        }
+      });
+
+      it('once: a too-large result is kept as lost, a duplicate delivery does not run the side effect again', async () => {
+        const limited = subject.withItemLimit?.(4096) ?? refusingResultsOver(store, 4096);
+        let sent = 0;
+        const key = `receipt:${randomUUID()}:order-confirmation`;
+        const send = async () => ({ messageId: `m-${++sent}`, body: 'x'.repeat(8192) });
+        await expect(once(limited, key, send)).rejects.toBeInstanceOf(IdempotencyResultTooLargeError);
+        await expect(once(limited, key, send)).rejects.toBeInstanceOf(IdempotencyResultTooLargeError);
+        expect(sent).toBe(1);
       });
 
       it('once: a side effect runs once per key, a duplicate delivery is a replay', async () => {

@@ -1,0 +1,54 @@
+import { validateStoredKey } from '../core/key.js';
+import { unstorableTextReason } from '../core/stored-text.js';
+import { IdempotencyOptionsError, IdempotencyResultUnserializableError } from '../errors.js';
+import type { AcquireRequest, CompleteRequest, ReleaseRequest } from './idempotency-store.js';
+
+// Every store checks its input before it talks to its backend: a key DynamoDB or Postgres would
+// store as another key (unpaired surrogate) is refused with the typed 400, text Postgres cannot
+// hold never reaches SQL (so our statement never aborts the caller's transaction), and nothing is
+// written. The memory store runs the same checks so unit tests see what production sees.
+
+/** Checks an {@link AcquireRequest}; throws `IdempotencyKeyError` (key) or `IdempotencyOptionsError` (other fields). */
+export function checkAcquireRequest(request: AcquireRequest): void {
+  validateStoredKey(request?.key);
+  checkToken('fingerprint', request.fingerprint);
+  checkToken('leaseToken', request.leaseToken);
+  checkEpochMs('now', request.now);
+  checkEpochMs('leaseExpiresAt', request.leaseExpiresAt);
+  checkEpochMs('expiresAt', request.expiresAt);
+}
+
+/** Checks a {@link CompleteRequest}; an unstorable `result` throws `IdempotencyResultUnserializableError`. */
+export function checkCompleteRequest(request: CompleteRequest): void {
+  validateStoredKey(request?.key);
+  checkToken('leaseToken', request.leaseToken);
+  if (request.outcome !== 'value' && request.outcome !== 'error') {
+    throw new IdempotencyOptionsError('request.outcome', "must be 'value' or 'error'");
+  }
+  if (typeof request.result !== 'string') {
+    throw new IdempotencyResultUnserializableError(`the result is a ${typeof request.result}, not a string`);
+  }
+  const unstorable = unstorableTextReason(request.result);
+  if (unstorable !== undefined) throw new IdempotencyResultUnserializableError(`the serialized result ${unstorable}`);
+  checkEpochMs('expiresAt', request.expiresAt);
+}
+
+/** Checks a {@link ReleaseRequest}. */
+export function checkReleaseRequest(request: ReleaseRequest): void {
+  validateStoredKey(request?.key);
+  checkToken('leaseToken', request.leaseToken);
+}
+
+function checkToken(field: string, value: unknown): void {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
+    throw new IdempotencyOptionsError(`request.${field}`, 'must be a non-empty string of at most 256 characters');
+  }
+  const unstorable = unstorableTextReason(value);
+  if (unstorable !== undefined) throw new IdempotencyOptionsError(`request.${field}`, unstorable);
+}
+
+function checkEpochMs(field: string, value: unknown): void {
+  if (!Number.isSafeInteger(value)) {
+    throw new IdempotencyOptionsError(`request.${field}`, 'must be an integer number of epoch milliseconds');
+  }
+}
