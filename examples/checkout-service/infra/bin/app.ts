@@ -1,9 +1,16 @@
 // `pnpm synth`: synthesizes the example's CloudFormation template into cdk.out/, offline (no AWS account,
 // no lookups, no bundling). `cdk deploy` runs this same file (see cdk.json).
+//
+// The JWT authorizer every API route is behind comes from CHECKOUT_JWT_ISSUER_URL + CHECKOUT_JWT_AUDIENCE
+// (comma-separated), else from the CDK context `checkout:jwtIssuerUrl` + `checkout:jwtAudience`; without
+// either synthesis fails naming the setting. Only `pnpm synth` (flag `--placeholder-authorizer`) falls back
+// to a placeholder issuer under the reserved `.invalid` domain, which can never serve keys: a stack deployed
+// with it refuses every request, it is never open.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { CheckoutServiceStack } from '../src/checkout-service-stack.js';
+import { type CheckoutJwtAuthorizerSettings, JWT_ISSUER_URL_CONTEXT_KEY } from '../src/jwt-authorizer-settings.js';
 import { lambdaCode } from '../src/lambda-code.js';
 
 const dist = process.env.CHECKOUT_LAMBDA_DIST;
@@ -13,8 +20,24 @@ const app = new App({
   // Fail synthesis on CloudFormation schema errors found by CDK's built-in validation, not just warn.
   context: { '@aws-cdk/core:validateAgainstDefaultRules': true },
 });
+const PLACEHOLDER_JWT_AUTHORIZER: CheckoutJwtAuthorizerSettings = {
+  issuerUrl: 'https://issuer.example.invalid/',
+  audience: ['checkout-api'],
+};
+const issuerFromEnv = process.env.CHECKOUT_JWT_ISSUER_URL;
+const placeholderAuthorizer =
+  issuerFromEnv === undefined &&
+  app.node.tryGetContext(JWT_ISSUER_URL_CONTEXT_KEY) === undefined &&
+  process.argv.includes('--placeholder-authorizer');
+const jwtAuthorizer: CheckoutJwtAuthorizerSettings | undefined =
+  issuerFromEnv !== undefined
+    ? { issuerUrl: issuerFromEnv, audience: (process.env.CHECKOUT_JWT_AUDIENCE ?? '').split(',') }
+    : placeholderAuthorizer
+      ? PLACEHOLDER_JWT_AUTHORIZER
+      : undefined; // the stack reads the CDK context, or fails naming the missing setting
 const stack = new CheckoutServiceStack(app, process.env.CHECKOUT_STACK_NAME ?? 'CheckoutService', {
   code: lambdaCode(dist),
+  ...(jwtAuthorizer === undefined ? {} : { jwtAuthorizer }),
   // Account and region come from the CLI's credentials at deploy time; synthesis stays environment-agnostic.
   ...(process.env.CDK_DEFAULT_ACCOUNT === undefined || process.env.CDK_DEFAULT_REGION === undefined
     ? {}
@@ -26,4 +49,9 @@ const resources = Object.keys((artifact.template as { Resources?: object }).Reso
 console.error(`synthesized ${stack.stackName}: ${resources} resources -> ${artifact.templateFullPath}`);
 if (dist === undefined) {
   console.error('note: Lambda code is a placeholder (set CHECKOUT_LAMBDA_DIST to deploy real handlers)');
+}
+if (placeholderAuthorizer) {
+  console.error(
+    `note: JWT issuer is a placeholder (${PLACEHOLDER_JWT_AUTHORIZER.issuerUrl}); set CHECKOUT_JWT_ISSUER_URL and CHECKOUT_JWT_AUDIENCE to deploy`,
+  );
 }

@@ -5,14 +5,21 @@ import { type CloudFormationTemplate, checkSafetyRails, referencedLogicalIds } f
 import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
 import { inventoryTableDefinition } from '@checkout/inventory';
 import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckoutServiceStack } from './checkout-service-stack.js';
+import { CheckoutServiceStack, type CheckoutServiceStackProps } from './checkout-service-stack.js';
+import { InvalidSettingError, MissingSettingError } from './errors.js';
+import { JWT_AUDIENCE_CONTEXT_KEY, JWT_ISSUER_URL_CONTEXT_KEY } from './jwt-authorizer-settings.js';
 import { lambdaCode } from './lambda-code.js';
 
 // One synthesis for the whole file, with CDK's built-in CloudFormation validation on and strict (as `pnpm synth`).
 const outdir = mkdtempSync(join(tmpdir(), 'checkout-infra-'));
 const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-const stack = new CheckoutServiceStack(app, 'CheckoutService', { code: lambdaCode(undefined) });
+const issuerUrl = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example';
+const stack = new CheckoutServiceStack(app, 'CheckoutService', {
+  code: lambdaCode(undefined),
+  jwtAuthorizer: { issuerUrl, audience: ['checkout-web', 'checkout-mobile'] },
+});
 const assembly = app.synth();
 const template = assembly.getStackArtifact(stack.artifactId).template as Required<CloudFormationTemplate> & {
   Outputs: Record<string, unknown>;
@@ -51,6 +58,7 @@ describe('examples/checkout-service/infra', () => {
     expect(counts).toEqual({
       // API: POST /checkout, GET /orders/{orderId} -> checkout Lambda; GET /reports/daily -> reporting Lambda.
       'AWS::ApiGatewayV2::Api': 1,
+      'AWS::ApiGatewayV2::Authorizer': 1,
       'AWS::ApiGatewayV2::Integration': 2,
       'AWS::ApiGatewayV2::Route': 3,
       'AWS::ApiGatewayV2::Stage': 1,
@@ -182,5 +190,108 @@ describe('examples/checkout-service/infra', () => {
     expect(Object.keys(template.Outputs).sort()).toEqual(
       ['AlarmTopicArn', 'ApiUrl', 'DashboardName', 'MasterSecretArn', 'ProxyEndpoint', 'ReadOnlyProxyEndpoint'].sort(),
     );
+  });
+
+  it('puts every route of the HTTP API behind the JWT authorizer (no open route)', () => {
+    const assertions = Template.fromJSON(template);
+    assertions.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    assertions.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: issuerUrl, Audience: ['checkout-web', 'checkout-mobile'] },
+    });
+    const [[authorizerId] = []] = ofType('AWS::ApiGatewayV2::Authorizer');
+    const routes = assertions.findResources('AWS::ApiGatewayV2::Route');
+    expect(Object.keys(routes)).toHaveLength(3);
+    assertions.allResourcesProperties('AWS::ApiGatewayV2::Route', {
+      AuthorizationType: 'JWT',
+      AuthorizerId: { Ref: authorizerId },
+    });
+    for (const routeKey of ['POST /checkout', 'GET /orders/{orderId}']) {
+      assertions.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey,
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: authorizerId },
+      });
+    }
+  });
+
+  it('grants the checkout API exactly PutItem on the inventory table (cart snapshots), nothing wider', () => {
+    const [[inventoryId] = []] = ofType('AWS::DynamoDB::Table').filter(([, table]) =>
+      JSON.stringify(table.Properties.KeySchema).includes('"sk"'),
+    );
+    expect(inventoryId).toBeDefined();
+    const policies = ofType('AWS::IAM::Policy').filter(([id]) => id.startsWith('CheckoutApiRole'));
+    expect(policies).toHaveLength(1);
+    type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+    const [[, policy] = []] = policies;
+    const statements = (policy?.Properties.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [];
+    const onInventory = statements.filter((statement) =>
+      referencedLogicalIds(statement.Resource).has(inventoryId as string),
+    );
+    expect(onInventory).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [inventoryId, 'Arn'] } },
+    ]);
+    for (const statement of statements) {
+      for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
+    }
+  });
+});
+
+describe('examples/checkout-service/infra: JWT authorizer settings', () => {
+  // Built-in CloudFormation validation off: these syntheses check the API only.
+  const synth = (context: Record<string, unknown>, props: Partial<CheckoutServiceStackProps> = {}) => {
+    const app = new App({ context });
+    const stack = new CheckoutServiceStack(app, 'CheckoutService', { code: lambdaCode(undefined), ...props });
+    return Template.fromStack(stack);
+  };
+
+  it('reads the issuer URL and the audience (comma-separated) from CDK context', () => {
+    synth({
+      [JWT_ISSUER_URL_CONTEXT_KEY]: 'https://auth.example.com/',
+      [JWT_AUDIENCE_CONTEXT_KEY]: 'checkout-web, checkout-mobile',
+    }).hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: 'https://auth.example.com/', Audience: ['checkout-web', 'checkout-mobile'] },
+    });
+  });
+
+  it('fails synthesis naming the issuer setting when none is given (no silent open API)', () => {
+    const attempt = () => synth({ [JWT_AUDIENCE_CONTEXT_KEY]: 'checkout-web' });
+    expect(attempt).toThrow(MissingSettingError);
+    expect(attempt).toThrow(/checkout:jwtIssuerUrl/);
+    expect(attempt).toThrow(/jwtAuthorizer/);
+    try {
+      attempt();
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'MISSING_SETTING', setting: 'checkout:jwtIssuerUrl' });
+    }
+  });
+
+  it('fails synthesis naming the audience setting when it is missing or empty', () => {
+    for (const audience of [undefined, '', ' , ']) {
+      const context: Record<string, unknown> = { [JWT_ISSUER_URL_CONTEXT_KEY]: 'https://auth.example.com/' };
+      if (audience !== undefined) context[JWT_AUDIENCE_CONTEXT_KEY] = audience;
+      expect(() => synth(context)).toThrow(/checkout:jwtAudience/);
+    }
+    expect(() => synth({}, { jwtAuthorizer: { issuerUrl: 'https://auth.example.com/', audience: [] } })).toThrow(
+      MissingSettingError,
+    );
+  });
+
+  it('rejects an issuer that is not an https URL, naming the setting', () => {
+    for (const issuer of ['auth.example.com', 'http://auth.example.com/', 'not a url']) {
+      const attempt = () => synth({ [JWT_ISSUER_URL_CONTEXT_KEY]: issuer, [JWT_AUDIENCE_CONTEXT_KEY]: 'checkout-web' });
+      expect(attempt).toThrow(InvalidSettingError);
+      expect(attempt).toThrow(/checkout:jwtIssuerUrl/);
+    }
+  });
+
+  it('has no route without an authorizer whatever the settings source', () => {
+    const assertions = synth({}, { jwtAuthorizer: { issuerUrl: 'https://auth.example.com/', audience: ['a'] } });
+    assertions.allResourcesProperties('AWS::ApiGatewayV2::Route', {
+      AuthorizationType: 'JWT',
+      AuthorizerId: Match.anyValue(),
+    });
   });
 });

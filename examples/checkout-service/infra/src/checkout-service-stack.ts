@@ -13,15 +13,18 @@ import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
 import { inventoryTableDefinition } from '@checkout/inventory';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { type CheckoutJwtAuthorizerSettings, resolveJwtAuthorizerSettings } from './jwt-authorizer-settings.js';
 
 /** The deployable units of the example service; one Lambda code bundle each. */
 export const HANDLERS = [
@@ -42,16 +45,24 @@ export type HandlerName = (typeof HANDLERS)[number];
 export interface CheckoutServiceStackProps extends StackProps {
   /** Code of each handler (e.g. `lambda.Code.fromAsset('dist/lambda/payment-worker')`). */
   readonly code: (handler: HandlerName) => lambda.Code;
+  /**
+   * Identity provider of the JWT authorizer every API route is behind. Default: the CDK context
+   * `checkout:jwtIssuerUrl` and `checkout:jwtAudience`; when neither gives an issuer and an audience,
+   * construction throws `MissingSettingError` naming the setting (the API is never synthesized open).
+   */
+  readonly jwtAuthorizer?: CheckoutJwtAuthorizerSettings;
 }
 
 /**
- * The whole seed architecture: HTTP API -> checkout Lambda (order + outbox in one Postgres transaction);
+ * The whole seed architecture: HTTP API (every route behind a JWT authorizer) -> checkout Lambda (order + outbox in one Postgres transaction);
  * scheduled outbox relay -> one queue per command; a worker per queue; idempotency and inventory tables;
  * Aurora Serverless v2 behind RDS Proxy with a reader for reporting; alarms to one SNS topic; a dashboard.
  */
 export class CheckoutServiceStack extends Stack {
   constructor(scope: Construct, id: string, props: CheckoutServiceStackProps) {
     super(scope, id, props);
+    // Settings first: a stack that cannot get an authorizer fails before anything is created.
+    const jwt = resolveJwtAuthorizerSettings(this, props.jwtAuthorizer);
     const fn = (handler: HandlerName): CheckoutFunctionOptions => ({
       code: props.code(handler),
       handler: 'index.handler',
@@ -156,7 +167,13 @@ export class CheckoutServiceStack extends Stack {
       vpc,
     });
     idempotency.grantReadWriteData(checkoutApi);
-    inventory.grantReadData(checkoutApi);
+    // The API only writes cart snapshots to the inventory table (CartSnapshotStore.saveCartSnapshot: one
+    // PutItem); it never reads stock or reservations (the workers do). No index ARN: PutItem has none.
+    iam.Grant.addToPrincipal({
+      grantee: checkoutApi,
+      actions: ['dynamodb:PutItem'],
+      resourceArns: [inventory.table.tableArn],
+    });
     database.grantConnect(checkoutApi, 'checkout_app');
     const reportingApi = new CheckoutFunction(this, 'ReportingApi', {
       ...fn('reporting-api'),
@@ -176,7 +193,10 @@ export class CheckoutServiceStack extends Stack {
       reportingApi.addEnvironment(key, value);
     }
 
-    const api = new apigwv2.HttpApi(this, 'Api', { createDefaultStage: false });
+    // Every route requires a valid token of the configured issuer and audience: the checkout Lambda reads
+    // the principal from `requestContext.authorizer.jwt.claims.sub` and answers 401 without one.
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuerUrl, { jwtAudience: [...jwt.audience] });
+    const api = new apigwv2.HttpApi(this, 'Api', { createDefaultStage: false, defaultAuthorizer: authorizer });
     new apigwv2.HttpStage(this, 'ApiStage', {
       httpApi: api,
       autoDeploy: true,
