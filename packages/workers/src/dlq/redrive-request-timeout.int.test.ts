@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RequestTimeoutError } from '../errors.js';
 import { chargeBody } from '../test-support/consumer-fixtures.js';
 import { hangCommands, type SilentEndpoint, startSilentEndpoint } from '../test-support/silent-endpoint.js';
-import { drain, recordingClients } from '../test-support/sqs-helpers.js';
+import { drain, recordingClients, waitUntil } from '../test-support/sqs-helpers.js';
+import { MAX_RECEIVE_COUNT_REASON } from './dead-letter-message.js';
 import { listDeadLetters } from './list-dead-letters.js';
 import { redriveDeadLetters } from './redrive-dead-letters.js';
 
@@ -69,5 +70,44 @@ describe.concurrent('redriveDeadLetters when SQS stops answering mid-run (real S
     const left = await listDeadLetters({ client: plain, queueUrl: dlqUrl });
     expect(left).toHaveLength(2);
     expect(left.map((message) => message.body)).toContain(sent[0]?.body);
+  });
+
+  it('leaves a message untouched when its hold would end before a send and a delete could time out', async () => {
+    const { queue, dlqUrl, plain, hanging } = await fixture(3, []);
+    // Hold 3 s, bound 1 s: a message may be sent only within 1 s of its receive. The rate limit
+    // (one start per 2 s) makes the later ones wait longer than that, however fast the machine.
+    const result = await redriveDeadLetters({
+      client: hanging.client,
+      deadLetterQueueUrl: dlqUrl,
+      targetQueueUrl: queue.queueUrl,
+      filter: { reasons: [MAX_RECEIVE_COUNT_REASON] },
+      ratePerSecond: 0.5,
+      scanVisibilitySeconds: 3,
+      requestTimeoutSeconds: 1,
+    });
+    expect(result.matched).toBe(3);
+    expect(result.moved + result.failed).toBe(3);
+    expect(result.failed).toBeGreaterThanOrEqual(2);
+    expect(hanging.count('SendMessage')).toBe(result.moved);
+    expect(hanging.count('DeleteMessage')).toBe(result.moved);
+    // Every message is in exactly one of the two queues.
+    expect(await drain(plain, queue.queueUrl)).toHaveLength(result.moved);
+    await waitUntil(
+      async () => (await listDeadLetters({ client: plain, queueUrl: dlqUrl })).length === result.failed,
+      'the untouched messages back in the DLQ',
+      20_000,
+    );
+  });
+
+  it('refuses a scan hold that does not cover a send and a delete', async () => {
+    await expect(
+      redriveDeadLetters({
+        client: recording().client,
+        deadLetterQueueUrl: 'http://127.0.0.1:1/000000000000/dlq',
+        targetQueueUrl: 'http://127.0.0.1:1/000000000000/q',
+        scanVisibilitySeconds: 60,
+        requestTimeoutSeconds: 30,
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'scanVisibilitySeconds' });
   });
 });
