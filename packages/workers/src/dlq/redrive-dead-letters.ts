@@ -72,7 +72,10 @@ export interface RedriveResult {
   readonly moved: number;
   /** Did not match the filter; left in the DLQ. */
   readonly skipped: number;
-  /** Send failed; left in the DLQ, untouched. */
+  /**
+   * Not moved: the send failed (a send that timed out may also have reached the target), or too
+   * little of its scan hold was left for a send and a delete; left in the DLQ, never deleted.
+   */
   readonly failed: number;
   /** Sent, but the DLQ delete failed: the message is in both queues (rerun removes the DLQ copy only by hand). */
   readonly duplicated: number;
