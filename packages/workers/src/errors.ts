@@ -9,6 +9,7 @@ export type WorkersErrorCode =
   | 'DEAD_LETTER_ANNOTATION_DROPPED'
   | 'HANDLER_TIMEOUT'
   | 'RECEIVE_TIMEOUT'
+  | 'REQUEST_TIMEOUT'
   | 'CONSUMER_STATE';
 
 /** Base class of every error thrown by `@checkout/workers`; switch on `code`, not on the message. */
@@ -142,6 +143,29 @@ export class ReceiveTimeoutError extends WorkersError {
   readonly timeoutMs: number;
   constructor(timeoutMs: number, options?: { cause?: unknown }) {
     super('RECEIVE_TIMEOUT', `ReceiveMessage got no answer within ${Math.round(timeoutMs)} ms`, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * An SQS call (other than the consumer's long poll, see {@link ReceiveTimeoutError}) got no answer
+ * within its `requestTimeoutSeconds` (a half-open connection, a stalled endpoint) and was aborted,
+ * retries included. `operation` names the SQS action, e.g. `SendMessage`. Thrown by
+ * `getQueueSnapshot`, `listDeadLetters` and `redriveDeadLetters`; given to the error hook by the
+ * Lambda handler and the consumer.
+ */
+export class RequestTimeoutError extends WorkersError {
+  /** The SQS action that timed out, e.g. `GetQueueAttributes`, `ReceiveMessage`, `SendMessage`. */
+  readonly operation: string;
+  /** How long the call had, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(operation: string, timeoutMs: number, options?: { cause?: unknown; detail?: string }) {
+    super(
+      'REQUEST_TIMEOUT',
+      `${operation} got no answer within ${Math.round(timeoutMs)} ms${options?.detail ? `: ${options.detail}` : ''}`,
+      { cause: options?.cause },
+    );
+    this.operation = operation;
     this.timeoutMs = timeoutMs;
   }
 }

@@ -29,6 +29,7 @@ export {
   type PoisonKind,
   PoisonMessageError,
   ReceiveTimeoutError,
+  RequestTimeoutError,
   TransientError,
   WorkersError,
   type WorkersErrorCode,

@@ -11,6 +11,8 @@ const USAGE = `usage:
                        [--older-than SECONDS] [--newer-than SECONDS] [--max N] [--rate N/s]
                        [--dry-run] [--no-move-task]
 common: [--endpoint URL] [--region REGION]   (also AWS_ENDPOINT_URL_SQS, AWS_REGION)
+        [--request-timeout SECONDS]   bound of each SQS call (default 30): an unanswered call
+                                      ends the run with exit code 1 (REQUEST_TIMEOUT)
 prints one JSON document on stdout`;
 
 function number(name: string, value: string | undefined): number | undefined {
@@ -39,6 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
       bodies: { type: 'boolean' },
       endpoint: { type: 'string' },
       region: { type: 'string' },
+      'request-timeout': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -53,10 +56,17 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   try {
     const max = number('max', values.max);
+    const requestTimeout = number('request-timeout', values['request-timeout']);
+    const bound = requestTimeout === undefined ? {} : { requestTimeoutSeconds: requestTimeout };
     if (command === 'list') {
       const queueUrl = values['queue-url'];
       if (queueUrl === undefined) throw new Error('list needs --queue-url');
-      const messages = await listDeadLetters({ client, queueUrl, ...(max === undefined ? {} : { maxMessages: max }) });
+      const messages = await listDeadLetters({
+        client,
+        queueUrl,
+        ...bound,
+        ...(max === undefined ? {} : { maxMessages: max }),
+      });
       const shown = messages.map(({ body, messageAttributes: _attributes, ...rest }) =>
         values.bodies === true ? { ...rest, body } : rest,
       );
@@ -82,6 +92,7 @@ async function main(argv: readonly string[]): Promise<number> {
       filter,
       dryRun: values['dry-run'] === true,
       moveTask: values['no-move-task'] === true ? 'never' : 'auto',
+      ...bound,
       ...(max === undefined ? {} : { maxMessages: max }),
       ...(rate === undefined ? {} : { ratePerSecond: rate }),
     });
@@ -97,7 +108,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`checkout-dlq: ${error instanceof Error ? error.message : String(error)}`);
+    const code = (error as { code?: unknown })?.code;
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`checkout-dlq: ${typeof code === 'string' ? `${code}: ` : ''}${message}`);
     process.exitCode = 1;
   },
 );

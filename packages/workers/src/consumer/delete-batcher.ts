@@ -1,5 +1,5 @@
 import { DeleteMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { callOptions } from '../processing/call-timeout.js';
+import { boundedCall } from '../processing/call-timeout.js';
 
 interface Pending {
   readonly receiptHandle: string;
@@ -15,11 +15,20 @@ export class DeleteBatcher {
   readonly #queueUrl: string;
   readonly #delayMs: number;
   readonly #onError: (error: unknown) => void;
+  readonly #timeoutMs: number;
   #pending: Pending[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #inFlight = new Set<Promise<void>>();
 
-  constructor(client: SQSClient, queueUrl: string, delayMs: number, onError: (error: unknown) => void) {
+  /** `timeoutMs` bounds each `DeleteMessageBatch` call (then its entries count as not deleted). */
+  constructor(
+    client: SQSClient,
+    queueUrl: string,
+    delayMs: number,
+    onError: (error: unknown) => void,
+    timeoutMs: number,
+  ) {
+    this.#timeoutMs = timeoutMs;
     this.#client = client;
     this.#queueUrl = queueUrl;
     this.#delayMs = delayMs;
@@ -49,14 +58,15 @@ export class DeleteBatcher {
     const batch = this.#pending.splice(0, 10);
     if (batch.length === 0) return;
     if (this.#pending.length > 0) this.#timer = setTimeout(() => this.#send(), this.#delayMs);
-    const call = this.#client
-      .send(
+    const call = boundedCall('DeleteMessageBatch', this.#timeoutMs, (callOptions) =>
+      this.#client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.#queueUrl,
           Entries: batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receiptHandle })),
         }),
-        callOptions(),
-      )
+        callOptions,
+      ),
+    )
       .then(
         (result) => {
           const failed = new Set((result.Failed ?? []).map((entry) => entry.Id));

@@ -9,7 +9,7 @@ import { createEmfMetrics } from '../metrics/emf-metrics.js';
 import { getQueueSnapshot } from '../metrics/queue-snapshot.js';
 import { noMetrics, safely, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import { MAX_VISIBILITY_SECONDS, visibilityLeftSeconds } from '../processing/backoff.js';
-import { callOptions } from '../processing/call-timeout.js';
+import { boundedCall } from '../processing/call-timeout.js';
 import { type InboundMessage, numericAttribute } from '../processing/inbound-message.js';
 import { processMessage } from '../processing/process-message.js';
 import { createProcessingSetup, type ProcessingOptions } from '../processing/processing-options.js';
@@ -219,7 +219,14 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
     rate === undefined
       ? undefined
       : new TokenBucket(rate.perSecond, rate.burst ?? Math.max(1, Math.ceil(rate.perSecond / 10)));
-  const deletes = new DeleteBatcher(client, queueUrl, 2, (error) => report({ stage: 'delete', error }));
+  const requestTimeoutMs = setup.requestTimeoutMs;
+  const deletes = new DeleteBatcher(
+    client,
+    queueUrl,
+    2,
+    (error) => report({ stage: 'delete', error }),
+    requestTimeoutMs,
+  );
   const tracked = new Map<string, Tracked>();
   const tasks = new Set<Promise<void>>();
   const releases = new Set<Promise<void>>();
@@ -236,16 +243,18 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
     for (let i = 0; i < messages.length; i += 10) {
       const chunk = messages.slice(i, i + 10);
       try {
-        await client.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: chunk.map((message, index) => ({
-              Id: String(index),
-              ReceiptHandle: message.receiptHandle,
-              VisibilityTimeout: 0,
-            })),
-          }),
-          callOptions(),
+        await boundedCall('ChangeMessageVisibilityBatch', requestTimeoutMs, (callOptions) =>
+          client.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: chunk.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.receiptHandle,
+                VisibilityTimeout: 0,
+              })),
+            }),
+            callOptions,
+          ),
         );
       } catch (error) {
         report({ stage: 'visibility', error });
@@ -273,16 +282,18 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
         Math.min(visibilityTimeout, visibilityLeftSeconds(entry.message.receivedAtMs, sentAt)),
       );
       try {
-        const result = await client.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: chunk.map((entry, index) => ({
-              Id: String(index),
-              ReceiptHandle: entry.message.receiptHandle,
-              VisibilityTimeout: seconds[index] ?? 0,
-            })),
-          }),
-          callOptions(),
+        const result = await boundedCall('ChangeMessageVisibilityBatch', requestTimeoutMs, (callOptions) =>
+          client.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: chunk.map((entry, index) => ({
+                Id: String(index),
+                ReceiptHandle: entry.message.receiptHandle,
+                VisibilityTimeout: seconds[index] ?? 0,
+              })),
+            }),
+            callOptions,
+          ),
         );
         const failed = new Set((result.Failed ?? []).map((entry) => entry.Id));
         chunk.forEach((entry, index) => {
@@ -487,7 +498,9 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       if (snapshotSeconds > 0) {
         every(snapshotSeconds, async () => {
           try {
-            const snapshot = await getQueueSnapshot(client, queueUrl);
+            const snapshot = await getQueueSnapshot(client, queueUrl, {
+              requestTimeoutSeconds: requestTimeoutMs / 1000,
+            });
             safely(() => metrics.recordQueueSnapshot(snapshot));
           } catch (error) {
             report({ stage: 'snapshot', error });

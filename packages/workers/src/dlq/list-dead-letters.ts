@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { InvalidOptionsError } from '../errors.js';
+import { requestTimeoutMs } from '../processing/call-timeout.js';
 import { type DeadLetterMessage, toDeadLetterMessage } from './dead-letter-message.js';
 import { scanQueue } from './dlq-scan.js';
 
@@ -13,21 +14,34 @@ export interface ListDeadLettersOptions {
   readonly scanVisibilitySeconds?: number;
   /** Long-poll wait per receive; the scan ends at the first empty receive. Default 1 s. */
   readonly waitTimeSeconds?: number;
+  /**
+   * Bound of each SQS call in seconds (a receive gets `waitTimeSeconds` on top). Unanswered by
+   * then (a half-open connection), the call is aborted and the list rejects with a
+   * `RequestTimeoutError` naming the operation; messages already received are handed back.
+   * Default 30, at most 300.
+   */
+  readonly requestTimeoutSeconds?: number;
 }
 
 /**
  * Lists (and lets you inspect) the messages in a DLQ with the reason each is there. Messages are
  * received, read and handed back (visibility 0): listing moves and deletes nothing, though each
- * listed message's receive count grows by one, as with any SQS peek.
+ * listed message's receive count grows by one, as with any SQS peek. Every call is bounded by
+ * `requestTimeoutSeconds` (`RequestTimeoutError`).
  */
 export async function listDeadLetters(options: ListDeadLettersOptions): Promise<DeadLetterMessage[]> {
   const maxMessages = options.maxMessages ?? 100;
   if (!Number.isInteger(maxMessages) || maxMessages < 1) throw new InvalidOptionsError('maxMessages', 'must be >= 1');
+  const timeoutMs = requestTimeoutMs(options.requestTimeoutSeconds);
   const found: DeadLetterMessage[] = [];
   await scanQueue(
     options.client,
     options.queueUrl,
-    { visibilitySeconds: options.scanVisibilitySeconds ?? 30, waitTimeSeconds: options.waitTimeSeconds ?? 1 },
+    {
+      visibilitySeconds: options.scanVisibilitySeconds ?? 30,
+      waitTimeSeconds: options.waitTimeSeconds ?? 1,
+      requestTimeoutMs: timeoutMs,
+    },
     async (message) => {
       const parsed = toDeadLetterMessage(message);
       if (parsed !== undefined) found.push(parsed);

@@ -6,7 +6,8 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { TokenBucket } from '../consumer/token-bucket.js';
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError, RequestTimeoutError } from '../errors.js';
+import { boundedCall, requestTimeoutMs } from '../processing/call-timeout.js';
 import { originalAttributes } from '../processing/dead-letter-attributes.js';
 import { isFifoQueue } from '../processing/queue-resolver.js';
 import { type DeadLetterMessage, toDeadLetterMessage } from './dead-letter-message.js';
@@ -47,6 +48,15 @@ export interface RedriveOptions {
   readonly scanVisibilitySeconds?: number;
   /** Long-poll wait per receive; the scan ends at the first empty receive. Default 1 s. */
   readonly waitTimeSeconds?: number;
+  /**
+   * Bound of each SQS call in seconds (a receive gets `waitTimeSeconds` on top). Unanswered by
+   * then (a half-open connection), the call is aborted and the redrive stops and rejects with a
+   * `RequestTimeoutError` naming the operation. A send that timed out is never followed by a
+   * delete (the message stays in the DLQ; it may also have reached the target); a delete that
+   * timed out leaves the message in both queues at worst, never in neither. Messages not moved are
+   * handed back. `scanVisibilitySeconds` must exceed twice this. Default 30, at most 300.
+   */
+  readonly requestTimeoutSeconds?: number;
 }
 
 /** Per-message outcome of a redrive. */
@@ -62,7 +72,10 @@ export interface RedriveResult {
   readonly moved: number;
   /** Did not match the filter; left in the DLQ. */
   readonly skipped: number;
-  /** Send failed; left in the DLQ, untouched. */
+  /**
+   * Not moved: the send failed (a send that timed out may also have reached the target), or too
+   * little of its scan hold was left for a send and a delete; left in the DLQ, never deleted.
+   */
   readonly failed: number;
   /** Sent, but the DLQ delete failed: the message is in both queues (rerun removes the DLQ copy only by hand). */
   readonly duplicated: number;
@@ -102,9 +115,9 @@ export function matchesFilter(message: DeadLetterMessage, filter: RedriveFilter 
   return true;
 }
 
-async function arnOf(client: SQSClient, queueUrl: string): Promise<string> {
-  const { Attributes } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+async function arnOf(client: SQSClient, queueUrl: string, timeoutMs: number): Promise<string> {
+  const { Attributes } = await boundedCall('GetQueueAttributes', timeoutMs, (callOptions) =>
+    client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }), callOptions),
   );
   const arn = Attributes?.QueueArn;
   if (arn === undefined) throw new InvalidOptionsError('queueUrl', `${queueUrl} has no QueueArn`);
@@ -121,6 +134,10 @@ const hasFilter = (filter: RedriveFilter | undefined) =>
  * duplicates a message (handlers are idempotent) and never loses one; the counts add up:
  * DLQ before = DLQ after + moved. Original message attributes are restored, the workers' DLQ
  * annotations dropped; FIFO targets keep the `MessageGroupId`.
+ *
+ * Every SQS call is bounded by `requestTimeoutSeconds`: a timeout stops the run and rejects with a
+ * `RequestTimeoutError`. What moved before stays moved; a send that timed out is never followed
+ * by a delete, so nothing is lost; rerunning is safe (moved messages are no longer in the DLQ).
  */
 export async function redriveDeadLetters(options: RedriveOptions): Promise<RedriveResult> {
   const dryRun = options.dryRun === true;
@@ -133,27 +150,49 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
   }
   if (deadLetterQueueUrl === targetQueueUrl)
     throw new InvalidOptionsError('targetQueueUrl', 'must differ from the DLQ');
+  const timeoutMs = requestTimeoutMs(options.requestTimeoutSeconds);
+  const scanVisibilitySeconds = options.scanVisibilitySeconds ?? 300;
+  // A message is sent and deleted within its hold: a stale receipt handle's delete may be
+  // accepted without deleting anything.
+  if (!(scanVisibilitySeconds * 1000 > 2 * timeoutMs) || scanVisibilitySeconds > 43_200) {
+    throw new InvalidOptionsError(
+      'scanVisibilitySeconds',
+      `must exceed twice requestTimeoutSeconds (${(2 * timeoutMs) / 1000}) and be at most 43200`,
+    );
+  }
 
   if (!dryRun && options.moveTask !== 'never' && !hasFilter(options.filter) && options.maxMessages === undefined) {
     try {
       const [sourceArn, destinationArn] = await Promise.all([
-        arnOf(client, deadLetterQueueUrl),
-        arnOf(client, targetQueueUrl),
+        arnOf(client, deadLetterQueueUrl, timeoutMs),
+        arnOf(client, targetQueueUrl, timeoutMs),
       ]);
-      const { Attributes } = await client.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: deadLetterQueueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages'],
-        }),
+      const { Attributes } = await boundedCall('GetQueueAttributes', timeoutMs, (callOptions) =>
+        client.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: deadLetterQueueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages'],
+          }),
+          callOptions,
+        ),
       );
-      const { TaskHandle } = await client.send(
-        new StartMessageMoveTaskCommand({
-          SourceArn: sourceArn,
-          DestinationArn: destinationArn,
-          ...(options.ratePerSecond === undefined
-            ? {}
-            : { MaxNumberOfMessagesPerSecond: Math.ceil(options.ratePerSecond) }),
-        }),
+      // A timeout here leaves it unknown whether SQS started the task: SQS refuses a second task
+      // on the same DLQ while one runs, so a rerun cannot move anything twice.
+      const { TaskHandle } = await boundedCall(
+        'StartMessageMoveTask',
+        timeoutMs,
+        (callOptions) =>
+          client.send(
+            new StartMessageMoveTaskCommand({
+              SourceArn: sourceArn,
+              DestinationArn: destinationArn,
+              ...(options.ratePerSecond === undefined
+                ? {}
+                : { MaxNumberOfMessagesPerSecond: Math.ceil(options.ratePerSecond) }),
+            }),
+            callOptions,
+          ),
+        () => 'the move task may or may not have started: see ListMessageMoveTasks before a rerun',
       );
       const approximate = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
       return {
@@ -181,8 +220,12 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
   await scanQueue(
     client,
     deadLetterQueueUrl,
-    { visibilitySeconds: options.scanVisibilitySeconds ?? 300, waitTimeSeconds: options.waitTimeSeconds ?? 1 },
-    async (raw) => {
+    {
+      visibilitySeconds: scanVisibilitySeconds,
+      waitTimeSeconds: options.waitTimeSeconds ?? 1,
+      requestTimeoutMs: timeoutMs,
+    },
+    async (raw, heldUntilMs) => {
       if (options.maxMessages !== undefined && counts.matched >= options.maxMessages) return 'stop';
       const message = toDeadLetterMessage(raw);
       if (message === undefined) return 'keep';
@@ -199,27 +242,58 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
         return 'keep';
       }
       if (bucket !== undefined) await bucket.take();
-      try {
-        await client.send(
-          new SendMessageCommand({
-            QueueUrl: targetQueueUrl,
-            MessageBody: message.body,
-            MessageAttributes: originalAttributes(message.messageAttributes),
-            ...(targetFifo
-              ? { MessageGroupId: message.messageGroupId ?? 'default', MessageDeduplicationId: message.sqsMessageId }
-              : {}),
-          }),
-        );
-      } catch {
+      // Not enough of its hold left for a send and a delete: leave it untouched rather than risk a
+      // delete with a receipt handle SQS may no longer honour.
+      if (Date.now() + 2 * timeoutMs >= heldUntilMs) {
         counts.failed += 1;
         note('failed');
         return 'keep';
       }
+      const sofar = () => `redrive stopped after moving ${counts.moved}`;
       try {
-        await client.send(new DeleteMessageCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle: raw.ReceiptHandle }));
-      } catch {
+        await boundedCall(
+          'SendMessage',
+          timeoutMs,
+          (callOptions) =>
+            client.send(
+              new SendMessageCommand({
+                QueueUrl: targetQueueUrl,
+                MessageBody: message.body,
+                MessageAttributes: originalAttributes(message.messageAttributes),
+                ...(targetFifo
+                  ? {
+                      MessageGroupId: message.messageGroupId ?? 'default',
+                      MessageDeduplicationId: message.sqsMessageId,
+                    }
+                  : {}),
+              }),
+              callOptions,
+            ),
+          () =>
+            `${sofar()}; message ${message.sqsMessageId} was not deleted from the DLQ (it may also have reached the target)`,
+        );
+      } catch (error) {
+        counts.failed += 1;
+        note('failed');
+        // A timeout (the endpoint stalls): no delete, stop the run; the message is handed back.
+        if (error instanceof RequestTimeoutError) throw error;
+        return 'keep';
+      }
+      try {
+        await boundedCall(
+          'DeleteMessage',
+          timeoutMs,
+          (callOptions) =>
+            client.send(
+              new DeleteMessageCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle: raw.ReceiptHandle }),
+              callOptions,
+            ),
+          () => `${sofar()}; message ${message.sqsMessageId} was sent to the target and may be in both queues`,
+        );
+      } catch (error) {
         counts.duplicated += 1;
         note('duplicated');
+        if (error instanceof RequestTimeoutError) throw error;
         return 'keep';
       }
       counts.moved += 1;

@@ -17,7 +17,7 @@ import {
 import type { OutcomeKind, WorkerMetrics } from '../metrics/worker-metrics.js';
 import { queueNameOf, safely } from '../metrics/worker-metrics.js';
 import { backoffSeconds, MAX_VISIBILITY_SECONDS, type ResolvedBackoff, visibilityLeftSeconds } from './backoff.js';
-import { callOptions } from './call-timeout.js';
+import { boundedCall } from './call-timeout.js';
 import type { CommandRoute } from './command-route.js';
 import { DLQ_ATTRIBUTES, deadLetterAttributes } from './dead-letter-attributes.js';
 import type { InboundMessage } from './inbound-message.js';
@@ -36,6 +36,8 @@ export interface ProcessingSetup {
   readonly isPermanent: (error: unknown) => boolean;
   readonly metrics: WorkerMetrics;
   readonly reportError: (event: WorkerErrorEvent) => void;
+  /** Bound of each SQS call (DLQ send, visibility), in milliseconds. */
+  readonly requestTimeoutMs: number;
 }
 
 /** `ack`: done with (processed or parked in the DLQ); `retry`: leave it to be redelivered. */
@@ -222,17 +224,21 @@ async function deadLetter(
       failedAt: new Date(setup.now()).toISOString(),
     };
     const fifo = isFifoQueue(dlqUrl);
+    // A send that times out may still have reached the DLQ: the message is then retried and may
+    // be parked twice (at least once), never lost.
     const send = (attributes: Record<string, MessageAttributeValue> | undefined) =>
-      setup.client.send(
-        new SendMessageCommand({
-          QueueUrl: dlqUrl,
-          MessageBody: message.body,
-          ...(attributes === undefined ? {} : { MessageAttributes: attributes }),
-          ...(fifo
-            ? { MessageGroupId: message.messageGroupId ?? 'default', MessageDeduplicationId: message.sqsMessageId }
-            : {}),
-        }),
-        callOptions(),
+      boundedCall('SendMessage', setup.requestTimeoutMs, (callOptions) =>
+        setup.client.send(
+          new SendMessageCommand({
+            QueueUrl: dlqUrl,
+            MessageBody: message.body,
+            ...(attributes === undefined ? {} : { MessageAttributes: attributes }),
+            ...(fifo
+              ? { MessageGroupId: message.messageGroupId ?? 'default', MessageDeduplicationId: message.sqsMessageId }
+              : {}),
+          }),
+          callOptions,
+        ),
       );
     // As annotated as fits; if SQS still refuses the size, the reason alone; then the bare body
     // (SQS accepted it once, so it fits, unless the DLQ's own limit is smaller).
@@ -272,13 +278,15 @@ async function retryLater(
   // SQS counts the 12 hours from this delivery's receive, not from now.
   const seconds = Math.min(wanted, visibilityLeftSeconds(message.receivedAtMs, setup.now()));
   try {
-    await setup.client.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrl,
-        ReceiptHandle: message.receiptHandle,
-        VisibilityTimeout: seconds,
-      }),
-      callOptions(),
+    await boundedCall('ChangeMessageVisibility', setup.requestTimeoutMs, (callOptions) =>
+      setup.client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: message.receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+        callOptions,
+      ),
     );
   } catch (error) {
     safely(() =>

@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DeadLetterQueueUnavailableError } from '../errors.js';
-import { callOptions } from './call-timeout.js';
+import { boundedCall } from './call-timeout.js';
 import { SQS_MAX_MESSAGE_BYTES } from './dead-letter-attributes.js';
 
 /**
@@ -17,8 +17,15 @@ export interface QueueResolver {
   maximumMessageSizeOf(queueUrl: string): Promise<number>;
 }
 
-/** Creates a resolver; `deadLetterQueueUrl` short-circuits the redrive-policy lookup. */
-export function createQueueResolver(client: SQSClient, deadLetterQueueUrl: string | undefined): QueueResolver {
+/**
+ * Creates a resolver; `deadLetterQueueUrl` short-circuits the redrive-policy lookup. Each SQS call
+ * is bounded by `requestTimeoutMs`.
+ */
+export function createQueueResolver(
+  client: SQSClient,
+  deadLetterQueueUrl: string | undefined,
+  requestTimeoutMs: number,
+): QueueResolver {
   const urls = new Map<string, Promise<string>>();
   const dlqs = new Map<string, Promise<string>>();
   const sizes = new Map<string, Promise<number>>();
@@ -38,12 +45,14 @@ export function createQueueResolver(client: SQSClient, deadLetterQueueUrl: strin
       if (parts[0] !== 'arn' || parts[2] !== 'sqs' || name === undefined || name.length === 0) {
         throw new DeadLetterQueueUnavailableError(arn, 'not an SQS queue ARN');
       }
-      const { QueueUrl } = await client.send(
-        new GetQueueUrlCommand({
-          QueueName: name,
-          ...(account === undefined || account === '' ? {} : { QueueOwnerAWSAccountId: account }),
-        }),
-        callOptions(),
+      const { QueueUrl } = await boundedCall('GetQueueUrl', requestTimeoutMs, (callOptions) =>
+        client.send(
+          new GetQueueUrlCommand({
+            QueueName: name,
+            ...(account === undefined || account === '' ? {} : { QueueOwnerAWSAccountId: account }),
+          }),
+          callOptions,
+        ),
       );
       if (QueueUrl === undefined) throw new DeadLetterQueueUnavailableError(arn, 'GetQueueUrl returned no URL');
       return QueueUrl;
@@ -53,27 +62,29 @@ export function createQueueResolver(client: SQSClient, deadLetterQueueUrl: strin
     maximumMessageSizeOf: (queueUrl) => {
       const hit = sizes.get(queueUrl);
       if (hit !== undefined) return hit;
-      const load = client
-        .send(
+      const load = boundedCall('GetQueueAttributes', requestTimeoutMs, (callOptions) =>
+        client.send(
           new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }),
-          callOptions(),
-        )
-        .then(
-          ({ Attributes }) => {
-            const size = Number(Attributes?.MaximumMessageSize);
-            return Number.isInteger(size) && size > 0 ? size : SQS_MAX_MESSAGE_BYTES;
-          },
-          () => SQS_MAX_MESSAGE_BYTES,
-        );
+          callOptions,
+        ),
+      ).then(
+        ({ Attributes }) => {
+          const size = Number(Attributes?.MaximumMessageSize);
+          return Number.isInteger(size) && size > 0 ? size : SQS_MAX_MESSAGE_BYTES;
+        },
+        () => SQS_MAX_MESSAGE_BYTES,
+      );
       sizes.set(queueUrl, load);
       return load;
     },
     deadLetterUrlOf: (queueUrl) => {
       if (deadLetterQueueUrl !== undefined) return Promise.resolve(deadLetterQueueUrl);
       return cached(dlqs, queueUrl, async () => {
-        const { Attributes } = await client.send(
-          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
-          callOptions(),
+        const { Attributes } = await boundedCall('GetQueueAttributes', requestTimeoutMs, (callOptions) =>
+          client.send(
+            new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+            callOptions,
+          ),
         );
         const policy = Attributes?.RedrivePolicy;
         if (policy === undefined) {
