@@ -14,6 +14,8 @@ import { type OutboxOptions, type OutboxTable, resolveOutboxTable } from './outb
 function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   return [
     sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(t.schema)}`,
+    // body is json, not jsonb: json keeps the text byte for byte, so what enqueue measured is what
+    // the relay sends (jsonb adds spaces and rewrites numbers: 1e300 becomes 301 digits).
     // txid: the writer's transaction id; relays only claim rows whose transaction is older than
     // every transaction still running (the visibility fence), so late commits are never skipped.
     sql`CREATE TABLE ${t.ref} (
@@ -21,7 +23,7 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
   destination text NOT NULL,
   group_key text,
-  body jsonb NOT NULL,
+  body json NOT NULL,
   attributes jsonb,
   delay_seconds integer,
   status text NOT NULL DEFAULT 'pending' CONSTRAINT ${t.indexName('status_check')} CHECK (status IN ('pending', 'sent', 'dead')),
