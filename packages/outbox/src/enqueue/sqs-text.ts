@@ -4,12 +4,15 @@
  */
 const OUTSIDE_SQS_SET = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
+/** With the `u` flag a paired surrogate is one code point, so only unpaired ones match (`isWellFormed()`'s rule). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Why Postgres or SQS would refuse `text` (U+0000, an unpaired UTF-16 surrogate, a character outside
  * SQS's allowed set), or `undefined` when both take it as is.
  */
 export function textProblem(text: string): string | undefined {
-  if (!text.isWellFormed()) return 'must not contain unpaired UTF-16 surrogates';
+  if (LONE_SURROGATE.test(text)) return 'must not contain unpaired UTF-16 surrogates';
   if (text.includes('\u0000')) return 'must not contain U+0000';
   const bad = OUTSIDE_SQS_SET.exec(text);
   if (bad !== null) {

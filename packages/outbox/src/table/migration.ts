@@ -14,6 +14,8 @@ import { type OutboxOptions, type OutboxTable, resolveOutboxTable } from './outb
 function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   return [
     sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(t.schema)}`,
+    // attempts are counted (and in_flight_since set) in a committed statement BEFORE each publish, so
+    // a row that crashes the relay still uses up its attempts; any recorded outcome clears in_flight_since.
     // body is json, not jsonb: json keeps the text byte for byte, so what enqueue measured is what
     // the relay sends (jsonb adds spaces and rewrites numbers: 1e300 becomes 301 digits).
     // txid: the writer's transaction id; relays only claim rows whose transaction is older than
@@ -31,7 +33,8 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   available_at timestamptz NOT NULL DEFAULT now(),
   created_at timestamptz NOT NULL DEFAULT now(),
   sent_at timestamptz,
-  last_error text
+  last_error text,
+  in_flight_since timestamptz
 )`,
     // The claim window: pending rows, oldest transaction first. Sent and dead rows are not in this
     // index, so claim cost does not grow with retained history.

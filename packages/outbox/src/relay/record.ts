@@ -1,0 +1,83 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { OutboxTable } from '../table/outbox-table.js';
+
+/** A row whose publish failed, with the delay before its next try. */
+export interface FailedRow {
+  readonly id: string;
+  readonly error: string;
+  readonly retryInMs: number;
+}
+
+/** A row that goes dead without being published, with the reason. */
+export interface DeadRow {
+  readonly id: string;
+  readonly error: string;
+}
+
+/** What a round learned since its last record, and the rows it is about to publish. */
+export interface RoundRecord {
+  /** Accepted by the publisher: `sent` (or deleted). */
+  readonly sent: readonly string[];
+  /** Refused or no outcome: last error, next try, `dead` once `attempts` reached `maxAttempts`. */
+  readonly failed: readonly FailedRow[];
+  /** Used up their attempts without any recorded outcome (they crashed or hung relays): `dead` now. */
+  readonly dead: readonly DeadRow[];
+  /** About to be published: their attempt is counted (and `in_flight_since` set) before the call. */
+  readonly starting: readonly string[];
+}
+
+/** True when `record` holds nothing to write. */
+export function isEmptyRecord(record: RoundRecord): boolean {
+  return record.sent.length + record.failed.length + record.dead.length + record.starting.length === 0;
+}
+
+/**
+ * One statement, in its own transaction (committed before the next publish call, so it survives the
+ * relay process): outcomes since the last record, and the attempts of the call about to start.
+ * Only `pending` rows change, so a relay resumed after its groups moved on cannot undo another
+ * relay's work. The commit does not wait for the WAL flush (`synchronous_commit = off` for this
+ * transaction only): a Postgres crash may lose the last few records, which means a re-send (at least
+ * once) or an uncounted attempt, never a lost row; a relay crash loses nothing.
+ */
+export function recordStatement(
+  table: OutboxTable,
+  record: RoundRecord,
+  options: { readonly maxAttempts: number; readonly onSent: 'keep' | 'delete' },
+): RawBuilder<{ dead: string }> {
+  const t = table.ref;
+  const sent =
+    options.onSent === 'delete'
+      ? sql`DELETE FROM ${t} WHERE id = ANY(${record.sent}::bigint[]) AND status = 'pending'`
+      : sql`UPDATE ${t} SET status = 'sent', sent_at = now(), last_error = NULL, in_flight_since = NULL
+          WHERE id = ANY(${record.sent}::bigint[]) AND status = 'pending'`;
+  const failed = record.failed;
+  // Errors are stored truncated: enough to diagnose, never a whole payload echoed back by the broker.
+  return sql<{ dead: string }>`
+    WITH durability AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
+    ok AS (${sent} RETURNING 1),
+    bad AS (
+      UPDATE ${t} AS o SET
+        last_error = left(f.error, 2000),
+        available_at = now() + make_interval(secs => f.delay_ms / 1000.0),
+        status = CASE WHEN o.attempts >= ${options.maxAttempts} THEN 'dead' ELSE 'pending' END,
+        in_flight_since = NULL
+      FROM unnest(${failed.map((f) => f.id)}::bigint[], ${failed.map((f) => f.error)}::text[],
+        ${failed.map((f) => f.retryInMs)}::int[]) AS f(id, error, delay_ms)
+      WHERE o.id = f.id AND o.status = 'pending'
+      RETURNING o.status
+    ),
+    gone AS (
+      UPDATE ${t} AS o SET status = 'dead', last_error = left(d.error, 2000), in_flight_since = NULL
+      FROM unnest(${record.dead.map((d) => d.id)}::bigint[], ${record.dead.map((d) => d.error)}::text[]) AS d(id, error)
+      WHERE o.id = d.id AND o.status = 'pending'
+      RETURNING 1
+    ),
+    started AS (
+      UPDATE ${t} SET attempts = attempts + 1, in_flight_since = now()
+      WHERE id = ANY(${record.starting}::bigint[]) AND status = 'pending'
+      RETURNING 1
+    )
+    SELECT ((SELECT count(*) FROM bad WHERE status = 'dead') + (SELECT count(*) FROM gone))::text AS dead,
+      (SELECT count(*) FROM ok) AS sent, (SELECT count(*) FROM started) AS started,
+      (SELECT setting FROM durability) AS durability`;
+}
