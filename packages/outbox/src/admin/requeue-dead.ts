@@ -28,7 +28,10 @@ export async function requeueDeadRows<DB>(
     throw new InvalidOutboxMessageError('filter.ids', 'must be outbox row ids (decimal strings)');
   }
   // Checked before any SQL, with enqueue's rules: text Postgres would refuse never reaches it.
-  if (filter.destination !== undefined && (typeof filter.destination !== 'string' || !DESTINATION.test(filter.destination))) {
+  if (
+    filter.destination !== undefined &&
+    (typeof filter.destination !== 'string' || !DESTINATION.test(filter.destination))
+  ) {
     throw new InvalidOutboxMessageError('filter.destination', 'must be 1-256 printable ASCII characters');
   }
   if (filter.groupKey !== undefined && (typeof filter.groupKey !== 'string' || !GROUP_KEY.test(filter.groupKey))) {

@@ -15,14 +15,34 @@ const lone = String.fromCharCode(0xd800);
 
 describe('enqueue refuses text Postgres or SQS would refuse', () => {
   const cases: Array<[string, Record<string, unknown>, string]> = [
-    ['U+0000 in an attribute value', { destination: 'd', body: 1, attributes: { a: 'x\u0000y' } }, 'message.attributes.a'],
+    [
+      'U+0000 in an attribute value',
+      { destination: 'd', body: 1, attributes: { a: 'x\u0000y' } },
+      'message.attributes.a',
+    ],
     ['an unpaired surrogate in the body', { destination: 'd', body: { s: `a${lone}b` } }, 'message.body'],
     ['an unpaired surrogate in a body key', { destination: 'd', body: { [`k${lone}`]: 1 } }, 'message.body'],
-    ['an unpaired surrogate in an attribute value', { destination: 'd', body: 1, attributes: { a: `x${lone}` } }, 'message.attributes.a'],
+    [
+      'an unpaired surrogate in an attribute value',
+      { destination: 'd', body: 1, attributes: { a: `x${lone}` } },
+      'message.attributes.a',
+    ],
     ['U+FFFF in the body', { destination: 'd', body: { s: 'a\uffffb' } }, 'message.body'],
-    ['U+FFFE in an attribute value', { destination: 'd', body: 1, attributes: { a: 'a\ufffe' } }, 'message.attributes.a'],
-    ['a control character in an attribute value', { destination: 'd', body: 1, attributes: { a: 'a\u0001' } }, 'message.attributes.a'],
-    ['a number attribute SQS cannot hold', { destination: 'd', body: 1, attributes: { n: 1e300 } }, 'message.attributes.n'],
+    [
+      'U+FFFE in an attribute value',
+      { destination: 'd', body: 1, attributes: { a: 'a\ufffe' } },
+      'message.attributes.a',
+    ],
+    [
+      'a control character in an attribute value',
+      { destination: 'd', body: 1, attributes: { a: 'a\u0001' } },
+      'message.attributes.a',
+    ],
+    [
+      'a number attribute SQS cannot hold',
+      { destination: 'd', body: 1, attributes: { n: 1e300 } },
+      'message.attributes.n',
+    ],
     ['U+0000 in the destination', { destination: 'd\u0000', body: 1 }, 'message.destination'],
     ['an unpaired surrogate in the group key', { destination: 'd', groupKey: `g${lone}`, body: 1 }, 'message.groupKey'],
   ];
@@ -48,9 +68,9 @@ describe('enqueue refuses text Postgres or SQS would refuse', () => {
   it('keeps text that only looks like an escape (a backslash followed by u0000)', async () => {
     const body = { s: '\\u0000 and \\ud800 are just text here' };
     const [id] = await f.db.transaction().execute((trx) => f.outbox.enqueue(trx, { destination: 'd', body }));
-    const { rows } = await sql<{ body: unknown }>`SELECT body FROM ${f.outbox.table.ref} WHERE id = ${id}::bigint`.execute(
-      f.db,
-    );
+    const { rows } = await sql<{
+      body: unknown;
+    }>`SELECT body FROM ${f.outbox.table.ref} WHERE id = ${id}::bigint`.execute(f.db);
     expect(rows[0]?.body).toEqual(body);
     await sql`DELETE FROM ${f.outbox.table.ref}`.execute(f.db);
   });
@@ -59,6 +79,8 @@ describe('enqueue refuses text Postgres or SQS would refuse', () => {
     await expect(f.outbox.requeueDead(f.db, { destination: 'd\u0000' })).rejects.toMatchObject({
       field: 'filter.destination',
     });
-    await expect(f.outbox.requeueDead(f.db, { groupKey: `g${lone}` })).rejects.toBeInstanceOf(InvalidOutboxMessageError);
+    await expect(f.outbox.requeueDead(f.db, { groupKey: `g${lone}` })).rejects.toBeInstanceOf(
+      InvalidOutboxMessageError,
+    );
   });
 });

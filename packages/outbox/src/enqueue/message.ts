@@ -69,7 +69,10 @@ function validateAttributes(field: string, attributes: unknown): Record<string, 
       if (!Number.isFinite(value)) throw new InvalidOutboxMessageError(`${field}.${name}`, 'must be a finite number');
       const magnitude = Math.abs(value);
       if (magnitude > NUMBER_MAX || (magnitude !== 0 && magnitude < NUMBER_MIN)) {
-        throw new InvalidOutboxMessageError(`${field}.${name}`, 'must be 0 or between 1e-128 and 1e126 in magnitude (SQS)');
+        throw new InvalidOutboxMessageError(
+          `${field}.${name}`,
+          'must be 0 or between 1e-128 and 1e126 in magnitude (SQS)',
+        );
       }
     } else if (typeof value !== 'string' || value.length === 0) {
       throw new InvalidOutboxMessageError(`${field}.${name}`, 'must be a non-empty string or a number');

@@ -36,7 +36,9 @@ describe('a publish that hangs', () => {
     it(`${name}: runOnce() settles by the round deadline, the attempt is counted, reported and kept as last_error`, async () => {
       const [id] = await f.db
         .transaction()
-        .execute((trx) => f.outbox.enqueue(trx, { destination: 'hang', groupKey: `hang-${name.split(" ")[0]}`, body: 1 }));
+        .execute((trx) =>
+          f.outbox.enqueue(trx, { destination: 'hang', groupKey: `hang-${name.split(' ')[0]}`, body: 1 }),
+        );
       const errors: unknown[] = [];
       const relay = createOutboxRelay({
         db: f.db,

@@ -17,7 +17,11 @@ afterAll(async () => {
 type Line = { publishing?: string[]; published?: string[]; error?: string; started?: boolean };
 
 /** A relay in a real child process (`fixtures/relay-process.ts`), with its stdout lines and exit. */
-function startRelayProcess(queue: TestQueue, destination: string, options: { claimTimeoutMs: number; maxAttempts: number; publishDelayMs: number; killOnId?: string }) {
+function startRelayProcess(
+  queue: TestQueue,
+  destination: string,
+  options: { claimTimeoutMs: number; maxAttempts: number; publishDelayMs: number; killOnId?: string },
+) {
   const script = fileURLToPath(new URL('../fixtures/relay-process.ts', import.meta.url));
   const config = {
     postgresUrl: f.stack.postgres.url,
@@ -61,7 +65,10 @@ function startRelayProcess(queue: TestQueue, destination: string, options: { cla
     /** Resolves with the first line (from now on) that matches. */
     next(match: (line: Line) => boolean, timeoutMs = 20_000): Promise<Line> {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching line within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching line within ${timeoutMs} ms; stderr: ${stderr}`)),
+          timeoutMs,
+        );
         listeners.push((line) => {
           if (!match(line)) return;
           clearTimeout(timer);
@@ -112,9 +119,12 @@ describe.skipIf(process.platform === 'win32')('a relay process that is paused or
       expect(relay.exit()).toBeUndefined();
       expect(relay.stderr()).not.toMatch(/Unhandled|terminated unexpectedly/);
       const received = await receiveAll(f.sqs, queue.queueUrl, 2, 10_000);
-      expect(received.map((m) => JSON.parse(m.body) as { n: number }).map((b) => b.n).sort()).toEqual(
-        expect.arrayContaining([1, 2]),
-      );
+      expect(
+        received
+          .map((m) => JSON.parse(m.body) as { n: number })
+          .map((b) => b.n)
+          .sort(),
+      ).toEqual(expect.arrayContaining([1, 2]));
     } finally {
       await relay.kill();
     }

@@ -26,8 +26,10 @@ function multibyteBody(): unknown {
 describe('the size rule: what is measured is exactly what is sent', () => {
   const bodies: Array<[string, () => unknown]> = [
     ['1 MiB of multibyte text (jsonb would add a space)', multibyteBody],
-    ['an 800 KB integer array (jsonb would add a space per element)', () =>
-      Array.from({ length: 160_000 }, (_, i) => 1000 + (i % 9000))],
+    [
+      'an 800 KB integer array (jsonb would add a space per element)',
+      () => Array.from({ length: 160_000 }, (_, i) => 1000 + (i % 9000)),
+    ],
     ['140 KB of 1e300 (jsonb would write 301 digits each)', () => Array.from({ length: 20_000 }, () => 1e300)],
   ];
 
