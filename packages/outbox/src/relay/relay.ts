@@ -236,12 +236,12 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
           if (isEmptyRecord(pending)) return;
           const statement = recordStatement(table, pending, { maxAttempts, onSent });
           const rows = await within(connections.run(statement), claimTimeoutMs, undefined);
-          if (rows === undefined) throw new OutboxRelayStateError(`recording the round took over ${claimTimeoutMs} ms`);
+          if (rows === undefined) throw new Error(`recording the round's outcomes took over ${claimTimeoutMs} ms`);
           published += pending.sent.length;
           failed += pending.failed.length;
           dead += Number(rows[0]?.dead ?? 0);
         };
-        rounds: for (let wave = cursor.next(); wave.length > 0; wave = cursor.next()) {
+        waves: for (let wave = cursor.next(); wave.length > 0; wave = cursor.next()) {
           // Rows whose attempts were all used without an outcome (they crashed or hung the relays
           // that tried them) go dead without another try, like any row that failed maxAttempts times.
           const live: ClaimedRow[] = [];
@@ -253,7 +253,9 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
             cursor.settle(row, false);
             record.dead.push({
               id: row.id,
-              error: `no outcome recorded after ${row.attempts} attempts: the relay stopped (crashed, was killed or hung) while publishing this row`,
+              error: row.in_doubt
+                ? `no outcome recorded after ${row.attempts} attempts: the relay stopped (crashed, was killed or hung) while publishing this row`
+                : `${row.attempts} attempts already, maxAttempts is ${maxAttempts}`,
             });
           }
           // A row in doubt (a relay died or hung while publishing it) is published alone: if it is what
@@ -264,7 +266,7 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
           for (const call of waveCalls) {
             // Past half the claim timeout our locks may be gone (a hung process resumes here): send nothing more.
             const now = performance.now();
-            if (held.lost || now >= deadline || (now >= softDeadline && calls > 0)) break rounds;
+            if (held.lost || now >= deadline || (now >= softDeadline && calls > 0)) break waves;
             await write(call.map((row) => row.id));
             calls += 1;
             const { outcomes, stop } = await publishCall(call, signal, deadline);
@@ -279,7 +281,7 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
               const error = outcome === undefined ? 'no outcome' : outcome.error;
               record.failed.push({ id: row.id, error, retryInMs: backoffDelayMs(row.attempts + 1, backoff) });
             });
-            if (stop) break rounds;
+            if (stop) break waves;
           }
         }
         const publishMs = performance.now() - began - claimMs;
