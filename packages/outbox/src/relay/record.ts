@@ -16,6 +16,13 @@ export interface DeadRow {
 
 /** What a round learned since its last record, and the rows it is about to publish. */
 export interface RoundRecord {
+  /**
+   * True when the rows' attempts were counted before their publish (per call, rows in doubt);
+   * false when this record counts them (a round covered by an in-flight record).
+   */
+  readonly counted: boolean;
+  /** The round's in-flight record, deleted with this record (its outcome is now known). */
+  readonly inflightId: string | null;
   /** Accepted by the publisher: `sent` (or deleted). */
   readonly sent: readonly string[];
   /** Refused or no outcome: last error, next try, `dead` once `attempts` reached `maxAttempts`. */
@@ -28,7 +35,10 @@ export interface RoundRecord {
 
 /** True when `record` holds nothing to write. */
 export function isEmptyRecord(record: RoundRecord): boolean {
-  return record.sent.length + record.failed.length + record.dead.length + record.starting.length === 0;
+  return (
+    record.sent.length + record.failed.length + record.dead.length + record.starting.length === 0 &&
+    record.inflightId === null
+  );
 }
 
 /**
@@ -45,10 +55,12 @@ export function recordStatement(
   options: { readonly maxAttempts: number; readonly onSent: 'keep' | 'delete' },
 ): RawBuilder<{ dead: string }> {
   const t = table.ref;
+  const add = record.counted ? 0 : 1;
   const sent =
     options.onSent === 'delete'
       ? sql`DELETE FROM ${t} WHERE id = ANY(${record.sent}::bigint[]) AND status = 'pending'`
-      : sql`UPDATE ${t} SET status = 'sent', sent_at = now(), last_error = NULL, in_flight_since = NULL
+      : sql`UPDATE ${t} SET status = 'sent', sent_at = now(), last_error = NULL, in_flight_since = NULL,
+          attempts = attempts + ${add}::integer
           WHERE id = ANY(${record.sent}::bigint[]) AND status = 'pending'`;
   const failed = record.failed;
   // Errors are stored truncated: enough to diagnose, never a whole payload echoed back by the broker.
@@ -57,9 +69,10 @@ export function recordStatement(
     ok AS (${sent} RETURNING 1),
     bad AS (
       UPDATE ${t} AS o SET
+        attempts = o.attempts + ${add}::integer,
         last_error = left(f.error, 2000),
         available_at = now() + make_interval(secs => f.delay_ms / 1000.0),
-        status = CASE WHEN o.attempts >= ${options.maxAttempts} THEN 'dead' ELSE 'pending' END,
+        status = CASE WHEN o.attempts + ${add}::integer >= ${options.maxAttempts} THEN 'dead' ELSE 'pending' END,
         in_flight_since = NULL
       FROM unnest(${failed.map((f) => f.id)}::bigint[], ${failed.map((f) => f.error)}::text[],
         ${failed.map((f) => f.retryInMs)}::int[]) AS f(id, error, delay_ms)
@@ -76,8 +89,53 @@ export function recordStatement(
       UPDATE ${t} SET attempts = attempts + 1, in_flight_since = now()
       WHERE id = ANY(${record.starting}::bigint[]) AND status = 'pending'
       RETURNING 1
-    )
+    ),
+    closed AS (DELETE FROM ${table.inflightRef} WHERE id = ${record.inflightId}::bigint RETURNING 1)
     SELECT ((SELECT count(*) FROM bad WHERE status = 'dead') + (SELECT count(*) FROM gone))::text AS dead,
-      (SELECT count(*) FROM ok) AS sent, (SELECT count(*) FROM started) AS started,
+      (SELECT count(*) FROM ok) AS sent, (SELECT count(*) FROM started) AS started, (SELECT count(*) FROM closed) AS closed,
+      (SELECT setting FROM durability) AS durability`;
+}
+
+/** What {@link openStatement} found and did. */
+export interface OpenResult {
+  /** The round's in-flight record, or `null` when none was written (rows in doubt: publish call by call). */
+  readonly record_id: string | null;
+  /** Claimed rows charged an attempt just now (a relay died during their publish), with their new count. */
+  readonly charged: ReadonlyArray<{ readonly id: string; readonly attempts: number }>;
+}
+
+/**
+ * Before a round's first publish call, in its own committed transaction: charges one attempt to the
+ * rows of any in-flight record that overlaps the claimed rows (the relay that wrote it lost these
+ * groups without recording an outcome: it crashed, or was cut off while paused) and marks them in
+ * doubt; then, when `open` and none of the claimed rows was charged, writes this round's in-flight
+ * record covering `ids`. One statement, whatever the number of rows.
+ */
+export function openStatement(table: OutboxTable, ids: readonly string[], open: boolean): RawBuilder<OpenResult> {
+  const t = table.ref;
+  return sql<OpenResult>`
+    WITH durability AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
+    left_over AS (
+      DELETE FROM ${table.inflightRef} AS i WHERE i.row_ids && ${ids}::bigint[] RETURNING i.row_ids, i.started_at
+    ),
+    charged AS (
+      UPDATE ${t} AS o SET attempts = o.attempts + 1, in_flight_since = coalesce(o.in_flight_since, h.started_at)
+      FROM (
+        SELECT u.id, min(l.started_at) AS started_at
+        FROM left_over AS l CROSS JOIN LATERAL unnest(l.row_ids) AS u(id)
+        GROUP BY u.id
+      ) AS h
+      WHERE o.id = h.id AND o.status = 'pending'
+      RETURNING o.id, o.attempts
+    ),
+    opened AS (
+      INSERT INTO ${table.inflightRef} (row_ids)
+      SELECT ${ids}::bigint[]
+      WHERE ${open}::boolean AND NOT EXISTS (SELECT 1 FROM charged AS c WHERE c.id = ANY(${ids}::bigint[]))
+      RETURNING id
+    )
+    SELECT (SELECT id::text FROM opened) AS record_id,
+      coalesce((SELECT json_agg(json_build_object('id', c.id::text, 'attempts', c.attempts))
+        FROM charged AS c WHERE c.id = ANY(${ids}::bigint[])), '[]'::json) AS charged,
       (SELECT setting FROM durability) AS durability`;
 }

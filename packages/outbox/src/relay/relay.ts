@@ -9,7 +9,14 @@ import { type ClaimedRow, claimRows } from './claim.js';
 import { kyselyConnections, poolConnections } from './connections.js';
 import { GroupCursor } from './group-cursor.js';
 import type { OutboxObserver, RelayRoundResult } from './observer.js';
-import { type DeadRow, type FailedRow, isEmptyRecord, recordStatement } from './record.js';
+import {
+  type DeadRow,
+  type FailedRow,
+  isEmptyRecord,
+  openStatement,
+  type RoundRecord,
+  recordStatement,
+} from './record.js';
 import { NotificationListener, Wakeup } from './wakeup.js';
 
 /** Options of {@link createOutboxRelay}. */
@@ -222,20 +229,51 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
         // start no new wave, so a slow publisher does not keep groups locked for long. Unsent rows
         // stay pending, each group's unsent rows a suffix, and go out in a later round.
         const softDeadline = began + roundBudgetMs;
-        const cursor = new GroupCursor(rows);
+        // Before the first publish call, committed: charge an attempt to rows a dead relay left in
+        // flight, and (unless rows are in doubt) write this round's in-flight record. A crash from here
+        // on leaves that record behind, and whoever takes these groups next charges their attempt.
+        const opened = await within(
+          connections.run(
+            openStatement(
+              table,
+              rows.map((row) => row.id),
+              !rows.some((row) => row.in_doubt),
+            ),
+          ),
+          claimTimeoutMs,
+          undefined,
+        );
+        if (opened === undefined) throw new Error(`opening the round took over ${claimTimeoutMs} ms`);
+        const inflightId = opened[0]?.record_id ?? null;
+        const charged = new Map((opened[0]?.charged ?? []).map((row) => [row.id, row.attempts]));
+        const claimed =
+          charged.size === 0
+            ? rows
+            : rows.map((row) => {
+                const attempts = charged.get(row.id);
+                return attempts === undefined ? row : { ...row, attempts, in_doubt: true };
+              });
+        // Without an in-flight record (rows in doubt), the round goes call by call: each call's attempts
+        // are counted, and the previous call's outcomes recorded, in a committed statement before it,
+        // and rows in doubt go alone, so a row that crashes relays uses up only its own attempts.
+        const byCall = inflightId === null;
+        const cursor = new GroupCursor(claimed);
         let record: { sent: string[]; failed: FailedRow[]; dead: DeadRow[] } = { sent: [], failed: [], dead: [] };
         let published = 0;
         let failed = 0;
         let dead = 0;
         let calls = 0;
-        // Writes what happened since the last write, and counts the attempts of `starting`, in its own
-        // committed transaction: before a publish, so a row that crashes this process is still counted.
-        const write = async (starting: readonly string[]) => {
-          const pending = { ...record, starting };
+        const write = async (starting: readonly string[], last: boolean) => {
+          const pending: RoundRecord = { ...record, starting, counted: byCall, inflightId: last ? inflightId : null };
           record = { sent: [], failed: [], dead: [] };
           if (isEmptyRecord(pending)) return;
           const statement = recordStatement(table, pending, { maxAttempts, onSent });
-          const rows = await within(connections.run(statement), claimTimeoutMs, undefined);
+          // With an in-flight record the outcomes are marked in the claim transaction (if its session is
+          // gone the mark fails and the record stays: the next owner charges the attempt). Call by call,
+          // each record commits on its own, before the next publish.
+          const rows = byCall
+            ? await within(connections.run(statement), claimTimeoutMs, undefined)
+            : await held.query(statement);
           if (rows === undefined) throw new Error(`recording the round's outcomes took over ${claimTimeoutMs} ms`);
           published += pending.sent.length;
           failed += pending.failed.length;
@@ -258,8 +296,6 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
                 : `${row.attempts} attempts already, maxAttempts is ${maxAttempts}`,
             });
           }
-          // A row in doubt (a relay died or hung while publishing it) is published alone: if it is what
-          // crashes relays, only its own attempts are used up.
           const doubtful = live.filter((row) => row.in_doubt);
           const rest = live.filter((row) => !row.in_doubt);
           const waveCalls = [...doubtful.map((row) => [row]), ...(rest.length > 0 ? [rest] : [])];
@@ -267,7 +303,11 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
             // Past half the claim timeout our locks may be gone (a hung process resumes here): send nothing more.
             const now = performance.now();
             if (held.lost || now >= deadline || (now >= softDeadline && calls > 0)) break waves;
-            await write(call.map((row) => row.id));
+            if (byCall)
+              await write(
+                call.map((row) => row.id),
+                false,
+              );
             calls += 1;
             const { outcomes, stop } = await publishCall(call, signal, deadline);
             call.forEach((row, index) => {
@@ -285,7 +325,7 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
           }
         }
         const publishMs = performance.now() - began - claimMs;
-        await write([]);
+        await write([], true);
         return {
           claimed: rows.length,
           groups: owned,

@@ -46,6 +46,14 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
     sql`CREATE INDEX ${t.indexName('blocked_idx')} ON ${t.ref} (group_key) WHERE status = 'dead' OR (status = 'pending' AND attempts > 0)`,
     // Retention cleanup deletes the oldest sent rows in bounded batches.
     sql`CREATE INDEX ${t.indexName('sent_idx')} ON ${t.ref} (sent_at) WHERE status = 'sent'`,
+    // One row per relay round in flight: the row ids it may publish, written (committed) before its
+    // first publish call and deleted with its mark. A row still here after its groups changed hands
+    // belongs to a relay that died (or was cut off) mid-round: its rows are charged an attempt.
+    sql`CREATE TABLE ${t.inflightRef} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  row_ids bigint[] NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT now()
+)`,
     claimFunctionDdl(t),
   ];
 }
@@ -53,6 +61,7 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
 function downStatements(t: OutboxTable): RawBuilder<unknown>[] {
   return [
     sql`DROP FUNCTION IF EXISTS ${t.claimFunction}(integer, integer, bigint, text)`,
+    sql`DROP TABLE IF EXISTS ${t.inflightRef}`,
     sql`DROP TABLE IF EXISTS ${t.ref}`,
   ];
 }
