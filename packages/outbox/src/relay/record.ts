@@ -105,18 +105,25 @@ export interface OpenResult {
 }
 
 /**
- * Before a round's first publish call, in its own committed transaction: charges one attempt to the
- * rows of any in-flight record that overlaps the claimed rows (the relay that wrote it lost these
- * groups without recording an outcome: it crashed, or was cut off while paused) and marks them in
- * doubt; then, when `open` and none of the claimed rows was charged, writes this round's in-flight
- * record covering `ids`. One statement, whatever the number of rows.
+ * Before a round's first publish call, in its own committed transaction: takes over every in-flight
+ * record whose round has ended without its mark (its advisory lock is free: the relay died, or its
+ * session was ended while it was paused), charging each of its pending rows one attempt and marking
+ * them in doubt; then, when `open` and none of the claimed rows was charged, writes this round's
+ * record covering `ids`, under `lockKey` (which the round's transaction already holds). One
+ * statement, whatever the number of rows; the in-flight table holds one row per live round.
  */
-export function openStatement(table: OutboxTable, ids: readonly string[], open: boolean): RawBuilder<OpenResult> {
+export function openStatement(
+  table: OutboxTable,
+  ids: readonly string[],
+  open: boolean,
+  lockKey: string,
+): RawBuilder<OpenResult> {
   const t = table.ref;
   return sql<OpenResult>`
     WITH durability AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
     left_over AS (
-      DELETE FROM ${table.inflightRef} AS i WHERE i.row_ids && ${ids}::bigint[] RETURNING i.row_ids, i.started_at
+      DELETE FROM ${table.inflightRef} AS i WHERE pg_try_advisory_xact_lock(i.lock_key)
+      RETURNING i.row_ids, i.started_at
     ),
     charged AS (
       UPDATE ${t} AS o SET attempts = o.attempts + 1, in_flight_since = coalesce(o.in_flight_since, h.started_at)
@@ -128,14 +135,17 @@ export function openStatement(table: OutboxTable, ids: readonly string[], open: 
       WHERE o.id = h.id AND o.status = 'pending'
       RETURNING o.id, o.attempts
     ),
+    mine AS (
+      SELECT c.id, c.attempts FROM charged AS c WHERE c.id = ANY(${ids}::bigint[])
+    ),
     opened AS (
-      INSERT INTO ${table.inflightRef} (row_ids)
-      SELECT ${ids}::bigint[]
-      WHERE ${open}::boolean AND NOT EXISTS (SELECT 1 FROM charged AS c WHERE c.id = ANY(${ids}::bigint[]))
+      INSERT INTO ${table.inflightRef} (lock_key, row_ids)
+      SELECT ${lockKey}::bigint, ${ids}::bigint[]
+      WHERE ${open}::boolean AND NOT EXISTS (SELECT 1 FROM mine)
       RETURNING id
     )
     SELECT (SELECT id::text FROM opened) AS record_id,
-      coalesce((SELECT json_agg(json_build_object('id', c.id::text, 'attempts', c.attempts))
-        FROM charged AS c WHERE c.id = ANY(${ids}::bigint[])), '[]'::json) AS charged,
+      coalesce((SELECT json_agg(json_build_object('id', m.id::text, 'attempts', m.attempts)) FROM mine AS m),
+        '[]'::json) AS charged,
       (SELECT setting FROM durability) AS durability`;
 }

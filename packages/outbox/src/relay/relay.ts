@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import type { CleanupOptions } from '../admin/cleanup.js';
 import { InvalidOutboxConfigError, OutboxPublishTimeoutError, OutboxRelayStateError } from '../errors.js';
@@ -96,6 +96,11 @@ export interface OutboxRelay {
   start(): Promise<void>;
   /** Finishes the round in flight (its rows are marked and its groups released), then stops. */
   stop(): Promise<void>;
+}
+
+/** A random 64-bit advisory-lock key (decimal) for a round's in-flight record. */
+function randomLockKey(): string {
+  return String(crypto.getRandomValues(new BigInt64Array(1))[0] ?? 0n);
 }
 
 /** A round starts no new publish wave after this long (ms), nor after half of `claimTimeoutMs`. */
@@ -232,12 +237,17 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
         // Before the first publish call, committed: charge an attempt to rows a dead relay left in
         // flight, and (unless rows are in doubt) write this round's in-flight record. A crash from here
         // on leaves that record behind, and whoever takes these groups next charges their attempt.
+        const open = !rows.some((row) => row.in_doubt);
+        // The round's transaction holds this key until it ends: while it does, its record is live.
+        const lockKey = randomLockKey();
+        if (open) await held.query(sql`SELECT pg_advisory_xact_lock(${lockKey}::bigint)`);
         const opened = await within(
           connections.run(
             openStatement(
               table,
               rows.map((row) => row.id),
-              !rows.some((row) => row.in_doubt),
+              open,
+              lockKey,
             ),
           ),
           claimTimeoutMs,

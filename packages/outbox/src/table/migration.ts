@@ -47,10 +47,12 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
     // Retention cleanup deletes the oldest sent rows in bounded batches.
     sql`CREATE INDEX ${t.indexName('sent_idx')} ON ${t.ref} (sent_at) WHERE status = 'sent'`,
     // One row per relay round in flight: the row ids it may publish, written (committed) before its
-    // first publish call and deleted with its mark. A row still here after its groups changed hands
-    // belongs to a relay that died (or was cut off) mid-round: its rows are charged an attempt.
+    // first publish call and deleted with its mark. Its round holds an advisory lock on lock_key: a
+    // row whose lock is free belongs to a round that ended without its mark (the relay died or was
+    // cut off): its rows are charged an attempt.
     sql`CREATE TABLE ${t.inflightRef} (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  lock_key bigint NOT NULL,
   row_ids bigint[] NOT NULL,
   started_at timestamptz NOT NULL DEFAULT now()
 )`,
