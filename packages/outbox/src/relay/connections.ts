@@ -13,8 +13,9 @@ export interface HeldConnection {
 export interface RelayConnections {
   /**
    * Runs `fn` in one `READ COMMITTED` transaction on a connection held for the whole call and commits.
-   * A failed commit after `fn` succeeded (the session ended under us) goes to `onCommitError`, and
-   * `fn`'s result is still returned: what the round did was recorded outside this transaction.
+   * A failed commit after `fn` succeeded (the session ended under us) goes to `onCommitError`: if it
+   * returns, `fn`'s result is returned (what the round did was recorded outside this transaction); if
+   * it throws, the call fails with that error.
    */
   transaction<T>(fn: (held: HeldConnection) => Promise<T>, onCommitError: (error: unknown) => void): Promise<T>;
   /** Runs one statement in its own (autocommitted) transaction. */

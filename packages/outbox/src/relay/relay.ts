@@ -209,6 +209,8 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
 
   async function runOnce(): Promise<RelayRoundResult> {
     const began = performance.now();
+    // True once the round's outcomes are in the claim transaction's mark: then its commit is the record.
+    let markedInClaim = false;
     return connections.transaction(
       async (held) => {
         const { candidates, rows } = await claimRows(held, table, batchSize, window, claimTimeoutMs);
@@ -267,6 +269,7 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
         // are counted, and the previous call's outcomes recorded, in a committed statement before it,
         // and rows in doubt go alone, so a row that crashes relays uses up only its own attempts.
         const byCall = inflightId === null;
+        markedInClaim = !byCall;
         const cursor = new GroupCursor(claimed);
         let record: { sent: string[]; failed: FailedRow[]; dead: DeadRow[] } = { sent: [], failed: [], dead: [] };
         let published = 0;
@@ -348,8 +351,13 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
         };
       },
       // The claim's session ended before the commit (e.g. Postgres ended it while this process was
-      // paused): the locks are gone already, and what the round did was recorded on its own.
-      (error) => notify('error', error),
+      // paused): the locks are gone already. If the mark was in it, the round failed (its in-flight
+      // record stays, and the next owner charges the attempt); otherwise every outcome was recorded
+      // on its own and only the locks were lost.
+      (error) => {
+        if (markedInClaim) throw error;
+        notify('error', error);
+      },
     );
   }
 
