@@ -5,7 +5,8 @@ export type OutboxErrorCode =
   | 'OUTBOX_MESSAGE_TOO_LARGE'
   | 'OUTBOX_NOT_IN_TRANSACTION'
   | 'OUTBOX_UNKNOWN_DESTINATION'
-  | 'OUTBOX_RELAY_STATE';
+  | 'OUTBOX_RELAY_STATE'
+  | 'OUTBOX_PUBLISH_TIMEOUT';
 
 /** Base class of every error thrown by `@checkout/outbox`. */
 export class OutboxError extends Error {
@@ -84,5 +85,26 @@ export class UnknownDestinationError extends OutboxError {
 export class OutboxRelayStateError extends OutboxError {
   constructor(message: string) {
     super('OUTBOX_RELAY_STATE', message);
+  }
+}
+
+/**
+ * A publish call gave no outcome before the round's deadline (half of `claimTimeoutMs`): the
+ * publisher hung or ignored the abort signal. Its rows count an attempt and are retried (the call
+ * may still have reached the queue: at least once). Reported to `observer.error`.
+ */
+export class OutboxPublishTimeoutError extends OutboxError {
+  /** Outbox row ids of the call. */
+  readonly ids: readonly string[];
+  /** How long the relay waited (ms). */
+  readonly waitedMs: number;
+
+  constructor(ids: readonly string[], waitedMs: number) {
+    super(
+      'OUTBOX_PUBLISH_TIMEOUT',
+      `publish of ${ids.length} row(s) gave no outcome within ${Math.round(waitedMs)} ms (the round's deadline); outcome unknown, retried`,
+    );
+    this.ids = ids;
+    this.waitedMs = waitedMs;
   }
 }

@@ -9,6 +9,7 @@ export {
   type OutboxErrorCode,
   OutboxMessageTooLargeError,
   OutboxNotInTransactionError,
+  OutboxPublishTimeoutError,
   OutboxRelayStateError,
   UnknownDestinationError,
 } from './errors.js';

@@ -32,17 +32,22 @@ export async function cleanupSentRows<DB>(
   }
   let total = 0;
   for (let batch = 0; batch < maxBatches; batch += 1) {
+    // Safe from any number of callers at once (a relay's timer, a cron job, an operator): each
+    // statement locks its rows with SKIP LOCKED, in one order, before deleting them, so two cleanups
+    // never wait for each other (no deadlock) and never count one row twice.
     const result = await sql<{ n: string }>`
       WITH gone AS (
         DELETE FROM ${table.ref} WHERE id IN (
           SELECT id FROM ${table.ref}
           WHERE status = 'sent' AND sent_at < now() - make_interval(secs => ${retentionMs}::double precision / 1000)
-          ORDER BY sent_at LIMIT ${batchSize})
+          ORDER BY sent_at, id LIMIT ${batchSize}
+          FOR UPDATE SKIP LOCKED)
         RETURNING 1
       ) SELECT count(*)::text AS n FROM gone`.execute(db);
     const deleted = Number(result.rows[0]?.n ?? 0);
     total += deleted;
-    if (deleted < batchSize) break;
+    // A short batch may only mean another cleanup holds the rest: stop when nothing is left for us.
+    if (deleted === 0) break;
   }
   return total;
 }

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { DESTINATION, GROUP_KEY } from '../enqueue/message.js';
 import { InvalidOutboxMessageError } from '../errors.js';
 import type { OutboxTable } from '../table/outbox-table.js';
 
@@ -25,6 +26,16 @@ export async function requeueDeadRows<DB>(
   const ids = filter.ids ?? null;
   if (ids !== null && !ids.every((id) => typeof id === 'string' && /^\d{1,19}$/.test(id))) {
     throw new InvalidOutboxMessageError('filter.ids', 'must be outbox row ids (decimal strings)');
+  }
+  // Checked before any SQL, with enqueue's rules: text Postgres would refuse never reaches it.
+  if (
+    filter.destination !== undefined &&
+    (typeof filter.destination !== 'string' || !DESTINATION.test(filter.destination))
+  ) {
+    throw new InvalidOutboxMessageError('filter.destination', 'must be 1-256 printable ASCII characters');
+  }
+  if (filter.groupKey !== undefined && (typeof filter.groupKey !== 'string' || !GROUP_KEY.test(filter.groupKey))) {
+    throw new InvalidOutboxMessageError('filter.groupKey', 'must be 1-128 printable ASCII characters');
   }
   const result = await sql<{ n: string }>`
     WITH requeued AS (

@@ -31,7 +31,7 @@ export async function enqueueMessages<DB>(
       FROM unnest(
         ${valid.map((m) => m.destination)}::text[],
         ${valid.map((m) => m.groupKey)}::text[],
-        ${valid.map((m) => m.bodyJson)}::jsonb[],
+        ${valid.map((m) => m.bodyJson)}::json[],
         ${valid.map((m) => m.attributesJson)}::jsonb[],
         ${valid.map((m) => m.delaySeconds)}::int[]
       ) WITH ORDINALITY AS u(destination, group_key, body, attributes, delay_seconds, ord)

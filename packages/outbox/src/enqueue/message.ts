@@ -1,4 +1,5 @@
 import { InvalidOutboxMessageError, OutboxMessageTooLargeError } from '../errors.js';
+import { jsonTextProblem, textProblem } from './sqs-text.js';
 
 /** A message attribute value: sent to SQS as `String` or `Number`. */
 export type OutboxAttributeValue = string | number;
@@ -13,7 +14,10 @@ export interface OutboxMessage {
    * ASCII, SQS's rule. Omit for messages that need no order.
    */
   readonly groupKey?: string;
-  /** JSON-serialisable body (stored as `jsonb`, published as JSON text). */
+  /**
+   * JSON-serialisable body. `JSON.stringify(body)` is stored as is (a `json` column keeps the text
+   * byte for byte) and is exactly what the publisher sends, so the size checked here is the size sent.
+   */
   readonly body: unknown;
   /** Up to 10 SQS message attributes; keys `[A-Za-z0-9_.-]`, not starting with `AWS.` or `Amazon.`. */
   readonly attributes?: Readonly<Record<string, OutboxAttributeValue>>;
@@ -30,8 +34,13 @@ export interface ValidatedMessage {
   readonly delaySeconds: number | null;
 }
 
-const DESTINATION = /^[\x21-\x7e]{1,256}$/;
-const GROUP_KEY = /^[\x21-\x7e]{1,128}$/;
+/** A destination: 1-256 printable ASCII characters. */
+export const DESTINATION = /^[\x21-\x7e]{1,256}$/;
+/** A group key: 1-128 printable ASCII characters (SQS's `MessageGroupId` rule). */
+export const GROUP_KEY = /^[\x21-\x7e]{1,128}$/;
+/** SQS's range for `Number` attributes: up to 10^126 in magnitude, and 0 or at least 10^-128. */
+const NUMBER_MAX = 1e126;
+const NUMBER_MIN = 1e-128;
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
 
 /** Bytes SQS counts for a message: body + each attribute's name, data type and value. */
@@ -58,8 +67,18 @@ function validateAttributes(field: string, attributes: unknown): Record<string, 
     }
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) throw new InvalidOutboxMessageError(`${field}.${name}`, 'must be a finite number');
+      const magnitude = Math.abs(value);
+      if (magnitude > NUMBER_MAX || (magnitude !== 0 && magnitude < NUMBER_MIN)) {
+        throw new InvalidOutboxMessageError(
+          `${field}.${name}`,
+          'must be 0 or between 1e-128 and 1e126 in magnitude (SQS)',
+        );
+      }
     } else if (typeof value !== 'string' || value.length === 0) {
       throw new InvalidOutboxMessageError(`${field}.${name}`, 'must be a non-empty string or a number');
+    } else {
+      const problem = textProblem(value);
+      if (problem !== undefined) throw new InvalidOutboxMessageError(`${field}.${name}`, problem);
     }
     result[name] = value;
   }
@@ -92,8 +111,8 @@ export function validateMessage(field: string, message: unknown, maxMessageBytes
     throw new InvalidOutboxMessageError(`${field}.body`, `is not JSON-serialisable (${(error as Error).message})`);
   }
   if (bodyJson === undefined) throw new InvalidOutboxMessageError(`${field}.body`, 'is not JSON-serialisable');
-  // jsonb rejects the NUL character inside strings.
-  if (bodyJson.includes('\\u0000')) throw new InvalidOutboxMessageError(`${field}.body`, 'must not contain U+0000');
+  const bodyProblem = jsonTextProblem(bodyJson);
+  if (bodyProblem !== undefined) throw new InvalidOutboxMessageError(`${field}.body`, bodyProblem);
   const attributes = m.attributes === undefined ? {} : validateAttributes(`${field}.attributes`, m.attributes);
   const size = messageSizeBytes(bodyJson, attributes);
   if (size > maxMessageBytes) throw new OutboxMessageTooLargeError(field, size, maxMessageBytes);

@@ -1,5 +1,6 @@
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { OutboxTable } from '../table/outbox-table.js';
+import type { HeldConnection } from './connections.js';
 
 /** A pending row of a locked group, in publish order. */
 export interface ClaimedRow {
@@ -14,6 +15,11 @@ export interface ClaimedRow {
   readonly ready: boolean;
   /** True when the row's transaction is older than every running one (below the visibility fence). */
   readonly fenced: boolean;
+  /**
+   * True when a publish of this row began and no outcome was recorded (the relay died or hung during
+   * it). Such a row is published alone, so a row that crashes the relay uses up only its own attempts.
+   */
+  readonly in_doubt: boolean;
 }
 
 /** What one claim returned. */
@@ -27,20 +33,18 @@ export interface Claim {
 /**
  * Locks whole groups and reads their pending rows, in one round trip, through the claim function
  * the migration created (see `claim-function.ts` for the two statements it runs and why they are
- * two). The locks are transaction-level: they hold until `trx` ends.
+ * two). The locks are transaction-level: they hold until the held connection's transaction ends.
  */
-export async function claimRows<DB>(
-  trx: Transaction<DB>,
+export async function claimRows(
+  held: HeldConnection,
   table: OutboxTable,
   batchSize: number,
   window: number,
   timeoutMs: number,
 ): Promise<Claim> {
-  const result = await sql<ClaimedRow & { candidates: string | null; id: string | null }>`
-    SELECT * FROM ${table.claimFunction}(${window}::integer, ${batchSize}::integer, ${table.lockSeed}::bigint, ${String(timeoutMs)}::text)`.execute(
-    trx,
-  );
+  const result = await held.query(sql<ClaimedRow & { candidates: string | null; id: string | null }>`
+    SELECT * FROM ${table.claimFunction}(${window}::integer, ${batchSize}::integer, ${table.lockSeed}::bigint, ${String(timeoutMs)}::text)`);
   const rows: ClaimedRow[] = [];
-  for (const row of result.rows) if (row.id !== null) rows.push(row as ClaimedRow);
-  return { candidates: Number(result.rows[0]?.candidates ?? 0), rows };
+  for (const row of result) if (row.id !== null) rows.push(row as ClaimedRow);
+  return { candidates: Number(result[0]?.candidates ?? 0), rows };
 }

@@ -1,20 +1,37 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import type { CleanupOptions } from '../admin/cleanup.js';
-import { InvalidOutboxConfigError, OutboxRelayStateError } from '../errors.js';
+import { InvalidOutboxConfigError, OutboxPublishTimeoutError, OutboxRelayStateError } from '../errors.js';
 import type { Outbox } from '../outbox.js';
 import type { OutboxPublisher, PublishEntry, PublishOutcome } from '../publishers/publisher.js';
 import { type BackoffOptions, backoffDelayMs } from './backoff.js';
 import { type ClaimedRow, claimRows } from './claim.js';
+import { kyselyConnections, poolConnections } from './connections.js';
 import { GroupCursor } from './group-cursor.js';
-import { type FailedRow, markRound } from './mark.js';
 import type { OutboxObserver, RelayRoundResult } from './observer.js';
+import {
+  type DeadRow,
+  type FailedRow,
+  isEmptyRecord,
+  openStatement,
+  type RoundRecord,
+  recordStatement,
+} from './record.js';
 import { NotificationListener, Wakeup } from './wakeup.js';
 
 /** Options of {@link createOutboxRelay}. */
 export interface OutboxRelayOptions<DB> {
   /** Your Kysely instance (Postgres dialect). Each round borrows one connection for one short transaction. */
   readonly db: Kysely<DB>;
+  /**
+   * The `pg.Pool` behind `db`. Recommended: the relay then checks out the connections it uses itself
+   * and listens for their errors while it holds them. A round holds one connection across the publish;
+   * if Postgres ends that session (the relay was paused past `claimTimeoutMs`, a failover, a network
+   * cut), pg reports it as an `'error'` event on the checked-out client, which `pool.on('error')` does
+   * not cover: without `pool` that event is unhandled and ends the process. With it, the relay reports
+   * the error to `observer.error`, discards the client and carries on.
+   */
+  readonly pool?: pg.Pool;
   /** The outbox to drain (from `createOutbox`). */
   readonly outbox: Outbox;
   /** Where rows go, e.g. `new SqsPublisher(...)`. */
@@ -81,6 +98,11 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
+/** A random 64-bit advisory-lock key (decimal) for a round's in-flight record. */
+function randomLockKey(): string {
+  return String(crypto.getRandomValues(new BigInt64Array(1))[0] ?? 0n);
+}
+
 /** A round starts no new publish wave after this long (ms), nor after half of `claimTimeoutMs`. */
 const ROUND_BUDGET_MS = 1000;
 
@@ -121,6 +143,11 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
     }
   };
 
+  const connections =
+    options.pool === undefined
+      ? kyselyConnections(db)
+      : poolConnections(db, options.pool, (error) => notify('error', error));
+
   const toEntry = (row: ClaimedRow): PublishEntry => ({
     id: row.id,
     destination: row.destination,
@@ -131,27 +158,62 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
     attempt: row.attempts + 1,
   });
 
-  async function publishWave(wave: readonly ClaimedRow[], signal: AbortSignal) {
-    let outcomes: readonly PublishOutcome[];
+  /** Resolves with `fallback` after `ms` unless `work` settles first (the work goes on, unobserved). */
+  async function within<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<T>((resolve) => {
+      timer = setTimeout(() => resolve(fallback), Math.max(0, ms));
+    });
     try {
-      outcomes = await publisher.publish(wave.map(toEntry), signal);
-      if (outcomes.length !== wave.length) {
-        const error = `publisher returned ${outcomes.length} outcomes for ${wave.length} entries`;
-        outcomes = wave.map(() => ({ ok: false, error }));
-      }
-    } catch (error) {
-      outcomes = wave.map(() => ({ ok: false, error: errorText(error) }));
+      return await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(timer);
     }
-    return { outcomes, aborted: signal.aborted };
+  }
+
+  /**
+   * One publish call, never waited on past `deadline`: a publisher that hangs or ignores the signal
+   * gives "no outcome", which fails every entry (the attempt was counted before the call).
+   */
+  async function publishCall(call: readonly ClaimedRow[], signal: AbortSignal, deadline: number) {
+    const began = performance.now();
+    const work = Promise.resolve()
+      .then(() => publisher.publish(call.map(toEntry), signal))
+      .then(
+        (outcomes) => ({ outcomes }),
+        (error: unknown) => ({ error }),
+      );
+    const settled = await within<{ outcomes?: readonly PublishOutcome[]; error?: unknown } | undefined>(
+      work,
+      deadline - performance.now(),
+      undefined,
+    );
+    if (settled === undefined || (settled.outcomes === undefined && signal.aborted)) {
+      const error = new OutboxPublishTimeoutError(
+        call.map((row) => row.id),
+        performance.now() - began,
+      );
+      notify('error', error);
+      return { outcomes: call.map(() => ({ ok: false, error: errorText(error) }) as const), stop: true };
+    }
+    if (settled.outcomes === undefined) {
+      notify('error', settled.error);
+      return { outcomes: call.map(() => ({ ok: false, error: errorText(settled.error) }) as const), stop: false };
+    }
+    if (settled.outcomes.length !== call.length) {
+      const error = `publisher returned ${settled.outcomes.length} outcomes for ${call.length} entries`;
+      return { outcomes: call.map(() => ({ ok: false, error }) as const), stop: false };
+    }
+    return { outcomes: settled.outcomes, stop: false };
   }
 
   async function runOnce(): Promise<RelayRoundResult> {
     const began = performance.now();
-    return db
-      .transaction()
-      .setIsolationLevel('read committed')
-      .execute(async (trx) => {
-        const { candidates, rows } = await claimRows(trx, table, batchSize, window, claimTimeoutMs);
+    // True once the round's outcomes are in the claim transaction's mark: then its commit is the record.
+    let markedInClaim = false;
+    return connections.transaction(
+      async (held) => {
+        const { candidates, rows } = await claimRows(held, table, batchSize, window, claimTimeoutMs);
         if (rows.length === 0) {
           const claimMs = performance.now() - began;
           return {
@@ -174,46 +236,129 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
         // start no new wave, so a slow publisher does not keep groups locked for long. Unsent rows
         // stay pending, each group's unsent rows a suffix, and go out in a later round.
         const softDeadline = began + roundBudgetMs;
-        const cursor = new GroupCursor(rows);
-        const sent: string[] = [];
-        const failed: FailedRow[] = [];
-        for (let wave = cursor.next(); wave.length > 0; wave = cursor.next()) {
-          // Past half the claim timeout our locks may be gone (a hung process resumes here): send nothing more.
-          const now = performance.now();
-          if (now >= deadline || (now >= softDeadline && sent.length + failed.length > 0)) break;
-          const { outcomes, aborted } = await publishWave(wave, signal);
-          wave.forEach((row, index) => {
-            const outcome = outcomes[index];
-            if (outcome?.ok === true) {
-              sent.push(row.id);
-              cursor.settle(row, true);
-              return;
+        // Before the first publish call, committed: charge an attempt to rows a dead relay left in
+        // flight, and (unless rows are in doubt) write this round's in-flight record. A crash from here
+        // on leaves that record behind, and whoever takes these groups next charges their attempt.
+        const open = !rows.some((row) => row.in_doubt);
+        // The round's transaction holds this key until it ends: while it does, its record is live.
+        const lockKey = randomLockKey();
+        if (open) await held.query(sql`SELECT pg_advisory_xact_lock(${lockKey}::bigint)`);
+        const opened = await within(
+          connections.run(
+            openStatement(
+              table,
+              rows.map((row) => row.id),
+              open,
+              lockKey,
+            ),
+          ),
+          claimTimeoutMs,
+          undefined,
+        );
+        if (opened === undefined) throw new Error(`opening the round took over ${claimTimeoutMs} ms`);
+        const inflightId = opened[0]?.record_id ?? null;
+        const charged = new Map((opened[0]?.charged ?? []).map((row) => [row.id, row.attempts]));
+        const claimed =
+          charged.size === 0
+            ? rows
+            : rows.map((row) => {
+                const attempts = charged.get(row.id);
+                return attempts === undefined ? row : { ...row, attempts, in_doubt: true };
+              });
+        // Without an in-flight record (rows in doubt), the round goes call by call: each call's attempts
+        // are counted, and the previous call's outcomes recorded, in a committed statement before it,
+        // and rows in doubt go alone, so a row that crashes relays uses up only its own attempts.
+        const byCall = inflightId === null;
+        markedInClaim = !byCall;
+        const cursor = new GroupCursor(claimed);
+        let record: { sent: string[]; failed: FailedRow[]; dead: DeadRow[] } = { sent: [], failed: [], dead: [] };
+        let published = 0;
+        let failed = 0;
+        let dead = 0;
+        let calls = 0;
+        const write = async (starting: readonly string[], last: boolean) => {
+          const pending: RoundRecord = { ...record, starting, counted: byCall, inflightId: last ? inflightId : null };
+          record = { sent: [], failed: [], dead: [] };
+          if (isEmptyRecord(pending)) return;
+          const statement = recordStatement(table, pending, { maxAttempts, onSent });
+          // With an in-flight record the outcomes are marked in the claim transaction (if its session is
+          // gone the mark fails and the record stays: the next owner charges the attempt). Call by call,
+          // each record commits on its own, before the next publish.
+          const rows = byCall
+            ? await within(connections.run(statement), claimTimeoutMs, undefined)
+            : await held.query(statement);
+          if (rows === undefined) throw new Error(`recording the round's outcomes took over ${claimTimeoutMs} ms`);
+          published += pending.sent.length;
+          failed += pending.failed.length;
+          dead += Number(rows[0]?.dead ?? 0);
+        };
+        waves: for (let wave = cursor.next(); wave.length > 0; wave = cursor.next()) {
+          // Rows whose attempts were all used without an outcome (they crashed or hung the relays
+          // that tried them) go dead without another try, like any row that failed maxAttempts times.
+          const live: ClaimedRow[] = [];
+          for (const row of wave) {
+            if (row.attempts < maxAttempts) {
+              live.push(row);
+              continue;
             }
             cursor.settle(row, false);
-            // An aborted call's outcome is unknown and not the message's fault: retry without using an attempt.
-            if (!aborted) {
+            record.dead.push({
+              id: row.id,
+              error: row.in_doubt
+                ? `no outcome recorded after ${row.attempts} attempts: the relay stopped (crashed, was killed or hung) while publishing this row`
+                : `${row.attempts} attempts already, maxAttempts is ${maxAttempts}`,
+            });
+          }
+          const doubtful = live.filter((row) => row.in_doubt);
+          const rest = live.filter((row) => !row.in_doubt);
+          const waveCalls = [...doubtful.map((row) => [row]), ...(rest.length > 0 ? [rest] : [])];
+          for (const call of waveCalls) {
+            // Past half the claim timeout our locks may be gone (a hung process resumes here): send nothing more.
+            const now = performance.now();
+            if (held.lost || now >= deadline || (now >= softDeadline && calls > 0)) break waves;
+            if (byCall)
+              await write(
+                call.map((row) => row.id),
+                false,
+              );
+            calls += 1;
+            const { outcomes, stop } = await publishCall(call, signal, deadline);
+            call.forEach((row, index) => {
+              const outcome = outcomes[index];
+              if (outcome?.ok === true) {
+                record.sent.push(row.id);
+                cursor.settle(row, true);
+                return;
+              }
+              cursor.settle(row, false);
               const error = outcome === undefined ? 'no outcome' : outcome.error;
-              failed.push({ id: row.id, error, retryInMs: backoffDelayMs(row.attempts + 1, backoff) });
-            }
-          });
-          if (aborted) break;
+              record.failed.push({ id: row.id, error, retryInMs: backoffDelayMs(row.attempts + 1, backoff) });
+            });
+            if (stop) break waves;
+          }
         }
         const publishMs = performance.now() - began - claimMs;
-        const { dead } =
-          sent.length + failed.length > 0
-            ? await markRound(trx, table, sent, failed, { maxAttempts, onSent })
-            : { dead: 0 };
+        await write([], true);
         return {
           claimed: rows.length,
           groups: owned,
-          published: sent.length,
-          failed: failed.length,
+          published,
+          failed,
           dead,
           contended: false,
           claimMs,
           publishMs,
         };
-      });
+      },
+      // The claim's session ended before the commit (e.g. Postgres ended it while this process was
+      // paused): the locks are gone already. If the mark was in it, the round failed (its in-flight
+      // record stays, and the next owner charges the attempt); otherwise every outcome was recorded
+      // on its own and only the locks were lost.
+      (error) => {
+        if (markedInClaim) throw error;
+        notify('error', error);
+      },
+    );
   }
 
   async function round(): Promise<RelayRoundResult | undefined> {
@@ -261,7 +406,8 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
     for (const timer of timers) timer.unref();
     let totals: RelayTotals = { rounds: 0, published: 0, failed: 0, dead: 0 };
     try {
-      await listener?.open();
+      // Never awaited: polling goes on whatever the LISTEN endpoint does (it may hang or refuse).
+      listener?.open();
       while (!state.stopping && performance.now() < until) {
         const result = await round();
         if (result !== undefined) {

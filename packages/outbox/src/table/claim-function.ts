@@ -31,7 +31,7 @@ export const ROUND_DEPTH = 10;
 export function claimFunctionDdl(t: OutboxTable): RawBuilder<unknown> {
   return sql`CREATE OR REPLACE FUNCTION ${t.claimFunction}(p_window integer, p_batch integer, p_seed bigint, p_timeout text)
 RETURNS TABLE (candidates bigint, id bigint, destination text, group_key text, body text, attributes jsonb,
-  delay_seconds integer, attempts integer, ready boolean, fenced boolean)
+  delay_seconds integer, attempts integer, ready boolean, fenced boolean, in_doubt boolean)
 LANGUAGE plpgsql VOLATILE
 AS $claim$
 #variable_conflict use_column
@@ -88,12 +88,13 @@ BEGIN
   v_per_group := greatest(1, ceil(p_batch::numeric * ${sql.lit(ROUND_DEPTH)} / greatest(cardinality(v_groups), 1)))::integer;
   RETURN QUERY
     SELECT v_candidates, r.id, r.destination, r.group_key, r.body::text, r.attributes, r.delay_seconds,
-      r.attempts, r.available_at <= now(), r.txid < pg_snapshot_xmin(pg_current_snapshot())
+      r.attempts, r.available_at <= now(), r.txid < pg_snapshot_xmin(pg_current_snapshot()),
+      r.in_flight_since IS NOT NULL
     FROM (
       SELECT p.* FROM unnest(v_groups) AS g(key)
       CROSS JOIN LATERAL (
         SELECT o.id, o.destination, o.group_key, o.body, o.attributes, o.delay_seconds, o.attempts,
-          o.available_at, o.txid
+          o.available_at, o.txid, o.in_flight_since
         FROM ${t.ref} o
         WHERE o.status = 'pending' AND o.group_key = g.key
         ORDER BY o.id + 0
@@ -104,7 +105,7 @@ BEGIN
       WHERE NOT EXISTS (SELECT 1 FROM ${t.ref} d WHERE d.status = 'dead' AND d.group_key = g.key)
       UNION ALL
       SELECT o.id, o.destination, o.group_key, o.body, o.attributes, o.delay_seconds, o.attempts,
-        o.available_at, o.txid
+        o.available_at, o.txid, o.in_flight_since
       FROM ${t.ref} o
       WHERE o.id = ANY(v_solo) AND o.status = 'pending' AND o.group_key IS NULL
     ) r

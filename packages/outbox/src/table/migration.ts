@@ -14,6 +14,10 @@ import { type OutboxOptions, type OutboxTable, resolveOutboxTable } from './outb
 function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   return [
     sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(t.schema)}`,
+    // attempts are counted (and in_flight_since set) in a committed statement BEFORE each publish, so
+    // a row that crashes the relay still uses up its attempts; any recorded outcome clears in_flight_since.
+    // body is json, not jsonb: json keeps the text byte for byte, so what enqueue measured is what
+    // the relay sends (jsonb adds spaces and rewrites numbers: 1e300 becomes 301 digits).
     // txid: the writer's transaction id; relays only claim rows whose transaction is older than
     // every transaction still running (the visibility fence), so late commits are never skipped.
     sql`CREATE TABLE ${t.ref} (
@@ -21,7 +25,7 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
   destination text NOT NULL,
   group_key text,
-  body jsonb NOT NULL,
+  body json NOT NULL,
   attributes jsonb,
   delay_seconds integer,
   status text NOT NULL DEFAULT 'pending' CONSTRAINT ${t.indexName('status_check')} CHECK (status IN ('pending', 'sent', 'dead')),
@@ -29,7 +33,8 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   available_at timestamptz NOT NULL DEFAULT now(),
   created_at timestamptz NOT NULL DEFAULT now(),
   sent_at timestamptz,
-  last_error text
+  last_error text,
+  in_flight_since timestamptz
 )`,
     // The claim window: pending rows, oldest transaction first. Sent and dead rows are not in this
     // index, so claim cost does not grow with retained history.
@@ -41,6 +46,16 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
     sql`CREATE INDEX ${t.indexName('blocked_idx')} ON ${t.ref} (group_key) WHERE status = 'dead' OR (status = 'pending' AND attempts > 0)`,
     // Retention cleanup deletes the oldest sent rows in bounded batches.
     sql`CREATE INDEX ${t.indexName('sent_idx')} ON ${t.ref} (sent_at) WHERE status = 'sent'`,
+    // One row per relay round in flight: the row ids it may publish, written (committed) before its
+    // first publish call and deleted with its mark. Its round holds an advisory lock on lock_key: a
+    // row whose lock is free belongs to a round that ended without its mark (the relay died or was
+    // cut off): its rows are charged an attempt.
+    sql`CREATE TABLE ${t.inflightRef} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  lock_key bigint NOT NULL,
+  row_ids bigint[] NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT now()
+)`,
     claimFunctionDdl(t),
   ];
 }
@@ -48,6 +63,7 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
 function downStatements(t: OutboxTable): RawBuilder<unknown>[] {
   return [
     sql`DROP FUNCTION IF EXISTS ${t.claimFunction}(integer, integer, bigint, text)`,
+    sql`DROP TABLE IF EXISTS ${t.inflightRef}`,
     sql`DROP TABLE IF EXISTS ${t.ref}`,
   ];
 }

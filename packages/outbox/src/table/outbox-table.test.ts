@@ -24,8 +24,10 @@ describe('outbox table options', () => {
     expect(ddl).toContain('CREATE TABLE "Billing"."Outbox_1"');
     expect(ddl).toContain('CREATE INDEX "Outbox_1_pending_idx" ON "Billing"."Outbox_1"');
     expect(ddl).toContain('CREATE OR REPLACE FUNCTION "Billing"."Outbox_1_claim"');
+    expect(ddl).toContain('CREATE TABLE "Billing"."Outbox_1_inflight"');
     expect(outboxMigrationSql({ table: 'x' }, 'down')).toBe(
-      'DROP FUNCTION IF EXISTS "public"."x_claim"(integer, integer, bigint, text);\n\nDROP TABLE IF EXISTS "public"."x";\n',
+      'DROP FUNCTION IF EXISTS "public"."x_claim"(integer, integer, bigint, text);\n\n' +
+        'DROP TABLE IF EXISTS "public"."x_inflight";\n\nDROP TABLE IF EXISTS "public"."x";\n',
     );
   });
 });

@@ -39,6 +39,8 @@ export interface OutboxTable {
   readonly ref: RawBuilder<unknown>;
   /** `"schema"."<table>_claim"`: the claim function created by the migration. */
   readonly claimFunction: RawBuilder<unknown>;
+  /** `"schema"."<table>_inflight"`: one row per relay round being published (see the relay). */
+  readonly inflightRef: RawBuilder<unknown>;
   /** A quoted identifier for an index or constraint of this table (`<table>_<suffix>`). */
   indexName(suffix: string): RawBuilder<unknown>;
 }
@@ -64,6 +66,7 @@ export function resolveOutboxTable(options: OutboxOptions = {}): OutboxTable {
     lockSeed: fnv1a32(`${schema}.${table}`),
     ref: sql`${sql.id(schema, table)}`,
     claimFunction: sql`${sql.id(schema, `${table}_claim`)}`,
+    inflightRef: sql`${sql.id(schema, `${table}_inflight`)}`,
     indexName: (suffix: string) => sql`${sql.id(`${table}_${suffix}`)}`,
   };
 }
