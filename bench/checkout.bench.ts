@@ -148,6 +148,7 @@ try {
   const began = performance.now();
   const runner = await startLocalRunner({
     deps: env.deps,
+    pool: env.pool,
     sqs: env.sqs,
     queueUrl: env.queue.queueUrl,
     listen: env.postgresUrl,

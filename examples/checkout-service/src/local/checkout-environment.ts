@@ -46,6 +46,8 @@ export interface CheckoutEnvironmentOptions {
 export interface CheckoutEnvironment {
   readonly deps: CheckoutDeps;
   readonly db: Kysely<CheckoutDatabase>;
+  /** The `pg.Pool` behind `db` (the outbox relays take it to watch the connections they hold). */
+  readonly pool: pg.Pool;
   readonly sqs: SQSClient;
   readonly queue: TestQueue & { readonly dlq: NonNullable<TestQueue['dlq']> };
   readonly payment: PaymentProviderSimulator;
@@ -126,6 +128,7 @@ export async function createCheckoutEnvironment(
   return {
     deps,
     db,
+    pool,
     sqs,
     queue: { ...queue, dlq },
     payment,

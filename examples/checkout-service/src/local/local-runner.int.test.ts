@@ -28,6 +28,7 @@ describe('local runner (long-poll consumer + 2 relays, the container shape)', ()
     await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queue.queueUrl, MessageBody: `not json ${markers[0]}` }));
     runner = await startLocalRunner({
       deps: env.deps,
+      pool: env.pool,
       sqs: env.sqs,
       queueUrl: env.queue.queueUrl,
       listen: env.postgresUrl,

@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createOutboxRelay, type OutboxRelay, SqsPublisher } from '@checkout/outbox';
 import { createSqsConsumer, type SqsConsumer, type WorkerErrorEvent } from '@checkout/workers';
+import type pg from 'pg';
 import { checkoutCommandRoutes } from '../handlers/command-handlers.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
 
@@ -10,6 +11,12 @@ export interface LocalRunnerOptions {
   readonly sqs: SQSClient;
   /** The commands queue (its redrive policy names the DLQ). */
   readonly queueUrl: string;
+  /**
+   * The `pg.Pool` behind `deps.db`: the relays listen for errors on the connections they hold, so a
+   * relay paused past its claim timeout (its session ended by the server) survives instead of dying
+   * of an unhandled `'error'` event.
+   */
+  readonly pool: pg.Pool;
   /** Postgres URL for the relay's LISTEN connection (wake-up on commit); polling stays on regardless. */
   readonly listen?: string;
   /** Outbox relays to run (several are safe: groups are locked per order). Default 2. */
@@ -44,6 +51,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
   const relays = Array.from({ length: options.relays ?? 2 }, () =>
     createOutboxRelay({
       db: deps.db,
+      pool: options.pool,
       outbox: deps.outbox,
       publisher,
       pollIntervalMs: 250,

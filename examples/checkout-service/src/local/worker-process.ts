@@ -30,6 +30,7 @@ const deps = createCheckoutDeps({
 });
 const runner = await startLocalRunner({
   deps,
+  pool,
   sqs,
   queueUrl: config.queueUrl,
   listen: config.postgresUrl,
