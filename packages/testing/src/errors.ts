@@ -42,14 +42,29 @@ export class DockerUnavailableError extends TestingError {
   }
 }
 
-/** A local server did not start or did not become ready in time. */
+/** How to build a {@link ServiceStartError}: what to do about it, and the underlying error. */
+export interface ServiceStartErrorOptions {
+  /** What the user can do about it, in one sentence; appended to the message after `Fix:`. */
+  readonly fix: string;
+  /** The underlying error (a spawn error, a listen error, ...). */
+  readonly cause?: unknown;
+}
+
+/**
+ * A local server did not start or did not become ready in time. Every start failure of an
+ * embedded server (spawn errors, a failed `initdb`, a port already taken, a timeout) surfaces as
+ * this error, never as an unhandled `'error'` event; its message ends with the fix.
+ */
 export class ServiceStartError extends TestingError {
   /** Which service failed. */
   readonly service: string;
+  /** What the user can do about it (also at the end of the message). */
+  readonly fix: string;
 
-  constructor(service: string, detail: string, cause?: unknown) {
-    super('SERVICE_START_FAILED', `${service} did not start: ${detail}`, { cause });
+  constructor(service: string, detail: string, options: ServiceStartErrorOptions) {
+    super('SERVICE_START_FAILED', `${service} did not start: ${detail}. Fix: ${options.fix}`, { cause: options.cause });
     this.service = service;
+    this.fix = options.fix;
   }
 }
 

@@ -4,6 +4,7 @@ export {
   InvalidStackConfigError,
   JavaNotFoundError,
   ServiceStartError,
+  type ServiceStartErrorOptions,
   TestingError,
   type TestingErrorCode,
 } from './errors.js';
