@@ -64,7 +64,13 @@ try {
   const fleet = values.chaos ? await startProcessFleet(env.processConfig, roles) : undefined;
   const runner =
     fleet === undefined
-      ? await startLocalRunner({ deps: env.deps, pool: env.pool, sqs: env.sqs, queueUrl: env.queue.queueUrl, listen: env.postgresUrl })
+      ? await startLocalRunner({
+          deps: env.deps,
+          pool: env.pool,
+          sqs: env.sqs,
+          queueUrl: env.queue.queueUrl,
+          listen: env.postgresUrl,
+        })
       : undefined;
   let killing = fleet !== undefined;
   const random = createSeededRandom(seed ^ 0x5eed);
