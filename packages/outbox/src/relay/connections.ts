@@ -50,8 +50,11 @@ export function poolConnections<DB>(
         return result.rows as R[];
       },
       release(broken: boolean) {
-        // Back to the pool, which listens again while the client is idle; a broken client is discarded.
-        client.release(broken || state.lost ? true : undefined);
+        // Back to the pool, which listens again while the client is idle; a broken client is discarded,
+        // and keeps a listener of its own: a late error while it closes must not end the process.
+        const discard = broken || state.lost;
+        if (discard) client.on('error', () => {});
+        client.release(discard ? true : undefined);
         client.removeListener('error', listener);
       },
     };
