@@ -464,6 +464,17 @@ describe('adversarial principals, headers and events (verification pass)', () =>
     expect(same.statusCode).toBe(201);
   });
 
+  it('a principal of exactly 200 bytes (the documented limit) checks out and reads its order', async () => {
+    for (const principal of ['p'.repeat(200), `${'p'.repeat(198)}é`, `${'p'.repeat(196)}😀`]) {
+      const created = await api(event({ principalId: principal }));
+      expect(created.statusCode).toBe(201);
+      const { orderId } = JSON.parse(created.body) as { orderId: string };
+      const read = await getOrder(env.deps, { principal, orderId });
+      expect(read.status).toBe(200);
+      expect(JSON.stringify(read.body)).toContain('PENDING_PAYMENT');
+    }
+  });
+
   it('an event that is not an object answers a 404, not a crash', async () => {
     for (const bad of [null, undefined, 'GET /orders/x', 42]) {
       const response = await api(bad as unknown as ApiGatewayProxyEventLike);
