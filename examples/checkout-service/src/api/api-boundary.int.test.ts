@@ -375,3 +375,110 @@ describe('HTTP API payload format 2.0 (what the CDK app wires) gets the same rul
     expect(response.statusCode).toBe(404);
   });
 });
+
+describe('adversarial principals, headers and events (verification pass)', () => {
+  const jwt = (sub: unknown) => ({ jwt: { claims: { sub }, scopes: null } });
+  function event(authorizer: unknown, init: { headers?: Record<string, unknown>; body?: string; v2?: boolean } = {}) {
+    const base = {
+      headers: init.headers ?? { 'Idempotency-Key': randomUUID() },
+      body: init.body ?? JSON.stringify(cart()),
+    };
+    return (init.v2 === true
+      ? { ...base, version: '2.0', rawPath: '/checkout', requestContext: { http: { method: 'POST' }, authorizer } }
+      : {
+          ...base,
+          httpMethod: 'POST',
+          path: '/checkout',
+          requestContext: { authorizer },
+        }) as unknown as ApiGatewayProxyEventLike;
+  }
+
+  it('a blank principal (spaces only) is no identity: 401, nothing written (Lambda 1.0, 2.0, in-process)', async () => {
+    const before = await written();
+    const key = randomUUID();
+    for (const blank of [' ', '   ', '\u00a0', '\u3000']) {
+      expect((await api(event({ principalId: blank }, { headers: { 'Idempotency-Key': key } }))).statusCode).toBe(401);
+      expect((await api(event(jwt(blank), { headers: { 'idempotency-key': key }, v2: true }))).statusCode).toBe(401);
+      expect((await checkout(env.deps, { idempotencyKey: key, principal: blank, body: cart() })).status).toBe(401);
+      expect((await getOrder(env.deps, { principal: blank, orderId: randomUUID() })).status).toBe(401);
+    }
+    expect(await written()).toEqual(before);
+  });
+
+  it('a claim of the wrong type is 401 and never falls through to another claim', async () => {
+    const before = await written();
+    for (const bad of [42, { sub: 'x' }, ['x'], true]) {
+      const mixed = { principalId: bad, lambda: { principalId: 'shop-a' } };
+      expect((await api(event(mixed))).statusCode).toBe(401);
+      expect((await api(event(jwt(bad), { v2: true }))).statusCode).toBe(401);
+    }
+    expect(await written()).toEqual(before);
+  });
+
+  it('without a principal the answer is 401 even when the body is not JSON or the key is missing', async () => {
+    const before = await written();
+    for (const response of [
+      await api(event(undefined, { body: 'not json' })),
+      await api(event(null, { body: '' })),
+      await api(event(undefined, { headers: {} })),
+      await api(event(jwt(undefined), { body: '{', v2: true })),
+    ]) {
+      expect(response.statusCode).toBe(401);
+      expect((JSON.parse(response.body) as ErrorBody).error.code).toBe('UNAUTHENTICATED');
+    }
+    expect(await written()).toEqual(before);
+  });
+
+  it('the in-process API answers 401/400, not a TypeError, for values of the wrong type', async () => {
+    const before = await written();
+    const wrong = (value: unknown) => value as string;
+    expect(
+      (await checkout(env.deps, { idempotencyKey: randomUUID(), principal: wrong(42), body: cart() })).status,
+    ).toBe(401);
+    expect(
+      (await checkout(env.deps, { idempotencyKey: randomUUID(), principal: wrong({}), body: cart() })).status,
+    ).toBe(401);
+    const badKey = await checkout(env.deps, { idempotencyKey: wrong(42), principal: 'shop-a', body: cart() });
+    expect(badKey.status).toBe(400);
+    expect(JSON.stringify(badKey.body)).toContain('Idempotency-Key');
+    expect((await getOrder(env.deps, { principal: wrong(['a']), orderId: randomUUID() })).status).toBe(401);
+    const badId = await getOrder(env.deps, { principal: 'shop-a', orderId: wrong(42) });
+    expect(badId.status).toBe(400);
+    expect(JSON.stringify(badId.body)).toContain('orderId');
+    expect(await written()).toEqual(before);
+  });
+
+  it('Idempotency-Key given twice in different case with different values is a 400, not a silent pick', async () => {
+    const before = await written();
+    const response = await api(
+      event({ principalId: 'shop-a' }, { headers: { 'idempotency-key': 'dup-1', 'IDEMPOTENCY-KEY': 'dup-2' } }),
+    );
+    expect(response.statusCode).toBe(400);
+    const body = JSON.parse(response.body) as ErrorBody;
+    expect(body.error.code).toBe('INVALID_REQUEST');
+    expect(body.error.issues?.map((issue) => issue.path)).toEqual(['Idempotency-Key']);
+    expect(await written()).toEqual(before);
+    const same = await api(
+      event({ principalId: 'shop-a' }, { headers: { 'idempotency-key': 'same-1', 'Idempotency-Key': 'same-1' } }),
+    );
+    expect(same.statusCode).toBe(201);
+  });
+
+  it('a principal of exactly 200 bytes (the documented limit) checks out and reads its order', async () => {
+    for (const principal of ['p'.repeat(200), `${'p'.repeat(198)}é`, `${'p'.repeat(196)}😀`]) {
+      const created = await api(event({ principalId: principal }));
+      expect(created.statusCode).toBe(201);
+      const { orderId } = JSON.parse(created.body) as { orderId: string };
+      const read = await getOrder(env.deps, { principal, orderId });
+      expect(read.status).toBe(200);
+      expect(JSON.stringify(read.body)).toContain('PENDING_PAYMENT');
+    }
+  });
+
+  it('an event that is not an object answers a 404, not a crash', async () => {
+    for (const bad of [null, undefined, 'GET /orders/x', 42]) {
+      const response = await api(bad as unknown as ApiGatewayProxyEventLike);
+      expect(response.statusCode).toBe(404);
+    }
+  });
+});

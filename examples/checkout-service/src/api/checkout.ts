@@ -6,6 +6,7 @@ import { enqueueCommand } from '../commands/enqueue-command.js';
 import { type Cart, parseCart } from '../domain/cart.js';
 import { priceCart } from '../domain/price-cart.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
+import { boundEcho } from './bounded-echo.js';
 import { cartSnapshotId } from './cart-snapshot-id.js';
 import { errorResponse, type HttpResponse, json } from './http-response.js';
 import { requireIdempotencyKey, requirePrincipal } from './request-fields.js';
@@ -99,7 +100,7 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
         await deps.orders.create(trx, {
           id: orderId,
           eventId: `checkout:${orderId}`,
-          actor: `api:${principal}`,
+          actor: auditActor(principal),
           payload: { idempotencyKey: key, total: priced.total, currency: priced.currency },
         });
         await enqueueCommand(deps, trx, authorizePayment, orderId, {});
@@ -114,6 +115,18 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
     if (response === undefined) throw error;
     return response;
   }
+}
+
+/** Longest audit `actor` the state machine accepts, in UTF-16 code units. */
+const MAX_ACTOR_UNITS = 200;
+
+/**
+ * The audit row's actor, `api:<principal>`, cut to what the state machine stores: a principal may be
+ * 200 UTF-8 bytes (up to 200 UTF-16 units), so the prefix alone could push it over and refuse an
+ * authenticated checkout. Ownership is the order's `principal` column, never the actor.
+ */
+function auditActor(principal: string): string {
+  return `api:${boundEcho(principal, MAX_ACTOR_UNITS - 'api:'.length - 1)}`;
 }
 
 /**

@@ -2,7 +2,7 @@ import { boundEcho } from '../api/bounded-echo.js';
 import { checkout } from '../api/checkout.js';
 import { getOrder } from '../api/get-order.js';
 import { errorJson, errorResponse, type HttpResponse } from '../api/http-response.js';
-import { requirePrincipal } from '../api/request-fields.js';
+import { requireIdempotencyKey, requirePrincipal } from '../api/request-fields.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
 
@@ -43,12 +43,24 @@ export interface ApiGatewayProxyResultLike {
   readonly body: string;
 }
 
+/**
+ * The value of header `name`, matched case-insensitively. Two entries differing only in case with
+ * different values are ambiguous (which one would the idempotency scope use?): a 400 naming the
+ * header, never a silent pick.
+ */
 function header(event: ApiGatewayProxyEventLike, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted) return typeof value === 'string' ? value : undefined;
+  const headers = field(event, 'headers');
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  let found: unknown;
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== wanted) continue;
+    if (found !== undefined && found !== value) {
+      throw new InvalidRequestError([{ path: name, message: 'is given more than once with different values' }]);
+    }
+    found = value;
   }
-  return undefined;
+  return typeof found === 'string' ? found : undefined;
 }
 
 function stringOr(value: unknown, fallback: string): string {
@@ -61,23 +73,27 @@ function field(record: unknown, name: string): unknown {
 
 /** Method and path of either payload format ('' when absent: no route matches). */
 function routeOf(event: ApiGatewayProxyEventLike): { readonly method: string; readonly path: string } {
-  const method = stringOr(event.httpMethod, stringOr(field(field(event.requestContext, 'http'), 'method'), ''));
-  return { method, path: stringOr(event.path, stringOr(event.rawPath, '')) };
+  const method = stringOr(
+    field(event, 'httpMethod'),
+    stringOr(field(field(field(event, 'requestContext'), 'http'), 'method'), ''),
+  );
+  return { method, path: stringOr(field(event, 'path'), stringOr(field(event, 'rawPath'), '')) };
 }
 
 /**
- * The principal the authorizer established, when it is a string: payload 1.0 `principalId`, or
- * payload 2.0 `jwt.claims.sub` / `lambda.principalId`. Anything else is no principal (401); the
- * body and headers are never consulted.
+ * The principal the authorizer established: payload 1.0 `principalId`, or payload 2.0
+ * `jwt.claims.sub` / `lambda.principalId`, the first one present. A present claim that is not a
+ * string (a number, an object, an array) is no principal (401), not a reason to look at the next
+ * one; the body and headers are never consulted.
  */
 function principalOf(event: ApiGatewayProxyEventLike): string | undefined {
-  const authorizer = event.requestContext?.authorizer;
+  const authorizer = field(field(event, 'requestContext'), 'authorizer');
   for (const candidate of [
     field(authorizer, 'principalId'),
     field(field(field(authorizer, 'jwt'), 'claims'), 'sub'),
     field(field(authorizer, 'lambda'), 'principalId'),
   ]) {
-    if (typeof candidate === 'string') return candidate;
+    if (candidate !== undefined && candidate !== null) return typeof candidate === 'string' ? candidate : undefined;
   }
   return undefined;
 }
@@ -110,6 +126,9 @@ export function createApiHandler(
     const { method, path } = routeOf(event);
     try {
       if (method === 'POST' && path === '/checkout') {
+        // Who, then which key, then the body: an unauthenticated caller gets 401 whatever it sent.
+        const principal = requirePrincipal(principalOf(event));
+        const idempotencyKey = requireIdempotencyKey(header(event, 'Idempotency-Key'));
         let body: unknown;
         try {
           const raw =
@@ -120,13 +139,7 @@ export function createApiHandler(
         } catch {
           return toResult(errorJson(400, 'INVALID_JSON', 'body is not JSON'));
         }
-        return toResult(
-          await checkout(deps, {
-            idempotencyKey: header(event, 'Idempotency-Key'),
-            principal: principalOf(event),
-            body,
-          }),
-        );
+        return toResult(await checkout(deps, { idempotencyKey, principal, body }));
       }
       const match = /^\/orders\/([^/]+)$/.exec(path);
       if (method === 'GET' && match?.[1] !== undefined) {
