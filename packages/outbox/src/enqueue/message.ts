@@ -19,7 +19,10 @@ export interface OutboxMessage {
    * byte for byte) and is exactly what the publisher sends, so the size checked here is the size sent.
    */
   readonly body: unknown;
-  /** Up to 10 SQS message attributes; keys `[A-Za-z0-9_.-]`, not starting with `AWS.` or `Amazon.`. */
+  /**
+   * Up to 10 SQS message attributes; names 1-256 of `[A-Za-z0-9_.-]`, not starting with `AWS.` or
+   * `Amazon.`, not starting or ending with `.`, no `..` (SQS's rules).
+   */
   readonly attributes?: Readonly<Record<string, OutboxAttributeValue>>;
   /** SQS `DelaySeconds` (0-900; standard queues only). */
   readonly delaySeconds?: number;
@@ -60,9 +63,16 @@ function validateAttributes(field: string, attributes: unknown): Record<string, 
   const entries = Object.entries(attributes);
   if (entries.length > 10)
     throw new InvalidOutboxMessageError(field, `SQS allows 10 attributes, got ${entries.length}`);
+  // Object.defineProperty (below) keeps a `__proto__` name as an own attribute, not a prototype.
   const result: Record<string, OutboxAttributeValue> = {};
   for (const [name, value] of entries) {
-    if (!ATTRIBUTE_NAME.test(name) || /^(aws|amazon)\./i.test(name) || name.startsWith('.') || name.endsWith('.')) {
+    if (
+      !ATTRIBUTE_NAME.test(name) ||
+      /^(aws|amazon)\./i.test(name) ||
+      name.startsWith('.') ||
+      name.endsWith('.') ||
+      name.includes('..')
+    ) {
       throw new InvalidOutboxMessageError(`${field}.${name}`, 'is not a valid SQS attribute name');
     }
     if (typeof value === 'number') {
@@ -80,7 +90,7 @@ function validateAttributes(field: string, attributes: unknown): Record<string, 
       const problem = textProblem(value);
       if (problem !== undefined) throw new InvalidOutboxMessageError(`${field}.${name}`, problem);
     }
-    result[name] = value;
+    Object.defineProperty(result, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return result;
 }
