@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { SqsPublisher } from './sqs-publisher.js';
+
 describe('SqsPublisher attributes', () => {
   it('sends an attribute named __proto__ (not turned into a prototype)', async () => {
     const sent: unknown[] = [];
