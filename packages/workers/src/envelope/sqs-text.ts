@@ -27,7 +27,7 @@ export function textProblem(text: string): string | undefined {
  */
 export function jsonValueSqsProblem(value: unknown, prefix: string): { path: string; problem: string } | undefined {
   const check = (text: string, path: string) => {
-    const bad = OUTSIDE_SQS_SET.exec(text.replace(/\p{Cs}|\u0000/gu, ''));
+    const bad = OUTSIDE_SQS_SET.exec(text.replace(/\p{Cs}/gu, '').replaceAll('\u0000', ''));
     return bad === null ? undefined : { path, problem: textProblem(bad[0]) ?? 'is not SQS text' };
   };
   const walk = (node: unknown, path: string): { path: string; problem: string } | undefined => {
