@@ -53,4 +53,18 @@ describe('enqueue: hostile message lists and attribute names', () => {
       OutboxNotInTransactionError,
     );
   });
+  it('reads each field once: a getter cannot pass validation with one value and store another', async () => {
+    let reads = 0;
+    const message = {
+      get destination() {
+        reads += 1;
+        return reads === 1 ? 'd' : 'bad destination\u0000';
+      },
+      body: 1,
+    };
+    const r = await inTrx(message);
+    expect(r.error).toBeUndefined();
+    expect(r.usable).toBe(true);
+    expect(reads).toBe(1);
+  });
 });

@@ -98,39 +98,37 @@ function validateAttributes(field: string, attributes: unknown): Record<string, 
 /** Checks one message completely (throws a typed error naming the field) and serialises it. */
 export function validateMessage(field: string, message: unknown, maxMessageBytes: number): ValidatedMessage {
   if (typeof message !== 'object' || message === null) throw new InvalidOutboxMessageError(field, 'must be an object');
-  const m = message as Record<string, unknown>;
-  if (typeof m.destination !== 'string' || !DESTINATION.test(m.destination)) {
+  // Each field is read once: a getter cannot hand validation one value and the INSERT another.
+  const { destination, groupKey, delaySeconds, body, attributes: rawAttributes } = message as Record<string, unknown>;
+  if (typeof destination !== 'string' || !DESTINATION.test(destination)) {
     throw new InvalidOutboxMessageError(`${field}.destination`, 'must be 1-256 printable ASCII characters');
   }
-  if (m.groupKey !== undefined && (typeof m.groupKey !== 'string' || !GROUP_KEY.test(m.groupKey))) {
+  if (groupKey !== undefined && (typeof groupKey !== 'string' || !GROUP_KEY.test(groupKey))) {
     throw new InvalidOutboxMessageError(`${field}.groupKey`, 'must be 1-128 printable ASCII characters');
   }
   if (
-    m.delaySeconds !== undefined &&
-    (typeof m.delaySeconds !== 'number' ||
-      !Number.isInteger(m.delaySeconds) ||
-      m.delaySeconds < 0 ||
-      m.delaySeconds > 900)
+    delaySeconds !== undefined &&
+    (typeof delaySeconds !== 'number' || !Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > 900)
   ) {
     throw new InvalidOutboxMessageError(`${field}.delaySeconds`, 'must be an integer from 0 to 900');
   }
   let bodyJson: string | undefined;
   try {
-    bodyJson = JSON.stringify(m.body);
+    bodyJson = JSON.stringify(body);
   } catch (error) {
     throw new InvalidOutboxMessageError(`${field}.body`, `is not JSON-serialisable (${(error as Error).message})`);
   }
   if (bodyJson === undefined) throw new InvalidOutboxMessageError(`${field}.body`, 'is not JSON-serialisable');
   const bodyProblem = jsonTextProblem(bodyJson);
   if (bodyProblem !== undefined) throw new InvalidOutboxMessageError(`${field}.body`, bodyProblem);
-  const attributes = m.attributes === undefined ? {} : validateAttributes(`${field}.attributes`, m.attributes);
+  const attributes = rawAttributes === undefined ? {} : validateAttributes(`${field}.attributes`, rawAttributes);
   const size = messageSizeBytes(bodyJson, attributes);
   if (size > maxMessageBytes) throw new OutboxMessageTooLargeError(field, size, maxMessageBytes);
   return {
-    destination: m.destination,
-    groupKey: typeof m.groupKey === 'string' ? m.groupKey : null,
+    destination,
+    groupKey: typeof groupKey === 'string' ? groupKey : null,
     bodyJson,
     attributesJson: Object.keys(attributes).length === 0 ? null : JSON.stringify(attributes),
-    delaySeconds: typeof m.delaySeconds === 'number' ? m.delaySeconds : null,
+    delaySeconds: typeof delaySeconds === 'number' ? delaySeconds : null,
   };
 }
