@@ -12,24 +12,36 @@ export interface CleanupOptions {
   readonly maxBatches?: number;
 }
 
+/**
+ * Checks {@link CleanupOptions} (throws `InvalidOutboxConfigError` naming `prefix` + the option)
+ * and fills in the defaults. Internal: the relay checks its `cleanup` option with it up front.
+ */
+export function validateCleanupOptions(
+  options: CleanupOptions,
+  prefix = '',
+): { retentionMs: number; batchSize: number; maxBatches: number } {
+  const { retentionMs } = options;
+  const batchSize = options.batchSize ?? 1000;
+  const maxBatches = options.maxBatches ?? 100;
+  if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) {
+    throw new InvalidOutboxConfigError(`${prefix}retentionMs`, 'must be a non-negative integer');
+  }
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
+    throw new InvalidOutboxConfigError(`${prefix}batchSize`, 'must be an integer from 1 to 100000');
+  }
+  if (!Number.isSafeInteger(maxBatches) || maxBatches < 1) {
+    throw new InvalidOutboxConfigError(`${prefix}maxBatches`, 'must be a positive integer');
+  }
+  return { retentionMs, batchSize, maxBatches };
+}
+
 /** Deletes sent rows older than the retention, in bounded batches. Never touches pending or dead rows. */
 export async function cleanupSentRows<DB>(
   db: Kysely<DB>,
   table: OutboxTable,
   options: CleanupOptions,
 ): Promise<number> {
-  const { retentionMs } = options;
-  const batchSize = options.batchSize ?? 1000;
-  const maxBatches = options.maxBatches ?? 100;
-  if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) {
-    throw new InvalidOutboxConfigError('retentionMs', 'must be a non-negative integer');
-  }
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
-    throw new InvalidOutboxConfigError('batchSize', 'must be an integer from 1 to 100000');
-  }
-  if (!Number.isSafeInteger(maxBatches) || maxBatches < 1) {
-    throw new InvalidOutboxConfigError('maxBatches', 'must be a positive integer');
-  }
+  const { retentionMs, batchSize, maxBatches } = validateCleanupOptions(options);
   let total = 0;
   for (let batch = 0; batch < maxBatches; batch += 1) {
     // Safe from any number of callers at once (a relay's timer, a cron job, an operator): each

@@ -13,8 +13,11 @@ export async function enqueueMessages<DB>(
   trx: Transaction<DB>,
   messages: OutboxMessage | readonly OutboxMessage[],
 ): Promise<string[]> {
-  if (!trx.isTransaction) throw new OutboxNotInTransactionError();
-  const list: readonly unknown[] = Array.isArray(messages) ? messages : [messages];
+  if ((trx as { readonly isTransaction?: unknown } | null | undefined)?.isTransaction !== true) {
+    throw new OutboxNotInTransactionError();
+  }
+  // Array.from turns holes of a sparse array into `undefined`, so every slot is validated.
+  const list: readonly unknown[] = Array.isArray(messages) ? Array.from(messages as readonly unknown[]) : [messages];
   if (list.length === 0) return [];
   if (list.length > 10_000) throw new InvalidOutboxMessageError('messages', 'at most 10000 messages per call');
   const single = !Array.isArray(messages);

@@ -19,7 +19,10 @@ export interface OutboxMessage {
    * byte for byte) and is exactly what the publisher sends, so the size checked here is the size sent.
    */
   readonly body: unknown;
-  /** Up to 10 SQS message attributes; keys `[A-Za-z0-9_.-]`, not starting with `AWS.` or `Amazon.`. */
+  /**
+   * Up to 10 SQS message attributes; names 1-256 of `[A-Za-z0-9_.-]`, not starting with `AWS.` or
+   * `Amazon.`, not starting or ending with `.`, no `..` (SQS's rules).
+   */
   readonly attributes?: Readonly<Record<string, OutboxAttributeValue>>;
   /** SQS `DelaySeconds` (0-900; standard queues only). */
   readonly delaySeconds?: number;
@@ -60,9 +63,16 @@ function validateAttributes(field: string, attributes: unknown): Record<string, 
   const entries = Object.entries(attributes);
   if (entries.length > 10)
     throw new InvalidOutboxMessageError(field, `SQS allows 10 attributes, got ${entries.length}`);
+  // Object.defineProperty (below) keeps a `__proto__` name as an own attribute, not a prototype.
   const result: Record<string, OutboxAttributeValue> = {};
   for (const [name, value] of entries) {
-    if (!ATTRIBUTE_NAME.test(name) || /^(aws|amazon)\./i.test(name) || name.startsWith('.') || name.endsWith('.')) {
+    if (
+      !ATTRIBUTE_NAME.test(name) ||
+      /^(aws|amazon)\./i.test(name) ||
+      name.startsWith('.') ||
+      name.endsWith('.') ||
+      name.includes('..')
+    ) {
       throw new InvalidOutboxMessageError(`${field}.${name}`, 'is not a valid SQS attribute name');
     }
     if (typeof value === 'number') {
@@ -80,7 +90,7 @@ function validateAttributes(field: string, attributes: unknown): Record<string, 
       const problem = textProblem(value);
       if (problem !== undefined) throw new InvalidOutboxMessageError(`${field}.${name}`, problem);
     }
-    result[name] = value;
+    Object.defineProperty(result, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return result;
 }
@@ -88,39 +98,37 @@ function validateAttributes(field: string, attributes: unknown): Record<string, 
 /** Checks one message completely (throws a typed error naming the field) and serialises it. */
 export function validateMessage(field: string, message: unknown, maxMessageBytes: number): ValidatedMessage {
   if (typeof message !== 'object' || message === null) throw new InvalidOutboxMessageError(field, 'must be an object');
-  const m = message as Record<string, unknown>;
-  if (typeof m.destination !== 'string' || !DESTINATION.test(m.destination)) {
+  // Each field is read once: a getter cannot hand validation one value and the INSERT another.
+  const { destination, groupKey, delaySeconds, body, attributes: rawAttributes } = message as Record<string, unknown>;
+  if (typeof destination !== 'string' || !DESTINATION.test(destination)) {
     throw new InvalidOutboxMessageError(`${field}.destination`, 'must be 1-256 printable ASCII characters');
   }
-  if (m.groupKey !== undefined && (typeof m.groupKey !== 'string' || !GROUP_KEY.test(m.groupKey))) {
+  if (groupKey !== undefined && (typeof groupKey !== 'string' || !GROUP_KEY.test(groupKey))) {
     throw new InvalidOutboxMessageError(`${field}.groupKey`, 'must be 1-128 printable ASCII characters');
   }
   if (
-    m.delaySeconds !== undefined &&
-    (typeof m.delaySeconds !== 'number' ||
-      !Number.isInteger(m.delaySeconds) ||
-      m.delaySeconds < 0 ||
-      m.delaySeconds > 900)
+    delaySeconds !== undefined &&
+    (typeof delaySeconds !== 'number' || !Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > 900)
   ) {
     throw new InvalidOutboxMessageError(`${field}.delaySeconds`, 'must be an integer from 0 to 900');
   }
   let bodyJson: string | undefined;
   try {
-    bodyJson = JSON.stringify(m.body);
+    bodyJson = JSON.stringify(body);
   } catch (error) {
     throw new InvalidOutboxMessageError(`${field}.body`, `is not JSON-serialisable (${(error as Error).message})`);
   }
   if (bodyJson === undefined) throw new InvalidOutboxMessageError(`${field}.body`, 'is not JSON-serialisable');
   const bodyProblem = jsonTextProblem(bodyJson);
   if (bodyProblem !== undefined) throw new InvalidOutboxMessageError(`${field}.body`, bodyProblem);
-  const attributes = m.attributes === undefined ? {} : validateAttributes(`${field}.attributes`, m.attributes);
+  const attributes = rawAttributes === undefined ? {} : validateAttributes(`${field}.attributes`, rawAttributes);
   const size = messageSizeBytes(bodyJson, attributes);
   if (size > maxMessageBytes) throw new OutboxMessageTooLargeError(field, size, maxMessageBytes);
   return {
-    destination: m.destination,
-    groupKey: typeof m.groupKey === 'string' ? m.groupKey : null,
+    destination,
+    groupKey: typeof groupKey === 'string' ? groupKey : null,
     bodyJson,
     attributesJson: Object.keys(attributes).length === 0 ? null : JSON.stringify(attributes),
-    delaySeconds: typeof m.delaySeconds === 'number' ? m.delaySeconds : null,
+    delaySeconds: typeof delaySeconds === 'number' ? delaySeconds : null,
   };
 }

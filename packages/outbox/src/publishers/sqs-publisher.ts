@@ -22,14 +22,15 @@ export interface SqsPublisherOptions {
 
 function toAttributes(entry: PublishEntry): Record<string, MessageAttributeValue> | undefined {
   if (entry.attributes === null) return undefined;
-  const out: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(entry.attributes)) {
-    out[name] =
+  // Object.fromEntries defines own properties, so an attribute named `__proto__` is sent too.
+  return Object.fromEntries(
+    Object.entries(entry.attributes).map(([name, value]): [string, MessageAttributeValue] => [
+      name,
       typeof value === 'number'
         ? { DataType: 'Number', StringValue: String(value) }
-        : { DataType: 'String', StringValue: value };
-  }
-  return out;
+        : { DataType: 'String', StringValue: value },
+    ]),
+  );
 }
 
 /**

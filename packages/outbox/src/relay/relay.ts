@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
-import type { CleanupOptions } from '../admin/cleanup.js';
+import { type CleanupOptions, validateCleanupOptions } from '../admin/cleanup.js';
 import { InvalidOutboxConfigError, OutboxPublishTimeoutError, OutboxRelayStateError } from '../errors.js';
 import type { Outbox } from '../outbox.js';
 import type { OutboxPublisher, PublishEntry, PublishOutcome } from '../publishers/publisher.js';
@@ -46,7 +46,7 @@ export interface OutboxRelayOptions<DB> {
   readonly claimWindow?: number;
   /** A row that failed this many times becomes `dead`. Default 10. */
   readonly maxAttempts?: number;
-  /** Retry delays after failures. */
+  /** Retry delays after failures; `baseMs` and `maxMs` are integers from 0 to 86400000 (a day). */
   readonly backoff?: BackoffOptions;
   /**
    * Upper bound of a claim transaction (ms), default 15000: used as its `statement_timeout`,
@@ -68,7 +68,10 @@ export interface OutboxRelayOptions<DB> {
   readonly observer?: OutboxObserver;
   /** While started: read `outbox.stats()` every this many ms and pass them to `observer.stats`. Default 15000; 0 = off. */
   readonly statsIntervalMs?: number;
-  /** While started: delete sent rows past retention every `intervalMs` (default 60000). Off when omitted. */
+  /**
+   * While started: delete sent rows past retention every `intervalMs` (default 60000; an integer
+   * from 1 to 2147483647). Off when omitted. Checked when the relay is created.
+   */
   readonly cleanup?: CleanupOptions & { readonly intervalMs?: number };
 }
 
@@ -131,7 +134,15 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
   const onSent = options.onSent ?? 'keep';
   if (onSent !== 'keep' && onSent !== 'delete')
     throw new InvalidOutboxConfigError('onSent', "must be 'keep' or 'delete'");
-  const backoff = options.backoff ?? {};
+  const backoff = {
+    baseMs: integerOption('backoff.baseMs', options.backoff?.baseMs, 1000, 0, 86_400_000),
+    maxMs: integerOption('backoff.maxMs', options.backoff?.maxMs, 300_000, 0, 86_400_000),
+  };
+  const cleanup = options.cleanup;
+  // Checked here, not on the first tick of the timer (whose errors only reach the observer).
+  if (cleanup !== undefined) validateCleanupOptions(cleanup, 'cleanup.');
+  const cleanupIntervalMs =
+    cleanup === undefined ? 0 : integerOption('cleanup.intervalMs', cleanup.intervalMs, 60_000, 1, 2_147_483_647);
   const publishBudgetMs = Math.floor(claimTimeoutMs / 2);
   const roundBudgetMs = Math.min(publishBudgetMs, ROUND_BUDGET_MS);
 
@@ -395,12 +406,11 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
         }, statsIntervalMs),
       );
     }
-    const cleanup = options.cleanup;
     if (cleanup !== undefined) {
       timers.push(
         setInterval(() => {
           outbox.cleanup(db, cleanup).catch((error: unknown) => notify('error', error));
-        }, cleanup.intervalMs ?? 60_000),
+        }, cleanupIntervalMs),
       );
     }
     for (const timer of timers) timer.unref();

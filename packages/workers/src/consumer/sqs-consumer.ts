@@ -65,9 +65,9 @@ export interface SqsConsumerOptions extends ProcessingOptions {
   readonly pollers?: number;
   /** Metrics sink; default EMF to stdout. `false` for none. */
   readonly metrics?: WorkerMetrics | false;
-  /** Metrics flush period in seconds. Default 60. */
+  /** Metrics flush period in seconds (above 0, at most 86,400). Default 60. */
   readonly metricsIntervalSeconds?: number;
-  /** Queue depth snapshot period in seconds (`GetQueueAttributes`); 0 disables. Default 60. */
+  /** Queue depth snapshot period in seconds (`GetQueueAttributes`, at most 86,400); 0 disables. Default 60. */
   readonly snapshotIntervalSeconds?: number;
 }
 
@@ -103,6 +103,8 @@ export interface SqsConsumer {
    * instead would let the server hand messages to a closed connection, hiding them for a whole
    * visibility timeout. Received messages then get `timeoutMs` (default 30,000) to finish; after
    * that unstarted ones are handed back and running ones abandoned (never deleted). Idempotent.
+   * A `timeoutMs` that is negative, NaN or above 2,147,483,647 (what a Node timer can wait; so
+   * not `Infinity`) rejects with `InvalidOptionsError` and stops nothing.
    */
   stop(options?: { readonly timeoutMs?: number }): Promise<StopResult>;
   /** Listens for errors the consumer survived; a throwing listener cannot hurt the poll loop. */
@@ -118,6 +120,12 @@ interface Tracked {
 }
 
 const SYSTEM_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'MessageGroupId'] as const;
+
+/** Longest metrics / snapshot period (a day; Node timers cannot wait past 2^31 - 1 ms and fire at once instead). */
+const MAX_INTERVAL_SECONDS = 86_400;
+
+/** Longest `stop()` timeout: what a Node timer can wait (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 function integer(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -187,12 +195,18 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
     throw new InvalidOptionsError('heartbeat.intervalSeconds', 'must be > 0 and below visibilityTimeout');
   }
   const rate = options.rateLimit;
-  if (rate !== undefined && !(rate.perSecond > 0)) throw new InvalidOptionsError('rateLimit.perSecond', 'must be > 0');
+  if (rate !== undefined && !(rate.perSecond > 0 && Number.isFinite(rate.perSecond))) {
+    throw new InvalidOptionsError('rateLimit.perSecond', 'must be a finite number > 0');
+  }
   if (rate?.burst !== undefined) integer('rateLimit.burst', rate.burst, 1, 1_000_000);
   const metricsSeconds = options.metricsIntervalSeconds ?? 60;
-  if (!(metricsSeconds > 0)) throw new InvalidOptionsError('metricsIntervalSeconds', 'must be > 0');
+  if (!(metricsSeconds > 0 && metricsSeconds <= MAX_INTERVAL_SECONDS)) {
+    throw new InvalidOptionsError('metricsIntervalSeconds', `must be > 0 and at most ${MAX_INTERVAL_SECONDS}`);
+  }
   const snapshotSeconds = options.snapshotIntervalSeconds ?? 60;
-  if (!(snapshotSeconds >= 0)) throw new InvalidOptionsError('snapshotIntervalSeconds', 'must be >= 0');
+  if (!(snapshotSeconds >= 0 && snapshotSeconds <= MAX_INTERVAL_SECONDS)) {
+    throw new InvalidOptionsError('snapshotIntervalSeconds', `must be 0 (off) or at most ${MAX_INTERVAL_SECONDS}`);
+  }
   const client = options.client ?? new SQSClient({});
   const metrics = options.metrics === false ? noMetrics : (options.metrics ?? createEmfMetrics());
   const fifo = isFifoQueue(queueUrl);
@@ -511,8 +525,13 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
     },
 
     stop(stopOptions = {}) {
-      if (stopping !== undefined) return stopping;
       const timeoutMs = stopOptions.timeoutMs ?? 30_000;
+      if (!(timeoutMs >= 0 && timeoutMs <= MAX_TIMER_MS)) {
+        return Promise.reject(
+          new InvalidOptionsError('timeoutMs', `must be a number of milliseconds from 0 to ${MAX_TIMER_MS}`),
+        );
+      }
+      if (stopping !== undefined) return stopping;
       stopping = (async (): Promise<StopResult> => {
         const wasRunning = state === 'running';
         state = 'stopping';

@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import { InvalidPayloadError, PoisonMessageError } from '../errors.js';
 import type { CommandDefinition } from './define-command.js';
 import { ENVELOPE_VERSION, type Envelope, envelopeSchema, issuePath } from './envelope.js';
+import { jsonValueSqsProblem, textProblem } from './sqs-text.js';
 
 /** Any command definition, whatever its payload type. */
 export type AnyCommand = CommandDefinition<string, unknown, unknown>;
@@ -31,6 +32,10 @@ export interface EncodeMeta {
  * metadata with the envelope schema. The result is a plain JSON-serializable object: send
  * `JSON.stringify(envelope)` as the SQS message body.
  *
+ * `orderId` and `idempotencyKey` must not hold U+0000, unpaired surrogates or characters SQS
+ * refuses (U+FFFE, U+FFFF, control characters); the payload must be JSON-serialisable and its
+ * strings free of characters SQS refuses (JSON escapes U+0000 and unpaired surrogates).
+ *
  * @throws InvalidPayloadError naming the first invalid field (`payload.amountMinor`, `orderId`, ...).
  */
 export function encode<TType extends string, TPayload, TInput>(
@@ -42,6 +47,14 @@ export function encode<TType extends string, TPayload, TInput>(
   if (!parsedPayload.success) {
     const issue = parsedPayload.error.issues[0];
     throw new InvalidPayloadError(issuePath(issue?.path ?? [], 'payload'), issue?.message ?? 'invalid payload');
+  }
+  for (const field of ['orderId', 'idempotencyKey'] as const) {
+    const value: unknown = meta[field];
+    const problem = typeof value === 'string' ? textProblem(value) : undefined;
+    if (problem !== undefined) throw new InvalidPayloadError(field, problem);
+  }
+  if (meta.occurredAt instanceof Date && Number.isNaN(meta.occurredAt.getTime())) {
+    throw new InvalidPayloadError('occurredAt', 'must be a valid date');
   }
   const occurredAt = meta.occurredAt instanceof Date ? meta.occurredAt.toISOString() : meta.occurredAt;
   const candidate = {
@@ -60,6 +73,16 @@ export function encode<TType extends string, TPayload, TInput>(
     const issue = checked.error.issues[0];
     throw new InvalidPayloadError(issuePath(issue?.path ?? []), issue?.message ?? 'invalid envelope');
   }
+  // What the outbox sends is `JSON.stringify(envelope)`: it must exist and be text SQS accepts.
+  let body: string | undefined;
+  try {
+    body = JSON.stringify(candidate.payload);
+  } catch (error) {
+    throw new InvalidPayloadError('payload', `is not JSON-serialisable (${(error as Error).message})`);
+  }
+  if (body === undefined) throw new InvalidPayloadError('payload', 'is not JSON-serialisable');
+  const unsafe = jsonValueSqsProblem(JSON.parse(body), 'payload');
+  if (unsafe !== undefined) throw new InvalidPayloadError(unsafe.path, unsafe.problem);
   return candidate;
 }
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { InvalidOptionsError } from '../errors.js';
+import { textProblem } from './sqs-text.js';
 
 /** Turns a payload of version `n` into one of version `n + 1`. */
 export type Upcaster = (payload: unknown) => unknown;
@@ -51,6 +52,8 @@ export function defineCommand<const TType extends string, TSchema extends z.ZodT
   if (typeof spec.type !== 'string' || spec.type.length === 0 || spec.type.length > 256) {
     throw new InvalidOptionsError('type', 'must be a non-empty string of at most 256 characters');
   }
+  const typeProblem = textProblem(spec.type);
+  if (typeProblem !== undefined) throw new InvalidOptionsError('type', typeProblem);
   if (!Number.isInteger(spec.version) || spec.version < 1) {
     throw new InvalidOptionsError('version', `must be an integer >= 1, got ${String(spec.version)}`);
   }

@@ -104,7 +104,8 @@ export function deadLetterAttributes(
   const add = (name: string, value: MessageAttributeValue): boolean => {
     const size = attributeBytes(name, value);
     if (used + size > budgetBytes) return false;
-    out[name] = value;
+    // defineProperty: an original attribute named `__proto__` stays an attribute, not a prototype.
+    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
     used += size;
     return true;
   };
