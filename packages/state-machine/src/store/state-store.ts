@@ -464,8 +464,12 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       requireText('id', id);
       const key = await keyOf(executor, id);
       if (key === undefined) return [];
+      // Audit rows carry the row's own spelling (`'abc'` for `'ABC'` on a citext key): read it from the row,
+      // so `history` finds what `get` and `apply` find.
       const { rows } = await sql<AuditRow>`SELECT ${auditColumns} FROM ${tables.audit}
-        WHERE machine_id = ${machine.id} AND aggregate_id = ${key} ORDER BY version`.execute(executor);
+        WHERE machine_id = ${machine.id} AND aggregate_id = coalesce(
+          (SELECT ${tables.idColumn}::text FROM ${tables.aggregate} WHERE ${tables.idColumn} = ${key} LIMIT 1), ${key})
+        ORDER BY version`.execute(executor);
       return rows.map(toEntry);
     },
   });
