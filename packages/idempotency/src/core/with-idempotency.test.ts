@@ -87,6 +87,11 @@ describe('withIdempotency input checks', () => {
     ['ttlSeconds', { ttlSeconds: 0 }],
     ['ttlSeconds', { ttlSeconds: Number.NaN }],
     ['inProgressLeaseSeconds', { inProgressLeaseSeconds: -1 }],
+    // Finite but so large that `now + ttl` is no longer an integer epoch-ms time a store can keep.
+    ['ttlSeconds', { ttlSeconds: 1e300 }],
+    ['ttlSeconds', { ttlSeconds: Number.MAX_SAFE_INTEGER }],
+    ['inProgressLeaseSeconds', { inProgressLeaseSeconds: 1e300 }],
+    ['ttlSeconds', { ttlSeconds: Number.POSITIVE_INFINITY }],
   ])('rejects a bad %s when the function is wrapped', (option, bad) => {
     expect(() => withIdempotency(async () => 1, { store: new MemoryIdempotencyStore(), scope: 's', ...bad })).toThrow(
       expect.objectContaining({ option, code: 'IDEMPOTENCY_OPTIONS_INVALID' }),
