@@ -37,6 +37,24 @@ export interface IdempotencyPolicy<R> {
 
 /** Applies defaults; throws {@link IdempotencyOptionsError} naming a bad option. */
 export function resolvePolicy<R>(options: IdempotencyPolicyOptions<R>): IdempotencyPolicy<R> {
+  if (typeof options !== 'object' || options === null) {
+    throw new IdempotencyOptionsError(
+      'options',
+      `must be an object, got ${options === null ? 'null' : typeof options}`,
+    );
+  }
+  for (const name of ['rememberErrors', 'reviveError', 'clock'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new IdempotencyOptionsError(name, 'must be a function');
+    }
+  }
+  const { serializer } = options;
+  if (
+    serializer !== undefined &&
+    (typeof serializer?.serialize !== 'function' || typeof serializer.deserialize !== 'function')
+  ) {
+    throw new IdempotencyOptionsError('serializer', 'must have serialize and deserialize functions');
+  }
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS;
   positiveSeconds('ttlSeconds', ttlSeconds);
   return {
