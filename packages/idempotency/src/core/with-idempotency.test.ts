@@ -12,6 +12,7 @@ import {
   idempotencyErrorResponse,
   MemoryIdempotencyStore,
   once,
+  type WithIdempotencyOptions,
   withIdempotency,
 } from '../index.js';
 import { idempotentTransaction } from '../kysely/idempotent-transaction.js';
@@ -101,8 +102,9 @@ describe('withIdempotency input checks', () => {
     ['serializer', { serializer: { serialize: JSON.stringify } }],
     ['key', { key: 'k' }],
     ['fingerprint', { fingerprint: { a: 1 } }],
-  ])('rejects a bad %s when the function is wrapped', (option, bad) => {
-    expect(() => withIdempotency(async () => 1, { store: new MemoryIdempotencyStore(), scope: 's', ...bad })).toThrow(
+  ] as Array<[string, Record<string, unknown>]>)('rejects a bad %s when the function is wrapped', (option, bad) => {
+    const options = { store: new MemoryIdempotencyStore(), scope: 's', ...bad } as WithIdempotencyOptions<[], number>;
+    expect(() => withIdempotency(async () => 1, options)).toThrow(
       expect.objectContaining({ option, code: 'IDEMPOTENCY_OPTIONS_INVALID' }),
     );
   });
