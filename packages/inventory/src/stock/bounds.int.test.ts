@@ -1,5 +1,8 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CartSnapshotStore } from '../carts/cart-snapshot-store.js';
 import { InvalidInputError } from '../errors.js';
+import { Inventory } from '../inventory.js';
 import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
 
 let t: TestInventory;
@@ -31,5 +34,30 @@ describe('inventory bounds are typed errors naming the field, nothing written', 
       code: 'INVALID_INPUT',
       field: 'options.now',
     });
+  });
+});
+
+describe('the now option', () => {
+  it('a clock that is not a function is refused at construction', () => {
+    expect(() => new Inventory({ client: t.client, tableName: t.tableName, now: 'now' as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'now' }),
+    );
+    expect(() => new CartSnapshotStore({ client: t.client, tableName: t.tableName, now: 1 as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'now' }),
+    );
+  });
+
+  it('a clock returning an invalid Date is a typed error before any write', async () => {
+    const broken = new Inventory({ client: t.client, tableName: t.tableName, now: () => new Date(Number.NaN) });
+    const carts = new CartSnapshotStore({ client: t.client, tableName: t.tableName, now: () => new Date('x') });
+    await expect(broken.setStock('mug', 1)).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'now' });
+    await expect(broken.reserve('o-1', [{ sku: 'mug', quantity: 1 }], { ttlSeconds: 60 })).rejects.toMatchObject({
+      field: 'now',
+    });
+    await expect(carts.saveCartSnapshot('c', 'a', { lines: [] }, { ttlSeconds: 60 })).rejects.toMatchObject({
+      field: 'now',
+    });
+    const scan = await t.client.send(new ScanCommand({ TableName: t.tableName, ConsistentRead: true }));
+    expect(scan.Items ?? []).toEqual([]);
   });
 });
