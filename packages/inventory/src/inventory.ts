@@ -7,7 +7,12 @@ import { getReservation, type SettleResult, settle } from './reservations/settle
 import { type SweepOptions, type SweepResult, sweepExpired } from './reservations/sweep-expired.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry/backoff.js';
 import { adjustStock, getAvailability, type StockLevel, setStock } from './stock/stock.js';
-import { type ReservationLine, validatePositiveInteger, validateTableName } from './validation/validate-input.js';
+import {
+  checkedClock,
+  type ReservationLine,
+  validatePositiveInteger,
+  validateTableName,
+} from './validation/validate-input.js';
 
 /** Options of {@link Inventory}. */
 export interface InventoryOptions {
@@ -51,7 +56,7 @@ export class Inventory {
         366 * 24 * 3600,
       ),
       retry,
-      now: options.now ?? (() => new Date()),
+      now: checkedClock(options.now),
       random: Math.random,
     };
   }

@@ -1,3 +1,4 @@
+import { IdempotencyOptionsError } from '../errors.js';
 import type { IdempotencyStore } from '../store/idempotency-store.js';
 import type { IdempotentResult } from './attempt.js';
 import { startAttempt } from './attempt.js';
@@ -24,6 +25,7 @@ export async function once<R>(
   fn: () => Promise<R> | R,
   options: OnceOptions<R> = {},
 ): Promise<IdempotentResult<R>> {
+  if (typeof store?.acquire !== 'function') throw new IdempotencyOptionsError('store', 'is not an IdempotencyStore');
   const policy = resolvePolicy(options);
   const leaseSeconds = positiveSeconds(
     'inProgressLeaseSeconds',

@@ -37,6 +37,24 @@ export interface IdempotencyPolicy<R> {
 
 /** Applies defaults; throws {@link IdempotencyOptionsError} naming a bad option. */
 export function resolvePolicy<R>(options: IdempotencyPolicyOptions<R>): IdempotencyPolicy<R> {
+  if (typeof options !== 'object' || options === null) {
+    throw new IdempotencyOptionsError(
+      'options',
+      `must be an object, got ${options === null ? 'null' : typeof options}`,
+    );
+  }
+  for (const name of ['rememberErrors', 'reviveError', 'clock'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new IdempotencyOptionsError(name, 'must be a function');
+    }
+  }
+  const { serializer } = options;
+  if (
+    serializer !== undefined &&
+    (typeof serializer?.serialize !== 'function' || typeof serializer.deserialize !== 'function')
+  ) {
+    throw new IdempotencyOptionsError('serializer', 'must have serialize and deserialize functions');
+  }
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS;
   positiveSeconds('ttlSeconds', ttlSeconds);
   return {
@@ -48,10 +66,19 @@ export function resolvePolicy<R>(options: IdempotencyPolicyOptions<R>): Idempote
   };
 }
 
-/** Throws {@link IdempotencyOptionsError} unless `value` is a finite number of seconds > 0. */
+/**
+ * Longest `ttlSeconds` or `inProgressLeaseSeconds` accepted: 100 years. A longer one would make
+ * `now + ttl` an epoch-ms time no store can keep as an integer (refused only at the first call).
+ */
+const MAX_SECONDS = 100 * 365 * 24 * 3600;
+
+/** Throws {@link IdempotencyOptionsError} unless `value` is a number of seconds > 0 and at most 100 years. */
 export function positiveSeconds(option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new IdempotencyOptionsError(option, `expected a number of seconds > 0, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_SECONDS) {
+    throw new IdempotencyOptionsError(
+      option,
+      `expected a number of seconds > 0 and at most ${MAX_SECONDS} (100 years), got ${String(value)}`,
+    );
   }
   return value;
 }

@@ -12,8 +12,10 @@ import {
   idempotencyErrorResponse,
   MemoryIdempotencyStore,
   once,
+  type WithIdempotencyOptions,
   withIdempotency,
 } from '../index.js';
+import { idempotentTransaction } from '../kysely/idempotent-transaction.js';
 import type { AcquireRequest, CompleteRequest } from '../store/idempotency-store.js';
 import { fakeClock } from '../testing/store-contract.js';
 
@@ -87,9 +89,52 @@ describe('withIdempotency input checks', () => {
     ['ttlSeconds', { ttlSeconds: 0 }],
     ['ttlSeconds', { ttlSeconds: Number.NaN }],
     ['inProgressLeaseSeconds', { inProgressLeaseSeconds: -1 }],
-  ])('rejects a bad %s when the function is wrapped', (option, bad) => {
-    expect(() => withIdempotency(async () => 1, { store: new MemoryIdempotencyStore(), scope: 's', ...bad })).toThrow(
+    // Finite but so large that `now + ttl` is no longer an integer epoch-ms time a store can keep.
+    ['ttlSeconds', { ttlSeconds: 1e300 }],
+    ['ttlSeconds', { ttlSeconds: Number.MAX_SAFE_INTEGER }],
+    ['inProgressLeaseSeconds', { inProgressLeaseSeconds: 1e300 }],
+    ['ttlSeconds', { ttlSeconds: Number.POSITIVE_INFINITY }],
+    // Checked up front: a bad one would otherwise fail as a raw TypeError, or only after fn ran.
+    ['clock', { clock: 'now' }],
+    ['rememberErrors', { rememberErrors: true }],
+    ['reviveError', { reviveError: {} }],
+    ['serializer', { serializer: {} }],
+    ['serializer', { serializer: { serialize: JSON.stringify } }],
+    ['key', { key: 'k' }],
+    ['fingerprint', { fingerprint: { a: 1 } }],
+  ] as Array<[string, Record<string, unknown>]>)('rejects a bad %s when the function is wrapped', (option, bad) => {
+    const options = { store: new MemoryIdempotencyStore(), scope: 's', ...bad } as WithIdempotencyOptions<[], number>;
+    expect(() => withIdempotency(async () => 1, options)).toThrow(
       expect.objectContaining({ option, code: 'IDEMPOTENCY_OPTIONS_INVALID' }),
+    );
+  });
+
+  it('once refuses a bad store or options before running anything', async () => {
+    let runs = 0;
+    const fn = () => {
+      runs += 1;
+      return 'done';
+    };
+    await expect(once({} as IdempotencyStore, 'k', fn)).rejects.toMatchObject({ option: 'store' });
+    await expect(once(new MemoryIdempotencyStore(), 'k', fn, null as never)).rejects.toMatchObject({
+      option: 'options',
+    });
+    await expect(once(new MemoryIdempotencyStore(), 'k', fn, { serializer: {} as never })).rejects.toBeInstanceOf(
+      IdempotencyOptionsError,
+    );
+    expect(runs).toBe(0);
+  });
+
+  it('idempotentTransaction refuses missing options with the typed error', async () => {
+    await expect(idempotentTransaction({} as never, undefined as never, async () => 1)).rejects.toMatchObject({
+      option: 'store',
+      code: 'IDEMPOTENCY_OPTIONS_INVALID',
+    });
+  });
+
+  it('withIdempotency refuses missing options with the typed error', () => {
+    expect(() => withIdempotency(async () => 1, undefined as never)).toThrow(
+      expect.objectContaining({ option: 'options', code: 'IDEMPOTENCY_OPTIONS_INVALID' }),
     );
   });
 

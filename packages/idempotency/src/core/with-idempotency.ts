@@ -65,6 +65,11 @@ export function withIdempotency<A extends readonly unknown[], R>(
   if (typeof options.scope !== 'string' && typeof options.scope !== 'function') {
     throw new IdempotencyOptionsError('scope', 'must be a string or a function of the arguments');
   }
+  for (const name of ['key', 'fingerprint', 'lambdaContext'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new IdempotencyOptionsError(name, 'must be a function of the arguments');
+    }
+  }
   const { store, scope, key: keyOf, fingerprint, lambdaContext } = options;
 
   const run = async (key: unknown, args: A): Promise<IdempotentResult<R>> => {

@@ -46,7 +46,7 @@ export async function idempotentTransaction<DB, R>(
   options: IdempotentTransactionOptions<R>,
   fn: (trx: Transaction<NoInfer<DB>>) => Promise<R>,
 ): Promise<IdempotentResult<R>> {
-  if (!(options.store instanceof KyselyIdempotencyStore)) {
+  if (!(options?.store instanceof KyselyIdempotencyStore)) {
     throw new IdempotencyOptionsError('store', 'must be a KyselyIdempotencyStore');
   }
   const policy = resolvePolicy(options);

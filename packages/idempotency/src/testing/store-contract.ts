@@ -457,6 +457,46 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
         expect(b).toEqual({ value: { secretFor: `b-${key}` }, replayed: false });
       });
 
+      it('distinct (scope, key) pairs never share a record: separators, case, spaces, normalization, byte limit', async () => {
+        const run = randomUUID();
+        const fn = withIdempotency(async (input: { scope: string; key: string }) => `${input.scope}|${input.key}`, {
+          store,
+          scope: (input) => input.scope,
+          key: (input) => input.key,
+          fingerprint: () => 'same',
+        });
+        const pairs: Array<[string, string]> = [
+          [`a:b${run}`, 'c'],
+          [`a`, `b${run}:c`],
+          [`a:b${run}:`, 'c'],
+          [`a${run}`, 'K'],
+          [`a${run}`, 'k'],
+          [`a${run}`, 'k '],
+          [`a${run} `, 'k'],
+          [`a${run}`, 'caf\u00e9'],
+          [`a${run}`, 'cafe\u0301'],
+          [`a${run}`, '\ufffe'],
+          [`a${run}`, '\uffff'],
+          [`a${run}`, '\ufffd'],
+          [`a${run}`, '😀'],
+          [`a${run}`, `${'é'.repeat(127)}x`],
+          [`a${run}`, `${'é'.repeat(127)}y`],
+          [`${'€'.repeat(73)}${run}`, `${'😀'.repeat(63)}abc`],
+          [`${'€'.repeat(73)}${run}`, `${'😀'.repeat(63)}abd`],
+        ];
+        for (const [scope, key] of pairs) {
+          expect(await fn.withResult({ scope, key })).toEqual({ value: `${scope}|${key}`, replayed: false });
+        }
+        for (const [scope, key] of pairs) {
+          expect(await fn.withResult({ scope, key })).toEqual({ value: `${scope}|${key}`, replayed: true });
+        }
+        // One byte over the limit, with a multibyte character at the boundary: the typed 400, nothing written.
+        const before = await subject.countRecords();
+        await expect(fn({ scope: `a${run}`, key: `${'é'.repeat(127)}xy` })).rejects.toMatchObject({ field: 'key' });
+        await expect(fn({ scope: `a${run}`, key: `${'x'.repeat(254)}é` })).rejects.toMatchObject({ field: 'key' });
+        expect(await subject.countRecords()).toBe(before);
+      });
+
       it('lease expiry: a second attempt runs, the first attempt late completion is rejected', async () => {
         const clock = fakeClock();
         const firstStarted = gate();

@@ -1,7 +1,7 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CartTooLargeError, CorruptRecordError, InvalidInputError } from '../errors.js';
 import { cartKey } from '../table/keys.js';
-import { validateId, validatePositiveInteger, validateTableName } from '../validation/validate-input.js';
+import { checkedClock, validateId, validatePositiveInteger, validateTableName } from '../validation/validate-input.js';
 
 /** Options of {@link CartSnapshotStore}. */
 export interface CartSnapshotStoreOptions {
@@ -39,7 +39,7 @@ export class CartSnapshotStore {
     validateTableName(options.tableName);
     this.#client = options.client;
     this.#tableName = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    this.#now = checkedClock(options.now);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { ReservationNotFoundError } from '../errors.js';
+import { InvalidInputError, ReservationNotFoundError } from '../errors.js';
 import type { InventoryContext } from '../inventory-context.js';
 import { allPendingShards, deadlineSortPrefix } from '../table/keys.js';
 import { PENDING_INDEX_NAME } from '../table/table-definition.js';
@@ -38,6 +38,10 @@ export interface SweepResult {
  */
 export async function sweepExpired(ctx: InventoryContext, options: SweepOptions = {}): Promise<SweepResult> {
   const now = options.now ?? ctx.now();
+  // An invalid Date would make the index cutoff `NaN` (a sweep that silently finds nothing).
+  if (!(now instanceof Date) || !Number.isFinite(now.getTime())) {
+    throw new InvalidInputError(options.now === undefined ? 'now' : 'options.now', 'must be a valid Date');
+  }
   const limit = validatePositiveInteger('options.limit', options.limit ?? 500, 100_000);
   const concurrency = validatePositiveInteger('options.concurrency', options.concurrency ?? 4, 64);
   const orderIds = await findExpiredOrderIds(ctx, now, limit);

@@ -80,7 +80,9 @@ export async function adjustStock(ctx: InventoryContext, sku: string, delta: num
       new UpdateItemCommand({
         TableName: ctx.tableName,
         Key: stockKey(sku),
-        ...(delta < 0 ? { ConditionExpression: 'available >= :needed' } : {}),
+        // Never below zero, and never above MAX_UNITS (what setStock accepts and every reader handles).
+        ConditionExpression:
+          delta < 0 ? 'available >= :needed' : 'attribute_not_exists(available) OR available <= :ceiling',
         UpdateExpression:
           'SET kind = :kind, sku = :sku, available = if_not_exists(available, :zero) + :delta, reserved = if_not_exists(reserved, :zero), committed = if_not_exists(committed, :zero), updatedAt = :now',
         ExpressionAttributeValues: {
@@ -89,7 +91,7 @@ export async function adjustStock(ctx: InventoryContext, sku: string, delta: num
           ':delta': { N: String(delta) },
           ':zero': { N: '0' },
           ':now': { N: String(ctx.now().getTime()) },
-          ...(delta < 0 ? { ':needed': { N: String(-delta) } } : {}),
+          ...(delta < 0 ? { ':needed': { N: String(-delta) } } : { ':ceiling': { N: String(MAX_UNITS - delta) } }),
         },
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -98,7 +100,11 @@ export async function adjustStock(ctx: InventoryContext, sku: string, delta: num
     return levelFromItem(sku, result.Attributes);
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) {
-      throw new StockUnderflowError(sku, delta, levelFromItem(sku, error.Item).available);
+      const { available } = levelFromItem(sku, error.Item);
+      if (delta > 0) {
+        throw new InvalidInputError('delta', `would take available above ${MAX_UNITS} units (it is ${available})`);
+      }
+      throw new StockUnderflowError(sku, delta, available);
     }
     throw error;
   }

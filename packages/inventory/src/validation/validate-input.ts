@@ -89,3 +89,19 @@ export function normalizeLines(lines: unknown): ReservationLine[] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([sku, quantity]) => ({ sku, quantity }));
 }
+
+/**
+ * The `now` option as a checked clock: throws {@link InvalidInputError} (`now`) at construction when it
+ * is not a function, and on each call (before any request) when it returns anything but a valid `Date`.
+ */
+export function checkedClock(now: unknown): () => Date {
+  if (now === undefined) return () => new Date();
+  if (typeof now !== 'function') throw new InvalidInputError('now', 'must be a function returning a Date');
+  return () => {
+    const value: unknown = now();
+    if (!(value instanceof Date) || !Number.isFinite(value.getTime())) {
+      throw new InvalidInputError('now', 'must return a valid Date');
+    }
+    return value;
+  };
+}

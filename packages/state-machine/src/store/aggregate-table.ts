@@ -7,7 +7,15 @@ import { InvalidInputError } from '../errors.js';
  * transaction): `text` (text, varchar, char, name, citext), `integer` (smallint, integer, bigint) or `uuid`.
  */
 export type IdColumnKind =
-  | { readonly kind: 'text'; readonly maxLength?: number }
+  | {
+      readonly kind: 'text';
+      /** varchar(n) / char(n): at most n characters. */
+      readonly maxLength?: number;
+      /** `name`: Postgres silently cuts a longer value to 63 bytes, so two ids would become one. */
+      readonly maxBytes?: number;
+      /** char(n): trailing spaces are padding (`'abc '` is `'abc'`), and the column reads back without them. */
+      readonly padded?: boolean;
+    }
   | { readonly kind: 'integer'; readonly min: bigint; readonly max: bigint }
   | { readonly kind: 'uuid' };
 
@@ -94,7 +102,12 @@ function idColumnKind(name: string, id: ColumnRow): IdColumnKind {
   if (TEXT_TYPES.has(id.type)) {
     // varchar(n) / char(n): typmod is n + 4; -1 when unbounded.
     const bounded = (id.type === 'varchar' || id.type === 'bpchar') && id.typmod > 4;
-    return bounded ? { kind: 'text', maxLength: id.typmod - 4 } : { kind: 'text' };
+    return {
+      kind: 'text',
+      ...(bounded ? { maxLength: id.typmod - 4 } : {}),
+      ...(id.type === 'name' ? { maxBytes: NAME_MAX_BYTES } : {}),
+      ...(id.type === 'bpchar' ? { padded: true } : {}),
+    };
   }
   const range = INTEGER_RANGES[id.type];
   if (range !== undefined) return { kind: 'integer', min: range[0], max: range[1] };
@@ -105,6 +118,8 @@ function idColumnKind(name: string, id: ColumnRow): IdColumnKind {
   );
 }
 
+// NAMEDATALEN - 1: Postgres cuts a longer `name` to this many bytes without an error.
+const NAME_MAX_BYTES = 63;
 const INTEGER = /^[+-]?[0-9]+$/;
 // The forms Postgres' uuid input accepts: 32 hex digits, a hyphen allowed after any group of four, optional braces.
 const UUID = /^(?:\{[0-9a-f]{4}(?:-?[0-9a-f]{4}){7}\}|[0-9a-f]{4}(?:-?[0-9a-f]{4}){7})$/i;
@@ -116,8 +131,13 @@ const UUID = /^(?:\{[0-9a-f]{4}(?:-?[0-9a-f]{4}){7}\}|[0-9a-f]{4}(?:-?[0-9a-f]{4
  */
 export function canonicalId(kind: IdColumnKind, id: string): string | undefined {
   switch (kind.kind) {
-    case 'text':
-      return kind.maxLength !== undefined && [...id].length > kind.maxLength ? undefined : id;
+    case 'text': {
+      // char(n) compares and reads back without trailing spaces: use that spelling.
+      const spelled = kind.padded === true ? id.replace(/ +$/, '') : id;
+      if (kind.maxLength !== undefined && [...spelled].length > kind.maxLength) return undefined;
+      if (kind.maxBytes !== undefined && Buffer.byteLength(spelled, 'utf8') > kind.maxBytes) return undefined;
+      return spelled;
+    }
     case 'integer': {
       if (!INTEGER.test(id)) return undefined;
       const value = BigInt(id);
@@ -135,5 +155,6 @@ export function canonicalId(kind: IdColumnKind, id: string): string | undefined 
 export function describeIdColumn(kind: IdColumnKind): string {
   if (kind.kind === 'integer') return `an integer from ${kind.min} to ${kind.max}`;
   if (kind.kind === 'uuid') return 'a uuid';
+  if (kind.maxBytes !== undefined) return `at most ${kind.maxBytes} UTF-8 bytes`;
   return `at most ${kind.maxLength ?? 'unlimited'} characters`;
 }

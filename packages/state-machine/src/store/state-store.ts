@@ -13,7 +13,7 @@ import { type AggregateTableFacts, canonicalId, describeIdColumn, readAggregateT
 import { type PayloadJson, payloadJson } from './payload-json.js';
 import { resolveTables, type StateStoreTables } from './tables.js';
 import type { ApplyResult, AuditEntry, AuditKind, JsonValue, Snapshot, StateChange } from './types.js';
-import { optionalReason, optionalVersion, requireReason, requireText } from './validate-input.js';
+import { optionalReason, optionalVersion, requireInput, requireReason, requireText } from './validate-input.js';
 
 /** Options of {@link createStateStore}. */
 export interface StateStoreOptions<M extends AnyMachine, DB> extends StateStoreTables {
@@ -321,6 +321,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
 
     async create(trx: Transaction<DB>, input: CreateInput): Promise<ApplyResult<S>> {
       assertTransaction(trx);
+      requireInput(input);
       requireText('id', input.id);
       const eventId = requireText('eventId', input.eventId);
       const actor = requireText('actor', input.actor);
@@ -383,6 +384,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
 
     async apply(trx: Transaction<DB>, input: ApplyInput<E>): Promise<ApplyResult<S>> {
       assertTransaction(trx);
+      requireInput(input);
       const id = requireText('id', input.id);
       const eventId = requireText('eventId', input.eventId);
       const actor = requireText('actor', input.actor);
@@ -420,6 +422,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
 
     async force(trx: Transaction<DB>, input: ForceInput<S>): Promise<ApplyResult<S>> {
       assertTransaction(trx);
+      requireInput(input);
       const id = requireText('id', input.id);
       const eventId = requireText('eventId', input.eventId);
       const actor = requireText('actor', input.actor);
@@ -464,8 +467,12 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       requireText('id', id);
       const key = await keyOf(executor, id);
       if (key === undefined) return [];
+      // Audit rows carry the row's own spelling (`'abc'` for `'ABC'` on a citext key): read it from the row,
+      // so `history` finds what `get` and `apply` find.
       const { rows } = await sql<AuditRow>`SELECT ${auditColumns} FROM ${tables.audit}
-        WHERE machine_id = ${machine.id} AND aggregate_id = ${key} ORDER BY version`.execute(executor);
+        WHERE machine_id = ${machine.id} AND aggregate_id = coalesce(
+          (SELECT ${tables.idColumn}::text FROM ${tables.aggregate} WHERE ${tables.idColumn} = ${key} LIMIT 1), ${key})
+        ORDER BY version`.execute(executor);
       return rows.map(toEntry);
     },
   });

@@ -128,6 +128,18 @@ describe('text Postgres cannot store or keep apart is refused before any SQL', (
     }
   });
 
+  it.each([
+    ['create', null],
+    ['apply', undefined],
+    ['force', null],
+    ['apply', 'order-1'],
+  ] as const)('%s with no input object (%s) is a typed refusal, and the transaction goes on', async (method, bad) => {
+    const id = await newOrder();
+    const refusal = await refusedThenCommit(id, (trx) => store[method](trx, bad as never));
+    expect(refusal).toBeInstanceOf(InvalidInputError);
+    expect(refusal).toMatchObject({ field: 'input', code: 'INVALID_INPUT' });
+  });
+
   it('event ids that differ only in an unpaired surrogate are not merged into one (the second is no replay)', async () => {
     const id = await newOrder();
     const first = await t.db

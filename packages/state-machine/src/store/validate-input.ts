@@ -56,3 +56,10 @@ export function optionalVersion(value: unknown): number | undefined {
   }
   return value;
 }
+
+/** The input object of `create`, `apply` or `force`, or an `InvalidInputError` naming `input`. */
+export function requireInput(value: unknown): void {
+  if (typeof value !== 'object' || value === null) {
+    throw new InvalidInputError('input', `must be an object, got ${value === null ? 'null' : typeof value}`);
+  }
+}
