@@ -1,0 +1,23 @@
+export { type BackoffJitter, type BackoffOptions, backoffDelayMs, backoffProblem } from './backoff/backoff.js';
+export type { Clock } from './clock/clock.js';
+export {
+  createTableInput,
+  type DynamoCreateTableInput,
+  type DynamoKeyAttribute,
+  type DynamoTableDefinition,
+  type DynamoTimeToLiveInput,
+  tableNameProblem,
+  timeToLiveInput,
+} from './dynamodb/table-definition.js';
+export {
+  CheckoutError,
+  type CheckoutErrorOptions,
+  type ErrorDetail,
+  isCheckoutError,
+} from './errors/checkout-error.js';
+export { type FieldPathSegment, fieldPath } from './errors/field-path.js';
+export { type CheckoutHttpResponse, MAX_RESPONSE_MESSAGE_CHARS, toHttpResponse } from './http/to-http-response.js';
+export { DEFAULT_SCHEMA, identifierProblem, MAX_IDENTIFIER_LENGTH } from './identifiers/identifier.js';
+export type { LambdaContextLike } from './lambda/lambda-context.js';
+export { boundedText } from './text/bounded-text.js';
+export { sqsJsonTextProblem, sqsTextProblem, storedTextProblem, utf8Bytes } from './text/text-rules.js';
