@@ -6,9 +6,9 @@
 //   - hand-written: UPDATE ... WHERE version = $n + audit INSERT + outbox INSERT in one transaction (what you
 //     would write without the library, without idempotency or transition checks);
 //   - bare UPDATE ... WHERE version = $n in autocommit (no audit, no outbox): the floor.
-import { createStateStore, type OrderEvent, orderMachine, stateMachineMigration } from '@checkout/state-machine';
+import { createStateStore, type OrderEvent, orderMachine } from '@checkout/state-machine';
 import { startCheckoutStack } from '@checkout/testing';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { type BenchResult, summarize, writeReport } from './lib/report.ts';
 
@@ -32,18 +32,17 @@ const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 try {
   await sql`CREATE TABLE orders (id text PRIMARY KEY, customer_id text NOT NULL)`.execute(db);
   await sql`CREATE TABLE outbox (id text PRIMARY KEY, order_id text NOT NULL, type text NOT NULL)`.execute(db);
-  await stateMachineMigration({ aggregateTable: 'orders' }).up(db);
   const store = createStateStore({
-    db,
     machine: orderMachine,
     aggregateTable: 'orders',
-    onTransition: async (trx, change) => {
+    onTransition: async (trx: Transaction<Database>, change) => {
       await trx
         .insertInto('outbox')
         .values({ id: `${change.id}:${change.version}`, order_id: change.id, type: change.to })
         .execute();
     },
   });
+  await store.migration().up(db);
 
   const seed = async (prefix: string) => {
     await sql`INSERT INTO orders (id, customer_id, state, version, machine_version, state_created_at, state_updated_at)
@@ -86,7 +85,7 @@ try {
       const updated = await sql`UPDATE orders SET state = ${to}, version = version + 1, state_updated_at = now()
         WHERE id = ${id} AND version = ${s + 1}`.execute(trx);
       if (updated.numAffectedRows !== 1n) throw new Error('version conflict');
-      await sql`INSERT INTO audit_events (machine_id, aggregate_id, version, kind, event, from_state, to_state,
+      await sql`INSERT INTO checkout_audit_events (machine_id, aggregate_id, version, kind, event, from_state, to_state,
         event_id, actor, machine_version) VALUES ('order', ${id}, ${s + 2}, 'transition', ${path[s]?.[0] ?? ''},
         'x', ${to}, ${`${id}:${s}`}, 'bench', 1)`.execute(trx);
       await trx

@@ -299,7 +299,7 @@ describe('checkout-service end to end', () => {
     expect(dead.every((m) => m.reason.startsWith('poison:'))).toBe(true);
     const allOrders = [...orderIdByKey.values()];
     const states = new Map<string, string>();
-    for (const id of allOrders) states.set(id, (await deps.orders.get(id)).state);
+    for (const id of allOrders) states.set(id, (await deps.orders.get(deps.db, id)).state);
     expect([...states.values()].every((s) => TERMINAL.has(s))).toBe(true);
     // Some provider responses were lost after the charge, which the worker retried (same request id).
     expect(payment.lostResponses().length).toBeGreaterThan(0);
@@ -360,8 +360,8 @@ describe('checkout-service end to end', () => {
 
     // One audit event per version; outbox drained; projection fed for every order; DLQ empty.
     for (const id of allOrders) {
-      const snapshot = await deps.orders.get(id);
-      const history = await deps.orders.history(id);
+      const snapshot = await deps.orders.get(deps.db, id);
+      const history = await deps.orders.history(deps.db, id);
       expect(history.map((h) => h.version)).toEqual(Array.from({ length: snapshot.version }, (_, i) => i + 1));
     }
     expect(await deps.outbox.stats(db)).toMatchObject({ pending: 0, dead: 0 });
@@ -404,7 +404,9 @@ describe('checkout-service end to end', () => {
 
   it('late duplicates of every command ever sent change nothing', async () => {
     const before = {
-      versions: await Promise.all([...orderIdByKey.values()].map(async (id) => (await deps.orders.get(id)).version)),
+      versions: await Promise.all(
+        [...orderIdByKey.values()].map(async (id) => (await deps.orders.get(deps.db, id)).version),
+      ),
       ledger: payment.ledger(),
       emails: email.sent().length,
       stock: await deps.inventory.getAvailability(Object.keys(INITIAL_STOCK)),
@@ -427,7 +429,7 @@ describe('checkout-service end to end', () => {
       expect((await commands(event)).batchItemFailures).toEqual([]);
     }
     expect(
-      await Promise.all([...orderIdByKey.values()].map(async (id) => (await deps.orders.get(id)).version)),
+      await Promise.all([...orderIdByKey.values()].map(async (id) => (await deps.orders.get(deps.db, id)).version)),
     ).toEqual(before.versions);
     expect(payment.ledger()).toEqual(before.ledger);
     expect(email.sent()).toHaveLength(before.emails);

@@ -1,37 +1,81 @@
+import { CheckoutError } from '@checkout/core';
+
 /** Stable codes of every error `@checkout/state-machine` throws. */
 export type StateMachineErrorCode =
-  | 'INVALID_MACHINE'
-  | 'INVALID_TRANSITION'
-  | 'VERSION_CONFLICT'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'EVENT_ID_REUSED'
-  | 'INVALID_INPUT'
-  | 'UNKNOWN_STATE';
+  | 'STATE_MACHINE_INVALID_MACHINE'
+  | 'STATE_MACHINE_INVALID_CONFIG'
+  | 'STATE_MACHINE_INVALID_INPUT'
+  | 'STATE_MACHINE_INVALID_TRANSITION'
+  | 'STATE_MACHINE_VERSION_CONFLICT'
+  | 'STATE_MACHINE_NOT_FOUND'
+  | 'STATE_MACHINE_ALREADY_EXISTS'
+  | 'STATE_MACHINE_EVENT_ID_REUSED'
+  | 'STATE_MACHINE_UNKNOWN_STATE';
 
-/** Base class of every error thrown by `@checkout/state-machine`; switch on `code`, not on the message. */
-export class StateMachineError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: StateMachineErrorCode;
-  /** The HTTP status an API should answer with when this error reaches it. */
-  readonly httpStatus: number;
+/**
+ * Base class of every error thrown by `@checkout/state-machine` (a `CheckoutError` of `@checkout/core`):
+ * switch on `code`, never on the message. `httpStatus` is set on every error, `field` names the bad
+ * option or argument when one is at fault.
+ *
+ * @example
+ * ```ts
+ * import { toHttpResponse } from '@checkout/core';
+ * import { StateMachineError } from '@checkout/state-machine';
+ *
+ * function answer(error: unknown) {
+ *   if (error instanceof StateMachineError && error.code === 'STATE_MACHINE_INVALID_TRANSITION') {
+ *     return { status: 200, headers: {}, body: '{"ignored":true}' }; // a late command: acknowledge it
+ *   }
+ *   return toHttpResponse(error); // 409, 404, 400, ... with `{ error: { code, message, field? } }`
+ * }
+ * ```
+ */
+export class StateMachineError extends CheckoutError {
+  /** Stable machine-readable code, prefixed `STATE_MACHINE_`. */
+  declare readonly code: StateMachineErrorCode;
 
-  constructor(code: StateMachineErrorCode, httpStatus: number, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.httpStatus = httpStatus;
+  constructor(
+    code: StateMachineErrorCode,
+    httpStatus: number,
+    message: string,
+    options: { readonly field?: string; readonly cause?: unknown } = {},
+  ) {
+    super(code, message, { ...options, httpStatus });
   }
 }
 
 /** `defineMachine` got a definition that cannot work (unknown target, terminal state with transitions, ...). */
 export class InvalidMachineError extends StateMachineError {
-  /** Dotted path of the offending part of the definition, e.g. `states.PAID.on.SHIP`. */
-  readonly field: string;
+  /** Path of the offending part of the definition, e.g. `states.PAID.on.SHIP` (written by `fieldPath`). */
+  declare readonly field: string;
 
   constructor(field: string, message: string) {
-    super('INVALID_MACHINE', 500, `${field}: ${message}`);
-    this.field = field;
+    super('STATE_MACHINE_INVALID_MACHINE', 500, `${field}: ${message}`, { field });
+  }
+}
+
+/**
+ * `createStateStore` got an option that cannot work (a bad table or schema name, a machine version that
+ * does not fit the column), or the tables it names are not there (the migration did not run, the id
+ * column has a type the store cannot check). `field` names the option. A fault of the server's
+ * configuration: HTTP 500.
+ */
+export class StateMachineConfigError extends StateMachineError {
+  /** The offending option, e.g. `schema`, `aggregateTable`, `machine.version`. */
+  declare readonly field: string;
+
+  constructor(field: string, message: string) {
+    super('STATE_MACHINE_INVALID_CONFIG', 500, `${field}: ${message}`, { field });
+  }
+}
+
+/** An argument is invalid; `field` names it (`eventId`, `payload.lines[2].sku`). Nothing was written. */
+export class StateMachineInputError extends StateMachineError {
+  /** The offending argument, written by `fieldPath`: `eventId`, `payload.lines[2].sku`. */
+  declare readonly field: string;
+
+  constructor(field: string, message: string) {
+    super('STATE_MACHINE_INVALID_INPUT', 400, `${field}: ${message}`, { field });
   }
 }
 
@@ -60,7 +104,7 @@ export class InvalidTransitionError extends StateMachineError {
   }) {
     const allowed = details.allowedEvents.length === 0 ? 'none' : details.allowedEvents.join(', ');
     super(
-      'INVALID_TRANSITION',
+      'STATE_MACHINE_INVALID_TRANSITION',
       409,
       `${details.machineId}: event ${details.event} is not allowed in state ${details.from} ` +
         `(${details.reason}; allowed events: ${allowed})`,
@@ -84,7 +128,7 @@ export class VersionConflictError extends StateMachineError {
 
   constructor(id: string, expectedVersion: number, actualVersion: number) {
     super(
-      'VERSION_CONFLICT',
+      'STATE_MACHINE_VERSION_CONFLICT',
       409,
       `${id}: expected version ${expectedVersion}, found ${actualVersion}; re-read the state and decide again`,
     );
@@ -100,7 +144,7 @@ export class NotFoundError extends StateMachineError {
   readonly id: string;
 
   constructor(id: string) {
-    super('NOT_FOUND', 404, `${id}: no state found`);
+    super('STATE_MACHINE_NOT_FOUND', 404, `${id}: no state found`);
     this.id = id;
   }
 }
@@ -111,7 +155,7 @@ export class AlreadyExistsError extends StateMachineError {
   readonly id: string;
 
   constructor(id: string) {
-    super('ALREADY_EXISTS', 409, `${id}: already has a state; use apply() to move it`);
+    super('STATE_MACHINE_ALREADY_EXISTS', 409, `${id}: already has a state; use apply() to move it`);
     this.id = id;
   }
 }
@@ -125,23 +169,12 @@ export class EventIdReusedError extends StateMachineError {
 
   constructor(id: string, eventId: string, recorded: string, requested: string) {
     super(
-      'EVENT_ID_REUSED',
+      'STATE_MACHINE_EVENT_ID_REUSED',
       422,
       `${id}: event id ${eventId} was already used for ${recorded}, cannot reuse it for ${requested}`,
     );
     this.id = id;
     this.eventId = eventId;
-  }
-}
-
-/** An argument or option is invalid; `field` names it. Nothing was written. */
-export class InvalidInputError extends StateMachineError {
-  /** The offending field, e.g. `eventId` or `schema`. */
-  readonly field: string;
-
-  constructor(field: string, message: string) {
-    super('INVALID_INPUT', 400, `${field}: ${message}`);
-    this.field = field;
   }
 }
 
@@ -154,7 +187,7 @@ export class UnknownStateError extends StateMachineError {
 
   constructor(id: string, state: string, machineId: string, machineVersion: number) {
     super(
-      'UNKNOWN_STATE',
+      'STATE_MACHINE_UNKNOWN_STATE',
       500,
       `${id}: stored state ${JSON.stringify(state)} is not a state of ${machineId} v${machineVersion}; ` +
         'repair it with force() or migrate the rows',

@@ -1,13 +1,14 @@
 export {
   AlreadyExistsError,
   EventIdReusedError,
-  InvalidInputError,
   InvalidMachineError,
   InvalidTransitionError,
   type InvalidTransitionReason,
   NotFoundError,
+  StateMachineConfigError,
   StateMachineError,
   type StateMachineErrorCode,
+  StateMachineInputError,
   UnknownStateError,
   VersionConflictError,
 } from './errors.js';
@@ -34,7 +35,7 @@ export type {
 } from './machine/types.js';
 export { toMermaid } from './mermaid/to-mermaid.js';
 export { type OrderEvent, type OrderState, orderMachine } from './order/order-machine.js';
-export { type StateMachineMigrationOptions, stateMachineMigration } from './store/migration.js';
+export type { StateStoreMigrationOptions } from './store/migration.js';
 export {
   type ApplyInput,
   type CreateInput,

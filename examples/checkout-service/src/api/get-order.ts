@@ -40,7 +40,10 @@ export async function getOrder(deps: CheckoutDeps, request: GetOrderRequest): Pr
       .executeTakeFirst();
     if (order === undefined) throw new OrderNotFoundError();
     // Only after the ownership check: the state and the audit timeline are the order's too.
-    const [snapshot, history] = await Promise.all([deps.orders.get(order.id), deps.orders.history(order.id)]);
+    const [snapshot, history] = await Promise.all([
+      deps.orders.get(deps.db, order.id),
+      deps.orders.history(deps.db, order.id),
+    ]);
     return json(200, {
       orderId: order.id,
       customerId: order.customer_id,

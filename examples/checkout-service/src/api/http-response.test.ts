@@ -24,7 +24,7 @@ describe('errorResponse', () => {
     });
     expect(errorResponse(new NotFoundError('o-1'))).toMatchObject({
       status: 404,
-      body: { error: { code: 'NOT_FOUND' } },
+      body: { error: { code: 'STATE_MACHINE_NOT_FOUND' } },
     });
     const reused = errorResponse(new IdempotencyKeyReuseError());
     expect(reused?.status).toBe(422);

@@ -1,3 +1,4 @@
+import { toHttpResponse } from '@checkout/core';
 import { idempotencyErrorResponse } from '@checkout/idempotency';
 import { StateMachineError } from '@checkout/state-machine';
 import { CheckoutServiceError, InvalidInputError } from '../errors.js';
@@ -48,7 +49,9 @@ export function errorResponse(error: unknown): HttpResponse | undefined {
     return errorJson(error.httpStatus, error.code, error.message);
   }
   if (error instanceof StateMachineError && error.httpStatus < 500) {
-    return errorJson(error.httpStatus, error.code, error.message);
+    // core's one mapping: `{ error: { code, message, field? } }`, the message bounded.
+    const answer = toHttpResponse(error);
+    if (answer !== undefined) return json(answer.status, JSON.parse(answer.body), answer.headers);
   }
   const idempotency = idempotencyErrorResponse(error);
   if (idempotency !== undefined) {

@@ -1,8 +1,9 @@
 import { idempotencyMigration } from '@checkout/idempotency/kysely';
 import type { Outbox } from '@checkout/outbox';
-import { stateMachineMigration } from '@checkout/state-machine';
+import { createStateStore, orderMachine, type StateStore } from '@checkout/state-machine';
 import { type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import type { CheckoutDatabase } from './database.js';
 
 /** Table names inside the schema, shared by the migrations and the service. */
 export const TABLES = {
@@ -11,6 +12,14 @@ export const TABLES = {
   outbox: 'checkout_outbox',
   idempotency: 'idempotency_keys',
 } as const;
+
+/**
+ * The orders' state store on `schema`: one definition for the service (`deps.orders`) and for its
+ * migration (`002_order_state`).
+ */
+export function createOrderStore(schema: string): StateStore<typeof orderMachine, CheckoutDatabase> {
+  return createStateStore({ machine: orderMachine, schema, aggregateTable: TABLES.orders, auditTable: TABLES.audit });
+}
 
 /**
  * The example's migrations, in order, for Kysely's `Migrator` (or call each `up` in a test): its own
@@ -72,7 +81,7 @@ export function checkoutMigrations(options: {
         }
       },
     },
-    '002_order_state': stateMachineMigration({ schema, aggregateTable: TABLES.orders, auditTable: TABLES.audit }),
+    '002_order_state': createOrderStore(schema).migration(),
     '003_outbox': options.outbox.migration(),
     '004_idempotency': idempotencyMigration({ schema, table: TABLES.idempotency }),
   };

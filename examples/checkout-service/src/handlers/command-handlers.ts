@@ -31,7 +31,7 @@ function providerRetry(error: unknown): never {
 
 /** True when the order is in `state`; a duplicate or late command finds it elsewhere and is a no-op. */
 async function isIn(deps: CheckoutDeps, orderId: string, state: OrderState): Promise<boolean> {
-  return (await deps.orders.get(orderId)).state === state;
+  return (await deps.orders.get(deps.db, orderId)).state === state;
 }
 
 function analyticsOf(order: LoadedOrder, outcome: OrderState) {

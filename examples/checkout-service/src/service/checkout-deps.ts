@@ -2,10 +2,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KyselyIdempotencyStore } from '@checkout/idempotency/kysely';
 import { CartSnapshotStore, Inventory } from '@checkout/inventory';
 import { createOutbox, type Outbox } from '@checkout/outbox';
-import { createStateStore, orderMachine, type StateStore } from '@checkout/state-machine';
+import type { orderMachine, StateStore } from '@checkout/state-machine';
 import type { Kysely } from 'kysely';
 import type { CheckoutDatabase } from '../db/database.js';
-import { TABLES } from '../db/migrations.js';
+import { createOrderStore, TABLES } from '../db/migrations.js';
 import type { Catalog } from '../domain/price-cart.js';
 import type { AuthorizeRequest, AuthorizeResult } from '../simulators/payment-provider.js';
 
@@ -61,13 +61,7 @@ export function createCheckoutDeps(options: CheckoutDepsOptions): CheckoutDeps {
     db,
     schema,
     outbox: createOutbox({ schema, table: TABLES.outbox }),
-    orders: createStateStore({
-      db,
-      machine: orderMachine,
-      schema,
-      aggregateTable: TABLES.orders,
-      auditTable: TABLES.audit,
-    }),
+    orders: createOrderStore(schema),
     idempotency: new KyselyIdempotencyStore({ db, schema, table: TABLES.idempotency }),
     inventory: new Inventory({ client: options.dynamodb, tableName: options.inventoryTable }),
     carts: new CartSnapshotStore({ client: options.dynamodb, tableName: options.inventoryTable }),

@@ -1,10 +1,8 @@
 // Type tests: compiled by `pnpm typecheck` (tsc over src/), not run. Every `@ts-expect-error` below must
 // stay an error, or the compile fails.
 
-import type { Kysely, Transaction } from 'kysely';
 import { expectTypeOf } from 'vitest';
 import { orderMachine } from '../order/order-machine.js';
-import { createStateStore } from '../store/state-store.js';
 import { defineMachine } from './define-machine.js';
 import { transition } from './transition.js';
 import type { EventOf, StateOf, TerminalStateOf } from './types.js';
@@ -86,34 +84,3 @@ defineMachine({
   initial: 'A',
   states: { A: { on: { go: { target: 'A', guard: 'isReady' } } } },
 });
-
-interface Database {
-  orders: { id: string; total_cents: number };
-}
-declare const db: Kysely<Database>;
-declare const trx: Transaction<Database>;
-const store = createStateStore({ db, machine: orderMachine, aggregateTable: 'orders' });
-
-export async function storeMisuse(): Promise<void> {
-  const result = await store.apply(trx, { id: 'o1', event: 'payment.authorized', eventId: 'm1', actor: 'worker' });
-  expectTypeOf(result.snapshot.state).toEqualTypeOf<StateOf<typeof orderMachine>>();
-
-  // @ts-expect-error unknown event for the order machine
-  await store.apply(trx, { id: 'o1', event: 'payment.captured', eventId: 'm1', actor: 'worker' });
-  // @ts-expect-error force to an unknown state
-  await store.force(trx, { id: 'o1', to: 'SHIPPED', eventId: 'r1', actor: 'support:kim', reason: 'x' });
-  // @ts-expect-error force needs a reason
-  await store.force(trx, { id: 'o1', to: 'CANCELLED', eventId: 'r1', actor: 'support:kim' });
-  // @ts-expect-error writes need a transaction, not the pool
-  await store.apply(db, { id: 'o1', event: 'payment.authorized', eventId: 'm1', actor: 'worker' });
-
-  createStateStore({
-    db,
-    machine: orderMachine,
-    aggregateTable: 'orders',
-    onTransition: (_trx, change) => {
-      expectTypeOf(change.to).toEqualTypeOf<StateOf<typeof orderMachine>>();
-      expectTypeOf(change.event).toEqualTypeOf<EventOf<typeof orderMachine> | null>();
-    },
-  });
-}

@@ -43,9 +43,12 @@ describe('defineMachine', () => {
       { id: 'm', version: 1, initial: 'A', states: { A: { on: { go: { target: 'A', guard: 'toString' } } } } },
     ],
     ['guards.unused', { id: 'm', version: 1, initial: 'A', states: { A: {} }, guards: { unused: () => true } }],
-    ['states.bad state', { id: 'm', version: 1, initial: 'A', states: { A: {}, 'bad state': {} } }],
-    ['states.A.on.bad event', { id: 'm', version: 1, initial: 'A', states: { A: { on: { 'bad event': 'A' } } } }],
+    ['states["bad state"]', { id: 'm', version: 1, initial: 'A', states: { A: {}, 'bad state': {} } }],
+    ['states.A.on["bad event"]', { id: 'm', version: 1, initial: 'A', states: { A: { on: { 'bad event': 'A' } } } }],
+    ['states.A.on["go.now"]', { id: 'm', version: 1, initial: 'A', states: { A: { on: { 'go.now': 'Z' } } } }],
   ])('rejects a bad %s', (field, definition) => {
-    expect(build(definition)).toThrowError(expect.objectContaining({ constructor: InvalidMachineError, field }));
+    expect(build(definition)).toThrowError(
+      expect.objectContaining({ constructor: InvalidMachineError, field, code: 'STATE_MACHINE_INVALID_MACHINE' }),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { fieldPath } from '@checkout/core';
 import { InvalidMachineError } from '../errors.js';
 import type { Guard, GuardInput, Machine, MachineTransition, StateConfig, TransitionConfig } from './types.js';
 
@@ -79,7 +80,7 @@ export function defineMachine<const D extends { readonly [K in keyof D]: StateCo
   if (states.length === 0) throw new InvalidMachineError('states', 'must define at least one state');
   for (const state of states) {
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(state)) {
-      throw new InvalidMachineError(`states.${state}`, 'state names must match /^[A-Za-z][A-Za-z0-9_]*$/');
+      throw new InvalidMachineError(fieldPath('states', state), 'state names must match /^[A-Za-z][A-Za-z0-9_]*$/');
     }
   }
   if (!states.includes(initial)) {
@@ -98,12 +99,12 @@ export function defineMachine<const D extends { readonly [K in keyof D]: StateCo
     const eventNames = Object.keys(on);
     if (config.terminal === true) {
       if (eventNames.length > 0) {
-        throw new InvalidMachineError(`states.${from}.on`, 'a terminal state accepts no events');
+        throw new InvalidMachineError(fieldPath('states', from, 'on'), 'a terminal state accepts no events');
       }
       terminalStates.push(from as T);
     }
     for (const event of eventNames) {
-      const field = `states.${from}.on.${event}`;
+      const field = fieldPath('states', from, 'on', event);
       if (!/^[A-Za-z][A-Za-z0-9_.:-]*$/.test(event)) {
         throw new InvalidMachineError(field, 'event names must match /^[A-Za-z][A-Za-z0-9_.:-]*$/');
       }
@@ -117,7 +118,7 @@ export function defineMachine<const D extends { readonly [K in keyof D]: StateCo
           !Object.hasOwn(guardImplementations, full.guard) ||
           typeof guardImplementations[full.guard] !== 'function'
         ) {
-          throw new InvalidMachineError(`guards.${full.guard}`, `guard used by ${field} is not implemented`);
+          throw new InvalidMachineError(fieldPath('guards', full.guard), `guard used by ${field} is not implemented`);
         }
         guardNames.add(full.guard);
       }
@@ -134,7 +135,8 @@ export function defineMachine<const D extends { readonly [K in keyof D]: StateCo
     }
   }
   for (const name of Object.keys(guardImplementations)) {
-    if (!guardNames.has(name)) throw new InvalidMachineError(`guards.${name}`, 'guard is not used by any transition');
+    if (!guardNames.has(name))
+      throw new InvalidMachineError(fieldPath('guards', name), 'guard is not used by any transition');
   }
 
   return Object.freeze({
@@ -148,7 +150,7 @@ export function defineMachine<const D extends { readonly [K in keyof D]: StateCo
     guardNames: Object.freeze([...guardNames]),
     evaluateGuard(name: string, input: GuardInput<S, E>): boolean {
       const guard = Object.hasOwn(guardImplementations, name) ? guardImplementations[name] : undefined;
-      if (guard === undefined) throw new InvalidMachineError(`guards.${name}`, 'no such guard');
+      if (guard === undefined) throw new InvalidMachineError(fieldPath('guards', name), 'no such guard');
       return guard(input) === true;
     },
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, InvalidTransitionError } from '../errors.js';
+import { InvalidTransitionError, StateMachineInputError } from '../errors.js';
 import { defineMachine } from './define-machine.js';
 import { allowedEvents, canTransition, transition } from './transition.js';
 
@@ -38,7 +38,7 @@ describe('transition', () => {
   it('refuses with guard-rejected when the guard says no', () => {
     expect(() => transition(refund, 'REQUESTED', 'approve', { payload: { amount: 5000 } })).toThrowError(
       expect.objectContaining({
-        code: 'INVALID_TRANSITION',
+        code: 'STATE_MACHINE_INVALID_TRANSITION',
         reason: 'guard-rejected',
         allowedEvents: ['approve', 'escalate'],
       }),
@@ -60,13 +60,13 @@ describe('transition', () => {
     });
   });
 
-  it('rejects names the machine does not define with InvalidInputError naming the field', () => {
+  it('rejects names the machine does not define with StateMachineInputError naming the field', () => {
     expect(captured(() => transition(refund, 'NOPE' as 'REQUESTED', 'escalate'))).toMatchObject({
-      constructor: InvalidInputError,
+      constructor: StateMachineInputError,
       field: 'state',
     });
     expect(captured(() => transition(refund, 'REQUESTED', 'nope' as 'escalate'))).toMatchObject({
-      constructor: InvalidInputError,
+      constructor: StateMachineInputError,
       field: 'event',
     });
     expect(captured(() => allowedEvents(refund, 'toString' as 'REQUESTED'))).toMatchObject({ field: 'state' });

@@ -1,4 +1,4 @@
-import { InvalidInputError, InvalidTransitionError } from '../errors.js';
+import { InvalidTransitionError, StateMachineInputError } from '../errors.js';
 import type { Machine } from './types.js';
 
 /** Extra facts a guard may look at. */
@@ -11,7 +11,7 @@ export interface TransitionContext {
 
 /**
  * The events `state` accepts, before guards, in definition order. Empty for a terminal state.
- * Throws `InvalidInputError` (field `state`) for a name the machine does not define.
+ * Throws `StateMachineInputError` (field `state`) for a name the machine does not define.
  */
 export function allowedEvents<S extends string, E extends string, T extends S>(
   machine: Machine<S, E, T>,
@@ -39,7 +39,7 @@ export function transition<S extends string, E extends string, T extends S>(
 ): S {
   assertState(machine, state);
   if (!machine.events.includes(event)) {
-    throw new InvalidInputError('event', `${JSON.stringify(event)} is not an event of machine ${machine.id}`);
+    throw new StateMachineInputError('event', `${JSON.stringify(event)} is not an event of machine ${machine.id}`);
   }
   const edges = machine.transitions.filter((edge) => edge.from === state);
   const edge = edges.find((candidate) => candidate.event === event);
@@ -78,6 +78,6 @@ export function canTransition<S extends string, E extends string, T extends S>(
 
 function assertState(machine: { readonly id: string; readonly states: readonly string[] }, state: string): void {
   if (!machine.states.includes(state)) {
-    throw new InvalidInputError('state', `${JSON.stringify(state)} is not a state of machine ${machine.id}`);
+    throw new StateMachineInputError('state', `${JSON.stringify(state)} is not a state of machine ${machine.id}`);
   }
 }

@@ -75,7 +75,7 @@ describe('orderMachine', () => {
     }
     expect(caught).toBeInstanceOf(InvalidTransitionError);
     const error = caught as InvalidTransitionError;
-    expect(error.code).toBe('INVALID_TRANSITION');
+    expect(error.code).toBe('STATE_MACHINE_INVALID_TRANSITION');
     expect(error.httpStatus).toBe(409);
     expect(error.from).toBe(from);
     expect(error.event).toBe(event);

@@ -1,5 +1,5 @@
-import { type Kysely, sql } from 'kysely';
-import { InvalidInputError } from '../errors.js';
+import { type QueryExecutorProvider, sql } from 'kysely';
+import { StateMachineConfigError } from '../errors.js';
 
 /**
  * What the aggregate table's id column can hold, read once from the catalog so that an id the column
@@ -57,10 +57,10 @@ interface ColumnRow {
 /**
  * Reads the id column's type (a domain counts as its base type) and the columns an INSERT must fill, and
  * checks that the migration ran. Catalog reads with no caller input: they cannot fail on bad ids. Throws
- * `InvalidInputError` for a missing table or column and for an id type the store cannot check.
+ * `StateMachineConfigError` for a missing table or column and for an id type the store cannot check.
  */
 export async function readAggregateTable(
-  executor: Kysely<unknown>,
+  executor: QueryExecutorProvider,
   at: IdColumnLocation,
 ): Promise<AggregateTableFacts> {
   const aggregate = `"${at.schema}"."${at.aggregateTable}"`;
@@ -78,20 +78,23 @@ export async function readAggregateTable(
   const row = rows[0];
   const columns = row?.columns ?? [];
   if (columns.length === 0) {
-    throw new InvalidInputError('aggregateTable', `table ${aggregate} does not exist; run stateMachineMigration first`);
+    throw new StateMachineConfigError(
+      'aggregateTable',
+      `table ${aggregate} does not exist; run the store's migration() first`,
+    );
   }
   const missing = STATE_COLUMNS.filter((name) => !columns.some((column) => column.name === name));
   if (missing.length > 0) {
-    throw new InvalidInputError(
+    throw new StateMachineConfigError(
       'aggregateTable',
-      `${aggregate} has no ${missing.join(', ')} column(s); run stateMachineMigration first`,
+      `${aggregate} has no ${missing.join(', ')} column(s); run the store's migration() first`,
     );
   }
   if (row?.auditExists !== true) {
-    throw new InvalidInputError('auditTable', `table ${audit} does not exist; run stateMachineMigration first`);
+    throw new StateMachineConfigError('auditTable', `table ${audit} does not exist; run the store's migration() first`);
   }
   const id = columns.find((column) => column.name === at.idColumn);
-  if (id === undefined) throw new InvalidInputError('idColumn', `${aggregate} has no column ${at.idColumn}`);
+  if (id === undefined) throw new StateMachineConfigError('idColumn', `${aggregate} has no column ${at.idColumn}`);
   const requiredColumns = columns
     .filter((column) => column.required && column.name !== at.idColumn && !STATE_COLUMNS.includes(column.name))
     .map((column) => column.name);
@@ -112,7 +115,7 @@ function idColumnKind(name: string, id: ColumnRow): IdColumnKind {
   const range = INTEGER_RANGES[id.type];
   if (range !== undefined) return { kind: 'integer', min: range[0], max: range[1] };
   if (id.type === 'uuid') return { kind: 'uuid' };
-  throw new InvalidInputError(
+  throw new StateMachineConfigError(
     'idColumn',
     `${name} has type ${id.type}; the store supports text, varchar, char, smallint, integer, bigint and uuid ids`,
   );

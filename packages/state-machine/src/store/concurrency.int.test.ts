@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidTransitionError, VersionConflictError } from '../errors.js';
 import { canTransition } from '../machine/transition.js';
 import { type OrderEvent, type OrderState, orderMachine } from '../order/order-machine.js';
+import { migrate } from '../test-support/migrate.js';
 import { openTestDb, type TestDatabase, type TestDb } from '../test-support/test-database.js';
-import { stateMachineMigration } from './migration.js';
 import { createStateStore, type StateStore } from './state-store.js';
 
 // Many writers on one order, each in its own transaction on its own connection (pool of 30).
@@ -17,9 +17,8 @@ beforeAll(async () => {
     total_cents integer NOT NULL)`.execute(t.db);
   await sql`CREATE TABLE ${sql.id(t.schema, 'outbox')} (id text PRIMARY KEY, order_id text NOT NULL,
     type text NOT NULL)`.execute(t.db);
-  await stateMachineMigration({ schema: t.schema, aggregateTable: 'orders' }).up(t.db);
+  await migrate(t.db, { schema: t.schema, aggregateTable: 'orders' });
   store = createStateStore({
-    db: t.db,
     machine: orderMachine,
     schema: t.schema,
     aggregateTable: 'orders',
@@ -96,8 +95,8 @@ describe('concurrent apply on one order', () => {
     expect(succeeded.length + failed.length).toBe(20);
     expect(succeeded.length).toBeGreaterThanOrEqual(1);
 
-    const history = await store.history(id);
-    const snapshot = await store.get(id);
+    const history = await store.history(t.db, id);
+    const snapshot = await store.get(t.db, id);
     // Versions 1..n with no gap or duplicate, one audit row per version, n = 1 + successes.
     expect(history.map((entry) => entry.version)).toEqual(Array.from({ length: history.length }, (_, i) => i + 1));
     expect(history).toHaveLength(1 + succeeded.length);
@@ -141,7 +140,7 @@ describe('concurrent apply on one order', () => {
     for (const outcome of outcomes.filter((o) => !o.ok)) {
       expect(outcome.ok ? undefined : outcome.error).toBeInstanceOf(VersionConflictError);
     }
-    const history = await store.history(id);
+    const history = await store.history(t.db, id);
     expect(history.map((entry) => entry.version)).toEqual([1, 2]);
   });
 
@@ -162,7 +161,7 @@ describe('concurrent apply on one order', () => {
       expect(result.snapshot).toMatchObject({ state: 'PAYMENT_AUTHORIZED', version: 2 });
       expect(result.entry).toMatchObject({ eventId: 'sqs-msg-1', version: 2 });
     }
-    expect(await t.count('audit_events', `aggregate_id = '${id}'`)).toBe(2);
+    expect(await t.count('checkout_audit_events', `aggregate_id = '${id}'`)).toBe(2);
     expect(await t.count('outbox', `order_id = '${id}'`)).toBe(2);
   });
 
@@ -175,11 +174,17 @@ describe('concurrent apply on one order', () => {
       ),
     );
     expect(created.filter((result) => result.applied)).toHaveLength(1);
-    expect(await t.count('audit_events', `aggregate_id = '${id}'`)).toBe(1);
+    expect(await t.count('checkout_audit_events', `aggregate_id = '${id}'`)).toBe(1);
 
     // Store-owned table: no row exists, the creates race on the INSERT itself.
-    await stateMachineMigration({ schema: t.schema, aggregateTable: 'carts', createAggregateTable: true }).up(t.db);
-    const carts = createStateStore({ db: t.db, machine: orderMachine, schema: t.schema, aggregateTable: 'carts' });
+    // The orders store's migration created the shared audit table.
+    await migrate(t.db, {
+      schema: t.schema,
+      aggregateTable: 'carts',
+      createAggregateTable: true,
+      createAuditTable: false,
+    });
+    const carts = createStateStore({ machine: orderMachine, schema: t.schema, aggregateTable: 'carts' });
     const inserted = await Promise.all(
       Array.from({ length: 20 }, () =>
         t.db.transaction().execute((trx) => carts.create(trx, { id: 'cart-1', eventId: 'req-1', actor: 'api' })),
@@ -187,6 +192,6 @@ describe('concurrent apply on one order', () => {
     );
     expect(inserted.filter((result) => result.applied)).toHaveLength(1);
     expect(await t.count('carts')).toBe(1);
-    expect(await carts.history('cart-1')).toHaveLength(1);
+    expect(await carts.history(t.db, 'cart-1')).toHaveLength(1);
   });
 });

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { NotFoundError, StateMachineInputError } from '../errors.js';
 import { orderMachine } from '../order/order-machine.js';
+import { migrate } from '../test-support/migrate.js';
 import { openTestDb, type TestDatabase, type TestDb } from '../test-support/test-database.js';
-import { stateMachineMigration } from './migration.js';
 import { createStateStore, type StateStore } from './state-store.js';
 
 // Id columns whose type folds several spellings into one value (citext: case; char(n): trailing
@@ -19,9 +19,8 @@ beforeAll(async () => {
   const types: Record<string, string> = { named: 'name', fixed: 'char(8)', ci: 'citext' };
   for (const [table, type] of Object.entries(types)) {
     await sql`CREATE TABLE ${sql.id(t.schema, table)} (id ${sql.raw(type)} PRIMARY KEY)`.execute(t.db);
-    await stateMachineMigration({ schema: t.schema, aggregateTable: table, auditTable: `${table}_audit` }).up(t.db);
+    await migrate(t.db, { schema: t.schema, aggregateTable: table, auditTable: `${table}_audit` });
     stores[table] = createStateStore({
-      db: t.db,
       machine: orderMachine,
       schema: t.schema,
       aggregateTable: table,
@@ -52,16 +51,16 @@ describe('id columns that fold spellings', () => {
       // The transaction is still usable and commits.
       await store.apply(trx, { id: fits, event: 'attention.requested', eventId: 'after', actor: 't' });
     });
-    expect(refusal).toBeInstanceOf(InvalidInputError);
+    expect(refusal).toBeInstanceOf(StateMachineInputError);
     expect(refusal).toMatchObject({ field: 'id' });
-    expect(await store.get(fits)).toMatchObject({ id: fits, version: 2 });
-    await expect(store.get(b)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await store.get(t.db, fits)).toMatchObject({ id: fits, version: 2 });
+    await expect(store.get(t.db, b)).rejects.toBeInstanceOf(NotFoundError);
     await expect(
       t.db
         .transaction()
         .execute((trx) => store.apply(trx, { id: b, event: 'attention.requested', eventId: 'b', actor: 't' })),
     ).rejects.toBeInstanceOf(NotFoundError);
-    expect(await store.history(a)).toEqual([]);
+    expect(await store.history(t.db, a)).toEqual([]);
   });
 
   it.each([
@@ -75,9 +74,9 @@ describe('id columns that fold spellings', () => {
       .transaction()
       .execute((trx) => store.apply(trx, { id: other, event: 'attention.requested', eventId: `x-${id}`, actor: 't' }));
     expect(applied.snapshot.id).toBe(id);
-    expect((await store.get(other)).id).toBe(id);
-    const history = await store.history(other);
+    expect((await store.get(t.db, other)).id).toBe(id);
+    const history = await store.history(t.db, other);
     expect(history.map((entry) => entry.kind)).toEqual(['created', 'transition']);
-    expect(history).toEqual(await store.history(id));
+    expect(history).toEqual(await store.history(t.db, id));
   });
 });

@@ -1,81 +1,147 @@
-import { type Kysely, sql } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type RawBuilder,
+  sql,
+} from 'kysely';
 import type { Migration } from 'kysely/migration';
-import { resolveTables, type StateStoreTables } from './tables.js';
+import { StateMachineConfigError, StateMachineInputError } from '../errors.js';
+import type { ResolvedTables } from './tables.js';
 
-/** Options of {@link stateMachineMigration}. */
-export interface StateMachineMigrationOptions extends StateStoreTables {
+/** Options of `store.migration()` and `store.migrationSql()`. */
+export interface StateStoreMigrationOptions {
   /**
    * `false` (default): add the state columns to your existing `aggregateTable` (e.g. `orders`), so the
    * order and its state are one row. `true`: create `aggregateTable` with only a text primary key and the
    * state columns (for aggregates that have no table of their own yet).
    */
   readonly createAggregateTable?: boolean;
+  /**
+   * `true` (default): create the audit table. `false`: it exists already, created by the migration of
+   * another store that shares it (rows carry `machine_id`); `down` then leaves it alone.
+   */
+  readonly createAuditTable?: boolean;
 }
 
-/**
- * A Kysely `Migration` (use it in your `Migrator`'s provider, or call `up` yourself) that adds the state
- * columns to the aggregate table and creates the audit table with its two unique keys:
- * `(machine_id, aggregate_id, version)` (one audit row per version) and
- * `(machine_id, aggregate_id, event_id)` (idempotency that holds under concurrency).
- *
- * `down` removes the state columns (or the created table) and drops the audit table with its history.
- */
-export function stateMachineMigration(options: StateMachineMigrationOptions): Migration {
-  const tables = resolveTables(options);
-  const create = options.createAggregateTable === true;
+interface Plan {
+  readonly createAggregate: boolean;
+  readonly createAudit: boolean;
+}
+
+/** Checks the options (`StateMachineConfigError` naming a non-boolean flag) and fills in the defaults. */
+function plan(options: StateStoreMigrationOptions | undefined): Plan {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new StateMachineConfigError(
+      'options',
+      `must be an object, got ${options === null ? 'null' : typeof options}`,
+    );
+  }
+  for (const flag of ['createAggregateTable', 'createAuditTable'] as const) {
+    const value: unknown = options?.[flag];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new StateMachineConfigError(flag, `must be a boolean, got ${typeof value}`);
+    }
+  }
   return {
-    async up(db: Kysely<unknown>): Promise<void> {
-      await sql`CREATE SCHEMA IF NOT EXISTS ${tables.schema}`.execute(db);
-      if (create) {
-        await sql`CREATE TABLE ${tables.aggregate} (
-          ${tables.idColumn} text PRIMARY KEY,
-          state text,
-          version integer,
-          machine_version integer,
-          state_created_at timestamptz,
-          state_updated_at timestamptz
-        )`.execute(db);
-      } else {
-        // Plain ADD COLUMN (no IF NOT EXISTS): a column of yours with the same name fails the migration
+    createAggregate: options?.createAggregateTable === true,
+    createAudit: options?.createAuditTable !== false,
+  };
+}
+
+function upStatements(tables: ResolvedTables, plan: Plan): RawBuilder<unknown>[] {
+  const statements = [
+    sql`CREATE SCHEMA IF NOT EXISTS ${tables.schema}`,
+    plan.createAggregate
+      ? sql`CREATE TABLE ${tables.aggregate} (
+  ${tables.idColumn} text PRIMARY KEY,
+  state text,
+  version integer,
+  machine_version integer,
+  state_created_at timestamptz,
+  state_updated_at timestamptz
+)`
+      : // Plain ADD COLUMN (no IF NOT EXISTS): a column of yours with the same name fails the migration
         // loudly instead of being silently shared.
-        await sql`ALTER TABLE ${tables.aggregate}
-          ADD COLUMN state text,
-          ADD COLUMN version integer,
-          ADD COLUMN machine_version integer,
-          ADD COLUMN state_created_at timestamptz,
-          ADD COLUMN state_updated_at timestamptz`.execute(db);
-      }
-      await sql`CREATE TABLE IF NOT EXISTS ${tables.audit} (
-        position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        machine_id text NOT NULL,
-        aggregate_id text NOT NULL,
-        version integer NOT NULL CHECK (version > 0),
-        kind text NOT NULL CHECK (kind IN ('created', 'transition', 'forced')),
-        event text,
-        from_state text,
-        to_state text NOT NULL,
-        event_id text NOT NULL,
-        actor text NOT NULL,
-        reason text,
-        payload jsonb,
-        machine_version integer NOT NULL,
-        at timestamptz NOT NULL DEFAULT now(),
-        UNIQUE (machine_id, aggregate_id, version),
-        UNIQUE (machine_id, aggregate_id, event_id)
-      )`.execute(db);
+        sql`ALTER TABLE ${tables.aggregate}
+  ADD COLUMN state text,
+  ADD COLUMN version integer,
+  ADD COLUMN machine_version integer,
+  ADD COLUMN state_created_at timestamptz,
+  ADD COLUMN state_updated_at timestamptz`,
+  ];
+  if (!plan.createAudit) return statements;
+  // Plain CREATE TABLE: an audit table of that name already there (another store's, or yours) fails
+  // the migration instead of being silently adopted. Several machines share one audit table by
+  // giving the other stores' migrations `createAuditTable: false`.
+  statements.push(sql`CREATE TABLE ${tables.audit} (
+  position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  machine_id text NOT NULL,
+  aggregate_id text NOT NULL,
+  version integer NOT NULL CHECK (version > 0),
+  kind text NOT NULL CHECK (kind IN ('created', 'transition', 'forced')),
+  event text,
+  from_state text,
+  to_state text NOT NULL,
+  event_id text NOT NULL,
+  actor text NOT NULL,
+  reason text,
+  payload jsonb,
+  machine_version integer NOT NULL,
+  at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (machine_id, aggregate_id, version),
+  UNIQUE (machine_id, aggregate_id, event_id)
+)`);
+  return statements;
+}
+
+function downStatements(tables: ResolvedTables, plan: Plan): RawBuilder<unknown>[] {
+  return [
+    ...(plan.createAudit ? [sql`DROP TABLE IF EXISTS ${tables.audit}`] : []),
+    plan.createAggregate
+      ? sql`DROP TABLE IF EXISTS ${tables.aggregate}`
+      : sql`ALTER TABLE ${tables.aggregate}
+  DROP COLUMN IF EXISTS state,
+  DROP COLUMN IF EXISTS version,
+  DROP COLUMN IF EXISTS machine_version,
+  DROP COLUMN IF EXISTS state_created_at,
+  DROP COLUMN IF EXISTS state_updated_at`,
+  ];
+}
+
+/** The store's Kysely `Migration` (internal: users call `store.migration()`). */
+export function stateStoreMigration(tables: ResolvedTables, options?: StateStoreMigrationOptions): Migration {
+  const steps = plan(options);
+  return {
+    async up(db) {
+      for (const statement of upStatements(tables, steps)) await statement.execute(db);
     },
-    async down(db: Kysely<unknown>): Promise<void> {
-      await sql`DROP TABLE IF EXISTS ${tables.audit}`.execute(db);
-      if (create) {
-        await sql`DROP TABLE IF EXISTS ${tables.aggregate}`.execute(db);
-      } else {
-        await sql`ALTER TABLE ${tables.aggregate}
-          DROP COLUMN IF EXISTS state,
-          DROP COLUMN IF EXISTS version,
-          DROP COLUMN IF EXISTS machine_version,
-          DROP COLUMN IF EXISTS state_created_at,
-          DROP COLUMN IF EXISTS state_updated_at`.execute(db);
-      }
+    async down(db) {
+      for (const statement of downStatements(tables, steps)) await statement.execute(db);
     },
   };
+}
+
+/** The same statements as {@link stateStoreMigration}, as SQL text (internal: `store.migrationSql()`). */
+export function stateStoreMigrationSql(
+  tables: ResolvedTables,
+  direction: 'up' | 'down',
+  options?: StateStoreMigrationOptions,
+): string {
+  if (direction !== 'up' && direction !== 'down') {
+    throw new StateMachineInputError('direction', `must be 'up' or 'down', got ${JSON.stringify(direction)}`);
+  }
+  const steps = plan(options);
+  const compiler = new Kysely<Record<string, never>>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+  const statements = direction === 'up' ? upStatements(tables, steps) : downStatements(tables, steps);
+  return `${statements.map((statement) => statement.compile(compiler).sql).join(';\n\n')};\n`;
 }

@@ -3,16 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AlreadyExistsError,
   EventIdReusedError,
-  InvalidInputError,
   InvalidTransitionError,
   NotFoundError,
+  StateMachineInputError,
   UnknownStateError,
   VersionConflictError,
 } from '../errors.js';
 import { defineMachine } from '../machine/define-machine.js';
 import { orderMachine } from '../order/order-machine.js';
+import { migrate } from '../test-support/migrate.js';
 import { openTestDb, type TestDb } from '../test-support/test-database.js';
-import { stateMachineMigration } from './migration.js';
 import { createStateStore, type StateStore } from './state-store.js';
 import type { StateChange } from './types.js';
 
@@ -29,9 +29,8 @@ beforeAll(async () => {
     id text PRIMARY KEY, customer_id text NOT NULL, total_cents integer NOT NULL)`.execute(t.db);
   await sql`CREATE TABLE ${sql.id(t.schema, 'outbox')} (
     id text PRIMARY KEY, order_id text NOT NULL, type text NOT NULL)`.execute(t.db);
-  await stateMachineMigration({ schema: t.schema, aggregateTable: 'orders' }).up(t.db);
+  await migrate(t.db, { schema: t.schema, aggregateTable: 'orders' });
   store = createStateStore({
-    db: t.db,
     machine: orderMachine,
     schema: t.schema,
     aggregateTable: 'orders',
@@ -71,10 +70,10 @@ const apply = (id: string, event: (typeof orderMachine.events)[number], eventId:
 describe('create', () => {
   it('sets the initial state on the caller’s own row at version 1 and records a created entry', async () => {
     const id = await newOrder();
-    const snapshot = await store.get(id);
+    const snapshot = await store.get(t.db, id);
     expect(snapshot).toMatchObject({ id, state: 'PENDING_PAYMENT', version: 1, machineVersion: 1 });
     expect(snapshot.createdAt).toBeInstanceOf(Date);
-    const history = await store.history(id);
+    const history = await store.history(t.db, id);
     expect(history).toEqual([
       expect.objectContaining({
         kind: 'created',
@@ -101,19 +100,23 @@ describe('create', () => {
     await expect(
       t.db.transaction().execute((trx) => store.create(trx, { id, eventId: 'other', actor: 'checkout-api' })),
     ).rejects.toBeInstanceOf(AlreadyExistsError);
-    expect(await t.count('audit_events', `aggregate_id = '${id}'`)).toBe(1);
+    expect(await t.count('checkout_audit_events', `aggregate_id = '${id}'`)).toBe(1);
   });
 
   it('inserts the row itself when the table has no row yet (store-owned table)', async () => {
-    await stateMachineMigration({ schema: t.schema, aggregateTable: 'payments', createAggregateTable: true }).up(t.db);
+    await migrate(t.db, {
+      schema: t.schema,
+      aggregateTable: 'payments',
+      createAggregateTable: true,
+      createAuditTable: false, // shares the orders store's audit table
+    });
     const payments = createStateStore({
-      db: t.db,
       machine: orderMachine,
       schema: t.schema,
       aggregateTable: 'payments',
     });
     await t.db.transaction().execute((trx) => payments.create(trx, { id: 'p-1', eventId: 'e-1', actor: 'api' }));
-    expect(await payments.get('p-1')).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
+    expect(await payments.get(t.db, 'p-1')).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
   });
 });
 
@@ -126,7 +129,7 @@ describe('apply', () => {
       expect(result.applied).toBe(true);
       expect(result.snapshot.version).toBe(index + 2);
     }
-    const history = await store.history(id);
+    const history = await store.history(t.db, id);
     expect(history.map((entry) => [entry.version, entry.from, entry.event, entry.to])).toEqual([
       [1, null, null, 'PENDING_PAYMENT'],
       [2, 'PENDING_PAYMENT', 'payment.authorized', 'PAYMENT_AUTHORIZED'],
@@ -134,7 +137,7 @@ describe('apply', () => {
       [4, 'INVENTORY_RESERVED', 'fulfillment.started', 'FULFILLMENT_STARTED'],
       [5, 'FULFILLMENT_STARTED', 'fulfillment.completed', 'COMPLETED'],
     ]);
-    expect(await store.get(id)).toMatchObject({ state: 'COMPLETED', version: 5 });
+    expect(await store.get(t.db, id)).toMatchObject({ state: 'COMPLETED', version: 5 });
     // onTransition ran once per change, in the same transaction (its outbox rows committed).
     expect(await t.count('outbox', `order_id = '${id}'`)).toBe(5);
   });
@@ -143,7 +146,7 @@ describe('apply', () => {
     const id = await newOrder();
     const first = await apply(id, 'payment.authorized', 'msg-1');
     await apply(id, 'inventory.reserved', 'msg-2');
-    const auditBefore = await t.count('audit_events', `aggregate_id = '${id}'`);
+    const auditBefore = await t.count('checkout_audit_events', `aggregate_id = '${id}'`);
     const outboxBefore = await t.count('outbox', `order_id = '${id}'`);
     const replay = await apply(id, 'payment.authorized', 'msg-1');
     expect(replay.applied).toBe(false);
@@ -151,7 +154,7 @@ describe('apply', () => {
     expect(replay.entry).toEqual(first.entry);
     // A stale expectedVersion on a replay is still a replay, not a conflict.
     expect((await apply(id, 'payment.authorized', 'msg-1', 1)).applied).toBe(false);
-    expect(await t.count('audit_events', `aggregate_id = '${id}'`)).toBe(auditBefore);
+    expect(await t.count('checkout_audit_events', `aggregate_id = '${id}'`)).toBe(auditBefore);
     expect(await t.count('outbox', `order_id = '${id}'`)).toBe(outboxBefore);
     await expect(apply(id, 'fulfillment.started', 'msg-1')).rejects.toBeInstanceOf(EventIdReusedError);
   });
@@ -164,8 +167,8 @@ describe('apply', () => {
       from: 'PENDING_PAYMENT',
       allowedEvents: ['payment.authorized', 'payment.declined', 'attention.requested'],
     });
-    expect(await store.get(id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
-    expect(await t.count('audit_events', `aggregate_id = '${id}'`)).toBe(1);
+    expect(await store.get(t.db, id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
+    expect(await t.count('checkout_audit_events', `aggregate_id = '${id}'`)).toBe(1);
   });
 
   it('checks expectedVersion', async () => {
@@ -173,15 +176,23 @@ describe('apply', () => {
     await apply(id, 'payment.authorized', 'v-1', 1);
     const error = await apply(id, 'inventory.reserved', 'v-2', 1).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(VersionConflictError);
-    expect(error).toMatchObject({ code: 'VERSION_CONFLICT', expectedVersion: 1, actualVersion: 2, httpStatus: 409 });
+    expect(error).toMatchObject({
+      code: 'STATE_MACHINE_VERSION_CONFLICT',
+      expectedVersion: 1,
+      actualVersion: 2,
+      httpStatus: 409,
+    });
   });
 
   it('throws NotFoundError for an unknown id and for a row without state', async () => {
     await expect(apply('missing', 'payment.authorized', 'x')).rejects.toBeInstanceOf(NotFoundError);
-    await expect(store.get('missing')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.get(t.db, 'missing')).rejects.toBeInstanceOf(NotFoundError);
     await t.db.insertInto('orders').values({ id: 'stateless', customer_id: 'c', total_cents: 1 }).execute();
-    await expect(store.get('stateless')).rejects.toMatchObject({ code: 'NOT_FOUND', httpStatus: 404 });
-    expect(await store.history('missing')).toEqual([]);
+    await expect(store.get(t.db, 'stateless')).rejects.toMatchObject({
+      code: 'STATE_MACHINE_NOT_FOUND',
+      httpStatus: 404,
+    });
+    expect(await store.history(t.db, 'missing')).toEqual([]);
   });
 
   it('rejects bad input with a typed error naming the field, writing nothing', async () => {
@@ -203,22 +214,22 @@ describe('apply', () => {
         .transaction()
         .execute((trx) => store.apply(trx, input as Parameters<typeof store.apply>[1]))
         .catch((caught: unknown) => caught);
-      expect(error, field).toBeInstanceOf(InvalidInputError);
-      expect(error).toMatchObject({ field, code: 'INVALID_INPUT', httpStatus: 400 });
+      expect(error, field).toBeInstanceOf(StateMachineInputError);
+      expect(error).toMatchObject({ field, code: 'STATE_MACHINE_INVALID_INPUT', httpStatus: 400 });
     }
     // Outside a transaction the store refuses to write at all.
     const noTrx = await store
       .apply(t.db as never, { id, event: 'payment.authorized', eventId: 'e', actor: 'w' })
       .catch((caught: unknown) => caught);
     expect(noTrx).toMatchObject({ field: 'trx' });
-    expect(await store.get(id)).toMatchObject({ version: 1 });
-    expect(await t.count('audit_events', `aggregate_id = '${id}'`)).toBe(1);
+    expect(await store.get(t.db, id)).toMatchObject({ version: 1 });
+    expect(await t.count('checkout_audit_events', `aggregate_id = '${id}'`)).toBe(1);
   });
 
   it('records the payload and reason, and stores the machine version of each write', async () => {
     const id = await newOrder();
     const v2 = defineMachine({ ...orderMachineDefinitionV2() });
-    const storeV2 = createStateStore({ db: t.db, machine: v2, schema: t.schema, aggregateTable: 'orders' });
+    const storeV2 = createStateStore({ machine: v2, schema: t.schema, aggregateTable: 'orders' });
     await t.db.transaction().execute((trx) =>
       storeV2.apply(trx, {
         id,
@@ -229,8 +240,8 @@ describe('apply', () => {
         payload: { providerId: 'pi_123', amount: { cents: 4200, currency: 'EUR' } },
       }),
     );
-    expect(await storeV2.get(id)).toMatchObject({ machineVersion: 2 });
-    const [created, authorized] = await store.history(id);
+    expect(await storeV2.get(t.db, id)).toMatchObject({ machineVersion: 2 });
+    const [created, authorized] = await store.history(t.db, id);
     expect(created?.machineVersion).toBe(1);
     expect(authorized).toMatchObject({
       machineVersion: 2,
@@ -257,14 +268,13 @@ describe('guards and transactions', () => {
             : false,
       },
     });
-    await stateMachineMigration({
+    await migrate(t.db, {
       schema: t.schema,
       aggregateTable: 'refunds',
       auditTable: 'refund_audit',
       createAggregateTable: true,
-    }).up(t.db);
+    });
     const store = createStateStore({
-      db: t.db,
       machine: refunds,
       schema: t.schema,
       aggregateTable: 'refunds',
@@ -277,8 +287,11 @@ describe('guards and transactions', () => {
         .execute((trx) =>
           store.apply(trx, { id: 'r-1', event: 'approved', eventId, actor: 'refund-worker', payload: { cents } }),
         );
-    await expect(approve(9000, 'big')).rejects.toMatchObject({ code: 'INVALID_TRANSITION', reason: 'guard-rejected' });
-    expect(await store.get('r-1')).toMatchObject({ state: 'REQUESTED', version: 1 });
+    await expect(approve(9000, 'big')).rejects.toMatchObject({
+      code: 'STATE_MACHINE_INVALID_TRANSITION',
+      reason: 'guard-rejected',
+    });
+    expect(await store.get(t.db, 'r-1')).toMatchObject({ state: 'REQUESTED', version: 1 });
     expect((await approve(1200, 'small')).snapshot).toMatchObject({ state: 'APPROVED', version: 2 });
   });
 
@@ -286,12 +299,12 @@ describe('guards and transactions', () => {
     const id = await newOrder();
     await t.db.transaction().execute(async (trx) => {
       await store.apply(trx, { id, event: 'payment.authorized', eventId: 'vis-1', actor: 'worker' });
-      expect(await store.get(id, trx)).toMatchObject({ state: 'PAYMENT_AUTHORIZED', version: 2 });
-      expect(await store.history(id, trx)).toHaveLength(2);
-      expect(await store.get(id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
-      expect(await store.history(id)).toHaveLength(1);
+      expect(await store.get(trx, id)).toMatchObject({ state: 'PAYMENT_AUTHORIZED', version: 2 });
+      expect(await store.history(trx, id)).toHaveLength(2);
+      expect(await store.get(t.db, id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
+      expect(await store.history(t.db, id)).toHaveLength(1);
     });
-    expect(await store.get(id)).toMatchObject({ state: 'PAYMENT_AUTHORIZED', version: 2 });
+    expect(await store.get(t.db, id)).toMatchObject({ state: 'PAYMENT_AUTHORIZED', version: 2 });
   });
 });
 
@@ -311,7 +324,7 @@ describe('force (manual repair)', () => {
     expect(forced).toMatchObject({ applied: true, snapshot: { state: 'PENDING_PAYMENT', version: 3 } });
     const again = await t.db.transaction().execute((trx) => store.force(trx, repair));
     expect(again.applied).toBe(false);
-    const last = (await store.history(id)).at(-1);
+    const last = (await store.history(t.db, id)).at(-1);
     expect(last).toMatchObject({
       kind: 'forced',
       version: 3,
@@ -323,7 +336,7 @@ describe('force (manual repair)', () => {
       payload: { ticket: 77 },
       eventId: 'ticket-77',
     });
-    expect(await t.count('audit_events', `aggregate_id = '${id}' AND kind = 'forced'`)).toBe(1);
+    expect(await t.count('checkout_audit_events', `aggregate_id = '${id}' AND kind = 'forced'`)).toBe(1);
     expect(changes.filter((change) => change.id === id && change.kind === 'forced')).toHaveLength(1);
   });
 
@@ -337,29 +350,29 @@ describe('force (manual repair)', () => {
         >[1]),
       )
       .catch((caught: unknown) => caught);
-    expect(missingReason).toMatchObject({ code: 'INVALID_INPUT', field: 'reason' });
+    expect(missingReason).toMatchObject({ code: 'STATE_MACHINE_INVALID_INPUT', field: 'reason' });
     const unknownTarget = await t.db
       .transaction()
       .execute((trx) =>
         store.force(trx, { id, to: 'SHIPPED' as 'CANCELLED', eventId: 'f', actor: 'support:bob', reason: 'x' }),
       )
       .catch((caught: unknown) => caught);
-    expect(unknownTarget).toMatchObject({ code: 'INVALID_INPUT', field: 'to' });
-    expect(await store.get(id)).toMatchObject({ version: 1 });
+    expect(unknownTarget).toMatchObject({ code: 'STATE_MACHINE_INVALID_INPUT', field: 'to' });
+    expect(await store.get(t.db, id)).toMatchObject({ version: 1 });
   });
 
   it('repairs a row whose state the machine does not know (read as UnknownStateError)', async () => {
     const id = await newOrder();
     await sql`UPDATE ${sql.id(t.schema, 'orders')} SET state = 'LEGACY_HOLD' WHERE id = ${id}`.execute(t.db);
-    await expect(store.get(id)).rejects.toBeInstanceOf(UnknownStateError);
-    await expect(apply(id, 'payment.authorized', 'u-1')).rejects.toMatchObject({ code: 'UNKNOWN_STATE' });
+    await expect(store.get(t.db, id)).rejects.toBeInstanceOf(UnknownStateError);
+    await expect(apply(id, 'payment.authorized', 'u-1')).rejects.toMatchObject({ code: 'STATE_MACHINE_UNKNOWN_STATE' });
     await t.db
       .transaction()
       .execute((trx) =>
         store.force(trx, { id, to: 'NEEDS_ATTENTION', eventId: 'fix-1', actor: 'support:kim', reason: 'legacy state' }),
       );
-    expect(await store.get(id)).toMatchObject({ state: 'NEEDS_ATTENTION', version: 2 });
-    expect((await store.history(id)).at(-1)).toMatchObject({ from: 'LEGACY_HOLD', kind: 'forced' });
+    expect(await store.get(t.db, id)).toMatchObject({ state: 'NEEDS_ATTENTION', version: 2 });
+    expect((await store.history(t.db, id)).at(-1)).toMatchObject({ from: 'LEGACY_HOLD', kind: 'forced' });
   });
 });
 
@@ -379,7 +392,7 @@ describe('one transaction with the outbox', () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidTransitionError);
     expect(await t.count('outbox', `order_id = '${id}'`)).toBe(outboxBefore);
-    expect(await store.get(id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
+    expect(await store.get(t.db, id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
   });
 
   it('a failure after apply rolls back the state change, its audit entry and the hook’s outbox row', async () => {
@@ -394,8 +407,8 @@ describe('one transaction with the outbox', () => {
       })
       .catch((caught: unknown) => caught);
     expect(error).toBe(failure);
-    expect(await store.get(id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
-    expect(await t.count('audit_events', `aggregate_id = '${id}'`)).toBe(1);
+    expect(await store.get(t.db, id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
+    expect(await t.count('checkout_audit_events', `aggregate_id = '${id}'`)).toBe(1);
     expect(await t.count('outbox', `order_id = '${id}'`)).toBe(1);
     // The event id is free again: a retry applies it.
     expect((await apply(id, 'payment.authorized', 'a-1')).applied).toBe(true);
@@ -404,7 +417,6 @@ describe('one transaction with the outbox', () => {
   it('a throwing onTransition hook rolls the transition back', async () => {
     const id = await newOrder();
     const failing = createStateStore({
-      db: t.db,
       machine: orderMachine,
       schema: t.schema,
       aggregateTable: 'orders',
@@ -417,8 +429,8 @@ describe('one transaction with the outbox', () => {
         .transaction()
         .execute((trx) => failing.apply(trx, { id, event: 'payment.declined', eventId: 'd-1', actor: 'w' })),
     ).rejects.toThrow('outbox full');
-    expect(await store.get(id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
-    expect(await t.count('audit_events', `aggregate_id = '${id}'`)).toBe(1);
+    expect(await store.get(t.db, id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
+    expect(await t.count('checkout_audit_events', `aggregate_id = '${id}'`)).toBe(1);
   });
 });
 

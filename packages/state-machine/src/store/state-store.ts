@@ -1,30 +1,36 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type QueryExecutorProvider, sql, type Transaction } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import {
   AlreadyExistsError,
   EventIdReusedError,
-  InvalidInputError,
   NotFoundError,
+  StateMachineConfigError,
+  StateMachineInputError,
   UnknownStateError,
   VersionConflictError,
 } from '../errors.js';
 import { transition } from '../machine/transition.js';
 import type { AnyMachine, EventOf, StateOf } from '../machine/types.js';
 import { type AggregateTableFacts, canonicalId, describeIdColumn, readAggregateTable } from './aggregate-table.js';
+import { type StateStoreMigrationOptions, stateStoreMigration, stateStoreMigrationSql } from './migration.js';
 import { type PayloadJson, payloadJson } from './payload-json.js';
 import { resolveTables, type StateStoreTables } from './tables.js';
 import type { ApplyResult, AuditEntry, AuditKind, JsonValue, Snapshot, StateChange } from './types.js';
 import { optionalReason, optionalVersion, requireInput, requireReason, requireText } from './validate-input.js';
 
-/** Options of {@link createStateStore}. */
-export interface StateStoreOptions<M extends AnyMachine, DB> extends StateStoreTables {
-  /** Used by `get` and `history` when no executor is passed. Writes always use the caller's transaction. */
-  readonly db: Kysely<DB>;
+/**
+ * Options of {@link createStateStore}. The store holds no connection: writes run in the `trx` you pass,
+ * reads with the `db` you pass. `DB` (your Kysely database type) types `onTransition`'s `trx`; it is
+ * inferred from that hook's annotation, e.g. `onTransition: async (trx: Transaction<Database>, change) => ...`.
+ */
+export interface StateStoreOptions<M extends AnyMachine, DB = unknown> extends StateStoreTables {
   /** The machine whose transitions the store enforces. */
   readonly machine: M;
   /**
    * Runs after every change the store writes (`create`, `apply`, `force`; not for duplicates), in the same
    * transaction: enqueue outbox messages or write projections here, and they commit or roll back with the
    * state change. Throwing rolls the whole transaction back (when the caller lets the error propagate).
+   * A transactional hook, not an observer: its errors are not swallowed.
    */
   readonly onTransition?: (trx: Transaction<DB>, change: StateChange<StateOf<M>, EventOf<M>>) => Promise<void> | void;
 }
@@ -79,40 +85,53 @@ export interface ForceInput<S extends string> {
   readonly expectedVersion?: number;
 }
 
-/** Persistence of one machine's aggregates in Postgres, inside the caller's transactions. */
-export interface StateStore<M extends AnyMachine, DB> {
+/**
+ * Persistence of one machine's aggregates in Postgres. Writes take the caller's `trx` first (a Kysely
+ * `Transaction` whose database type includes `DB`), reads take a `db` first (a `Kysely` or a `Transaction`).
+ */
+export interface StateStore<M extends AnyMachine, DB = unknown> {
   /** The machine this store enforces. */
   readonly machine: M;
+  /**
+   * The Kysely `Migration` that adds the state columns to `aggregateTable` (plain `ADD COLUMN`; with
+   * `createAggregateTable: true` it creates that table instead) and creates the audit table (plain
+   * `CREATE TABLE`; skip it with `createAuditTable: false` when another store's migration creates a shared
+   * one) with its two unique keys: `(machine_id, aggregate_id, version)` and
+   * `(machine_id, aggregate_id, event_id)`. `down` drops only what `up` created.
+   */
+  migration(options?: StateStoreMigrationOptions): Migration;
+  /** The statements of {@link StateStore.migration} as SQL text, for Flyway, dbmate or psql. */
+  migrationSql(direction: 'up' | 'down', options?: StateStoreMigrationOptions): string;
   /**
    * Puts aggregate `id` in the machine's initial state at version 1 and records a `created` audit entry.
    * If your row already exists (inserted earlier in the same transaction, state columns still NULL) its
    * state columns are set; otherwise a row with only the id and the state columns is inserted.
    * Throws `AlreadyExistsError` when the aggregate already has a state under another event id, and
-   * `InvalidInputError` (`id`) for an id the id column cannot hold (e.g. `'abc'` for a `bigint` key).
+   * `StateMachineInputError` (`id`) for an id the id column cannot hold (e.g. `'abc'` for a `bigint` key).
    */
-  create(trx: Transaction<DB>, input: CreateInput): Promise<ApplyResult<StateOf<M>>>;
+  create<T extends DB>(trx: Transaction<T>, input: CreateInput): Promise<ApplyResult<StateOf<M>>>;
   /**
    * Applies `event` to aggregate `id` inside `trx`: locks the row, returns the recorded result if
    * `eventId` was seen before (writes nothing), checks `expectedVersion`, computes the next state with
    * the pure `transition`, bumps the version and appends one audit entry, then calls `onTransition`.
    * Throws `NotFoundError` (also for an id the id column cannot hold), `VersionConflictError`,
-   * `InvalidTransitionError`, `EventIdReusedError`, `InvalidInputError` or `UnknownStateError`, having
+   * `InvalidTransitionError`, `EventIdReusedError`, `StateMachineInputError` or `UnknownStateError`, having
    * written nothing; input is checked before any SQL, so `trx` stays usable after a refusal. The returned
    * `entry` is the audit row as stored, equal to what a replay and `history()` return.
    */
-  apply(trx: Transaction<DB>, input: ApplyInput<EventOf<M>>): Promise<ApplyResult<StateOf<M>>>;
+  apply<T extends DB>(trx: Transaction<T>, input: ApplyInput<EventOf<M>>): Promise<ApplyResult<StateOf<M>>>;
   /**
    * Manual repair: moves aggregate `id` to `to` regardless of the transitions (also out of a terminal or
    * unknown state), audited as `forced` with actor and reason. Idempotent by `eventId` like `apply`.
    */
-  force(trx: Transaction<DB>, input: ForceInput<StateOf<M>>): Promise<ApplyResult<StateOf<M>>>;
+  force<T extends DB>(trx: Transaction<T>, input: ForceInput<StateOf<M>>): Promise<ApplyResult<StateOf<M>>>;
   /**
-   * The current state of `id` (read with `executor`, default the store's `db`); `NotFoundError` when it has
-   * none or the id column cannot hold `id`.
+   * The current state of `id`, read with `db` (a `Kysely`, or a `Transaction` to read your own uncommitted
+   * writes); `NotFoundError` when it has none or the id column cannot hold `id`.
    */
-  get(id: string, executor?: Kysely<DB>): Promise<Snapshot<StateOf<M>>>;
-  /** The audit timeline of `id`, oldest first (ordered by version); empty when there is none. */
-  history(id: string, executor?: Kysely<DB>): Promise<AuditEntry[]>;
+  get<T>(db: Kysely<T> | Transaction<T>, id: string): Promise<Snapshot<StateOf<M>>>;
+  /** The audit timeline of `id`, read with `db`, oldest first (ordered by version); empty when there is none. */
+  history<T>(db: Kysely<T> | Transaction<T>, id: string): Promise<AuditEntry[]>;
 }
 
 interface AggregateRow {
@@ -142,26 +161,66 @@ interface AuditRow {
 
 /**
  * Creates the Postgres (Kysely) store for `machine`. Every write runs in the `Transaction` you pass and
- * never opens or commits one itself, so the state change, its audit entry and your outbox rows commit
- * together or not at all. Table names are validated and quoted (`InvalidInputError` names the option).
+ * never opens or commits one itself, so the state change, its audit entry and the rows `onTransition`
+ * writes commit together or not at all. Options are checked here: a bad table, schema or column name (core's
+ * identifier rule, quoted in SQL) or a bad machine is a `StateMachineConfigError` naming the option.
  *
  * @example
  * ```ts
- * const store = createStateStore({ db, machine: orderMachine, aggregateTable: 'orders' });
- * await db.transaction().execute(async (trx) => {
- *   await store.apply(trx, { id: orderId, event: 'payment.authorized', eventId: messageId, actor: 'payment-worker' });
- *   await enqueue(trx, reserveInventoryCommand); // same commit
+ * import { createStateStore, orderMachine } from '@checkout/state-machine';
+ * import type { Kysely, Transaction } from 'kysely';
+ *
+ * interface Database {
+ *   orders: { id: string; state: string | null; version: number | null };
+ *   outbox: { id: string; order_id: string; type: string };
+ * }
+ * declare const db: Kysely<Database>;
+ *
+ * const orders = createStateStore({
+ *   machine: orderMachine,
+ *   aggregateTable: 'orders',
+ *   onTransition: async (trx: Transaction<Database>, change) => {
+ *     await trx.insertInto('outbox').values({ id: `${change.id}:${change.version}`, order_id: change.id, type: change.to }).execute();
+ *   },
  * });
+ * // migrations: { '002_order_state': orders.migration() }
+ * await db.transaction().execute((trx) =>
+ *   orders.apply(trx, { id: 'ord_1', event: 'payment.authorized', eventId: 'msg-1', actor: 'payment-worker' }),
+ * );
+ * const snapshot = await orders.get(db, 'ord_1'); // { state: 'PAYMENT_AUTHORIZED', version: 2, ... }
  * ```
  */
-export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOptions<M, DB>): StateStore<M, DB> {
+export function createStateStore<M extends AnyMachine, DB = unknown>(
+  options: StateStoreOptions<M, DB>,
+): StateStore<M, DB> {
   type S = StateOf<M>;
   type E = EventOf<M>;
-  const { machine, db, onTransition } = options;
+  if (typeof options !== 'object' || options === null) {
+    throw new StateMachineConfigError(
+      'options',
+      `must be an object, got ${options === null ? 'null' : typeof options}`,
+    );
+  }
+  const { machine, onTransition } = options;
+  if (
+    typeof machine !== 'object' ||
+    machine === null ||
+    !Array.isArray(machine.states) ||
+    !Array.isArray(machine.events) ||
+    typeof machine.id !== 'string'
+  ) {
+    throw new StateMachineConfigError('machine', 'must be a machine built by defineMachine(...)');
+  }
+  if (onTransition !== undefined && typeof onTransition !== 'function') {
+    throw new StateMachineConfigError('onTransition', `must be a function, got ${typeof onTransition}`);
+  }
   const tables = resolveTables(options);
   const machineStates: readonly string[] = machine.states;
   if (!Number.isSafeInteger(machine.version) || machine.version > MAX_INT4) {
-    throw new InvalidInputError('machine.version', `must fit the integer column machine_version (at most ${MAX_INT4})`);
+    throw new StateMachineConfigError(
+      'machine.version',
+      `must fit the integer column machine_version (at most ${MAX_INT4})`,
+    );
   }
   // Read from the catalog on first use and kept (a successful read only): which ids the id column can hold.
   let tableFacts: AggregateTableFacts | undefined;
@@ -172,13 +231,26 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
     from_state AS "from", to_state AS "to", event_id AS "eventId", actor, reason, payload,
     machine_version AS "machineVersion", at`;
 
-  function assertTransaction(trx: Transaction<DB>): void {
-    if (typeof trx !== 'object' || trx === null || trx.isTransaction !== true) {
-      throw new InvalidInputError(
+  /** The `trx` a write was given, checked at run time: the store never opens a transaction itself. */
+  function transactionOf(trx: unknown): Executor {
+    if (typeof trx !== 'object' || trx === null || (trx as { isTransaction?: unknown }).isTransaction !== true) {
+      throw new StateMachineInputError(
         'trx',
         'must be a Kysely Transaction (db.transaction().execute(trx => ...)); the store never opens one itself',
       );
     }
+    return trx as Executor;
+  }
+
+  /** The `db` a read was given (a `Kysely` or a `Transaction`), checked at run time. */
+  function executorOf(db: unknown): Executor {
+    if (typeof db !== 'object' || db === null || typeof (db as { getExecutor?: unknown }).getExecutor !== 'function') {
+      throw new StateMachineInputError(
+        'db',
+        'must be a Kysely instance or Transaction: reads take it first, e.g. store.get(db, id)',
+      );
+    }
+    return db as Executor;
   }
 
   function toSnapshot(row: AggregateRow): Snapshot<S> {
@@ -200,8 +272,8 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
     return { ...row, kind: row.kind as AuditKind };
   }
 
-  async function aggregateTable(executor: Kysely<DB>): Promise<AggregateTableFacts> {
-    tableFacts ??= await readAggregateTable(executor as unknown as Kysely<unknown>, tables.names);
+  async function aggregateTable(executor: Executor): Promise<AggregateTableFacts> {
+    tableFacts ??= await readAggregateTable(executor, tables.names);
     return tableFacts;
   }
 
@@ -209,18 +281,18 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
    * The id as the column spells it, or `undefined` when the column cannot hold it (no row can have it):
    * decided here, so a bad id never reaches a statement that would fail and abort the caller's transaction.
    */
-  async function keyOf(executor: Kysely<DB>, id: string): Promise<string | undefined> {
+  async function keyOf(executor: Executor, id: string): Promise<string | undefined> {
     return canonicalId((await aggregateTable(executor)).id, id);
   }
 
   /** As {@link keyOf}, for a lookup that must find a row: `NotFoundError` when no row can have this id. */
-  async function existingKey(executor: Kysely<DB>, id: string): Promise<string> {
+  async function existingKey(executor: Executor, id: string): Promise<string> {
     const key = await keyOf(executor, id);
     if (key === undefined) throw new NotFoundError(id);
     return key;
   }
 
-  async function lockRow(trx: Transaction<DB>, id: string): Promise<AggregateRow> {
+  async function lockRow(trx: Executor, id: string): Promise<AggregateRow> {
     const { rows } = await sql<AggregateRow>`SELECT ${aggregateColumns} FROM ${tables.aggregate}
       WHERE ${tables.idColumn} = ${id} FOR UPDATE`.execute(trx);
     const row = rows[0];
@@ -228,14 +300,14 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
     return row;
   }
 
-  async function rowExists(trx: Transaction<DB>, id: string): Promise<boolean> {
+  async function rowExists(trx: Executor, id: string): Promise<boolean> {
     const { rows } = await sql`SELECT 1 FROM ${tables.aggregate} WHERE ${tables.idColumn} = ${id} FOR UPDATE`.execute(
       trx,
     );
     return rows.length > 0;
   }
 
-  async function recorded(executor: Kysely<DB>, aggregateId: string, eventId: string): Promise<AuditEntry | undefined> {
+  async function recorded(executor: Executor, aggregateId: string, eventId: string): Promise<AuditEntry | undefined> {
     const { rows } = await sql<AuditRow>`SELECT ${auditColumns} FROM ${tables.audit}
       WHERE machine_id = ${machine.id} AND aggregate_id = ${aggregateId} AND event_id = ${eventId}`.execute(executor);
     return rows[0] === undefined ? undefined : toEntry(rows[0]);
@@ -244,7 +316,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
   // UPDATE and audit INSERT in one statement (one round trip): the INSERT selects from the UPDATE's result,
   // so no audit row can exist without its version bump.
   async function writeChange(
-    trx: Transaction<DB>,
+    trx: Executor,
     locked: AggregateRow,
     change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version' | 'payload'>,
     payload: PayloadJson | undefined,
@@ -273,7 +345,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
   }
 
   async function record(
-    trx: Transaction<DB>,
+    trx: Executor,
     row: AggregateRow,
     change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version' | 'payload'>,
     payload: PayloadJson | undefined,
@@ -291,7 +363,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
   }
 
   async function finish(
-    trx: Transaction<DB>,
+    trx: Executor,
     snapshot: Snapshot<S>,
     change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version'>,
     at: Date,
@@ -312,15 +384,24 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       machineVersion: machine.version,
       at,
     };
-    if (onTransition !== undefined) await onTransition(trx, full);
+    // The caller's transaction, typed as the hook's `DB` (the caller's type includes it: `T extends DB`).
+    if (onTransition !== undefined) await onTransition(trx as Transaction<DB>, full);
     return { applied: true, snapshot, entry };
   }
 
   return Object.freeze({
     machine,
 
-    async create(trx: Transaction<DB>, input: CreateInput): Promise<ApplyResult<S>> {
-      assertTransaction(trx);
+    migration(migrationOptions?: StateStoreMigrationOptions): Migration {
+      return stateStoreMigration(tables, migrationOptions);
+    },
+
+    migrationSql(direction: 'up' | 'down', migrationOptions?: StateStoreMigrationOptions): string {
+      return stateStoreMigrationSql(tables, direction, migrationOptions);
+    },
+
+    async create(transaction: unknown, input: CreateInput): Promise<ApplyResult<S>> {
+      const trx = transactionOf(transaction);
       requireInput(input);
       requireText('id', input.id);
       const eventId = requireText('eventId', input.eventId);
@@ -331,7 +412,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       const facts = await aggregateTable(trx);
       const id = canonicalId(facts.id, input.id);
       if (id === undefined) {
-        throw new InvalidInputError('id', `must be ${describeIdColumn(facts.id)} (the id column's type)`);
+        throw new StateMachineInputError('id', `must be ${describeIdColumn(facts.id)} (the id column's type)`);
       }
       // Your row may exist already (state columns NULL): initialise it. Otherwise insert one. A row that has
       // a state is either this create replayed (same event id) or a conflict.
@@ -345,7 +426,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       const exists = row !== undefined || (await rowExists(trx, id));
       if (!exists && facts.requiredColumns.length > 0) {
         // The INSERT below would fail (23502) and abort the caller's transaction.
-        throw new InvalidInputError(
+        throw new StateMachineInputError(
           'id',
           `no row ${JSON.stringify(id)} in ${tables.names.aggregateTable}: insert your row first ` +
             `(${facts.requiredColumns.join(', ')} must be set), then call create in the same transaction`,
@@ -382,8 +463,8 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       );
     },
 
-    async apply(trx: Transaction<DB>, input: ApplyInput<E>): Promise<ApplyResult<S>> {
-      assertTransaction(trx);
+    async apply(transaction: unknown, input: ApplyInput<E>): Promise<ApplyResult<S>> {
+      const trx = transactionOf(transaction);
       requireInput(input);
       const id = requireText('id', input.id);
       const eventId = requireText('eventId', input.eventId);
@@ -393,7 +474,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       const payload = payloadJson(input.payload);
       const event = input.event;
       if (typeof event !== 'string' || !(machine.events as readonly string[]).includes(event)) {
-        throw new InvalidInputError('event', `${JSON.stringify(event)} is not an event of machine ${machine.id}`);
+        throw new StateMachineInputError('event', `${JSON.stringify(event)} is not an event of machine ${machine.id}`);
       }
       const key = await existingKey(trx, id);
       // Lock first, then look for the event id: a concurrent duplicate waits here for the first one to
@@ -420,8 +501,8 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       );
     },
 
-    async force(trx: Transaction<DB>, input: ForceInput<S>): Promise<ApplyResult<S>> {
-      assertTransaction(trx);
+    async force(transaction: unknown, input: ForceInput<S>): Promise<ApplyResult<S>> {
+      const trx = transactionOf(transaction);
       requireInput(input);
       const id = requireText('id', input.id);
       const eventId = requireText('eventId', input.eventId);
@@ -431,7 +512,7 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       const payload = payloadJson(input.payload);
       const to = input.to;
       if (typeof to !== 'string' || !machineStates.includes(to)) {
-        throw new InvalidInputError('to', `${JSON.stringify(to)} is not a state of machine ${machine.id}`);
+        throw new StateMachineInputError('to', `${JSON.stringify(to)} is not a state of machine ${machine.id}`);
       }
       const locked = await lockRow(trx, await existingKey(trx, id));
       const previous = await recorded(trx, locked.id, eventId);
@@ -453,7 +534,8 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       );
     },
 
-    async get(id: string, executor: Kysely<DB> = db): Promise<Snapshot<S>> {
+    async get(db: unknown, id: string): Promise<Snapshot<S>> {
+      const executor = executorOf(db);
       requireText('id', id);
       const key = await existingKey(executor, id);
       const { rows } = await sql<AggregateRow>`SELECT ${aggregateColumns} FROM ${tables.aggregate}
@@ -463,7 +545,8 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
       return toSnapshot(row);
     },
 
-    async history(id: string, executor: Kysely<DB> = db): Promise<AuditEntry[]> {
+    async history(db: unknown, id: string): Promise<AuditEntry[]> {
+      const executor = executorOf(db);
       requireText('id', id);
       const key = await keyOf(executor, id);
       if (key === undefined) return [];
@@ -479,6 +562,9 @@ export function createStateStore<M extends AnyMachine, DB>(options: StateStoreOp
 }
 
 const MAX_INT4 = 2_147_483_647;
+
+/** What the store runs its statements on: the caller's `Kysely` or `Transaction`, whatever its database type. */
+type Executor = QueryExecutorProvider;
 
 function describe(entry: AuditEntry): string {
   if (entry.kind === 'transition') return `event ${entry.event ?? ''}`;

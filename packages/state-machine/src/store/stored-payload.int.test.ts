@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineMachine } from '../machine/define-machine.js';
 import { orderMachine } from '../order/order-machine.js';
+import { migrate } from '../test-support/migrate.js';
 import { openTestDb, type TestDatabase, type TestDb } from '../test-support/test-database.js';
-import { stateMachineMigration } from './migration.js';
 import { createStateStore, type StateStore } from './state-store.js';
 import type { JsonValue, StateChange } from './types.js';
 
@@ -17,9 +17,8 @@ beforeAll(async () => {
   t = await openTestDb();
   await sql`CREATE TABLE ${sql.id(t.schema, 'orders')} (
     id text PRIMARY KEY, customer_id text NOT NULL, total_cents integer NOT NULL)`.execute(t.db);
-  await stateMachineMigration({ schema: t.schema, aggregateTable: 'orders' }).up(t.db);
+  await migrate(t.db, { schema: t.schema, aggregateTable: 'orders' });
   store = createStateStore({
-    db: t.db,
     machine: orderMachine,
     schema: t.schema,
     aggregateTable: 'orders',
@@ -77,7 +76,7 @@ describe('the returned entry is what was stored', () => {
       );
     const first = await apply();
     const replay = await apply();
-    const history = (await store.history(id)).at(-1);
+    const history = (await store.history(t.db, id)).at(-1);
     expect(first.applied).toBe(true);
     expect(replay.applied).toBe(false);
     expect(first.entry.payload).toStrictEqual(stored);
@@ -117,7 +116,7 @@ describe('the returned entry is what was stored', () => {
         payload: richPayload(),
       }),
     );
-    const [createdEntry, forcedEntry] = await store.history(id);
+    const [createdEntry, forcedEntry] = await store.history(t.db, id);
     expect(created.entry).toStrictEqual(createdEntry);
     expect(forced.entry).toStrictEqual(forcedEntry);
     expect(forcedAgain.entry).toStrictEqual(forcedEntry);
@@ -139,7 +138,7 @@ describe('the returned entry is what was stored', () => {
       });
       expect(applied.entry.payload).toBe('2026-12-02T08:00:00.123Z');
     });
-    expect((await store.history(id)).map((entry) => entry.payload)).toEqual([null, '2026-12-02T08:00:00.123Z']);
+    expect((await store.history(t.db, id)).map((entry) => entry.payload)).toEqual([null, '2026-12-02T08:00:00.123Z']);
   });
 
   it('guards see the payload as it will be recorded', async () => {
@@ -156,14 +155,13 @@ describe('the returned entry is what was stored', () => {
         },
       },
     });
-    await stateMachineMigration({
+    await migrate(t.db, {
       schema: t.schema,
       aggregateTable: 'tickets',
       auditTable: 'ticket_audit',
       createAggregateTable: true,
-    }).up(t.db);
+    });
     const tickets = createStateStore({
-      db: t.db,
       machine,
       schema: t.schema,
       aggregateTable: 'tickets',

@@ -1,9 +1,13 @@
+import { DEFAULT_SCHEMA, identifierProblem } from '@checkout/core';
 import { type RawBuilder, sql } from 'kysely';
-import { InvalidInputError } from '../errors.js';
+import { StateMachineConfigError } from '../errors.js';
+
+/** Default name of the audit timeline table. */
+export const DEFAULT_AUDIT_TABLE = 'checkout_audit_events';
 
 /** Where the store keeps its data. Every name is validated and quoted; none is ever spliced into SQL as text. */
 export interface StateStoreTables {
-  /** Postgres schema holding both tables. Default `public`. */
+  /** Postgres schema holding both tables. Default `'public'`. */
   readonly schema?: string;
   /**
    * Table with one row per aggregate and the state columns (`state`, `version`, `machine_version`,
@@ -12,7 +16,7 @@ export interface StateStoreTables {
   readonly aggregateTable: string;
   /** Primary-key column of `aggregateTable`. Default `id`. */
   readonly idColumn?: string;
-  /** The audit timeline table, shareable by several machines (rows carry `machine_id`). Default `audit_events`. */
+  /** The audit timeline table, shareable by several machines (rows carry `machine_id`). Default `checkout_audit_events`. */
   readonly auditTable?: string;
 }
 
@@ -31,27 +35,22 @@ export interface ResolvedTables {
   };
 }
 
-// Lower case only: a quoted mixed-case name would force every hand-written query to quote it too.
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/** Checks that `value` is a plain lower-case Postgres identifier; throws `InvalidInputError` naming `field`. */
-export function assertIdentifier(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !IDENTIFIER.test(value)) {
-    throw new InvalidInputError(
-      field,
-      `must be a lower-case SQL identifier matching ${IDENTIFIER}, got ${JSON.stringify(value)}`,
-    );
+/** Checks `value` with core's identifier rule; throws `StateMachineConfigError` naming `field`. */
+function identifier(field: string, value: unknown): string {
+  const problem = identifierProblem(value);
+  if (problem !== undefined) {
+    throw new StateMachineConfigError(field, `${problem} (got ${JSON.stringify(value)?.slice(0, 80)})`);
   }
-  return value;
+  return value as string;
 }
 
 /** Validates every configured name and turns it into a quoted identifier. */
 export function resolveTables(tables: StateStoreTables): ResolvedTables {
-  const schema = assertIdentifier('schema', tables.schema ?? 'public');
-  const aggregate = assertIdentifier('aggregateTable', tables.aggregateTable);
-  const audit = assertIdentifier('auditTable', tables.auditTable ?? 'audit_events');
-  const idColumn = assertIdentifier('idColumn', tables.idColumn ?? 'id');
-  if (audit === aggregate) throw new InvalidInputError('auditTable', 'must differ from aggregateTable');
+  const schema = identifier('schema', tables.schema ?? DEFAULT_SCHEMA);
+  const aggregate = identifier('aggregateTable', tables.aggregateTable);
+  const audit = identifier('auditTable', tables.auditTable ?? DEFAULT_AUDIT_TABLE);
+  const idColumn = identifier('idColumn', tables.idColumn ?? 'id');
+  if (audit === aggregate) throw new StateMachineConfigError('auditTable', 'must differ from aggregateTable');
   return {
     schema: sql.id(schema),
     aggregate: sql.id(schema, aggregate),

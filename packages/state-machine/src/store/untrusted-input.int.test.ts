@@ -1,9 +1,9 @@
 import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { NotFoundError, StateMachineInputError } from '../errors.js';
 import { orderMachine } from '../order/order-machine.js';
+import { migrate } from '../test-support/migrate.js';
 import { openTestDb, type TestDatabase, type TestDb } from '../test-support/test-database.js';
-import { stateMachineMigration } from './migration.js';
 import { createStateStore, type StateStore } from './state-store.js';
 
 // Text Postgres cannot store (U+0000) or cannot keep apart (unpaired surrogates, which the driver
@@ -18,8 +18,8 @@ beforeAll(async () => {
   t = await openTestDb();
   await sql`CREATE TABLE ${sql.id(t.schema, 'orders')} (
     id text PRIMARY KEY, customer_id text NOT NULL, total_cents integer NOT NULL)`.execute(t.db);
-  await stateMachineMigration({ schema: t.schema, aggregateTable: 'orders' }).up(t.db);
-  store = createStateStore({ db: t.db, machine: orderMachine, schema: t.schema, aggregateTable: 'orders' });
+  await migrate(t.db, { schema: t.schema, aggregateTable: 'orders' });
+  store = createStateStore({ machine: orderMachine, schema: t.schema, aggregateTable: 'orders' });
 });
 afterAll(async () => {
   await t?.close();
@@ -48,7 +48,7 @@ async function refusedThenCommit(
     // The transaction must still be usable: a valid change after the refusal commits.
     await store.apply(trx, { id, event: 'attention.requested', eventId: nextId('after'), actor: 'test' });
   });
-  expect(await store.get(id)).toMatchObject({ state: 'NEEDS_ATTENTION', version: 2 });
+  expect(await store.get(t.db, id)).toMatchObject({ state: 'NEEDS_ATTENTION', version: 2 });
   return refusal;
 }
 
@@ -85,9 +85,9 @@ describe('text Postgres cannot store or keep apart is refused before any SQL', (
         ...override,
       } as Parameters<typeof store.apply>[1]),
     );
-    expect(refusal).toBeInstanceOf(InvalidInputError);
-    expect(refusal).toMatchObject({ field, code: 'INVALID_INPUT', httpStatus: 400 });
-    expect(await t.count('audit_events', `aggregate_id = '${id}'`)).toBe(2);
+    expect(refusal).toBeInstanceOf(StateMachineInputError);
+    expect(refusal).toMatchObject({ field, code: 'STATE_MACHINE_INVALID_INPUT', httpStatus: 400 });
+    expect(await t.count('checkout_audit_events', `aggregate_id = '${id}'`)).toBe(2);
   });
 
   it.each(textCases)('force: %s', async (field, override) => {
@@ -102,7 +102,7 @@ describe('text Postgres cannot store or keep apart is refused before any SQL', (
         ...override,
       } as Parameters<typeof store.force>[1]),
     );
-    expect(refusal).toMatchObject({ field, code: 'INVALID_INPUT' });
+    expect(refusal).toMatchObject({ field, code: 'STATE_MACHINE_INVALID_INPUT' });
   });
 
   it.each(textCases)('create: %s', async (field, override) => {
@@ -112,19 +112,22 @@ describe('text Postgres cannot store or keep apart is refused before any SQL', (
         typeof store.create
       >[1]),
     );
-    expect(refusal).toMatchObject({ field, code: 'INVALID_INPUT' });
+    expect(refusal).toMatchObject({ field, code: 'STATE_MACHINE_INVALID_INPUT' });
   });
 
   it('get and history refuse such an id too, also inside a transaction that then commits', async () => {
     for (const bad of [NUL, LONE_HIGH]) {
       const id = await newOrder();
-      await expect(store.get(bad)).rejects.toMatchObject({ field: 'id', code: 'INVALID_INPUT' });
-      await expect(store.history(bad)).rejects.toMatchObject({ field: 'id', code: 'INVALID_INPUT' });
-      const refusal = await refusedThenCommit(id, async (trx) => {
-        await store.get(bad, trx).catch(() => undefined);
-        return store.history(bad, trx);
+      await expect(store.get(t.db, bad)).rejects.toMatchObject({ field: 'id', code: 'STATE_MACHINE_INVALID_INPUT' });
+      await expect(store.history(t.db, bad)).rejects.toMatchObject({
+        field: 'id',
+        code: 'STATE_MACHINE_INVALID_INPUT',
       });
-      expect(refusal).toMatchObject({ field: 'id', code: 'INVALID_INPUT' });
+      const refusal = await refusedThenCommit(id, async (trx) => {
+        await store.get(trx, bad).catch(() => undefined);
+        return store.history(trx, bad);
+      });
+      expect(refusal).toMatchObject({ field: 'id', code: 'STATE_MACHINE_INVALID_INPUT' });
     }
   });
 
@@ -136,8 +139,8 @@ describe('text Postgres cannot store or keep apart is refused before any SQL', (
   ] as const)('%s with no input object (%s) is a typed refusal, and the transaction goes on', async (method, bad) => {
     const id = await newOrder();
     const refusal = await refusedThenCommit(id, (trx) => store[method](trx, bad as never));
-    expect(refusal).toBeInstanceOf(InvalidInputError);
-    expect(refusal).toMatchObject({ field: 'input', code: 'INVALID_INPUT' });
+    expect(refusal).toBeInstanceOf(StateMachineInputError);
+    expect(refusal).toMatchObject({ field: 'input', code: 'STATE_MACHINE_INVALID_INPUT' });
   });
 
   it('event ids that differ only in an unpaired surrogate are not merged into one (the second is no replay)', async () => {
@@ -146,30 +149,30 @@ describe('text Postgres cannot store or keep apart is refused before any SQL', (
       .transaction()
       .execute((trx) => store.apply(trx, { id, event: 'payment.authorized', eventId: 'msg-\ud800', actor: 'w' }))
       .catch((error: unknown) => error);
-    expect(first).toMatchObject({ field: 'eventId', code: 'INVALID_INPUT' });
+    expect(first).toMatchObject({ field: 'eventId', code: 'STATE_MACHINE_INVALID_INPUT' });
     const second = await t.db
       .transaction()
       .execute((trx) => store.apply(trx, { id, event: 'payment.authorized', eventId: 'msg-\udbff', actor: 'w' }))
       .catch((error: unknown) => error);
-    expect(second).toMatchObject({ field: 'eventId', code: 'INVALID_INPUT' });
-    expect(await t.count('audit_events', `aggregate_id = '${id}'`)).toBe(1);
+    expect(second).toMatchObject({ field: 'eventId', code: 'STATE_MACHINE_INVALID_INPUT' });
+    expect(await t.count('checkout_audit_events', `aggregate_id = '${id}'`)).toBe(1);
     // Well-formed text outside the BMP is fine and kept exactly.
     const emoji = await t.db
       .transaction()
       .execute((trx) => store.apply(trx, { id, event: 'payment.authorized', eventId: 'msg-😀', actor: 'wörker' }));
-    expect((await store.history(id)).at(-1)).toMatchObject({ eventId: 'msg-😀', actor: 'wörker' });
+    expect((await store.history(t.db, id)).at(-1)).toMatchObject({ eventId: 'msg-😀', actor: 'wörker' });
     expect(emoji.applied).toBe(true);
   });
 });
 
 describe('create before your row exists', () => {
-  it('on a table with NOT NULL columns: InvalidInputError naming them, and the transaction goes on', async () => {
+  it('on a table with NOT NULL columns: StateMachineInputError naming them, and the transaction goes on', async () => {
     const id = await newOrder();
     const missing = nextId('no-row');
     const refusal = await refusedThenCommit(id, (trx) =>
       store.create(trx, { id: missing, eventId: 'c', actor: 'api' }),
     );
-    expect(refusal).toMatchObject({ code: 'INVALID_INPUT', field: 'id' });
+    expect(refusal).toMatchObject({ code: 'STATE_MACHINE_INVALID_INPUT', field: 'id' });
     expect((refusal as Error).message).toContain('customer_id, total_cents');
     expect(await t.count('orders', `id = '${missing}'`)).toBe(0);
   });
@@ -196,8 +199,8 @@ describe('payload values jsonb cannot hold', () => {
         payload: payload as never,
       }),
     );
-    expect(refusal).toMatchObject({ code: 'INVALID_INPUT', field: expect.stringMatching(/^payload/) });
-    expect((refusal as InvalidInputError).field.startsWith(field)).toBe(true);
+    expect(refusal).toMatchObject({ code: 'STATE_MACHINE_INVALID_INPUT', field: expect.stringMatching(/^payload/) });
+    expect((refusal as StateMachineInputError).field.startsWith(field)).toBe(true);
   });
 
   it('a cyclic payload is refused with the path of the cycle', async () => {
@@ -207,7 +210,7 @@ describe('payload values jsonb cannot hold', () => {
     const refusal = await refusedThenCommit(id, (trx) =>
       store.apply(trx, { id, event: 'payment.authorized', eventId: 'c', actor: 'w', payload: cyclic as never }),
     );
-    expect(refusal).toMatchObject({ code: 'INVALID_INPUT', field: 'payload.a.b.back' });
+    expect(refusal).toMatchObject({ code: 'STATE_MACHINE_INVALID_INPUT', field: 'payload.a.b.back' });
   });
 
   it('accepts a payload 100 levels deep', async () => {
@@ -230,23 +233,21 @@ describe('an id that cannot be a key of a non-text aggregate table', () => {
   let parcels: StateStore<typeof orderMachine, TestDatabase>;
   beforeAll(async () => {
     await sql`CREATE TABLE ${sql.id(t.schema, 'invoices')} (id bigint PRIMARY KEY)`.execute(t.db);
-    await stateMachineMigration({ schema: t.schema, aggregateTable: 'invoices', auditTable: 'invoice_audit' }).up(t.db);
+    await migrate(t.db, { schema: t.schema, aggregateTable: 'invoices', auditTable: 'invoice_audit' });
     invoices = createStateStore({
-      db: t.db,
       machine: orderMachine,
       schema: t.schema,
       aggregateTable: 'invoices',
       auditTable: 'invoice_audit',
     });
     await sql`CREATE TABLE ${sql.id(t.schema, 'parcels')} (parcel_id uuid PRIMARY KEY)`.execute(t.db);
-    await stateMachineMigration({
+    await migrate(t.db, {
       schema: t.schema,
       aggregateTable: 'parcels',
       idColumn: 'parcel_id',
       auditTable: 'parcel_audit',
-    }).up(t.db);
+    });
     parcels = createStateStore({
-      db: t.db,
       machine: orderMachine,
       schema: t.schema,
       aggregateTable: 'parcels',
@@ -261,11 +262,11 @@ describe('an id that cannot be a key of a non-text aggregate table', () => {
       await invoices.create(trx, { id: '42', eventId: 'c-42', actor: 'api' });
     });
     for (const bad of ['abc', '4 2', '1e3', '0x2a', '99999999999999999999']) {
-      await expect(invoices.get(bad)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(invoices.get(t.db, bad)).rejects.toBeInstanceOf(NotFoundError);
     }
     await t.db.transaction().execute(async (trx) => {
       for (const bad of ['abc', '42abc', '9223372036854775808']) {
-        await expect(invoices.get(bad, trx)).rejects.toBeInstanceOf(NotFoundError);
+        await expect(invoices.get(trx, bad)).rejects.toBeInstanceOf(NotFoundError);
         await expect(
           invoices.apply(trx, { id: bad, event: 'payment.authorized', eventId: `a-${bad}`, actor: 'w' }),
         ).rejects.toBeInstanceOf(NotFoundError);
@@ -273,15 +274,15 @@ describe('an id that cannot be a key of a non-text aggregate table', () => {
           invoices.force(trx, { id: bad, to: 'CANCELLED', eventId: `f-${bad}`, actor: 's', reason: 'r' }),
         ).rejects.toBeInstanceOf(NotFoundError);
         await expect(invoices.create(trx, { id: bad, eventId: `c-${bad}`, actor: 'api' })).rejects.toMatchObject({
-          code: 'INVALID_INPUT',
+          code: 'STATE_MACHINE_INVALID_INPUT',
           field: 'id',
         });
-        expect(await invoices.history(bad, trx)).toEqual([]);
+        expect(await invoices.history(trx, bad)).toEqual([]);
       }
       await invoices.apply(trx, { id: '42', event: 'payment.authorized', eventId: 'a-42', actor: 'w' });
     });
-    expect(await invoices.get('42')).toMatchObject({ id: '42', state: 'PAYMENT_AUTHORIZED', version: 2 });
-    expect(await invoices.get('-0042').catch((error: unknown) => error)).toBeInstanceOf(NotFoundError);
+    expect(await invoices.get(t.db, '42')).toMatchObject({ id: '42', state: 'PAYMENT_AUTHORIZED', version: 2 });
+    expect(await invoices.get(t.db, '-0042').catch((error: unknown) => error)).toBeInstanceOf(NotFoundError);
   });
 
   it('uuid key: a malformed id is NotFoundError, and the transaction goes on', async () => {
@@ -289,15 +290,15 @@ describe('an id that cannot be a key of a non-text aggregate table', () => {
     await t.db.transaction().execute(async (trx) => {
       await sql`INSERT INTO ${sql.id(t.schema, 'parcels')} (parcel_id) VALUES (${id})`.execute(trx);
       await parcels.create(trx, { id, eventId: 'c-1', actor: 'api' });
-      await expect(parcels.get('not-a-uuid', trx)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(parcels.get(trx, 'not-a-uuid')).rejects.toBeInstanceOf(NotFoundError);
       await expect(
         parcels.apply(trx, { id: `${id}0`, event: 'payment.authorized', eventId: 'x', actor: 'w' }),
       ).rejects.toBeInstanceOf(NotFoundError);
       await parcels.apply(trx, { id, event: 'payment.authorized', eventId: 'a-1', actor: 'w' });
     });
-    expect(await parcels.get(id)).toMatchObject({ state: 'PAYMENT_AUTHORIZED' });
+    expect(await parcels.get(t.db, id)).toMatchObject({ state: 'PAYMENT_AUTHORIZED' });
     // Forms Postgres reads as the same uuid find the row.
-    expect(await parcels.get(id.toUpperCase())).toMatchObject({ id, state: 'PAYMENT_AUTHORIZED' });
+    expect(await parcels.get(t.db, id.toUpperCase())).toMatchObject({ id, state: 'PAYMENT_AUTHORIZED' });
   });
 });
 

@@ -1,40 +1,20 @@
-import { InvalidInputError } from '../errors.js';
+import { storedTextProblem } from '@checkout/core';
+import { StateMachineInputError } from '../errors.js';
 
 const MAX_TEXT = 200;
 const MAX_REASON = 2000;
 
-// In unicode mode a surrogate pair is one code point, so `\p{Cs}` matches only an unpaired surrogate.
-const LONE_SURROGATE = /\p{Cs}/u;
-
 /**
- * Why `value` cannot be stored as Postgres text and read back as the same string, or `undefined` when it
- * can. Postgres text cannot hold U+0000 (22021; 22P05 inside jsonb), and the driver encodes an unpaired
- * UTF-16 surrogate as U+FFFD, so two strings that differ only there would become one.
- */
-export function textProblem(value: string): string | undefined {
-  const nul = value.indexOf('\u0000');
-  if (nul !== -1) return `must not contain U+0000 (found at index ${nul}); Postgres text cannot store it`;
-  const lone = LONE_SURROGATE.exec(value);
-  if (lone !== null) {
-    return (
-      `must be well-formed UTF-16: unpaired surrogate at index ${lone.index} ` +
-      '(it would be stored as U+FFFD and no longer be told apart from other strings)'
-    );
-  }
-  return undefined;
-}
-
-/**
- * A non-empty string of at most `max` UTF-16 code units that Postgres stores exactly, or an
- * `InvalidInputError` naming `field`.
+ * A non-empty string of at most `max` UTF-16 code units that Postgres stores exactly (core's
+ * `storedTextProblem`: no U+0000, no unpaired surrogate), or a `StateMachineInputError` naming `field`.
  */
 export function requireText(field: string, value: unknown, max = MAX_TEXT): string {
   if (typeof value !== 'string' || value.trim().length === 0) {
-    throw new InvalidInputError(field, 'must be a non-empty string');
+    throw new StateMachineInputError(field, 'must be a non-empty string');
   }
-  if (value.length > max) throw new InvalidInputError(field, `must be at most ${max} UTF-16 code units`);
-  const problem = textProblem(value);
-  if (problem !== undefined) throw new InvalidInputError(field, problem);
+  if (value.length > max) throw new StateMachineInputError(field, `must be at most ${max} UTF-16 code units`);
+  const problem = storedTextProblem(value);
+  if (problem !== undefined) throw new StateMachineInputError(field, problem);
   return value;
 }
 
@@ -52,14 +32,14 @@ export function requireReason(value: unknown): string {
 export function optionalVersion(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidInputError('expectedVersion', `must be a non-negative integer, got ${String(value)}`);
+    throw new StateMachineInputError('expectedVersion', `must be a non-negative integer, got ${String(value)}`);
   }
   return value;
 }
 
-/** The input object of `create`, `apply` or `force`, or an `InvalidInputError` naming `input`. */
+/** The input object of `create`, `apply` or `force`, or a `StateMachineInputError` naming `input`. */
 export function requireInput(value: unknown): void {
   if (typeof value !== 'object' || value === null) {
-    throw new InvalidInputError('input', `must be an object, got ${value === null ? 'null' : typeof value}`);
+    throw new StateMachineInputError('input', `must be an object, got ${value === null ? 'null' : typeof value}`);
   }
 }

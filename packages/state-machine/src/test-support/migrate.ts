@@ -1,0 +1,16 @@
+// Test-only: runs the migration of a store on `tables` (the orderMachine's; the machine does not change the DDL).
+import type { Kysely } from 'kysely';
+import { orderMachine } from '../order/order-machine.js';
+import type { StateStoreMigrationOptions } from '../store/migration.js';
+import { createStateStore } from '../store/state-store.js';
+import type { StateStoreTables } from '../store/tables.js';
+
+export async function migrate<DB>(
+  db: Kysely<DB>,
+  options: StateStoreTables & StateStoreMigrationOptions,
+): Promise<void> {
+  const { createAggregateTable = false, createAuditTable = true, ...tables } = options;
+  await createStateStore({ machine: orderMachine, ...tables })
+    .migration({ createAggregateTable, createAuditTable })
+    .up(db);
+}
