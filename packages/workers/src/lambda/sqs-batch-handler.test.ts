@@ -1,9 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { encode } from '../envelope/codec.js';
 import { TransientError } from '../errors.js';
 import { handleCommand } from '../processing/command-route.js';
 import { chargeCard } from '../test-support/commands.js';
+import { encodeNow } from '../test-support/envelopes.js';
 import { createSqsBatchHandler } from './sqs-batch-handler.js';
 import type { SqsEventRecord } from './sqs-event.js';
 
@@ -28,7 +28,7 @@ function record(seq: number, attributes: Partial<SqsEventRecord['attributes']> =
     messageId: `m-${seq}`,
     receiptHandle: `rh-${seq}`,
     body: JSON.stringify(
-      encode(
+      encodeNow(
         chargeCard,
         { amountMinor: 100, currency: 'EUR', seq },
         { orderId: `o-${seq}`, idempotencyKey: `k-${seq}` },
@@ -50,7 +50,7 @@ describe('createSqsBatchHandler: the Lambda deadline', () => {
       client,
       queueUrl: QUEUE_URL,
       metrics: false,
-      onError: () => {},
+      observer: { error: () => {} },
       concurrency: 2,
       timeoutMarginMs: 2_000,
       commands: [
@@ -80,7 +80,7 @@ describe('createSqsBatchHandler: the Lambda deadline', () => {
       client,
       queueUrl: `${QUEUE_URL}.fifo`,
       metrics: false,
-      onError: () => {},
+      observer: { error: () => {} },
       timeoutMarginMs: 1_000,
       commands: [
         handleCommand(chargeCard, async (envelope) => {
@@ -111,7 +111,7 @@ describe('createSqsBatchHandler: the 12-hour visibility limit counts from the re
       client,
       queueUrl: QUEUE_URL,
       metrics: false,
-      onError: () => {},
+      observer: { error: () => {} },
       now: () => now,
       random: () => 1,
       commands: [
