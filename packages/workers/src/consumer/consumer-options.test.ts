@@ -36,4 +36,34 @@ describe('createSqsConsumer: option values a timer cannot honour are typed error
     }
     await expect(consumer.stop({ timeoutMs: 0 })).resolves.toBeDefined();
   });
+
+  it('names every duration option with its unit and checks it (Ms for ours, Seconds for SQS)', () => {
+    const field = (name: string) => expect.objectContaining({ code: 'WORKERS_INVALID_CONFIG', field: name });
+    expect(() => createSqsConsumer({ ...base, handlerTimeoutMs: 0 })).toThrow(field('handlerTimeoutMs'));
+    expect(() => createSqsConsumer({ ...base, handlerTimeoutMs: 43_200_001 })).toThrow(field('handlerTimeoutMs'));
+    expect(() => createSqsConsumer({ ...base, waitTimeSeconds: 5, receiveTimeoutMs: 5_000 })).toThrow(
+      field('receiveTimeoutMs'),
+    );
+    expect(() => createSqsConsumer({ ...base, receiveTimeoutMs: 300_001 })).toThrow(field('receiveTimeoutMs'));
+    expect(() => createSqsConsumer({ ...base, visibilityTimeoutSeconds: 1.5 })).toThrow(
+      field('visibilityTimeoutSeconds'),
+    );
+    expect(() => createSqsConsumer({ ...base, visibilityTimeoutSeconds: 3, heartbeat: { intervalMs: 3_000 } })).toThrow(
+      field('heartbeat.intervalMs'),
+    );
+    expect(() => createSqsConsumer({ ...base, backoff: { maxMs: 43_200_001 } })).toThrow(field('backoff.maxMs'));
+    expect(() => createSqsConsumer({ ...base, observer: { error: 1 as unknown as () => void } })).toThrow(
+      field('observer.error'),
+    );
+    expect(() =>
+      createSqsConsumer({
+        ...base,
+        snapshotIntervalMs: 0,
+        visibilityTimeoutSeconds: 3,
+        heartbeat: { intervalMs: 2_999 },
+        receiveTimeoutMs: 20_001,
+        handlerTimeoutMs: 1,
+      }),
+    ).not.toThrow();
+  });
 });
