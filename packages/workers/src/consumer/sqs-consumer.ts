@@ -169,6 +169,21 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * Creates a long-poll consumer: several receives in flight, handlers up to `concurrency`, a token
  * bucket on handler starts, a visibility heartbeat for long work, FIFO groups processed in order,
  * acknowledgements batched, and a graceful `stop()`.
+ *
+ * @throws WorkersConfigError naming the first bad option (`handlerTimeoutMs`, `heartbeat.intervalMs`, ...).
+ * @example
+ * ```ts
+ * const consumer = createSqsConsumer({
+ *   client: new SQSClient({}),
+ *   queueUrl,
+ *   concurrency: 50,
+ *   handlerTimeoutMs: 120_000,
+ *   observer: { error: (event) => console.error('worker error', event.stage, event.error) },
+ *   commands: [handleCommand(reserveInventory, (envelope) => reserve(envelope.payload.lines))],
+ * });
+ * consumer.start();
+ * process.once('SIGTERM', () => void consumer.stop({ timeoutMs: 25_000 }));
+ * ```
  */
 export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
   const queueUrl = options.queueUrl;

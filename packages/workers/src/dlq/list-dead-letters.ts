@@ -28,6 +28,13 @@ export interface ListDeadLettersOptions {
  * received, read and handed back (visibility 0): listing moves and deletes nothing, though each
  * listed message's receive count grows by one, as with any SQS peek. Every call is bounded by
  * `requestTimeoutMs` (`RequestTimeoutError`).
+ *
+ * @example
+ * ```ts
+ * for (const message of await listDeadLetters({ client, queueUrl: dlqUrl, maxMessages: 50 })) {
+ *   console.log(message.type, message.reason, message.error);
+ * }
+ * ```
  */
 export async function listDeadLetters(options: ListDeadLettersOptions): Promise<DeadLetterMessage[]> {
   const maxMessages = options.maxMessages ?? 100;

@@ -138,6 +138,18 @@ const hasFilter = (filter: RedriveFilter | undefined) =>
  * Every SQS call is bounded by `requestTimeoutMs`: a timeout stops the run and rejects with a
  * `RequestTimeoutError`. What moved before stays moved; a send that timed out is never followed
  * by a delete, so nothing is lost; rerunning is safe (moved messages are no longer in the DLQ).
+ *
+ * @example
+ * ```ts
+ * const result = await redriveDeadLetters({
+ *   client,
+ *   deadLetterQueueUrl: dlqUrl,
+ *   targetQueueUrl: queueUrl,
+ *   filter: { reasons: ['poison:unsupported-version'] },
+ *   requestTimeoutMs: 10_000,
+ * });
+ * console.log(`${result.moved} moved`);
+ * ```
  */
 export async function redriveDeadLetters(options: RedriveOptions): Promise<RedriveResult> {
   const dryRun = options.dryRun === true;

@@ -100,6 +100,16 @@ const timer = (ms: number) => {
  *
  * Every invocation keeps its state in its own call: a warm instance carries nothing from one
  * invocation to the next but configuration caches (queue URLs).
+ *
+ * @throws WorkersConfigError naming the first bad option (`concurrency`, `backoff.maxMs`, ...).
+ * @example
+ * ```ts
+ * export const handler = createSqsBatchHandler({
+ *   backoff: { baseMs: 5_000, maxMs: 3_600_000 },
+ *   observer: { error: (event) => console.error('worker error', event.stage, event.error) },
+ *   commands: [handleCommand(authorizePayment, (envelope, context) => authorize(envelope, context.signal))],
+ * });
+ * ```
  */
 export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatchHandler {
   const concurrency = options.concurrency ?? 10;

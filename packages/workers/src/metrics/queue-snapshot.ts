@@ -10,6 +10,11 @@ import { type QueueSnapshot, queueNameOf } from './worker-metrics.js';
  * The call is bounded: unanswered after `requestTimeoutMs` (default 30,000, at most 300,000) it is
  * aborted and the promise rejects with a `RequestTimeoutError` (`operation: 'GetQueueAttributes'`).
  * A bad `requestTimeoutMs` rejects with `WorkersConfigError` before any call.
+ *
+ * @example
+ * ```ts
+ * const { visible, inFlight } = await getQueueSnapshot(client, queueUrl, { requestTimeoutMs: 5_000 });
+ * ```
  */
 export async function getQueueSnapshot(
   client: SQSClient,
