@@ -24,8 +24,8 @@ const handlerMs = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const work = defineCommand({ type: 'Work', version: 1, payload: z.object({ seq: z.int(), group: z.string() }) });
-const bodyOf = (seq: number, group: string) =>
-  JSON.stringify(encode(work, { seq, group }, { orderId: group, idempotencyKey: `${group}:${seq}` }));
+const bodyOf = async (seq: number, group: string) =>
+  JSON.stringify(await encode(work, { seq, group }, { orderId: group, idempotencyKey: `${group}:${seq}` }));
 
 const emulator = spawn(
   process.execPath,
@@ -84,13 +84,15 @@ async function fill(queueUrl: string, groups: number | undefined): Promise<void>
         await client.send(
           new SendMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: batch.map((m, i) => ({
-              Id: String(i),
-              MessageBody: bodyOf(m.seq, m.group),
-              ...(groups === undefined
-                ? {}
-                : { MessageGroupId: m.group, MessageDeduplicationId: `${batchIndex}-${i}` }),
-            })),
+            Entries: await Promise.all(
+              batch.map(async (m, i) => ({
+                Id: String(i),
+                MessageBody: await bodyOf(m.seq, m.group),
+                ...(groups === undefined
+                  ? {}
+                  : { MessageGroupId: m.group, MessageDeduplicationId: `${batchIndex}-${i}` }),
+              })),
+            ),
           }),
         );
       }
@@ -121,7 +123,7 @@ async function ours(label: string, fifoGroups: number | undefined, concurrency: 
     concurrency,
     waitTimeSeconds: 1,
     metrics: false,
-    snapshotIntervalSeconds: 0,
+    snapshotIntervalMs: 0,
     commands: [
       handleCommand(work, async (envelope) => {
         const t0 = performance.now();
@@ -193,7 +195,7 @@ async function rawLoop(): Promise<BenchResult> {
         await Promise.all(
           Messages.map(async (message) => {
             const t0 = performance.now();
-            decode(message.Body ?? '', [work]);
+            await decode(message.Body ?? '', [work]);
             await sleep(handlerMs);
             latencies.push(performance.now() - t0);
           }),
@@ -216,14 +218,16 @@ async function rawLoop(): Promise<BenchResult> {
 // 4. Lambda handler overhead per record vs a bare loop (in memory, every record succeeds: no SQS call).
 async function lambdaOverhead(): Promise<BenchResult[]> {
   const events = 2_000;
-  const records: SqsEventRecord[] = Array.from({ length: 10 }, (_, i) => ({
-    messageId: `m${i}`,
-    receiptHandle: `r${i}`,
-    body: bodyOf(i, 'g'),
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()) },
-    messageAttributes: {},
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:bench',
-  }));
+  const records: SqsEventRecord[] = await Promise.all(
+    Array.from({ length: 10 }, async (_, i) => ({
+      messageId: `m${i}`,
+      receiptHandle: `r${i}`,
+      body: await bodyOf(i, 'g'),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()) },
+      messageAttributes: {},
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:bench',
+    })),
+  );
   let sink = 0;
   const handle = async (seq: number) => {
     sink += seq;

@@ -87,8 +87,10 @@ beforeAll(async () => {
   commands = createCommandsHandler(deps, {
     client: sqs,
     queueUrl: queue.queueUrl,
-    onError: (event) =>
-      workerErrors.push(`${event.stage}:${event.error instanceof Error ? event.error.name : 'unknown'}`),
+    observer: {
+      error: (event) =>
+        workerErrors.push(`${event.stage}:${event.error instanceof Error ? event.error.name : 'unknown'}`),
+    },
   });
 });
 

@@ -17,13 +17,12 @@ export {
 } from './dlq/redrive-dead-letters.js';
 export { type AnyCommand, type DecodedEnvelope, decode, type EncodeMeta, encode } from './envelope/codec.js';
 export { type CommandDefinition, type CommandSpec, defineCommand, type Upcaster } from './envelope/define-command.js';
-export { ENVELOPE_VERSION, type Envelope, envelopeSchema } from './envelope/envelope.js';
+export { ENVELOPE_VERSION, type Envelope } from './envelope/envelope.js';
 export {
   ConsumerStateError,
   DeadLetterAnnotationDroppedError,
   DeadLetterQueueUnavailableError,
   HandlerTimeoutError,
-  InvalidOptionsError,
   InvalidPayloadError,
   PermanentError,
   type PoisonKind,
@@ -31,6 +30,7 @@ export {
   ReceiveTimeoutError,
   RequestTimeoutError,
   TransientError,
+  WorkersConfigError,
   WorkersError,
   type WorkersErrorCode,
 } from './errors.js';
@@ -43,7 +43,6 @@ export {
   type QueueSnapshot,
   type WorkerMetrics,
 } from './metrics/worker-metrics.js';
-export { type BackoffOptions, backoffSeconds } from './processing/backoff.js';
 export {
   type CommandContext,
   type CommandHandler,
@@ -52,4 +51,4 @@ export {
 } from './processing/command-route.js';
 export { DLQ_ATTRIBUTES } from './processing/dead-letter-attributes.js';
 export type { ProcessingOptions } from './processing/processing-options.js';
-export type { WorkerErrorEvent, WorkerErrorStage } from './processing/worker-error.js';
+export type { WorkerErrorEvent, WorkerErrorStage, WorkerObserver } from './processing/worker-error.js';

@@ -14,7 +14,7 @@ export async function enqueueCommand<TType extends string, TPayload, TInput>(
   orderId: string,
   payload: TInput,
 ): Promise<void> {
-  const envelope = encode(command, payload, { orderId, idempotencyKey: `${orderId}:${command.type}` });
+  const envelope = await encode(command, payload, { orderId, idempotencyKey: `${orderId}:${command.type}` });
   await deps.outbox.enqueue(trx, {
     destination: deps.destination,
     groupKey: orderId,

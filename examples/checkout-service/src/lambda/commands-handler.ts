@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsBatchHandler, type SqsBatchHandler, type SqsBatchHandlerOptions } from '@checkout/workers/lambda';
+import type { WorkerObserver } from '@checkout/workers';
+import { createSqsBatchHandler, type SqsBatchHandler } from '@checkout/workers/lambda';
 import { checkoutCommandRoutes } from '../handlers/command-handlers.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
 
@@ -14,8 +15,8 @@ export function createCommandsHandler(
     readonly client: SQSClient;
     readonly queueUrl?: string;
     readonly concurrency?: number;
-    /** Errors the handler survived (default: one `console.error` line each). */
-    readonly onError?: SqsBatchHandlerOptions['onError'];
+    /** Hooks; `observer.error` gets the errors the handler survived (default: one `console.error` line each). */
+    readonly observer?: WorkerObserver;
   },
 ): SqsBatchHandler {
   return createSqsBatchHandler({
@@ -24,6 +25,6 @@ export function createCommandsHandler(
     concurrency: options.concurrency ?? 10,
     metrics: false,
     ...(options.queueUrl === undefined ? {} : { queueUrl: options.queueUrl }),
-    ...(options.onError === undefined ? {} : { onError: options.onError }),
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
   });
 }

@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createOutboxRelay, type OutboxRelay, SqsPublisher } from '@checkout/outbox';
-import { createSqsConsumer, type SqsConsumer, type WorkerErrorEvent } from '@checkout/workers';
+import { createSqsConsumer, type SqsConsumer, type WorkerObserver } from '@checkout/workers';
 import type pg from 'pg';
 import { checkoutCommandRoutes } from '../handlers/command-handlers.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
@@ -29,8 +29,8 @@ export interface LocalRunnerOptions {
   readonly perSecond?: number;
   /** Visibility timeout of received commands, renewed by the heartbeat while a handler runs. Default 30. */
   readonly visibilityTimeoutSeconds?: number;
-  /** Errors the consumer survived (default: ignored here; the invariants are what counts). */
-  readonly onError?: (event: WorkerErrorEvent) => void;
+  /** Hooks of the consumer; `observer.error` gets the errors it survived (default: ignored here; the invariants are what counts). */
+  readonly observer?: WorkerObserver;
 }
 
 /** A running local runner. */
@@ -66,11 +66,11 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
     concurrency: options.concurrency ?? 16,
     rateLimit: { perSecond: options.perSecond ?? 200 },
     waitTimeSeconds: 1,
-    visibilityTimeout: options.visibilityTimeoutSeconds ?? 30,
-    backoff: { baseSeconds: 1, maxSeconds: 10 },
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    backoff: { baseMs: 1_000, maxMs: 10_000 },
     metrics: false,
+    observer: options.observer ?? { error: () => {} },
   });
-  consumer.on('error', options.onError ?? (() => {}));
   const consume = options.consume ?? true;
   for (const relay of relays) await relay.start();
   if (consume) consumer.start();

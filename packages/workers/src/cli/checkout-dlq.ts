@@ -12,7 +12,7 @@ const USAGE = `usage:
                        [--dry-run] [--no-move-task]
 common: [--endpoint URL] [--region REGION]   (also AWS_ENDPOINT_URL_SQS, AWS_REGION)
         [--request-timeout SECONDS]   bound of each SQS call (default 30): an unanswered call
-                                      ends the run with exit code 1 (REQUEST_TIMEOUT)
+                                      ends the run with exit code 1 (WORKERS_REQUEST_TIMEOUT)
 prints one JSON document on stdout`;
 
 function number(name: string, value: string | undefined): number | undefined {
@@ -57,7 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const max = number('max', values.max);
     const requestTimeout = number('request-timeout', values['request-timeout']);
-    const bound = requestTimeout === undefined ? {} : { requestTimeoutSeconds: requestTimeout };
+    const bound = requestTimeout === undefined ? {} : { requestTimeoutMs: requestTimeout * 1000 };
     if (command === 'list') {
       const queueUrl = values['queue-url'];
       if (queueUrl === undefined) throw new Error('list needs --queue-url');

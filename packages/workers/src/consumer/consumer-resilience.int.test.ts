@@ -23,6 +23,12 @@ describe.concurrent('createSqsConsumer resilience (real SQS emulator)', () => {
     const events: WorkerErrorEvent[] = [];
     let done = 0;
     const consumer = createSqsConsumer({
+      observer: {
+        error: (event) => {
+          events.push(event);
+          throw new Error('listener bug');
+        },
+      },
       client: recording.client,
       queueUrl: queue.queueUrl,
       pollers: 1,
@@ -33,10 +39,6 @@ describe.concurrent('createSqsConsumer resilience (real SQS emulator)', () => {
           done += 1;
         }),
       ],
-    });
-    consumer.on('error', (event) => {
-      events.push(event);
-      throw new Error('listener bug');
     });
     consumer.start();
     await waitUntil(() => done === 20, 'all messages despite receive errors');
@@ -63,6 +65,7 @@ describe.concurrent('createSqsConsumer resilience (real SQS emulator)', () => {
     const seen = new Map<string, number[]>();
     let failed = false;
     const consumer = createSqsConsumer({
+      observer: { error: () => {} },
       client: sqs,
       queueUrl: queue.queueUrl,
       concurrency: 20,
@@ -79,7 +82,6 @@ describe.concurrent('createSqsConsumer resilience (real SQS emulator)', () => {
         }),
       ],
     });
-    consumer.on('error', () => {});
     consumer.start();
     await waitUntil(() => [...seen.values()].reduce((n, list) => n + list.length, 0) === groups * perGroup, 'all');
     await consumer.stop();
@@ -126,7 +128,7 @@ describe.concurrent('createSqsConsumer resilience (real SQS emulator)', () => {
       client: sqs,
       queueUrl: queue.queueUrl,
       waitTimeSeconds: 1,
-      snapshotIntervalSeconds: 0.2,
+      snapshotIntervalMs: 200,
       metrics: {
         recordOutcome: (outcome) => outcomes.push(outcome),
         recordQueueSnapshot: (snapshot) => snapshots.push(snapshot),
@@ -152,8 +154,8 @@ describe.concurrent('createSqsConsumer resilience (real SQS emulator)', () => {
     expect(() => createSqsConsumer({ ...base, batchSize: 11 })).toThrow(/batchSize/);
     expect(() => createSqsConsumer({ ...base, waitTimeSeconds: 21 })).toThrow(/waitTimeSeconds/);
     expect(() => createSqsConsumer({ ...base, rateLimit: { perSecond: 0 } })).toThrow(/rateLimit\.perSecond/);
-    expect(() => createSqsConsumer({ ...base, metricsIntervalSeconds: 0 })).toThrow(/metricsIntervalSeconds/);
-    expect(() => createSqsConsumer({ ...base, visibilityTimeout: 3, heartbeat: { intervalSeconds: 3 } })).toThrow(
+    expect(() => createSqsConsumer({ ...base, metricsIntervalMs: 0 })).toThrow(/metricsIntervalMs/);
+    expect(() => createSqsConsumer({ ...base, visibilityTimeoutSeconds: 3, heartbeat: { intervalMs: 3000 } })).toThrow(
       /heartbeat/,
     );
   });

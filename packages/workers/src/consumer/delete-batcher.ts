@@ -14,7 +14,7 @@ export class DeleteBatcher {
   readonly #client: SQSClient;
   readonly #queueUrl: string;
   readonly #delayMs: number;
-  readonly #onError: (error: unknown) => void;
+  readonly #report: (error: unknown) => void;
   readonly #timeoutMs: number;
   #pending: Pending[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -25,14 +25,14 @@ export class DeleteBatcher {
     client: SQSClient,
     queueUrl: string,
     delayMs: number,
-    onError: (error: unknown) => void,
+    report: (error: unknown) => void,
     timeoutMs: number,
   ) {
     this.#timeoutMs = timeoutMs;
     this.#client = client;
     this.#queueUrl = queueUrl;
     this.#delayMs = delayMs;
-    this.#onError = onError;
+    this.#report = report;
   }
 
   /** Queues one delete; resolves `true` once SQS confirmed it. */
@@ -71,13 +71,13 @@ export class DeleteBatcher {
         (result) => {
           const failed = new Set((result.Failed ?? []).map((entry) => entry.Id));
           for (const entry of result.Failed ?? [])
-            this.#onError(new Error(`DeleteMessageBatch entry failed: ${entry.Code}`));
+            this.#report(new Error(`DeleteMessageBatch entry failed: ${entry.Code}`));
           batch.forEach((entry, index) => {
             entry.resolve(!failed.has(String(index)));
           });
         },
         (error: unknown) => {
-          this.#onError(error);
+          this.#report(error);
           for (const entry of batch) entry.resolve(false);
         },
       )

@@ -14,7 +14,7 @@ const client = recordingClients(stack.sqs.clientConfig);
 const never = new Promise<void>(() => {});
 
 describe.concurrent('createSqsConsumer time limits (real SQS emulator)', () => {
-  it('gives up on a hung handler after handlerTimeoutSeconds: slot freed, heartbeat stopped, error reported, message back after its backoff (sqs-consumer #204)', async () => {
+  it('gives up on a hung handler after handlerTimeoutMs: slot freed, heartbeat stopped, error reported, message back after its backoff (sqs-consumer #204)', async () => {
     const recording = client();
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5, visibilityTimeoutSeconds: 3 });
     await sendAll(recording.client, queue.queueUrl, chargeBodies(2));
@@ -23,13 +23,14 @@ describe.concurrent('createSqsConsumer time limits (real SQS emulator)', () => {
     let hungId: string | undefined;
     let hungSignal: AbortSignal | undefined;
     const consumer = createSqsConsumer({
+      observer: { error: (event) => events.push({ ...event, at: Date.now() }) },
       client: recording.client,
       queueUrl: queue.queueUrl,
       concurrency: 1, // the hung handler holds the only worker until its time limit
       waitTimeSeconds: 1,
-      visibilityTimeout: 3, // heartbeat every second: it renews the hung message until the limit
-      handlerTimeoutSeconds: 4,
-      backoff: { baseSeconds: 1 },
+      visibilityTimeoutSeconds: 3, // heartbeat every second: it renews the hung message until the limit
+      handlerTimeoutMs: 4000,
+      backoff: { baseMs: 1000 },
       random: () => 1,
       metrics: false,
       commands: [
@@ -43,7 +44,6 @@ describe.concurrent('createSqsConsumer time limits (real SQS emulator)', () => {
         }),
       ],
     });
-    consumer.on('error', (event) => events.push({ ...event, at: Date.now() }));
     consumer.start();
     await waitUntil(
       () => hungId !== undefined && runs.includes(`${hungId}:2`),
@@ -89,6 +89,7 @@ describe.concurrent('createSqsConsumer time limits (real SQS emulator)', () => {
     let offsetMs = 0;
     let ran = false;
     const consumer = createSqsConsumer({
+      observer: { error: () => {} },
       client: recording.client,
       queueUrl: queue.queueUrl,
       waitTimeSeconds: 1,
@@ -102,7 +103,6 @@ describe.concurrent('createSqsConsumer time limits (real SQS emulator)', () => {
         }),
       ],
     });
-    consumer.on('error', () => {});
     consumer.start();
     await waitUntil(() => ran && recording.count('ChangeMessageVisibility') === 1, 'the retry');
     await consumer.stop();

@@ -15,16 +15,16 @@ describe('createSqsConsumer on a half-open connection (sqs-consumer #130)', () =
     try {
       const events: WorkerErrorEvent[] = [];
       const consumer = createSqsConsumer({
+        observer: { error: (event) => events.push(event) },
         client: sqs,
         queueUrl: `${endpoint.url}/000000000000/stalled`,
         pollers: 1,
         waitTimeSeconds: 1,
-        receiveTimeoutSeconds: 2,
-        snapshotIntervalSeconds: 0,
+        receiveTimeoutMs: 2000,
+        snapshotIntervalMs: 0,
         metrics: false,
         commands: [handleCommand(chargeCard, () => {})],
       });
-      consumer.on('error', (event) => events.push(event));
       consumer.start();
       await waitUntil(() => events.length >= 2, 'two receive timeouts reported', 30_000);
       const result = await consumer.stop({ timeoutMs: 1_000 });

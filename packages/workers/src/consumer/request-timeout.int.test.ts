@@ -1,7 +1,7 @@
 import { createTestQueue } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidOptionsError, RequestTimeoutError } from '../errors.js';
+import { RequestTimeoutError, WorkersConfigError } from '../errors.js';
 import { handleCommand } from '../processing/command-route.js';
 import type { WorkerErrorEvent } from '../processing/worker-error.js';
 import { chargeCard } from '../test-support/commands.js';
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('createSqsConsumer when a non-receive SQS call hangs (real SQS emulator)', () => {
-  it('aborts delete and visibility calls after requestTimeoutSeconds, reports them typed, and still stops', async () => {
+  it('aborts delete and visibility calls after requestTimeoutMs, reports them typed, and still stops', async () => {
     const endpoint = await startSilentEndpoint();
     endpoints.push(endpoint);
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5 });
@@ -28,23 +28,23 @@ describe('createSqsConsumer when a non-receive SQS call hangs (real SQS emulator
     await sendAll(client, queue.queueUrl, chargeBodies(2));
     const events: WorkerErrorEvent[] = [];
     const consumer = createSqsConsumer({
+      observer: { error: (event) => events.push(event) },
       client,
       queueUrl: queue.queueUrl,
       concurrency: 2,
       waitTimeSeconds: 1,
-      visibilityTimeout: 20,
+      visibilityTimeoutSeconds: 20,
       heartbeat: false,
-      snapshotIntervalSeconds: 0,
+      snapshotIntervalMs: 0,
       metrics: false,
-      requestTimeoutSeconds: 1,
-      backoff: { baseSeconds: 1, maxSeconds: 1 },
+      requestTimeoutMs: 1000,
+      backoff: { baseMs: 1000, maxMs: 1000 },
       commands: [
         handleCommand(chargeCard, (envelope) => {
           if (envelope.payload.seq === 1) throw new Error('provider down');
         }),
       ],
     });
-    consumer.on('error', (event) => events.push(event));
     consumer.start();
     const timedOut = (stage: string, operation: string) =>
       events.some(
@@ -52,7 +52,7 @@ describe('createSqsConsumer when a non-receive SQS call hangs (real SQS emulator
           event.stage === stage &&
           event.error instanceof RequestTimeoutError &&
           event.error.operation === operation &&
-          event.error.code === 'REQUEST_TIMEOUT',
+          event.error.code === 'WORKERS_REQUEST_TIMEOUT',
       );
     try {
       await waitUntil(
@@ -71,16 +71,16 @@ describe('createSqsConsumer when a non-receive SQS call hangs (real SQS emulator
     expect(left.visible + left.inFlight).toBe(2);
   });
 
-  it('refuses a requestTimeoutSeconds that is not a positive number up to 300', () => {
-    for (const requestTimeoutSeconds of [0, -1, Number.NaN, 301]) {
+  it('refuses a requestTimeoutMs that is not a positive number up to 300,000', () => {
+    for (const requestTimeoutMs of [0, -1, Number.NaN, 300_001]) {
       expect(() =>
         createSqsConsumer({
           queueUrl: 'http://127.0.0.1:1/000000000000/q',
-          requestTimeoutSeconds,
+          requestTimeoutMs,
           metrics: false,
           commands: [handleCommand(chargeCard, () => {})],
         }),
-      ).toThrow(InvalidOptionsError);
+      ).toThrow(WorkersConfigError);
     }
   });
 });

@@ -56,9 +56,10 @@ describe('createSqsConsumer (real SQS emulator)', () => {
       const starts = new Map<string, number>();
       let finished = 0;
       const consumer = createSqsConsumer({
+        observer: { error: () => {} },
         client: sqs,
         queueUrl: queue.queueUrl,
-        visibilityTimeout: 3,
+        visibilityTimeoutSeconds: 3,
         heartbeat,
         waitTimeSeconds: 1,
         concurrency: 10,
@@ -71,7 +72,6 @@ describe('createSqsConsumer (real SQS emulator)', () => {
           }),
         ],
       });
-      consumer.on('error', () => {});
       consumer.start();
       await waitUntil(() => finished >= 5, 'five 9-second jobs', 30_000);
       // Redelivered copies (no heartbeat) are still running: abandon them, they are not the point.
@@ -136,11 +136,12 @@ describe('createSqsConsumer (real SQS emulator)', () => {
     const finished = new Set<string>();
     let stuck = 0;
     const consumer = createSqsConsumer({
+      observer: { error: () => {} },
       client: sqs,
       queueUrl: queue.queueUrl,
       concurrency: 5,
       maxInFlight: 15,
-      visibilityTimeout: 2,
+      visibilityTimeoutSeconds: 2,
       waitTimeSeconds: 1,
       metrics: false,
       commands: [
@@ -157,7 +158,6 @@ describe('createSqsConsumer (real SQS emulator)', () => {
         }),
       ],
     });
-    consumer.on('error', () => {});
     consumer.start();
     // Steady state: 5 workers stuck, 10 more messages received and waiting for a worker.
     await waitUntil(

@@ -4,7 +4,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ConsumerStateError, HandlerTimeoutError, InvalidOptionsError, ReceiveTimeoutError } from '../errors.js';
+import { ConsumerStateError, HandlerTimeoutError, ReceiveTimeoutError, WorkersConfigError } from '../errors.js';
 import { createEmfMetrics } from '../metrics/emf-metrics.js';
 import { getQueueSnapshot } from '../metrics/queue-snapshot.js';
 import { noMetrics, safely, type WorkerMetrics } from '../metrics/worker-metrics.js';
@@ -14,7 +14,6 @@ import { type InboundMessage, numericAttribute } from '../processing/inbound-mes
 import { processMessage } from '../processing/process-message.js';
 import { createProcessingSetup, type ProcessingOptions } from '../processing/processing-options.js';
 import { isFifoQueue } from '../processing/queue-resolver.js';
-import type { WorkerErrorEvent } from '../processing/worker-error.js';
 import { DeleteBatcher } from './delete-batcher.js';
 import { Slots } from './slots.js';
 import { TokenBucket } from './token-bucket.js';
@@ -32,26 +31,30 @@ export interface SqsConsumerOptions extends ProcessingOptions {
   /** Long-poll wait (0-20 s). Default 20. */
   readonly waitTimeSeconds?: number;
   /**
-   * A `ReceiveMessage` call unanswered after this many seconds is aborted (a half-open connection
-   * would otherwise stall its poller silently), reported as a `ReceiveTimeoutError` (stage
-   * `receive`), and the poller tries again. Must exceed `waitTimeSeconds`. Default
-   * `waitTimeSeconds + 10`.
+   * A `ReceiveMessage` call unanswered after this many milliseconds is aborted (a half-open
+   * connection would otherwise stall its poller silently), reported as a `ReceiveTimeoutError`
+   * (stage `receive`), and the poller tries again. Must exceed `waitTimeSeconds * 1000`; at most
+   * 300,000. Default `waitTimeSeconds * 1000 + 10_000`.
    */
-  readonly receiveTimeoutSeconds?: number;
+  readonly receiveTimeoutMs?: number;
   /**
-   * Time limit of one handler run, in seconds (like sqs-consumer's `handleMessageTimeout`).
-   * Default 900 (15 min, Lambda's own maximum), at most 43,200 (SQS's 12 hours). When it passes,
-   * the handler's `signal` aborts (reason: a `HandlerTimeoutError`), its worker slot is freed at
-   * once, the heartbeat stops renewing the message, the error hook gets the `HandlerTimeoutError`
-   * (stage `handler`), and the message is released for retry: its visibility is set to the
-   * backoff, like any transient failure (the redrive policy still counts it). It is never deleted,
-   * even if the handler settles later.
+   * Time limit of one handler run, in milliseconds (like sqs-consumer's `handleMessageTimeout`).
+   * Default 900,000 (15 min, Lambda's own maximum), at most 43,200,000 (SQS's 12 hours). When it
+   * passes, the handler's `signal` aborts (reason: a `HandlerTimeoutError`), its worker slot is
+   * freed at once, the heartbeat stops renewing the message, `observer.error` gets the
+   * `HandlerTimeoutError` (stage `handler`), and the message is released for retry: its
+   * visibility is set to the backoff, like any transient failure (the redrive policy still counts
+   * it). It is never deleted, even if the handler settles later.
    */
-  readonly handlerTimeoutSeconds?: number;
-  /** Visibility timeout asked for on receive and renewed by the heartbeat, in seconds. Default 30. */
-  readonly visibilityTimeout?: number;
-  /** Renew visibility of received, unfinished messages. Default on, every `visibilityTimeout / 3`. */
-  readonly heartbeat?: boolean | { readonly intervalSeconds: number };
+  readonly handlerTimeoutMs?: number;
+  /** Visibility timeout asked for on receive and renewed by the heartbeat, in whole seconds (1-43,200). Default 30. */
+  readonly visibilityTimeoutSeconds?: number;
+  /**
+   * Renew visibility of received, unfinished messages. Default on, every
+   * `visibilityTimeoutSeconds * 1000 / 3` ms; `intervalMs` must be above 0 and below the
+   * visibility timeout.
+   */
+  readonly heartbeat?: boolean | { readonly intervalMs: number };
   /**
    * Token bucket on handler starts (protects Postgres and the payment provider). Default none.
    * `burst` (tokens saved up) defaults to a tenth of a second's worth, so a late timer on a busy
@@ -65,10 +68,13 @@ export interface SqsConsumerOptions extends ProcessingOptions {
   readonly pollers?: number;
   /** Metrics sink; default EMF to stdout. `false` for none. */
   readonly metrics?: WorkerMetrics | false;
-  /** Metrics flush period in seconds (above 0, at most 86,400). Default 60. */
-  readonly metricsIntervalSeconds?: number;
-  /** Queue depth snapshot period in seconds (`GetQueueAttributes`, at most 86,400); 0 disables. Default 60. */
-  readonly snapshotIntervalSeconds?: number;
+  /** Metrics flush period in milliseconds (above 0, at most 86,400,000: a day). Default 60,000. */
+  readonly metricsIntervalMs?: number;
+  /**
+   * Queue depth snapshot period in milliseconds (`GetQueueAttributes`, at most 86,400,000); 0
+   * disables. Default 60,000.
+   */
+  readonly snapshotIntervalMs?: number;
 }
 
 /** What `stop()` reports. */
@@ -104,11 +110,10 @@ export interface SqsConsumer {
    * visibility timeout. Received messages then get `timeoutMs` (default 30,000) to finish; after
    * that unstarted ones are handed back and running ones abandoned (never deleted). Idempotent.
    * A `timeoutMs` that is negative, NaN or above 2,147,483,647 (what a Node timer can wait; so
-   * not `Infinity`) rejects with `InvalidOptionsError` and stops nothing.
+   * not `Infinity`) rejects with `WorkersConfigError` and stops nothing. Errors the consumer
+   * survives go to the `observer.error` option.
    */
   stop(options?: { readonly timeoutMs?: number }): Promise<StopResult>;
-  /** Listens for errors the consumer survived; a throwing listener cannot hurt the poll loop. */
-  on(event: 'error', listener: (event: WorkerErrorEvent) => void): () => void;
   /** Counters, for health checks and tests. */
   stats(): ConsumerStats;
 }
@@ -122,14 +127,14 @@ interface Tracked {
 const SYSTEM_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'MessageGroupId'] as const;
 
 /** Longest metrics / snapshot period (a day; Node timers cannot wait past 2^31 - 1 ms and fire at once instead). */
-const MAX_INTERVAL_SECONDS = 86_400;
+const MAX_INTERVAL_MS = 86_400_000;
 
 /** Longest `stop()` timeout: what a Node timer can wait (about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
 
 function integer(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionsError(name, `must be an integer from ${min} to ${max}, got ${String(value)}`);
+    throw new WorkersConfigError(name, `must be an integer from ${min} to ${max}, got ${String(value)}`);
   }
   return value;
 }
@@ -164,68 +169,90 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * Creates a long-poll consumer: several receives in flight, handlers up to `concurrency`, a token
  * bucket on handler starts, a visibility heartbeat for long work, FIFO groups processed in order,
  * acknowledgements batched, and a graceful `stop()`.
+ *
+ * @throws WorkersConfigError naming the first bad option (`handlerTimeoutMs`, `heartbeat.intervalMs`, ...).
+ * @example
+ * ```ts
+ * const consumer = createSqsConsumer({
+ *   client: new SQSClient({}),
+ *   queueUrl,
+ *   concurrency: 50,
+ *   handlerTimeoutMs: 120_000,
+ *   observer: { error: (event) => console.error('worker error', event.stage, event.error) },
+ *   commands: [handleCommand(reserveInventory, (envelope) => reserve(envelope.payload.lines))],
+ * });
+ * consumer.start();
+ * process.once('SIGTERM', () => void consumer.stop({ timeoutMs: 25_000 }));
+ * ```
  */
 export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
   const queueUrl = options.queueUrl;
-  if (typeof queueUrl !== 'string' || queueUrl.length === 0) throw new InvalidOptionsError('queueUrl', 'required');
+  if (typeof queueUrl !== 'string' || queueUrl.length === 0) throw new WorkersConfigError('queueUrl', 'required');
   if (!Array.isArray(options.commands) || options.commands.length === 0) {
-    throw new InvalidOptionsError('commands', 'give at least one handleCommand(...) route');
+    throw new WorkersConfigError('commands', 'give at least one handleCommand(...) route');
   }
   const concurrency = integer('concurrency', options.concurrency ?? 10, 1, 10_000);
   const batchSize = integer('batchSize', options.batchSize ?? 10, 1, 10);
   const waitTimeSeconds = integer('waitTimeSeconds', options.waitTimeSeconds ?? 20, 0, 20);
-  const receiveTimeoutSeconds = options.receiveTimeoutSeconds ?? waitTimeSeconds + 10;
-  if (!(receiveTimeoutSeconds > waitTimeSeconds) || receiveTimeoutSeconds > 300) {
-    throw new InvalidOptionsError('receiveTimeoutSeconds', 'must be above waitTimeSeconds and at most 300');
+  const receiveTimeoutMs = options.receiveTimeoutMs ?? waitTimeSeconds * 1000 + 10_000;
+  if (
+    typeof receiveTimeoutMs !== 'number' ||
+    !(receiveTimeoutMs > waitTimeSeconds * 1000) ||
+    receiveTimeoutMs > 300_000
+  ) {
+    throw new WorkersConfigError(
+      'receiveTimeoutMs',
+      `must be above waitTimeSeconds * 1000 (${waitTimeSeconds * 1000}) and at most 300000, got ${String(receiveTimeoutMs)}`,
+    );
   }
-  const handlerTimeoutSeconds = options.handlerTimeoutSeconds ?? 900;
-  if (!(handlerTimeoutSeconds > 0) || handlerTimeoutSeconds > MAX_VISIBILITY_SECONDS) {
-    throw new InvalidOptionsError('handlerTimeoutSeconds', `must be > 0 and at most ${MAX_VISIBILITY_SECONDS}`);
+  const handlerTimeoutMs = options.handlerTimeoutMs ?? 900_000;
+  if (
+    typeof handlerTimeoutMs !== 'number' ||
+    !(handlerTimeoutMs > 0) ||
+    handlerTimeoutMs > MAX_VISIBILITY_SECONDS * 1000
+  ) {
+    throw new WorkersConfigError(
+      'handlerTimeoutMs',
+      `must be > 0 and at most ${MAX_VISIBILITY_SECONDS * 1000}, got ${String(handlerTimeoutMs)}`,
+    );
   }
-  const visibilityTimeout = integer('visibilityTimeout', options.visibilityTimeout ?? 30, 1, 43_200);
+  const visibilityTimeout = integer('visibilityTimeoutSeconds', options.visibilityTimeoutSeconds ?? 30, 1, 43_200);
   const maxInFlight = integer('maxInFlight', options.maxInFlight ?? concurrency + batchSize, 1, 100_000);
   const pollers = integer('pollers', options.pollers ?? Math.ceil(maxInFlight / batchSize), 1, 1_000);
-  const heartbeatSeconds =
+  const heartbeatMs =
     options.heartbeat === false
       ? undefined
-      : typeof options.heartbeat === 'object'
-        ? options.heartbeat.intervalSeconds
-        : visibilityTimeout / 3;
-  if (heartbeatSeconds !== undefined && (!(heartbeatSeconds > 0) || heartbeatSeconds >= visibilityTimeout)) {
-    throw new InvalidOptionsError('heartbeat.intervalSeconds', 'must be > 0 and below visibilityTimeout');
+      : typeof options.heartbeat === 'object' && options.heartbeat !== null
+        ? options.heartbeat.intervalMs
+        : (visibilityTimeout * 1000) / 3;
+  if (
+    heartbeatMs !== undefined &&
+    (typeof heartbeatMs !== 'number' || !(heartbeatMs > 0) || heartbeatMs >= visibilityTimeout * 1000)
+  ) {
+    throw new WorkersConfigError(
+      'heartbeat.intervalMs',
+      `must be > 0 and below visibilityTimeoutSeconds * 1000 (${visibilityTimeout * 1000}), got ${String(heartbeatMs)}`,
+    );
   }
   const rate = options.rateLimit;
   if (rate !== undefined && !(rate.perSecond > 0 && Number.isFinite(rate.perSecond))) {
-    throw new InvalidOptionsError('rateLimit.perSecond', 'must be a finite number > 0');
+    throw new WorkersConfigError('rateLimit.perSecond', 'must be a finite number > 0');
   }
   if (rate?.burst !== undefined) integer('rateLimit.burst', rate.burst, 1, 1_000_000);
-  const metricsSeconds = options.metricsIntervalSeconds ?? 60;
-  if (!(metricsSeconds > 0 && metricsSeconds <= MAX_INTERVAL_SECONDS)) {
-    throw new InvalidOptionsError('metricsIntervalSeconds', `must be > 0 and at most ${MAX_INTERVAL_SECONDS}`);
+  const metricsMs = options.metricsIntervalMs ?? 60_000;
+  if (typeof metricsMs !== 'number' || !(metricsMs > 0 && metricsMs <= MAX_INTERVAL_MS)) {
+    throw new WorkersConfigError('metricsIntervalMs', `must be > 0 and at most ${MAX_INTERVAL_MS}`);
   }
-  const snapshotSeconds = options.snapshotIntervalSeconds ?? 60;
-  if (!(snapshotSeconds >= 0 && snapshotSeconds <= MAX_INTERVAL_SECONDS)) {
-    throw new InvalidOptionsError('snapshotIntervalSeconds', `must be 0 (off) or at most ${MAX_INTERVAL_SECONDS}`);
+  const snapshotMs = options.snapshotIntervalMs ?? 60_000;
+  if (typeof snapshotMs !== 'number' || !(snapshotMs >= 0 && snapshotMs <= MAX_INTERVAL_MS)) {
+    throw new WorkersConfigError('snapshotIntervalMs', `must be 0 (off) or at most ${MAX_INTERVAL_MS}`);
   }
   const client = options.client ?? new SQSClient({});
   const metrics = options.metrics === false ? noMetrics : (options.metrics ?? createEmfMetrics());
   const fifo = isFifoQueue(queueUrl);
 
-  const listeners = new Set<(event: WorkerErrorEvent) => void>();
-  const report = (event: WorkerErrorEvent) => {
-    if (listeners.size === 0) {
-      console.error(`[checkout-workers] ${event.stage} error`, event.sqsMessageId ?? '', event.error);
-      return;
-    }
-    for (const listener of listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener that throws must not end the poll loop (sqs-consumer #770).
-      }
-    }
-  };
-  const setup = createProcessingSetup(client, options, metrics, report);
+  const setup = createProcessingSetup(client, options, metrics);
+  const report = setup.reportError;
 
   const capacity = new Slots(maxInFlight);
   const workers = new Slots(concurrency);
@@ -280,7 +307,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
   // visibility timeout; `settling` (set before any DLQ or visibility call) keeps that window to one
   // request in flight, and the worst case is a later retry, never an earlier one.
   const heartbeat = async () => {
-    if (heartbeatSeconds === undefined) return;
+    if (heartbeatMs === undefined) return;
     const now = setup.now();
     // SQS refuses to extend a delivery past 12 h from its receive: renew up to that, then stop.
     const due = [...tracked.values()].filter(
@@ -338,9 +365,9 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
     // time limit (handler given up on: slot freed, message released for retry).
     const handlerAbort = new AbortController();
     const limit = new AbortController();
-    const limitMs = handlerTimeoutSeconds * 1000;
+    const limitMs = handlerTimeoutMs;
     const limitTimer = setTimeout(() => {
-      const reason = new HandlerTimeoutError(limitMs, 'handlerTimeoutSeconds');
+      const reason = new HandlerTimeoutError(limitMs, 'handlerTimeoutMs');
       handlerAbort.abort(reason);
       limit.abort(reason);
     }, limitMs);
@@ -434,7 +461,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       // Taken before the call: a lower bound of the receive time, from which SQS counts 12 hours.
       const receivedAtMs = setup.now();
       const receiveLimit = new AbortController();
-      const receiveTimer = setTimeout(() => receiveLimit.abort(), receiveTimeoutSeconds * 1000);
+      const receiveTimer = setTimeout(() => receiveLimit.abort(), receiveTimeoutMs);
       try {
         counters.receiveCalls += 1;
         const result = await client.send(
@@ -457,7 +484,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
         if (state !== 'running') break;
         failures += 1;
         const error = receiveLimit.signal.aborted
-          ? new ReceiveTimeoutError(receiveTimeoutSeconds * 1000, { cause: caught })
+          ? new ReceiveTimeoutError(receiveTimeoutMs, { cause: caught })
           : caught;
         report({ stage: 'receive', error });
         await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures - 1, 6)), receiveAbort.signal);
@@ -484,7 +511,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
     }
   };
 
-  const every = (seconds: number, action: () => Promise<void>) => {
+  const every = (intervalMs: number, action: () => Promise<void>) => {
     let busy = false;
     const timer = setInterval(() => {
       if (busy) return;
@@ -492,7 +519,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       void action().finally(() => {
         busy = false;
       });
-    }, seconds * 1000);
+    }, intervalMs);
     timer.unref();
     timers.push(timer);
   };
@@ -501,20 +528,18 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
     start() {
       if (state !== 'new') throw new ConsumerStateError(`start() on a consumer that is ${state}`);
       state = 'running';
-      if (heartbeatSeconds !== undefined) every(heartbeatSeconds, heartbeat);
-      every(metricsSeconds, async () => {
+      if (heartbeatMs !== undefined) every(heartbeatMs, heartbeat);
+      every(metricsMs, async () => {
         try {
           await metrics.flush();
         } catch (error) {
           report({ stage: 'metrics', error });
         }
       });
-      if (snapshotSeconds > 0) {
-        every(snapshotSeconds, async () => {
+      if (snapshotMs > 0) {
+        every(snapshotMs, async () => {
           try {
-            const snapshot = await getQueueSnapshot(client, queueUrl, {
-              requestTimeoutSeconds: requestTimeoutMs / 1000,
-            });
+            const snapshot = await getQueueSnapshot(client, queueUrl, { requestTimeoutMs });
             safely(() => metrics.recordQueueSnapshot(snapshot));
           } catch (error) {
             report({ stage: 'snapshot', error });
@@ -528,7 +553,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       const timeoutMs = stopOptions.timeoutMs ?? 30_000;
       if (!(timeoutMs >= 0 && timeoutMs <= MAX_TIMER_MS)) {
         return Promise.reject(
-          new InvalidOptionsError('timeoutMs', `must be a number of milliseconds from 0 to ${MAX_TIMER_MS}`),
+          new WorkersConfigError('timeoutMs', `must be a number of milliseconds from 0 to ${MAX_TIMER_MS}`),
         );
       }
       if (stopping !== undefined) return stopping;
@@ -567,11 +592,6 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
         return { drained, released, abandoned };
       })();
       return stopping;
-    },
-
-    on(_event, listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
     },
 
     stats() {

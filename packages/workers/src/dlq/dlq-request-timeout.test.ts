@@ -18,7 +18,7 @@ describe.concurrent('DLQ tooling on a half-open connection', () => {
       const began = Date.now();
       const error = await run(endpoint.url, endpoint.client()).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(RequestTimeoutError);
-      expect(error).toMatchObject({ code: 'REQUEST_TIMEOUT', operation, timeoutMs });
+      expect(error).toMatchObject({ code: 'WORKERS_REQUEST_TIMEOUT', operation, timeoutMs });
       expect(Date.now() - began).toBeLessThan(20_000);
     } finally {
       await endpoint.close();
@@ -27,9 +27,9 @@ describe.concurrent('DLQ tooling on a half-open connection', () => {
 
   it('listDeadLetters rejects on its receive', async () => {
     await rejects(
-      (url, client) => listDeadLetters({ client, queueUrl: `${url}/000000000000/dlq`, requestTimeoutSeconds: 1 }),
+      (url, client) => listDeadLetters({ client, queueUrl: `${url}/000000000000/dlq`, requestTimeoutMs: 1000 }),
       'ReceiveMessage',
-      2_000, // requestTimeoutSeconds + waitTimeSeconds (default 1)
+      2_000, // requestTimeoutMs + waitTimeSeconds (default 1)
     );
   });
 
@@ -41,10 +41,10 @@ describe.concurrent('DLQ tooling on a half-open connection', () => {
           deadLetterQueueUrl: `${url}/000000000000/dlq`,
           targetQueueUrl: `${url}/000000000000/q`,
           filter: { reasons: ['permanent'] },
-          requestTimeoutSeconds: 1,
+          requestTimeoutMs: 1000,
         }),
       'ReceiveMessage',
-      2_000, // requestTimeoutSeconds + waitTimeSeconds (default 1)
+      2_000, // requestTimeoutMs + waitTimeSeconds (default 1)
     );
   });
 
@@ -55,7 +55,7 @@ describe.concurrent('DLQ tooling on a half-open connection', () => {
           client,
           deadLetterQueueUrl: `${url}/000000000000/dlq`,
           targetQueueUrl: `${url}/000000000000/q`,
-          requestTimeoutSeconds: 1,
+          requestTimeoutMs: 1000,
         }),
       'GetQueueAttributes',
       1_000,

@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { InvalidOptionsError } from '../errors.js';
-import { requestTimeoutMs } from '../processing/call-timeout.js';
+import { WorkersConfigError } from '../errors.js';
+import { resolveRequestTimeoutMs } from '../processing/call-timeout.js';
 import { type DeadLetterMessage, toDeadLetterMessage } from './dead-letter-message.js';
 import { scanQueue } from './dlq-scan.js';
 
@@ -15,24 +15,31 @@ export interface ListDeadLettersOptions {
   /** Long-poll wait per receive; the scan ends at the first empty receive. Default 1 s. */
   readonly waitTimeSeconds?: number;
   /**
-   * Bound of each SQS call in seconds (a receive gets `waitTimeSeconds` on top). Unanswered by
+   * Bound of each SQS call in milliseconds (a receive gets `waitTimeSeconds` on top). Unanswered by
    * then (a half-open connection), the call is aborted and the list rejects with a
    * `RequestTimeoutError` naming the operation; messages already received are handed back.
-   * Default 30, at most 300.
+   * Default 30,000, at most 300,000.
    */
-  readonly requestTimeoutSeconds?: number;
+  readonly requestTimeoutMs?: number;
 }
 
 /**
  * Lists (and lets you inspect) the messages in a DLQ with the reason each is there. Messages are
  * received, read and handed back (visibility 0): listing moves and deletes nothing, though each
  * listed message's receive count grows by one, as with any SQS peek. Every call is bounded by
- * `requestTimeoutSeconds` (`RequestTimeoutError`).
+ * `requestTimeoutMs` (`RequestTimeoutError`).
+ *
+ * @example
+ * ```ts
+ * for (const message of await listDeadLetters({ client, queueUrl: dlqUrl, maxMessages: 50 })) {
+ *   console.log(message.type, message.reason, message.error);
+ * }
+ * ```
  */
 export async function listDeadLetters(options: ListDeadLettersOptions): Promise<DeadLetterMessage[]> {
   const maxMessages = options.maxMessages ?? 100;
-  if (!Number.isInteger(maxMessages) || maxMessages < 1) throw new InvalidOptionsError('maxMessages', 'must be >= 1');
-  const timeoutMs = requestTimeoutMs(options.requestTimeoutSeconds);
+  if (!Number.isInteger(maxMessages) || maxMessages < 1) throw new WorkersConfigError('maxMessages', 'must be >= 1');
+  const timeoutMs = resolveRequestTimeoutMs(options.requestTimeoutMs);
   const found: DeadLetterMessage[] = [];
   await scanQueue(
     options.client,

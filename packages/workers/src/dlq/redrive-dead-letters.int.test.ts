@@ -6,12 +6,12 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTestQueue, type TestQueue } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encode } from '../envelope/codec.js';
-import { InvalidOptionsError, PermanentError } from '../errors.js';
+import { PermanentError, WorkersConfigError } from '../errors.js';
 import { createSqsBatchHandler } from '../lambda/sqs-batch-handler.js';
 import { handleCommand } from '../processing/command-route.js';
 import { chargeCard, sendReceipt } from '../test-support/commands.js';
 import { chargeBody } from '../test-support/consumer-fixtures.js';
+import { encodeNow } from '../test-support/envelopes.js';
 import { drain, invokeFromQueue, recordingClient, sendAll } from '../test-support/sqs-helpers.js';
 import { MAX_RECEIVE_COUNT_REASON } from './dead-letter-message.js';
 import { listDeadLetters } from './list-dead-letters.js';
@@ -25,7 +25,7 @@ afterAll(() => {
 
 const receiptBody = (seq: number) =>
   JSON.stringify({
-    ...encode(
+    ...encodeNow(
       sendReceipt,
       { email: 'buyer@example.com', seq },
       { orderId: `o-${seq}`, idempotencyKey: `o-${seq}:receipt` },
@@ -168,7 +168,7 @@ describe.concurrent('DLQ tooling (real SQS emulator)', () => {
     const before = fixture.calls.length;
     await expect(
       redriveDeadLetters({ client: sqs, deadLetterQueueUrl: dlqUrl, targetQueueUrl: dlqUrl }),
-    ).rejects.toBeInstanceOf(InvalidOptionsError);
+    ).rejects.toBeInstanceOf(WorkersConfigError);
     await expect(
       redriveDeadLetters({ client: sqs, deadLetterQueueUrl: dlqUrl, targetQueueUrl: 'x', maxMessages: 0 }),
     ).rejects.toThrow(/maxMessages/);

@@ -6,8 +6,8 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { TokenBucket } from '../consumer/token-bucket.js';
-import { InvalidOptionsError, RequestTimeoutError } from '../errors.js';
-import { boundedCall, requestTimeoutMs } from '../processing/call-timeout.js';
+import { RequestTimeoutError, WorkersConfigError } from '../errors.js';
+import { boundedCall, resolveRequestTimeoutMs } from '../processing/call-timeout.js';
 import { originalAttributes } from '../processing/dead-letter-attributes.js';
 import { isFifoQueue } from '../processing/queue-resolver.js';
 import { type DeadLetterMessage, toDeadLetterMessage } from './dead-letter-message.js';
@@ -49,14 +49,14 @@ export interface RedriveOptions {
   /** Long-poll wait per receive; the scan ends at the first empty receive. Default 1 s. */
   readonly waitTimeSeconds?: number;
   /**
-   * Bound of each SQS call in seconds (a receive gets `waitTimeSeconds` on top). Unanswered by
+   * Bound of each SQS call in milliseconds (a receive gets `waitTimeSeconds` on top). Unanswered by
    * then (a half-open connection), the call is aborted and the redrive stops and rejects with a
    * `RequestTimeoutError` naming the operation. A send that timed out is never followed by a
    * delete (the message stays in the DLQ; it may also have reached the target); a delete that
    * timed out leaves the message in both queues at worst, never in neither. Messages not moved are
-   * handed back. `scanVisibilitySeconds` must exceed twice this. Default 30, at most 300.
+   * handed back. `scanVisibilitySeconds * 1000` must exceed twice this. Default 30,000, at most 300,000.
    */
-  readonly requestTimeoutSeconds?: number;
+  readonly requestTimeoutMs?: number;
 }
 
 /** Per-message outcome of a redrive. */
@@ -120,7 +120,7 @@ async function arnOf(client: SQSClient, queueUrl: string, timeoutMs: number): Pr
     client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }), callOptions),
   );
   const arn = Attributes?.QueueArn;
-  if (arn === undefined) throw new InvalidOptionsError('queueUrl', `${queueUrl} has no QueueArn`);
+  if (arn === undefined) throw new WorkersConfigError('queueUrl', `${queueUrl} has no QueueArn`);
   return arn;
 }
 
@@ -135,29 +135,40 @@ const hasFilter = (filter: RedriveFilter | undefined) =>
  * DLQ before = DLQ after + moved. Original message attributes are restored, the workers' DLQ
  * annotations dropped; FIFO targets keep the `MessageGroupId`.
  *
- * Every SQS call is bounded by `requestTimeoutSeconds`: a timeout stops the run and rejects with a
+ * Every SQS call is bounded by `requestTimeoutMs`: a timeout stops the run and rejects with a
  * `RequestTimeoutError`. What moved before stays moved; a send that timed out is never followed
  * by a delete, so nothing is lost; rerunning is safe (moved messages are no longer in the DLQ).
+ *
+ * @example
+ * ```ts
+ * const result = await redriveDeadLetters({
+ *   client,
+ *   deadLetterQueueUrl: dlqUrl,
+ *   targetQueueUrl: queueUrl,
+ *   filter: { reasons: ['poison:unsupported-version'] },
+ *   requestTimeoutMs: 10_000,
+ * });
+ * console.log(`${result.moved} moved`);
+ * ```
  */
 export async function redriveDeadLetters(options: RedriveOptions): Promise<RedriveResult> {
   const dryRun = options.dryRun === true;
   const { client, deadLetterQueueUrl, targetQueueUrl } = options;
   if (options.maxMessages !== undefined && (!Number.isInteger(options.maxMessages) || options.maxMessages < 1)) {
-    throw new InvalidOptionsError('maxMessages', 'must be an integer >= 1');
+    throw new WorkersConfigError('maxMessages', 'must be an integer >= 1');
   }
   if (options.ratePerSecond !== undefined && !(options.ratePerSecond > 0)) {
-    throw new InvalidOptionsError('ratePerSecond', 'must be > 0');
+    throw new WorkersConfigError('ratePerSecond', 'must be > 0');
   }
-  if (deadLetterQueueUrl === targetQueueUrl)
-    throw new InvalidOptionsError('targetQueueUrl', 'must differ from the DLQ');
-  const timeoutMs = requestTimeoutMs(options.requestTimeoutSeconds);
+  if (deadLetterQueueUrl === targetQueueUrl) throw new WorkersConfigError('targetQueueUrl', 'must differ from the DLQ');
+  const timeoutMs = resolveRequestTimeoutMs(options.requestTimeoutMs);
   const scanVisibilitySeconds = options.scanVisibilitySeconds ?? 300;
   // A message is sent and deleted within its hold: a stale receipt handle's delete may be
   // accepted without deleting anything.
   if (!(scanVisibilitySeconds * 1000 > 2 * timeoutMs) || scanVisibilitySeconds > 43_200) {
-    throw new InvalidOptionsError(
+    throw new WorkersConfigError(
       'scanVisibilitySeconds',
-      `must exceed twice requestTimeoutSeconds (${(2 * timeoutMs) / 1000}) and be at most 43200`,
+      `must exceed twice requestTimeoutMs in seconds (${(2 * timeoutMs) / 1000}) and be at most 43200`,
     );
   }
 

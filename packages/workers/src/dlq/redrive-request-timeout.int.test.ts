@@ -40,10 +40,10 @@ describe.concurrent('redriveDeadLetters when SQS stops answering mid-run (real S
       deadLetterQueueUrl: dlqUrl,
       targetQueueUrl: queue.queueUrl,
       moveTask: 'never',
-      requestTimeoutSeconds: 1,
+      requestTimeoutMs: 1000,
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RequestTimeoutError);
-    expect(error).toMatchObject({ code: 'REQUEST_TIMEOUT', operation: 'SendMessage' });
+    expect(error).toMatchObject({ code: 'WORKERS_REQUEST_TIMEOUT', operation: 'SendMessage' });
     expect(hanging.count('SendMessage')).toBe(1);
     expect(hanging.count('DeleteMessage')).toBe(0);
     // Handed back at once (visibility 0): all three are still in the DLQ, none in the target.
@@ -58,10 +58,10 @@ describe.concurrent('redriveDeadLetters when SQS stops answering mid-run (real S
       deadLetterQueueUrl: dlqUrl,
       targetQueueUrl: queue.queueUrl,
       moveTask: 'never',
-      requestTimeoutSeconds: 1,
+      requestTimeoutMs: 1000,
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RequestTimeoutError);
-    expect(error).toMatchObject({ code: 'REQUEST_TIMEOUT', operation: 'DeleteMessage' });
+    expect(error).toMatchObject({ code: 'WORKERS_REQUEST_TIMEOUT', operation: 'DeleteMessage' });
     expect((error as Error).message).toMatch(/may be in both queues/);
     expect(hanging.count('SendMessage')).toBe(1);
     expect(hanging.count('DeleteMessage')).toBe(1);
@@ -83,7 +83,7 @@ describe.concurrent('redriveDeadLetters when SQS stops answering mid-run (real S
       filter: { reasons: [MAX_RECEIVE_COUNT_REASON] },
       ratePerSecond: 0.5,
       scanVisibilitySeconds: 3,
-      requestTimeoutSeconds: 1,
+      requestTimeoutMs: 1000,
     });
     expect(result.matched).toBe(3);
     expect(result.moved + result.failed).toBe(3);
@@ -106,8 +106,8 @@ describe.concurrent('redriveDeadLetters when SQS stops answering mid-run (real S
         deadLetterQueueUrl: 'http://127.0.0.1:1/000000000000/dlq',
         targetQueueUrl: 'http://127.0.0.1:1/000000000000/q',
         scanVisibilitySeconds: 60,
-        requestTimeoutSeconds: 30,
+        requestTimeoutMs: 30_000,
       }),
-    ).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'scanVisibilitySeconds' });
+    ).rejects.toMatchObject({ code: 'WORKERS_INVALID_CONFIG', field: 'scanVisibilitySeconds' });
   });
 });

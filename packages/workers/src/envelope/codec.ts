@@ -1,8 +1,9 @@
+import { type FieldPathSegment, fieldPath, sqsJsonTextProblem, sqsTextProblem } from '@checkout/core';
 import { ulid } from 'ulid';
 import { InvalidPayloadError, PoisonMessageError } from '../errors.js';
 import type { CommandDefinition } from './define-command.js';
-import { ENVELOPE_VERSION, type Envelope, envelopeSchema, issuePath } from './envelope.js';
-import { jsonValueSqsProblem, textProblem } from './sqs-text.js';
+import { ENVELOPE_VERSION, type Envelope, envelopeProblem } from './envelope.js';
+import { validateWith } from './standard-schema.js';
 
 /** Any command definition, whatever its payload type. */
 export type AnyCommand = CommandDefinition<string, unknown, unknown>;
@@ -28,29 +29,36 @@ export interface EncodeMeta {
 }
 
 /**
- * Builds the envelope of one command: validates the payload with the command's schema and the
- * metadata with the envelope schema. The result is a plain JSON-serializable object: send
- * `JSON.stringify(envelope)` as the SQS message body.
+ * Builds the envelope of one command: validates the payload with the command's schema (any
+ * Standard Schema; its validation may be synchronous or asynchronous) and the metadata with the
+ * envelope rules. Resolves to a plain JSON-serializable object: send `JSON.stringify(envelope)` as
+ * the SQS message body.
  *
- * `orderId` and `idempotencyKey` must not hold U+0000, unpaired surrogates or characters SQS
- * refuses (U+FFFE, U+FFFF, control characters); the payload must be JSON-serialisable and its
- * strings free of characters SQS refuses (JSON escapes U+0000 and unpaired surrogates).
+ * `orderId`, `idempotencyKey` and every string (and key) of the payload follow core's SQS text
+ * rule (`sqsTextProblem`: no U+0000, no unpaired surrogates, no characters SQS refuses such as
+ * U+FFFF); the payload must be JSON-serialisable.
  *
- * @throws InvalidPayloadError naming the first invalid field (`payload.amountMinor`, `orderId`, ...).
+ * @throws InvalidPayloadError (rejects with it) naming the first invalid field with core's
+ *   `fieldPath`: `payload.lines[2].quantity`, `orderId`, ...
+ * @example
+ * ```ts
+ * const envelope = await encode(chargeCard, { amountMinor: 1299, currency: 'EUR' }, {
+ *   orderId: 'order-1',
+ *   idempotencyKey: 'order-1:charge',
+ * });
+ * const body = JSON.stringify(envelope);
+ * ```
  */
-export function encode<TType extends string, TPayload, TInput>(
+export async function encode<TType extends string, TPayload, TInput>(
   command: CommandDefinition<TType, TPayload, TInput>,
   payload: TInput,
   meta: EncodeMeta,
-): Envelope<TType, TPayload> {
-  const parsedPayload = command.payload.safeParse(payload);
-  if (!parsedPayload.success) {
-    const issue = parsedPayload.error.issues[0];
-    throw new InvalidPayloadError(issuePath(issue?.path ?? [], 'payload'), issue?.message ?? 'invalid payload');
-  }
+): Promise<Envelope<TType, TPayload>> {
+  const parsedPayload = await validateWith(command.payload, payload, 'payload');
+  if (!parsedPayload.ok) throw new InvalidPayloadError(parsedPayload.issue.field, parsedPayload.issue.message);
   for (const field of ['orderId', 'idempotencyKey'] as const) {
     const value: unknown = meta[field];
-    const problem = typeof value === 'string' ? textProblem(value) : undefined;
+    const problem = typeof value === 'string' ? sqsTextProblem(value) : undefined;
     if (problem !== undefined) throw new InvalidPayloadError(field, problem);
   }
   if (meta.occurredAt instanceof Date && Number.isNaN(meta.occurredAt.getTime())) {
@@ -66,14 +74,10 @@ export function encode<TType extends string, TPayload, TInput>(
     attempt: meta.attempt ?? 1,
     occurredAt: occurredAt ?? new Date().toISOString(),
     ...(meta.traceparent === undefined ? {} : { traceparent: meta.traceparent }),
-    payload: parsedPayload.data,
+    payload: parsedPayload.value,
   };
-  const checked = envelopeSchema.safeParse(candidate);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    throw new InvalidPayloadError(issuePath(issue?.path ?? []), issue?.message ?? 'invalid envelope');
-  }
-  // What the outbox sends is `JSON.stringify(envelope)`: it must exist and be text SQS accepts.
+  const problem = envelopeProblem(candidate);
+  if (problem !== undefined) throw new InvalidPayloadError(problem.field ?? 'envelope', problem.message);
   let body: string | undefined;
   try {
     body = JSON.stringify(candidate.payload);
@@ -81,9 +85,42 @@ export function encode<TType extends string, TPayload, TInput>(
     throw new InvalidPayloadError('payload', `is not JSON-serialisable (${(error as Error).message})`);
   }
   if (body === undefined) throw new InvalidPayloadError('payload', 'is not JSON-serialisable');
-  const unsafe = jsonValueSqsProblem(JSON.parse(body), 'payload');
-  if (unsafe !== undefined) throw new InvalidPayloadError(unsafe.path, unsafe.problem);
+  const unsafe = jsonTextProblem(JSON.parse(body), ['payload']);
+  if (unsafe !== undefined) throw new InvalidPayloadError(unsafe.field, unsafe.problem);
+  // The walk above names the field; this is core's rule on the text itself, the last word.
+  const textProblem = sqsJsonTextProblem(body);
+  if (textProblem !== undefined) throw new InvalidPayloadError('payload', textProblem);
   return candidate;
+}
+
+/**
+ * Path (under `path`) of the first string or key of a parsed JSON value that breaks core's SQS
+ * text rule, or `undefined`.
+ */
+function jsonTextProblem(
+  value: unknown,
+  path: readonly FieldPathSegment[],
+): { readonly field: string; readonly problem: string } | undefined {
+  if (typeof value === 'string') {
+    const problem = sqsTextProblem(value);
+    return problem === undefined ? undefined : { field: fieldPath(...path), problem };
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      const found = jsonTextProblem(value[index], [...path, index]);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = [...path, key];
+    const keyProblem = sqsTextProblem(key);
+    if (keyProblem !== undefined) return { field: fieldPath(...childPath), problem: `key ${keyProblem}` };
+    const found = jsonTextProblem(child, childPath);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Looks a command up by type; built once per handler, consumer or `decode` call. */
@@ -94,29 +131,37 @@ export function commandIndex(commands: Iterable<AnyCommand>): ReadonlyMap<string
 }
 
 /**
- * Parses a message body into a typed envelope: JSON, then the envelope schema, then the command
- * named by `type`, upcasting old payload versions before validating with the current schema. The
- * returned envelope carries the current `schemaVersion`. Tolerant reader: top-level fields this
- * version does not know are ignored (left out of the result; the SQS body keeps them), known ones
- * are validated strictly, and an `envelopeVersion` above {@link ENVELOPE_VERSION} is refused.
+ * Parses a message body into a typed envelope: JSON, then the envelope rules, then the command
+ * named by `type`, upcasting old payload versions before validating with the current schema
+ * (synchronously or not, as the schema answers). The resolved envelope carries the current
+ * `schemaVersion`. Tolerant reader: top-level fields this version does not know are ignored (left
+ * out of the result; the SQS body keeps them), known ones are validated strictly, and an
+ * `envelopeVersion` above {@link ENVELOPE_VERSION} is refused.
  *
- * @throws PoisonMessageError with `kind` `unparseable`, `invalid-envelope`, `unknown-type`,
- *   `unsupported-version` or `schema-invalid` (and the field at fault).
+ * @throws PoisonMessageError (rejects with it) with `kind` `unparseable`, `invalid-envelope`,
+ *   `unknown-type`, `unsupported-version` or `schema-invalid` (and the field at fault,
+ *   `payload.lines[2].quantity`).
+ * @example
+ * ```ts
+ * const envelope = await decode(body, [chargeCard, sendReceipt]);
+ * if (envelope.type === 'ChargeCard') console.log(envelope.payload.amountMinor);
+ * ```
  */
-export function decode<const C extends readonly AnyCommand[]>(body: string, commands: C): DecodedEnvelope<C[number]> {
-  return decodeWith(body, commandIndex(commands)) as DecodedEnvelope<C[number]>;
+export async function decode<const C extends readonly AnyCommand[]>(
+  body: string,
+  commands: C,
+): Promise<DecodedEnvelope<C[number]>> {
+  return (await decodeWith(body, commandIndex(commands))) as DecodedEnvelope<C[number]>;
 }
 
 /** `decode` against a prebuilt index (no allocation per message beyond the parse). */
-export function decodeWith(body: string, index: ReadonlyMap<string, AnyCommand>): Envelope {
+export async function decodeWith(body: string, index: ReadonlyMap<string, AnyCommand>): Promise<Envelope> {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (error) {
     throw new PoisonMessageError('unparseable', error instanceof Error ? error.message : 'body is not JSON');
   }
-  // The envelope version first: a newer format may change known fields, and must then be reported
-  // as a version this consumer does not know, not as a broken envelope.
   const declared =
     typeof json === 'object' && json !== null ? (json as { envelopeVersion?: unknown }).envelopeVersion : undefined;
   if (typeof declared === 'number' && Number.isInteger(declared) && declared > ENVELOPE_VERSION) {
@@ -126,12 +171,9 @@ export function decodeWith(body: string, index: ReadonlyMap<string, AnyCommand>)
       'envelopeVersion',
     );
   }
-  const parsed = envelopeSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PoisonMessageError('invalid-envelope', issue?.message ?? 'not an envelope', issuePath(issue?.path ?? []));
-  }
-  const envelope = parsed.data;
+  const problem = envelopeProblem(json);
+  if (problem !== undefined) throw new PoisonMessageError('invalid-envelope', problem.message, problem.field);
+  const envelope = json as Envelope & { readonly envelopeVersion?: number };
   const command = index.get(envelope.type);
   if (command === undefined) {
     throw new PoisonMessageError('unknown-type', `no command registered for type ${JSON.stringify(envelope.type)}`);
@@ -155,20 +197,23 @@ export function decodeWith(body: string, index: ReadonlyMap<string, AnyCommand>)
       throw new PoisonMessageError('schema-invalid', `upcast from v${version} failed: ${detail}`, 'payload');
     }
   }
-  const checked = command.payload.safeParse(payload);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    throw new PoisonMessageError(
-      'schema-invalid',
-      issue?.message ?? 'invalid payload',
-      issuePath(issue?.path ?? [], 'payload'),
-    );
+  let checked: Awaited<ReturnType<typeof validateWith<unknown>>>;
+  try {
+    checked = await validateWith(command.payload, payload, 'payload');
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new PoisonMessageError('schema-invalid', `the payload schema threw: ${detail}`, 'payload');
   }
-  const { traceparent, envelopeVersion: _format, ...rest } = envelope;
+  if (!checked.ok) throw new PoisonMessageError('schema-invalid', checked.issue.message, checked.issue.field);
   return {
-    ...rest,
-    ...(traceparent === undefined ? {} : { traceparent }),
+    messageId: envelope.messageId,
+    type: envelope.type,
     schemaVersion: command.version,
-    payload: checked.data,
+    orderId: envelope.orderId,
+    idempotencyKey: envelope.idempotencyKey,
+    attempt: envelope.attempt,
+    occurredAt: envelope.occurredAt,
+    ...(envelope.traceparent === undefined ? {} : { traceparent: envelope.traceparent }),
+    payload: checked.value,
   };
 }

@@ -3,4 +3,4 @@ export {
   type SqsBatchHandler,
   type SqsBatchHandlerOptions,
 } from './sqs-batch-handler.js';
-export type { LambdaContextLike, SqsBatchResponse, SqsEvent, SqsEventRecord } from './sqs-event.js';
+export type { SqsBatchResponse, SqsEvent, SqsEventRecord } from './sqs-event.js';

@@ -4,12 +4,12 @@ import { useCheckoutStack } from '@checkout/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { listDeadLetters } from '../dlq/list-dead-letters.js';
-import { encode } from '../envelope/codec.js';
 import { defineCommand } from '../envelope/define-command.js';
 import { DeadLetterAnnotationDroppedError, PermanentError } from '../errors.js';
 import { handleCommand } from '../processing/command-route.js';
 import { DLQ_ATTRIBUTES, messageBytes } from '../processing/dead-letter-attributes.js';
 import type { WorkerErrorEvent } from '../processing/worker-error.js';
+import { encodeNow } from '../test-support/envelopes.js';
 import { depth, drain, invokeFromQueue, recordingClients } from '../test-support/sqs-helpers.js';
 import { createSqsBatchHandler } from './sqs-batch-handler.js';
 
@@ -24,7 +24,7 @@ const bigNote = defineCommand({ type: 'BigNote', version: 1, payload: z.object({
  * characters instead of bytes would be off by 3x). The emulator refuses characters outside the BMP.
  */
 function bodyOfBytes(bytes: number, type = 'BigNote'): string {
-  const base = JSON.stringify({ ...encode(bigNote, { note: '' }, { orderId: 'o-1', idempotencyKey: 'k-1' }), type });
+  const base = JSON.stringify({ ...encodeNow(bigNote, { note: '' }, { orderId: 'o-1', idempotencyKey: 'k-1' }), type });
   const room = bytes - Buffer.byteLength(base, 'utf8');
   const note = '€'.repeat(Math.floor(room / 3)) + 'a'.repeat(room % 3);
   const body = JSON.stringify({ ...JSON.parse(base), payload: { note } });
@@ -49,7 +49,7 @@ describe.concurrent('poison near the 1 MiB limit is parked anyway (real SQS emul
     const handler = createSqsBatchHandler({
       client: sqs,
       metrics: false,
-      onError: (event) => errors.push(event),
+      observer: { error: (event) => errors.push(event) },
       commands: [
         handleCommand(bigNote, () => {
           runs += 1;
@@ -89,7 +89,7 @@ describe.concurrent('poison near the 1 MiB limit is parked anyway (real SQS emul
     const handler = createSqsBatchHandler({
       client: sqs,
       metrics: false,
-      onError: () => {},
+      observer: { error: () => {} },
       commands: [handleCommand(bigNote, () => {})],
     });
     expect((await invokeFromQueue(sqs, queue, handler)).failed).toEqual([]);
@@ -110,7 +110,7 @@ describe.concurrent('poison near the 1 MiB limit is parked anyway (real SQS emul
     const handler = createSqsBatchHandler({
       client: sqs,
       metrics: false,
-      onError: (event) => errors.push(event),
+      observer: { error: (event) => errors.push(event) },
       commands: [
         handleCommand(bigNote, () => {
           runs += 1;
@@ -144,7 +144,7 @@ describe('an error message SQS would refuse does not keep poison from being park
     const handler = createSqsBatchHandler({
       client: sqs,
       metrics: false,
-      onError: () => {},
+      observer: { error: () => {} },
       commands: [
         handleCommand(bigNote, () => {
           throw new PermanentError('bad\u0000card\uFFFF\uD800');

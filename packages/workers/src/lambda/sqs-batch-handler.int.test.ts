@@ -4,12 +4,12 @@ import { useCheckoutStack } from '@checkout/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import { listDeadLetters } from '../dlq/list-dead-letters.js';
 import { redriveDeadLetters } from '../dlq/redrive-dead-letters.js';
-import { encode } from '../envelope/codec.js';
 import { PermanentError, TransientError } from '../errors.js';
 import type { MessageOutcome, WorkerMetrics } from '../metrics/worker-metrics.js';
 import { handleCommand } from '../processing/command-route.js';
 import { DLQ_ATTRIBUTES } from '../processing/dead-letter-attributes.js';
 import { chargeCard, sendReceipt } from '../test-support/commands.js';
+import { encodeNow } from '../test-support/envelopes.js';
 import { depth, drain, invokeFromQueue, recordingClients, sendAll, waitUntil } from '../test-support/sqs-helpers.js';
 import { createSqsBatchHandler } from './sqs-batch-handler.js';
 import type { SqsEventRecord } from './sqs-event.js';
@@ -31,7 +31,7 @@ function collectingMetrics() {
 
 const charge = (seq: number, orderId = `order-${seq}`) =>
   JSON.stringify(
-    encode(
+    encodeNow(
       chargeCard,
       { amountMinor: 100 + seq, currency: 'EUR', seq },
       { orderId, idempotencyKey: `${orderId}:charge` },
@@ -49,10 +49,10 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     );
     const attempts = new Map<number, number[]>();
     const handler = createSqsBatchHandler({
-      onError: quiet,
+      observer: { error: quiet },
       client: sqs,
       metrics: false,
-      backoff: { baseSeconds: 1 },
+      backoff: { baseMs: 1000 },
       commands: [
         handleCommand(chargeCard, (envelope, context) => {
           const seq = envelope.payload.seq ?? -1;
@@ -103,7 +103,7 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     const calls = new Map<number, number>();
     const { outcomes, metrics } = collectingMetrics();
     const handler = createSqsBatchHandler({
-      onError: quiet,
+      observer: { error: quiet },
       client: sqs,
       metrics,
       commands: [
@@ -147,10 +147,10 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 3 });
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: charge(1) }));
     const handler = createSqsBatchHandler({
-      onError: quiet,
+      observer: { error: quiet },
       client: sqs,
       metrics: false,
-      backoff: { baseSeconds: 1 },
+      backoff: { baseMs: 1000 },
       random: () => 1,
       commands: [
         handleCommand(chargeCard, () => {
@@ -181,7 +181,7 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 3 });
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: charge(1) }));
     const handler = createSqsBatchHandler({
-      onError: quiet,
+      observer: { error: quiet },
       client: sqs,
       metrics: false,
       commands: [
@@ -216,7 +216,7 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     let otherGroupsWhileBlocked = 0;
     let failedOnce = false;
     const handler = createSqsBatchHandler({
-      onError: quiet,
+      observer: { error: quiet },
       client: sqs,
       metrics: false,
       concurrency: 5,
@@ -279,7 +279,7 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     const queue = await createTestQueue(stack.sqs, { fifo: true, maxReceiveCount: 5 });
     const processed: string[] = [];
     const handler = createSqsBatchHandler({
-      onError: quiet,
+      observer: { error: quiet },
       client: sqs,
       metrics: false,
       commands: [
@@ -309,7 +309,7 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     const queue = await createTestQueue(stack.sqs, { fifo: true, maxReceiveCount: 5 });
     const processed: string[] = [];
     const handler = createSqsBatchHandler({
-      onError: quiet,
+      observer: { error: quiet },
       client: sqs,
       metrics: false,
       commands: [
@@ -355,7 +355,7 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: charge(1) }));
     let sawAbort = false;
     const handler = createSqsBatchHandler({
-      onError: quiet,
+      observer: { error: quiet },
       client: sqs,
       metrics: false,
       timeoutMarginMs: 29_900,
@@ -383,7 +383,7 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
       { MessageBody: 'not json', MessageGroupId: 'order-z', MessageDeduplicationId: 'z1' },
     ]);
     const handler = createSqsBatchHandler({
-      onError: quiet,
+      observer: { error: quiet },
       client: sqs,
       metrics: false,
       commands: [handleCommand(chargeCard, () => {})],
@@ -411,7 +411,7 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     const handler = createSqsBatchHandler({
       client: sqs,
       metrics: false,
-      onError: (event) => errors.push(`${event.stage}:${(event.error as Error).name}`),
+      observer: { error: (event) => errors.push(`${event.stage}:${(event.error as Error).name}`) },
       commands: [handleCommand(chargeCard, () => {})],
     });
     const { records, failed } = await invokeFromQueue(sqs, queue, handler);
@@ -427,7 +427,7 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify(v1) }));
     const payloads: unknown[] = [];
     const handler = createSqsBatchHandler({
-      onError: quiet,
+      observer: { error: quiet },
       client: sqs,
       metrics: false,
       commands: [
@@ -450,7 +450,7 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     ]);
     const seen: unknown[] = [];
     const handler = createSqsBatchHandler({
-      onError: quiet,
+      observer: { error: quiet },
       client: sqs,
       metrics: false,
       commands: [handleCommand(chargeCard, (envelope) => void seen.push(envelope))],
@@ -472,13 +472,13 @@ describe.concurrent('createSqsBatchHandler (Lambda, real SQS emulator)', () => {
     expect(() => createSqsBatchHandler({ commands: [] })).toThrow(/commands/);
     expect(() =>
       createSqsBatchHandler({
-        onError: quiet,
+        observer: { error: quiet },
         commands: [handleCommand(sendReceipt, () => {}), handleCommand(sendReceipt, () => {})],
       }),
     ).toThrow(/two handlers for command type SendReceipt/);
     expect(() =>
       createSqsBatchHandler({
-        onError: quiet,
+        observer: { error: quiet },
         commands: [handleCommand(sendReceipt, () => {})],
         concurrency: 0,
         metrics: false,

@@ -1,9 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { encode } from '../envelope/codec.js';
-import { TransientError } from '../errors.js';
+import { TransientError, WorkersConfigError } from '../errors.js';
 import { handleCommand } from '../processing/command-route.js';
 import { chargeCard } from '../test-support/commands.js';
+import { encodeNow } from '../test-support/envelopes.js';
 import { createSqsBatchHandler } from './sqs-batch-handler.js';
 import type { SqsEventRecord } from './sqs-event.js';
 
@@ -28,7 +28,7 @@ function record(seq: number, attributes: Partial<SqsEventRecord['attributes']> =
     messageId: `m-${seq}`,
     receiptHandle: `rh-${seq}`,
     body: JSON.stringify(
-      encode(
+      encodeNow(
         chargeCard,
         { amountMinor: 100, currency: 'EUR', seq },
         { orderId: `o-${seq}`, idempotencyKey: `k-${seq}` },
@@ -50,7 +50,7 @@ describe('createSqsBatchHandler: the Lambda deadline', () => {
       client,
       queueUrl: QUEUE_URL,
       metrics: false,
-      onError: () => {},
+      observer: { error: () => {} },
       concurrency: 2,
       timeoutMarginMs: 2_000,
       commands: [
@@ -80,7 +80,7 @@ describe('createSqsBatchHandler: the Lambda deadline', () => {
       client,
       queueUrl: `${QUEUE_URL}.fifo`,
       metrics: false,
-      onError: () => {},
+      observer: { error: () => {} },
       timeoutMarginMs: 1_000,
       commands: [
         handleCommand(chargeCard, async (envelope) => {
@@ -111,7 +111,7 @@ describe('createSqsBatchHandler: the 12-hour visibility limit counts from the re
       client,
       queueUrl: QUEUE_URL,
       metrics: false,
-      onError: () => {},
+      observer: { error: () => {} },
       now: () => now,
       random: () => 1,
       commands: [
@@ -147,5 +147,48 @@ describe('createSqsBatchHandler: the 12-hour visibility limit counts from the re
     const [visibility] = await run(3, () => new TransientError('later', { retryAfterSeconds: 43_200 }));
     expect(visibility).toBeLessThan(43_200);
     expect(visibility).toBeGreaterThanOrEqual(43_200 - 600);
+  });
+});
+
+describe('createSqsBatchHandler: observer', () => {
+  it('gives every survived error to observer.error; a hook that throws is ignored', async () => {
+    const { client } = fakeClient();
+    const seen: string[] = [];
+    const handler = createSqsBatchHandler({
+      client,
+      queueUrl: QUEUE_URL,
+      metrics: false,
+      observer: {
+        error: (event) => {
+          seen.push(`${event.stage}:${event.sqsMessageId}`);
+          throw new Error('observer bug');
+        },
+      },
+      commands: [
+        handleCommand(chargeCard, (envelope) => {
+          if (envelope.payload.seq === 2) throw new Error('flaky');
+        }),
+      ],
+    });
+    const result = await handler({ Records: [1, 2, 3].map((seq) => record(seq)) });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-2' }]);
+    expect(seen).toEqual(['handler:m-2']);
+  });
+
+  it('refuses an observer that is not an object of functions, naming the field', () => {
+    const base = { commands: [handleCommand(chargeCard, () => {})], metrics: false as const };
+    expect(() => createSqsBatchHandler({ ...base, observer: { error: 'log' as unknown as () => void } })).toThrow(
+      expect.objectContaining({ code: 'WORKERS_INVALID_CONFIG', field: 'observer.error' }),
+    );
+    expect(() => createSqsBatchHandler({ ...base, observer: 1 as never })).toThrow(WorkersConfigError);
+    expect(() => createSqsBatchHandler({ ...base, backoff: { baseMs: 10_000, maxMs: 1_000 } })).toThrow(
+      expect.objectContaining({ field: 'backoff.baseMs' }),
+    );
+    expect(() => createSqsBatchHandler({ ...base, requestTimeoutMs: 0 })).toThrow(
+      expect.objectContaining({ field: 'requestTimeoutMs' }),
+    );
+    expect(() => createSqsBatchHandler({ ...base, now: 5 as unknown as () => number })).toThrow(
+      expect.objectContaining({ field: 'now' }),
+    );
   });
 });

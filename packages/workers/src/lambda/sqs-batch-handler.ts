@@ -1,6 +1,7 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { HandlerTimeoutError, InvalidOptionsError } from '../errors.js';
+import type { LambdaContextLike } from '@checkout/core';
+import { HandlerTimeoutError, WorkersConfigError } from '../errors.js';
 import { createEmfMetrics } from '../metrics/emf-metrics.js';
 import { noMetrics, queueNameOf, safely, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import { type InboundMessage, numericAttribute } from '../processing/inbound-message.js';
@@ -8,8 +9,7 @@ import { processMessage } from '../processing/process-message.js';
 import { createProcessingSetup, type ProcessingOptions } from '../processing/processing-options.js';
 import { isFifoQueue } from '../processing/queue-resolver.js';
 import { runGroups } from '../processing/run-groups.js';
-import type { WorkerErrorEvent } from '../processing/worker-error.js';
-import type { LambdaContextLike, SqsBatchResponse, SqsEvent, SqsEventRecord } from './sqs-event.js';
+import type { SqsBatchResponse, SqsEvent, SqsEventRecord } from './sqs-event.js';
 
 /** Options of {@link createSqsBatchHandler}. */
 export interface SqsBatchHandlerOptions extends ProcessingOptions {
@@ -22,11 +22,6 @@ export interface SqsBatchHandlerOptions extends ProcessingOptions {
   /** Metrics sink; default EMF to stdout, flushed at the end of each invocation. `false` for none. */
   readonly metrics?: WorkerMetrics | false;
   /**
-   * Errors the handler survived (handler failures, DLQ or visibility calls that failed). Default:
-   * one `console.error` line per error (stage, SQS message id, error; never the body).
-   */
-  readonly onError?: (event: WorkerErrorEvent) => void;
-  /**
    * Safety margin before the Lambda deadline (`context.getRemainingTimeInMillis()`), in ms.
    * Default 1,000. At `deadline - timeoutMarginMs` handlers' `signal` aborts (reason: a
    * `HandlerTimeoutError`), no further record starts, and records still running are given up on
@@ -37,7 +32,10 @@ export interface SqsBatchHandlerOptions extends ProcessingOptions {
   readonly timeoutMarginMs?: number;
 }
 
-/** The Lambda function: `(event, context) => { batchItemFailures }`. */
+/**
+ * The Lambda function: `(event, context) => { batchItemFailures }`. `context` is core's
+ * `LambdaContextLike` (the real Lambda context fits); without one there is no deadline.
+ */
 export type SqsBatchHandler = (event: SqsEvent, context?: LambdaContextLike) => Promise<SqsBatchResponse>;
 
 /** SQS and Lambda clocks differ a little; SQS timestamps are trusted to within this. */
@@ -102,31 +100,39 @@ const timer = (ms: number) => {
  *
  * Every invocation keeps its state in its own call: a warm instance carries nothing from one
  * invocation to the next but configuration caches (queue URLs).
+ *
+ * @throws WorkersConfigError naming the first bad option (`concurrency`, `backoff.maxMs`, ...).
+ * @example
+ * ```ts
+ * export const handler = createSqsBatchHandler({
+ *   backoff: { baseMs: 5_000, maxMs: 3_600_000 },
+ *   observer: { error: (event) => console.error('worker error', event.stage, event.error) },
+ *   commands: [handleCommand(authorizePayment, (envelope, context) => authorize(envelope, context.signal))],
+ * });
+ * ```
  */
 export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatchHandler {
   const concurrency = options.concurrency ?? 10;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidOptionsError('concurrency', 'must be an integer >= 1');
+    throw new WorkersConfigError('concurrency', 'must be an integer >= 1');
   }
   if (!Array.isArray(options.commands) || options.commands.length === 0) {
-    throw new InvalidOptionsError('commands', 'give at least one handleCommand(...) route');
+    throw new WorkersConfigError('commands', 'give at least one handleCommand(...) route');
   }
   const margin = options.timeoutMarginMs ?? 1_000;
   if (!Number.isFinite(margin) || margin < 0) {
-    throw new InvalidOptionsError('timeoutMarginMs', 'must be a number of milliseconds >= 0');
+    throw new WorkersConfigError('timeoutMarginMs', 'must be a number of milliseconds >= 0');
   }
   const client = options.client ?? new SQSClient({});
   const metrics = options.metrics === false ? noMetrics : (options.metrics ?? createEmfMetrics());
-  const onError =
-    options.onError ??
-    ((event: WorkerErrorEvent) =>
-      console.error(`[checkout-workers] ${event.stage} error`, event.sqsMessageId ?? '', event.error));
-  const setup = createProcessingSetup(client, options, metrics, (event) => onError(event));
+  const setup = createProcessingSetup(client, options, metrics);
+  const report = setup.reportError;
 
   return async (event, context) => {
     const invokedAtMs = setup.now();
     const began = performance.now();
-    const remaining = context?.getRemainingTimeInMillis?.();
+    const remaining =
+      typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
     const deadline = new AbortController();
     const giveUpAfterMs = remaining === undefined ? undefined : Math.max(0, remaining - margin);
     const returnAfterMs =
@@ -174,7 +180,7 @@ export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatch
               return true;
             }
           } catch (error) {
-            safely(() => onError({ stage: 'handler', error, sqsMessageId: record.messageId }));
+            report({ stage: 'handler', error, sqsMessageId: record.messageId });
           }
           return false;
         },
@@ -213,7 +219,7 @@ export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatch
           cutoff.cancel();
         }
       } catch (error) {
-        safely(() => onError({ stage: 'metrics', error }));
+        report({ stage: 'metrics', error });
       }
     }
   };

@@ -36,8 +36,3 @@ export interface SqsEvent {
 export interface SqsBatchResponse {
   batchItemFailures: Array<{ itemIdentifier: string }>;
 }
-
-/** The part of the Lambda context the handler uses (to return before the Lambda deadline). */
-export interface LambdaContextLike {
-  getRemainingTimeInMillis?: () => number;
-}

@@ -36,6 +36,11 @@ const fresh = (): QueueAggregate => ({
  * OldestMessageAge seen (from `SentTimestamp`) and the last queue snapshot (QueueVisible,
  * QueueInFlight, QueueDelayed). Serialised by `aws-embedded-metrics` (AWS's EMF library), one
  * document per queue per flush. Nothing is written when nothing was recorded.
+ *
+ * @example
+ * ```ts
+ * const consumer = createSqsConsumer({ queueUrl, commands, metrics: createEmfMetrics({ namespace: 'Shop/Workers' }) });
+ * ```
  */
 export function createEmfMetrics(options: EmfMetricsOptions = {}): WorkerMetrics {
   const namespace = options.namespace ?? 'Checkout/Workers';

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { boundedCall, requestTimeoutMs } from '../processing/call-timeout.js';
+import { boundedCall, resolveRequestTimeoutMs } from '../processing/call-timeout.js';
 import { type QueueSnapshot, queueNameOf } from './worker-metrics.js';
 
 /**
@@ -7,16 +7,21 @@ import { type QueueSnapshot, queueNameOf } from './worker-metrics.js';
  * CloudWatch metric (`ApproximateAgeOfOldestMessage`), not through this API: the workers report
  * the oldest age they actually receive (`OldestMessageAge`, from `SentTimestamp`) instead.
  *
- * The call is bounded: unanswered after `requestTimeoutSeconds` (default 30, at most 300) it is
+ * The call is bounded: unanswered after `requestTimeoutMs` (default 30,000, at most 300,000) it is
  * aborted and the promise rejects with a `RequestTimeoutError` (`operation: 'GetQueueAttributes'`).
- * A bad `requestTimeoutSeconds` rejects with `InvalidOptionsError` before any call.
+ * A bad `requestTimeoutMs` rejects with `WorkersConfigError` before any call.
+ *
+ * @example
+ * ```ts
+ * const { visible, inFlight } = await getQueueSnapshot(client, queueUrl, { requestTimeoutMs: 5_000 });
+ * ```
  */
 export async function getQueueSnapshot(
   client: SQSClient,
   queueUrl: string,
-  options: { readonly requestTimeoutSeconds?: number } = {},
+  options: { readonly requestTimeoutMs?: number } = {},
 ): Promise<QueueSnapshot> {
-  const timeoutMs = requestTimeoutMs(options.requestTimeoutSeconds);
+  const timeoutMs = resolveRequestTimeoutMs(options.requestTimeoutMs);
   const { Attributes = {} } = await boundedCall('GetQueueAttributes', timeoutMs, (callOptions) =>
     client.send(
       new GetQueueAttributesCommand({

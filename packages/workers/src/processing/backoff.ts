@@ -1,46 +1,38 @@
-import { InvalidOptionsError } from '../errors.js';
+import { type BackoffOptions, backoffProblem } from '@checkout/core';
+import { WorkersConfigError } from '../errors.js';
 
 /** SQS refuses visibility timeouts above 12 hours. */
 export const MAX_VISIBILITY_SECONDS = 43_200;
 
-/** Exponential backoff for transient failures, applied with `ChangeMessageVisibility`. */
-export interface BackoffOptions {
-  /** Delay after the first failed delivery, in seconds. Default 2. */
-  readonly baseSeconds?: number;
-  /** Upper bound in seconds (at most 43,200 = 12 h, the SQS limit). Default 43,200. */
-  readonly maxSeconds?: number;
-}
+/** Default backoff of transient failures: base 2 s, cap 12 h (SQS's limit). */
+export const DEFAULT_BACKOFF: Required<BackoffOptions> = { baseMs: 2_000, maxMs: MAX_VISIBILITY_SECONDS * 1000 };
 
-/** Checked backoff settings. */
-export interface ResolvedBackoff {
-  readonly baseSeconds: number;
-  readonly maxSeconds: number;
-}
+/** Checked backoff settings, in milliseconds. */
+export type ResolvedBackoff = Required<BackoffOptions>;
 
-/** Validates backoff options, naming the bad field. */
-export function resolveBackoff(options: BackoffOptions | undefined, field = 'backoff'): ResolvedBackoff {
-  const baseSeconds = options?.baseSeconds ?? 2;
-  const maxSeconds = options?.maxSeconds ?? MAX_VISIBILITY_SECONDS;
-  if (!Number.isFinite(baseSeconds) || baseSeconds < 0) {
-    throw new InvalidOptionsError(`${field}.baseSeconds`, 'must be a number >= 0');
-  }
-  if (!Number.isFinite(maxSeconds) || maxSeconds < 0 || maxSeconds > MAX_VISIBILITY_SECONDS) {
-    throw new InvalidOptionsError(`${field}.maxSeconds`, `must be between 0 and ${MAX_VISIBILITY_SECONDS}`);
-  }
-  return { baseSeconds, maxSeconds };
+/**
+ * Validates `backoff` (core's `backoffProblem`; `maxMs` at most 12 h, SQS's visibility limit) and
+ * fills the defaults. Throws `WorkersConfigError` naming `backoff.baseMs` or `backoff.maxMs`.
+ */
+export function resolveBackoff(backoff: BackoffOptions | undefined, field = 'backoff'): ResolvedBackoff {
+  const problem = backoffProblem(backoff, DEFAULT_BACKOFF, DEFAULT_BACKOFF.maxMs);
+  if (problem !== undefined) throw new WorkersConfigError(`${field}.${problem.field}`, problem.reason);
+  return { baseMs: backoff?.baseMs ?? DEFAULT_BACKOFF.baseMs, maxMs: backoff?.maxMs ?? DEFAULT_BACKOFF.maxMs };
 }
 
 /**
- * Visibility timeout (whole seconds) before the next delivery after `receiveCount` failed ones:
- * "equal jitter", i.e. uniformly in [d/2, d] with d = base * 2^(receiveCount - 1), capped. The
- * ranges of consecutive attempts touch but never overlap, so the delay never shrinks as the
- * receive count grows, while jitter still spreads a burst of failures.
+ * Visibility timeout (whole seconds, rounded up, at most 12 h) before the next delivery after
+ * `receiveCount` failed ones: "equal jitter", uniformly in [d/2, d] with d = baseMs * 2^(receiveCount
+ * - 1), then capped at `maxMs`. The ranges of consecutive attempts touch but never overlap and the
+ * cap applies after the jitter, so the delay never shrinks as the receive count grows, while
+ * jitter still spreads a burst of failures.
  */
 export function backoffSeconds(receiveCount: number, backoff: ResolvedBackoff, random: () => number): number {
   const exponent = Math.min(Math.max(receiveCount, 1) - 1, 30);
-  const ceiling = backoff.baseSeconds * 2 ** exponent;
-  const jittered = ceiling / 2 + (random() * ceiling) / 2;
-  return Math.min(backoff.maxSeconds, Math.ceil(jittered));
+  const ceilingMs = backoff.baseMs * 2 ** exponent;
+  const r = Math.min(Math.max(random(), 0), 1);
+  const jitteredMs = ceilingMs / 2 + (r * ceilingMs) / 2;
+  return Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(Math.min(backoff.maxMs, jitteredMs) / 1000));
 }
 
 /**

@@ -1,29 +1,29 @@
-import { InvalidOptionsError, RequestTimeoutError } from '../errors.js';
+import { RequestTimeoutError, WorkersConfigError } from '../errors.js';
 
 /**
  * Default bound of any single SQS call other than the consumer's long poll (which has its own
- * `receiveTimeoutSeconds`), in seconds: a half-open connection must fail the call, not hang it and
+ * `receiveTimeoutMs`), in milliseconds: a half-open connection must fail the call, not hang it and
  * whatever waits on it (a worker slot, a delete, `stop()`, a DLQ tool). Far above any healthy SQS
  * latency.
  */
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-/** Largest `requestTimeoutSeconds` accepted. */
-export const MAX_REQUEST_TIMEOUT_SECONDS = 300;
+/** Largest `requestTimeoutMs` accepted (5 minutes). */
+export const MAX_REQUEST_TIMEOUT_MS = 300_000;
 
 /**
- * Validates an optional `requestTimeoutSeconds` option and returns the bound in milliseconds
- * (default {@link DEFAULT_REQUEST_TIMEOUT_SECONDS}). Throws `InvalidOptionsError` naming `field`.
+ * Validates an optional `requestTimeoutMs` option and returns the bound in milliseconds
+ * (default {@link DEFAULT_REQUEST_TIMEOUT_MS}). Throws `WorkersConfigError` naming `field`.
  */
-export function requestTimeoutMs(value: number | undefined, field = 'requestTimeoutSeconds'): number {
-  const seconds = value ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
-  if (typeof seconds !== 'number' || !(seconds > 0) || seconds > MAX_REQUEST_TIMEOUT_SECONDS) {
-    throw new InvalidOptionsError(
+export function resolveRequestTimeoutMs(value: number | undefined, field = 'requestTimeoutMs'): number {
+  const ms = value ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (typeof ms !== 'number' || !(ms > 0) || ms > MAX_REQUEST_TIMEOUT_MS) {
+    throw new WorkersConfigError(
       field,
-      `must be a number of seconds above 0 and at most ${MAX_REQUEST_TIMEOUT_SECONDS}, got ${String(value)}`,
+      `must be a number of milliseconds above 0 and at most ${MAX_REQUEST_TIMEOUT_MS}, got ${String(value)}`,
     );
   }
-  return seconds * 1000;
+  return ms;
 }
 
 /**

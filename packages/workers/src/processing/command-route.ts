@@ -33,6 +33,13 @@ export interface CommandRoute {
 /**
  * Binds a handler to a command definition. The handler receives the decoded, upcast and validated
  * envelope, typed by the command's payload schema.
+ *
+ * @example
+ * ```ts
+ * const route = handleCommand(chargeCard, async (envelope, context) => {
+ *   await charge(envelope.idempotencyKey, envelope.payload.amountMinor, context.signal);
+ * });
+ * ```
  */
 export function handleCommand<TType extends string, TPayload, TInput>(
   command: CommandDefinition<TType, TPayload, TInput>,

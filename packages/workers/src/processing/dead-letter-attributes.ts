@@ -1,4 +1,5 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { utf8Bytes } from '@checkout/core';
 
 /** Message attribute names the workers add when they park a message in a DLQ. */
 export const DLQ_ATTRIBUTES = {
@@ -34,15 +35,15 @@ export interface DeadLetterAnnotation {
  * base64), so the estimate is never below what either side counts.
  */
 export function attributeBytes(name: string, value: MessageAttributeValue): number {
-  let bytes = Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value.DataType ?? '', 'utf8');
-  if (value.StringValue !== undefined) bytes += Buffer.byteLength(value.StringValue, 'utf8');
+  let bytes = utf8Bytes(name) + utf8Bytes(value.DataType ?? '');
+  if (value.StringValue !== undefined) bytes += utf8Bytes(value.StringValue);
   if (value.BinaryValue !== undefined) bytes += Math.ceil(value.BinaryValue.byteLength / 3) * 4;
   return bytes;
 }
 
 /** Bytes SQS counts against its message size limit: body plus every attribute (see {@link attributeBytes}). */
 export function messageBytes(body: string, attributes: Readonly<Record<string, MessageAttributeValue>>): number {
-  let bytes = Buffer.byteLength(body, 'utf8');
+  let bytes = utf8Bytes(body);
   for (const [name, value] of Object.entries(attributes)) bytes += attributeBytes(name, value);
   return bytes;
 }
@@ -59,11 +60,11 @@ function sqsSafe(text: string): string {
 
 /** The longest prefix of `text` (already {@link sqsSafe}) whose UTF-8 form fits in `maxBytes`. */
 function cutToBytes(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  if (utf8Bytes(text) <= maxBytes) return text;
   let bytes = 0;
   let end = 0;
   for (const char of text) {
-    const size = Buffer.byteLength(char, 'utf8');
+    const size = utf8Bytes(char);
     if (bytes + size > maxBytes) break;
     bytes += size;
     end += char.length;
@@ -140,7 +141,7 @@ export function deadLetterAttributes(
     dropped.length === 0 ? '' : ` [original attributes dropped to fit the size limit: ${dropped.join(', ')}]`;
   const detail = sqsSafe(annotation.error.slice(0, MAX_ERROR_CHARS));
   const room = budgetBytes - used - attributeBytes(DLQ_ATTRIBUTES.error, { DataType: 'String', StringValue: '' });
-  const noteBytes = Buffer.byteLength(sqsSafe(note), 'utf8');
+  const noteBytes = utf8Bytes(sqsSafe(note));
   const error =
     room >= noteBytes + 1
       ? cutToBytes(detail, room - noteBytes) + sqsSafe(note)

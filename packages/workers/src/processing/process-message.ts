@@ -4,15 +4,16 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { utf8Bytes } from '@checkout/core';
 import { type AnyCommand, decodeWith } from '../envelope/codec.js';
 import type { Envelope } from '../envelope/envelope.js';
 import {
   DeadLetterAnnotationDroppedError,
   HandlerTimeoutError,
-  InvalidOptionsError,
   PermanentError,
   PoisonMessageError,
   TransientError,
+  WorkersConfigError,
 } from '../errors.js';
 import type { OutcomeKind, WorkerMetrics } from '../metrics/worker-metrics.js';
 import { queueNameOf, safely } from '../metrics/worker-metrics.js';
@@ -51,7 +52,7 @@ export function routeIndex(routes: readonly CommandRoute[]): {
   const byType = new Map<string, CommandRoute>();
   for (const route of routes) {
     if (byType.has(route.command.type)) {
-      throw new InvalidOptionsError('commands', `two handlers for command type ${route.command.type}`);
+      throw new WorkersConfigError('commands', `two handlers for command type ${route.command.type}`);
     }
     byType.set(route.command.type, route);
   }
@@ -119,7 +120,7 @@ export async function processMessage(
 
   let envelope: Envelope;
   try {
-    envelope = decodeWith(message.body, setup.index);
+    envelope = await decodeWith(message.body, setup.index);
   } catch (error) {
     onSettling?.();
     const poison =
@@ -215,7 +216,7 @@ async function deadLetter(
   try {
     const dlqUrl = await setup.resolver.deadLetterUrlOf(queueUrl);
     const limitBytes = await setup.resolver.maximumMessageSizeOf(dlqUrl);
-    const bodyBytes = Buffer.byteLength(message.body, 'utf8');
+    const bodyBytes = utf8Bytes(message.body);
     const annotation = {
       reason,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),

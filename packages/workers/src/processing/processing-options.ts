@@ -1,11 +1,13 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { BackoffOptions } from '@checkout/core';
+import { WorkersConfigError } from '../errors.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
-import { type BackoffOptions, resolveBackoff } from './backoff.js';
-import { requestTimeoutMs } from './call-timeout.js';
+import { resolveBackoff } from './backoff.js';
+import { resolveRequestTimeoutMs } from './call-timeout.js';
 import type { CommandRoute } from './command-route.js';
 import { type ProcessingSetup, routeIndex } from './process-message.js';
 import { createQueueResolver } from './queue-resolver.js';
-import type { WorkerErrorEvent } from './worker-error.js';
+import { errorReporter, type WorkerObserver } from './worker-error.js';
 
 /** What to run and how failures are treated: shared by the Lambda handler and the long-poll consumer. */
 export interface ProcessingOptions {
@@ -13,22 +15,33 @@ export interface ProcessingOptions {
   readonly commands: readonly CommandRoute[];
   /** DLQ for poison and permanent failures; default the source queue's redrive-policy target. */
   readonly deadLetterQueueUrl?: string;
-  /** Backoff of transient failures. Default base 2 s, cap 12 h. */
+  /**
+   * Backoff of transient failures (core's `BackoffOptions`). Default `{ baseMs: 2_000, maxMs:
+   * 43_200_000 }` (12 h, SQS's limit, also the largest `maxMs`). Equal jitter: the n-th failed
+   * delivery waits uniformly in [d/2, d] with d = baseMs * 2^(n - 1), capped at `maxMs`, rounded up
+   * to whole seconds (SQS's `ChangeMessageVisibility` unit).
+   */
   readonly backoff?: BackoffOptions;
   /** Classify third-party errors as permanent (besides `PermanentError`). */
   readonly isPermanent?: (error: unknown) => boolean;
-  /** Randomness for backoff jitter; injectable for tests. */
+  /** Randomness of the backoff jitter. Default `Math.random`. */
   readonly random?: () => number;
-  /** Wall clock in epoch milliseconds (visibility caps, message age); injectable for tests. Default `Date.now`. */
+  /** Clock, epoch milliseconds. Default `Date.now`. */
   readonly now?: () => number;
   /**
    * Bound of every SQS call other than the consumer's long poll (DLQ lookups and sends, visibility
-   * changes, deletes, heartbeats, queue snapshots), in seconds: a call unanswered by then (a
+   * changes, deletes, heartbeats, queue snapshots), in milliseconds: a call unanswered by then (a
    * half-open connection) is aborted, retries included, and fails like any SQS error of its stage,
-   * reported to the error hook as a `RequestTimeoutError` naming the operation. Default 30, at
-   * most 300.
+   * reported to `observer.error` as a `RequestTimeoutError` naming the operation. Default 30,000,
+   * at most 300,000.
    */
-  readonly requestTimeoutSeconds?: number;
+  readonly requestTimeoutMs?: number;
+  /** Hooks; `observer.error` gets every error the worker survived. Default: one `console.error` line each. */
+  readonly observer?: WorkerObserver;
+}
+
+function optionalFunction(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') throw new WorkersConfigError(name, 'must be a function');
 }
 
 /** Validates {@link ProcessingOptions} and builds what `processMessage` needs. */
@@ -36,9 +49,12 @@ export function createProcessingSetup(
   client: SQSClient,
   options: ProcessingOptions,
   metrics: WorkerMetrics,
-  reportError: (event: WorkerErrorEvent) => void,
 ): ProcessingSetup {
-  const timeoutMs = requestTimeoutMs(options.requestTimeoutSeconds);
+  const timeoutMs = resolveRequestTimeoutMs(options.requestTimeoutMs);
+  optionalFunction('isPermanent', options.isPermanent);
+  optionalFunction('random', options.random);
+  optionalFunction('now', options.now);
+  const reportError = errorReporter(options.observer);
   return {
     client,
     requestTimeoutMs: timeoutMs,

@@ -1,13 +1,13 @@
 // Test-only: message bodies and message-id bookkeeping for consumer tests.
 import type { ReceiveMessageCommandOutput } from '@aws-sdk/client-sqs';
-import { encode } from '../envelope/codec.js';
 import { chargeCard } from './commands.js';
+import { encodeNow } from './envelopes.js';
 import type { RecordedCall } from './sqs-helpers.js';
 
 /** A ChargeCard envelope body with `seq` in its payload. */
 export const chargeBody = (seq: number, orderId = `order-${seq}`) =>
   JSON.stringify(
-    encode(
+    encodeNow(
       chargeCard,
       { amountMinor: 100 + seq, currency: 'EUR', seq },
       { orderId, idempotencyKey: `${orderId}:charge` },
