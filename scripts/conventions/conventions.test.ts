@@ -161,6 +161,22 @@ export function createRelay(options: RelayOptions): { run(options: { readonly id
     ]);
   });
 
+  it('flags base/max of a backoff whether reached by its type name or by a backoff property', () => {
+    const root = repo({
+      'packages/workers/package.json': manifest('workers'),
+      'packages/workers/src/index.ts': `
+export interface Delays { readonly max?: number }
+export interface BackoffOptions { readonly baseSeconds?: number }
+export interface ConsumerOptions { readonly backoff?: Delays; readonly limits?: Delays; readonly retry?: BackoffOptions }
+`,
+    });
+    const packages = loadPackages(root);
+    expect(details(checkDurationNames(packages, createSourceProgram(root, packages)))).toEqual([
+      '@checkout/workers: duration-names: BackoffOptions.baseSeconds (src/index.ts:3) is a backoff duration: name it ...Ms (BackoffOptions from @checkout/core)',
+      '@checkout/workers: duration-names: ConsumerOptions.backoff.max (src/index.ts:2) is a duration of type number: name it ...Ms or ...Seconds',
+    ]);
+  });
+
   it('passes units in names, counts and sizes, durations typed by a Duration class or an enum', () => {
     const root = repo({
       'packages/cdk/package.json': manifest('cdk'),

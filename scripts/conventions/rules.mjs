@@ -312,8 +312,9 @@ export function checkDurationNames(packages, program) {
     const src = `${join(pkg.dir, 'src')}${sep}`;
     /** @param {ts.Declaration} declaration */
     const ours = (declaration) => declaration.getSourceFile().fileName.startsWith(src);
-    /** @type {Set<ts.Type>} */
-    const seen = new Set();
+    /** Types walked, each in a backoff context (`parent` like `backoff`) or not. */
+    /** @type {Map<ts.Type, Set<boolean>>} */
+    const seen = new Map();
     /** @type {Set<string>} */
     const reported = new Set();
 
@@ -332,8 +333,10 @@ export function checkDurationNames(packages, program) {
      * @param {number} depth
      */
     const walk = (type, path, parent, depth) => {
-      if (depth > 12 || seen.has(type)) return;
-      seen.add(type);
+      const inBackoff = parent !== undefined && BACKOFF_PARENT.test(parent);
+      const contexts = seen.get(type) ?? new Set();
+      if (depth > 12 || contexts.has(inBackoff)) return;
+      seen.set(type, contexts.add(inBackoff));
       if (type.isUnionOrIntersection()) {
         for (const member of type.types) walk(member, path, parent, depth);
         return;
@@ -371,7 +374,8 @@ export function checkDurationNames(packages, program) {
     const exported = [...exportsOf(pkg, program).names].sort(([a], [b]) => a.localeCompare(b));
     for (const [name, symbol] of exported) {
       if (symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Class)) {
-        walk(checker.getDeclaredTypeOfSymbol(symbol), name, undefined, 0);
+        // The type's own name is the context of its properties (`BackoffOptions.base`).
+        walk(checker.getDeclaredTypeOfSymbol(symbol), name, name, 0);
       }
     }
     for (const [name, symbol] of exported) {
