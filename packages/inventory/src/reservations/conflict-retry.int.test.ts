@@ -70,7 +70,13 @@ describe('transaction conflicts', () => {
       .reserve('order-stuck', [{ sku: 'stuck', quantity: 1 }], { holdMs: 60_000 })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TransactionContentionError);
-    expect(error).toMatchObject({ code: 'INVENTORY_TRANSACTION_CONTENTION', httpStatus: 503, attempts: 3 });
+    expect(error).toMatchObject({
+      code: 'INVENTORY_TRANSACTION_CONTENTION',
+      httpStatus: 503,
+      attempts: 3,
+      // The backoff ceiling (5 ms) in whole seconds, at least 1.
+      retryAfterSeconds: 1,
+    });
     expect(await inventory.getReservation('order-stuck')).toBeUndefined();
     expect((await inventory.getAvailability(['stuck'])).get('stuck')).toMatchObject({ available: 3, reserved: 0 });
     await expect(inventory.release('order-stuck')).rejects.toMatchObject({ code: 'INVENTORY_RESERVATION_NOT_FOUND' });
@@ -92,6 +98,37 @@ describe('transaction conflicts', () => {
       available: 2,
       reserved: 0,
     });
+    client.destroy();
+  });
+
+  it('a sweep reports each reservation it could not expire to observer.error, and a throwing hook breaks nothing', async () => {
+    await t.inventory.setStock('sweep-conflict', 3);
+    for (const orderId of ['sweep-conflict-1', 'sweep-conflict-2']) {
+      await t.inventory.reserve(orderId, [{ sku: 'sweep-conflict', quantity: 1 }], { holdMs: 1_000 });
+    }
+    const client = clientWithConflicts(1_000);
+    const events: Array<{ operation: string; orderId: string; error: unknown }> = [];
+    const inventory = createInventory({
+      client,
+      tableName: t.tableName,
+      maxAttempts: 2,
+      backoff: { baseMs: 1, maxMs: 2 },
+      observer: {
+        error: (event) => {
+          events.push(event);
+          throw new Error('a broken hook');
+        },
+      },
+    });
+    const sweep = await inventory.sweepExpired({ now: Date.now() + 60_000 });
+    expect(sweep).toEqual({ examined: 2, expired: 0, alreadySettled: 0, failed: 2 });
+    expect(events.map((event) => [event.operation, event.orderId]).sort()).toEqual([
+      ['sweepExpired', 'sweep-conflict-1'],
+      ['sweepExpired', 'sweep-conflict-2'],
+    ]);
+    expect(events[0]?.error).toBeInstanceOf(TransactionContentionError);
+    // Still pending: the next sweep (here without conflicts) expires them.
+    expect(await t.inventory.sweepExpired({ now: Date.now() + 60_000 })).toMatchObject({ expired: 2 });
     client.destroy();
   });
 });
