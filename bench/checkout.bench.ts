@@ -110,7 +110,7 @@ function naiveHandler(env: CheckoutEnvironment) {
         paymentToken: cart.paymentToken,
       });
       if (payment.status === 'declined') return { status: 402 };
-      await env.deps.inventory.reserve(orderId, cart.lines, { ttlSeconds: 900 });
+      await env.deps.inventory.reserve(orderId, cart.lines, { holdMs: 900_000 });
       await sql`INSERT INTO ${sql.table(`${env.deps.schema}.naive_orders`)} (id, idempotency_key, total, authorization_id)
         VALUES (${orderId}, ${key}, ${priced.total}, ${payment.authorizationId})`.execute(env.db);
       await env.email.send({ to: `${cart.customerId}@example.com`, orderId, template: 'receipt' });

@@ -2,7 +2,8 @@
 // spread over 1,000 SKUs, on the same DynamoDB Local, with conflict-retry counts, p50/p99 latency and
 // an oversell check (must be 0). Then two sweepers expire everything and must return stock exactly once.
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createInventoryTableInput, Inventory, type ReserveResult } from '@checkout/inventory';
+import { createTableInput } from '@checkout/core';
+import { createInventory, inventoryTableDefinition, type ReserveResult } from '@checkout/inventory';
 import { startCheckoutStack, uniqueName } from '@checkout/testing';
 import { type BenchResult, summarize, writeReport } from './lib/report.ts';
 
@@ -16,9 +17,9 @@ const client = new DynamoDBClient({
   requestHandler: { httpAgent: { maxSockets: 256 } },
 });
 const tableName = uniqueName('bench_inventory');
-await client.send(new CreateTableCommand(createInventoryTableInput(tableName)));
+await client.send(new CreateTableCommand(createTableInput(inventoryTableDefinition, tableName)));
 // Hot-SKU bursts need more patience than the default; bounded all the same.
-const inventory = new Inventory({ client, tableName, retry: { maxAttempts: 50, baseDelayMs: 5, maxDelayMs: 250 } });
+const inventory = createInventory({ client, tableName, maxAttempts: 50, backoff: { baseMs: 5, maxMs: 250 } });
 
 async function run(
   label: string,
@@ -39,7 +40,7 @@ async function run(
         try {
           results.push(
             await inventory.reserve(`${orderPrefix}-${index}`, [{ sku: skuOf(index), quantity: 1 }], {
-              ttlSeconds: 60,
+              holdMs: 60_000,
             }),
           );
         } catch {
@@ -66,7 +67,7 @@ async function run(
 await Promise.all(Array.from({ length: 20 }, (_, i) => inventory.setStock(`warm-${i}`, 1000)));
 await Promise.all(
   Array.from({ length: 200 }, (_, i) =>
-    inventory.reserve(`warm-order-${i}`, [{ sku: `warm-${i % 20}`, quantity: 1 }], { ttlSeconds: 60 }),
+    inventory.reserve(`warm-order-${i}`, [{ sku: `warm-${i % 20}`, quantity: 1 }], { holdMs: 60_000 }),
   ),
 );
 await Promise.all(Array.from({ length: 100 }, (_, i) => inventory.release(`warm-order-${i}`)));
@@ -102,9 +103,9 @@ if (spreadReserved !== spread.row.extra?.reserved) oversell += 1;
 
 // Two sweepers race to expire every pending reservation; stock must come back exactly once.
 const sweepBegan = performance.now();
-const future = new Date(Date.now() + 120_000);
-const sweeperA = new Inventory({ client, tableName });
-const sweeperB = new Inventory({ client, tableName });
+const future = Date.now() + 120_000;
+const sweeperA = createInventory({ client, tableName });
+const sweeperB = createInventory({ client, tableName });
 let expired = 0;
 let alreadySettled = 0;
 for (;;) {

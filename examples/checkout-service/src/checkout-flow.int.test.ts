@@ -6,7 +6,8 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createInventoryTableInput } from '@checkout/inventory';
+import { createTableInput } from '@checkout/core';
+import { inventoryTableDefinition } from '@checkout/inventory';
 import { createOutboxRelay, SqsPublisher } from '@checkout/outbox';
 import { createTestQueue, createTestSchema, type TestQueue, type TestSchema, uniqueName } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
@@ -67,7 +68,7 @@ beforeAll(async () => {
   dynamodb = new DynamoDBClient(stack.dynamodb.clientConfig);
   sqs = new SQSClient(stack.sqs.clientConfig);
   inventoryTable = uniqueName('inventory');
-  await dynamodb.send(new CreateTableCommand(createInventoryTableInput(inventoryTable)));
+  await dynamodb.send(new CreateTableCommand(createTableInput(inventoryTableDefinition, inventoryTable)));
   queue = await createTestQueue(stack.sqs, { maxReceiveCount: 8, visibilityTimeoutSeconds: 10 });
   // Half of the first responses per provider request id are lost after the charge.
   payment = new PaymentProviderSimulator({ seed: 9, faults: { lostResponseRate: 0.5 } });

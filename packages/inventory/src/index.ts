@@ -1,15 +1,19 @@
 export {
   type CartSnapshot,
-  CartSnapshotStore,
+  type CartSnapshotStore,
   type CartSnapshotStoreOptions,
+  createCartSnapshotStore,
+  type GetCartSnapshotOptions,
   MAX_CART_BYTES,
+  type SaveCartSnapshotOptions,
 } from './carts/cart-snapshot-store.js';
 export {
   CartTooLargeError,
   CorruptRecordError,
-  InvalidInputError,
+  InventoryConfigError,
   InventoryError,
   type InventoryErrorCode,
+  InventoryInputError,
   ReservationMismatchError,
   ReservationNotFoundError,
   ReservationStateError,
@@ -17,19 +21,12 @@ export {
   TooManyLinesError,
   TransactionContentionError,
 } from './errors.js';
-export { Inventory, type InventoryOptions } from './inventory.js';
+export { createInventory, type Inventory, type InventoryOptions } from './inventory.js';
+export type { InventoryErrorEvent, InventoryObserver } from './inventory-observer.js';
 export type { Reservation, ReservationStatus } from './reservations/reservation.js';
 export type { ReserveOptions, ReserveResult, StockShortage } from './reservations/reserve.js';
 export type { SettleResult } from './reservations/settle.js';
 export type { SweepOptions, SweepResult } from './reservations/sweep-expired.js';
-export type { RetryPolicy } from './retry/backoff.js';
 export type { StockLevel } from './stock/stock.js';
-export {
-  createInventoryTableInput,
-  type DynamoKeyAttribute,
-  type DynamoTableDefinition,
-  inventoryTableDefinition,
-  inventoryTimeToLiveInput,
-  PENDING_INDEX_NAME,
-} from './table/table-definition.js';
+export { inventoryTableDefinition, PENDING_INDEX_NAME } from './table/table-definition.js';
 export { MAX_RESERVATION_LINES, type ReservationLine } from './validation/validate-input.js';

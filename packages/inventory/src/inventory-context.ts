@@ -1,13 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { RetryPolicy } from './retry/backoff.js';
+import type { Clock } from '@checkout/core';
+import type { InventoryObserver } from './inventory-observer.js';
+import type { RetryPolicy } from './retry/retry-policy.js';
 
-/** What every inventory operation needs; built once by `Inventory`, never shared module-wide. */
+/** What every inventory operation needs; built once by `createInventory`, never shared module-wide. */
 export interface InventoryContext {
   readonly client: DynamoDBClient;
   readonly tableName: string;
   readonly pendingShards: number;
   readonly settledRetentionSeconds: number;
   readonly retry: RetryPolicy;
-  readonly now: () => Date;
+  /** Checked clock: epoch milliseconds, or an `InventoryConfigError`. */
+  readonly now: Clock;
   readonly random: () => number;
+  readonly observer: InventoryObserver | undefined;
 }

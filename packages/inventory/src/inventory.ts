@@ -1,66 +1,61 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvalidInputError } from './errors.js';
+import { type BackoffOptions, backoffProblem, type Clock } from '@checkout/core';
+import { InventoryConfigError } from './errors.js';
 import type { InventoryContext } from './inventory-context.js';
+import type { InventoryObserver } from './inventory-observer.js';
 import type { Reservation } from './reservations/reservation.js';
 import { type ReserveOptions, type ReserveResult, reserve } from './reservations/reserve.js';
 import { getReservation, type SettleResult, settle } from './reservations/settle.js';
 import { type SweepOptions, type SweepResult, sweepExpired } from './reservations/sweep-expired.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry/backoff.js';
+import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, MAX_BACKOFF_MS, retryPolicy } from './retry/retry-policy.js';
 import { adjustStock, getAvailability, type StockLevel, setStock } from './stock/stock.js';
 import {
   checkedClock,
+  checkTableOptions,
   type ReservationLine,
-  validatePositiveInteger,
-  validateTableName,
+  validatePositiveOption,
 } from './validation/validate-input.js';
 
-/** Options of {@link Inventory}. */
+/** Options of {@link createInventory}. */
 export interface InventoryOptions {
+  /** The DynamoDB client every call uses (its own retries and timeouts apply per request). */
   readonly client: DynamoDBClient;
-  /** A table created from `createInventoryTableInput`. */
+  /** A table created from `inventoryTableDefinition` (core's `createTableInput`, or `@checkout/cdk`). */
   readonly tableName: string;
   /**
    * Partitions of the sweeper's index (default 8, at most 64). Every writer and sweeper of a table
    * must use the same value: a sweeper with fewer shards misses reservations in the others.
    */
   readonly pendingShards?: number;
-  /** How long settled reservations stay readable (for replays of `reserve`) before TTL deletes them. Default 7 days. */
+  /**
+   * How long settled reservations stay readable (for replays of `reserve`) before DynamoDB TTL
+   * deletes them, in whole seconds. Default 7 days (604,800), at most 366 days.
+   */
   readonly settledRetentionSeconds?: number;
-  /** Bounded jittered retry of transaction conflicts (hot SKUs). */
-  readonly retry?: Partial<RetryPolicy>;
-  /** Clock, for tests. Default `() => new Date()`. */
-  readonly now?: () => Date;
+  /**
+   * Transactions attempted per call when they are cancelled by conflicts (hot SKUs), throttled or
+   * answered with a server error, first try included; then `TransactionContentionError`. Also bounds
+   * the batch reads of `getAvailability`. Default 12, at most 1,000.
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Delay between those attempts: full jitter, uniform in [0, min(maxMs, baseMs * 2^(retry-1))).
+   * Default `{ baseMs: 10, maxMs: 800 }` (under ~5 s in all with the default `maxAttempts`);
+   * `maxMs` at most 600,000.
+   */
+  readonly backoff?: BackoffOptions;
+  /** Clock in epoch milliseconds. Default `Date.now`. */
+  readonly now?: Clock;
+  /** Hooks: `error` for each reservation a sweep could not expire. */
+  readonly observer?: InventoryObserver;
 }
 
 /**
- * Stock and reservations in one DynamoDB table. Every method is safe to call concurrently from any
- * number of processes: the guarantees live in conditional writes, not in this object.
+ * Stock and reservations in one DynamoDB table, built by {@link createInventory}. Every method is
+ * safe to call concurrently from any number of processes: the guarantees live in conditional
+ * writes, not in this object.
  */
-export class Inventory {
-  readonly #ctx: InventoryContext;
-
-  constructor(options: InventoryOptions) {
-    validateTableName(options.tableName);
-    const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    validatePositiveInteger('retry.maxAttempts', retry.maxAttempts, 1000);
-    validatePositiveInteger('retry.baseDelayMs', retry.baseDelayMs, 60_000);
-    validatePositiveInteger('retry.maxDelayMs', retry.maxDelayMs, 600_000);
-    if (retry.maxDelayMs < retry.baseDelayMs) throw new InvalidInputError('retry.maxDelayMs', 'must be >= baseDelayMs');
-    this.#ctx = {
-      client: options.client,
-      tableName: options.tableName,
-      pendingShards: validatePositiveInteger('pendingShards', options.pendingShards ?? 8, 64),
-      settledRetentionSeconds: validatePositiveInteger(
-        'settledRetentionSeconds',
-        options.settledRetentionSeconds ?? 7 * 24 * 3600,
-        366 * 24 * 3600,
-      ),
-      retry,
-      now: checkedClock(options.now),
-      random: Math.random,
-    };
-  }
-
+export interface Inventory {
   /**
    * Reserves every line of an order, all or nothing, in one `TransactWriteItems`: each SKU's stock is
    * decremented under `available >= quantity` and the order's reservation is put under
@@ -69,10 +64,18 @@ export class Inventory {
    * returns the existing reservation with `replayed: true` and takes no stock; the same order id with
    * different lines throws `ReservationMismatchError`. Sold out is `{ ok: false, shortages }`.
    * Transaction conflicts are retried with jittered backoff, then `TransactionContentionError`.
+   *
+   * @example
+   * ```ts
+   * import type { Inventory } from '@checkout/inventory';
+   *
+   * async function reserveOrder(inventory: Inventory) {
+   *   const result = await inventory.reserve('order-123', [{ sku: 'mug-blue', quantity: 2 }], { holdMs: 15 * 60_000 });
+   *   return result.ok ? result.reservation.reservedUntil : result.shortages;
+   * }
+   * ```
    */
-  reserve(orderId: string, lines: readonly ReservationLine[], options: ReserveOptions): Promise<ReserveResult> {
-    return reserve(this.#ctx, orderId, lines, options);
-  }
+  reserve(orderId: string, lines: readonly ReservationLine[], options: ReserveOptions): Promise<ReserveResult>;
 
   /**
    * Consumes a pending reservation (fulfilment started): reserved units become committed. Idempotent:
@@ -80,49 +83,103 @@ export class Inventory {
    * `ReservationNotFoundError` if there is none. A reservation past its deadline that no sweeper
    * expired yet can still be committed: its units were never returned.
    */
-  commit(orderId: string): Promise<SettleResult> {
-    return settle(this.#ctx, orderId, 'commit');
-  }
+  commit(orderId: string): Promise<SettleResult>;
 
   /**
    * Returns a pending reservation's units to `available` (payment failed, order cancelled).
    * Idempotent: repeats, and releasing an expired reservation, return `changed: false`. Throws
    * `ReservationStateError` if it was committed, `ReservationNotFoundError` if there is none.
    */
-  release(orderId: string): Promise<SettleResult> {
-    return settle(this.#ctx, orderId, 'release');
-  }
+  release(orderId: string): Promise<SettleResult>;
 
   /** The order's reservation (strongly consistent read), or `undefined`. */
-  getReservation(orderId: string): Promise<Reservation | undefined> {
-    return getReservation(this.#ctx, orderId);
-  }
+  getReservation(orderId: string): Promise<Reservation | undefined>;
 
   /**
    * Expires pending reservations past their deadline and returns their stock, exactly once per
    * reservation even with several sweepers. DynamoDB TTL never deletes a pending reservation (only
-   * settled ones), so stock cannot vanish with it. Run it on a schedule (e.g. every minute). Examines at
-   * most `options.limit` reservations (default 500); the next run takes the rest.
+   * settled ones), so stock cannot vanish with it. Run it on a schedule (e.g. every minute). Examines
+   * at most `options.limit` reservations (default 500); the next run takes the rest. A reservation
+   * that could not be expired is counted in `failed` and reported to `observer.error`.
    */
-  sweepExpired(options?: SweepOptions): Promise<SweepResult> {
-    return sweepExpired(this.#ctx, options);
-  }
+  sweepExpired(options?: SweepOptions): Promise<SweepResult>;
 
   /** Sets a SKU's available units (admin, tests). Reserved and committed counts are kept. */
-  setStock(sku: string, available: number): Promise<StockLevel> {
-    return setStock(this.#ctx, sku, available);
-  }
+  setStock(sku: string, available: number): Promise<StockLevel>;
 
   /** Adds `delta` to a SKU's available units; `StockUnderflowError` instead of going below zero. */
-  adjustStock(sku: string, delta: number): Promise<StockLevel> {
-    return adjustStock(this.#ctx, sku, delta);
-  }
+  adjustStock(sku: string, delta: number): Promise<StockLevel>;
 
   /** Stock counters per SKU (unknown SKUs read as zero). Strongly consistent unless told otherwise. */
   getAvailability(
     skus: readonly string[],
     options?: { readonly consistentRead?: boolean },
-  ): Promise<ReadonlyMap<string, StockLevel>> {
-    return getAvailability(this.#ctx, skus, options);
+  ): Promise<ReadonlyMap<string, StockLevel>>;
+}
+
+const DEFAULT_PENDING_SHARDS = 8;
+const DEFAULT_SETTLED_RETENTION_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Creates an {@link Inventory} on a table of `inventoryTableDefinition`. Options are checked here:
+ * a bad one throws `InventoryConfigError` naming it (`backoff.maxMs`); no request is sent.
+ *
+ * @example
+ * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * import { createInventory } from '@checkout/inventory';
+ *
+ * const inventory = createInventory({ client: new DynamoDBClient({}), tableName: 'checkout-inventory' });
+ * await inventory.setStock('mug-blue', 50);
+ * ```
+ */
+export function createInventory(options: InventoryOptions): Inventory {
+  const ctx = inventoryContext(options);
+  return {
+    reserve: (orderId, lines, reserveOptions) => reserve(ctx, orderId, lines, reserveOptions),
+    commit: (orderId) => settle(ctx, orderId, 'commit'),
+    release: (orderId) => settle(ctx, orderId, 'release'),
+    getReservation: (orderId) => getReservation(ctx, orderId),
+    sweepExpired: (sweepOptions) => sweepExpired(ctx, sweepOptions),
+    setStock: (sku, available) => setStock(ctx, sku, available),
+    adjustStock: (sku, delta) => adjustStock(ctx, sku, delta),
+    getAvailability: (skus, readOptions) => getAvailability(ctx, skus, readOptions),
+  };
+}
+
+function inventoryContext(options: InventoryOptions): InventoryContext {
+  checkTableOptions(options);
+  if ('retry' in options) {
+    throw new InventoryConfigError('retry', 'was replaced by maxAttempts and backoff { baseMs, maxMs }');
   }
+  const maxAttempts = validatePositiveOption('maxAttempts', options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, 1000);
+  const problem = backoffProblem(options.backoff, DEFAULT_BACKOFF, MAX_BACKOFF_MS);
+  if (problem !== undefined) throw new InventoryConfigError(`backoff.${problem.field}`, problem.reason);
+  const backoff = {
+    baseMs: options.backoff?.baseMs ?? DEFAULT_BACKOFF.baseMs,
+    maxMs: options.backoff?.maxMs ?? DEFAULT_BACKOFF.maxMs,
+  };
+  const observer = options.observer;
+  if (
+    observer !== undefined &&
+    (typeof observer !== 'object' ||
+      observer === null ||
+      (observer.error !== undefined && typeof observer.error !== 'function'))
+  ) {
+    throw new InventoryConfigError('observer', 'must be an object whose hooks are functions ({ error? })');
+  }
+  return {
+    client: options.client,
+    tableName: options.tableName,
+    pendingShards: validatePositiveOption('pendingShards', options.pendingShards ?? DEFAULT_PENDING_SHARDS, 64),
+    settledRetentionSeconds: validatePositiveOption(
+      'settledRetentionSeconds',
+      options.settledRetentionSeconds ?? DEFAULT_SETTLED_RETENTION_SECONDS,
+      366 * 24 * 3600,
+    ),
+    retry: retryPolicy(maxAttempts, backoff),
+    now: checkedClock(options.now),
+    random: Math.random,
+    observer,
+  };
 }

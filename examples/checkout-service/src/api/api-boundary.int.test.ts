@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { CartSnapshotStore } from '@checkout/inventory';
+import { createCartSnapshotStore } from '@checkout/inventory';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -278,7 +278,7 @@ describe('cart snapshots: only the accepted attempt, scoped to the caller', () =
   it('a snapshot that cannot be saved leaves the accepted order a 201 (logged by order id)', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      const deps = { ...env.deps, carts: new CartSnapshotStore({ client: dynamodb, tableName: 'no-such-table' }) };
+      const deps = { ...env.deps, carts: createCartSnapshotStore({ client: dynamodb, tableName: 'no-such-table' }) };
       const response = await checkout(deps, { idempotencyKey: randomUUID(), principal: 'shop-a', body: cart() });
       expect(response.status).toBe(201);
       const { orderId } = response.body as { orderId: string };

@@ -17,7 +17,7 @@ import { type LoadedOrder, loadOrder, unitsOf } from './load-order.js';
 import { transitionOrder } from './order-transition.js';
 
 /** How long an unpaid-for-yet reservation holds stock before the sweeper returns it. */
-const RESERVATION_TTL_SECONDS = 15 * 60;
+const RESERVATION_HOLD_MS = 15 * 60_000;
 /** How long a sent receipt is remembered (a duplicate command later than this would resend). */
 const RECEIPT_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -93,7 +93,7 @@ export async function handleReserveInventory(
 ): Promise<void> {
   if (!(await isIn(deps, orderId, 'PAYMENT_AUTHORIZED'))) return;
   // Conditional and idempotent per order: a duplicate command gets the same reservation back.
-  const result = await deps.inventory.reserve(orderId, lines, { ttlSeconds: RESERVATION_TTL_SECONDS });
+  const result = await deps.inventory.reserve(orderId, lines, { holdMs: RESERVATION_HOLD_MS });
   const actor = 'worker:inventory';
   if (result.ok) {
     await transitionOrder(deps, { orderId, events: ['inventory.reserved'], actor }, (trx) =>

@@ -1,6 +1,7 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createInventoryTableInput } from '@checkout/inventory';
+import { createTableInput } from '@checkout/core';
+import { inventoryTableDefinition } from '@checkout/inventory';
 import {
   type CheckoutStackInfo,
   createTestQueue,
@@ -94,7 +95,7 @@ export async function createCheckoutEnvironment(
   const dynamodb = new DynamoDBClient(stack.dynamodb.clientConfig);
   const sqs = new SQSClient(stack.sqs.clientConfig);
   const inventoryTable = uniqueName('inventory');
-  await dynamodb.send(new CreateTableCommand(createInventoryTableInput(inventoryTable)));
+  await dynamodb.send(new CreateTableCommand(createTableInput(inventoryTableDefinition, inventoryTable)));
   const queue = await createTestQueue(stack.sqs, {
     prefix: 'commands',
     maxReceiveCount: 10,

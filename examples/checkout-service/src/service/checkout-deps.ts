@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KyselyIdempotencyStore } from '@checkout/idempotency/kysely';
-import { CartSnapshotStore, Inventory } from '@checkout/inventory';
+import { type CartSnapshotStore, createCartSnapshotStore, createInventory, type Inventory } from '@checkout/inventory';
 import { createOutbox, type Outbox } from '@checkout/outbox';
 import type { orderMachine, StateStore } from '@checkout/state-machine';
 import type { Kysely } from 'kysely';
@@ -63,8 +63,8 @@ export function createCheckoutDeps(options: CheckoutDepsOptions): CheckoutDeps {
     outbox: createOutbox({ schema, table: TABLES.outbox }),
     orders: createOrderStore(schema),
     idempotency: new KyselyIdempotencyStore({ db, schema, table: TABLES.idempotency }),
-    inventory: new Inventory({ client: options.dynamodb, tableName: options.inventoryTable }),
-    carts: new CartSnapshotStore({ client: options.dynamodb, tableName: options.inventoryTable }),
+    inventory: createInventory({ client: options.dynamodb, tableName: options.inventoryTable }),
+    carts: createCartSnapshotStore({ client: options.dynamodb, tableName: options.inventoryTable }),
     catalog: options.catalog,
     payment: options.payment,
     email: options.email,

@@ -1,14 +1,14 @@
 import { DescribeTimeToLiveCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CartTooLargeError, InvalidInputError } from '../errors.js';
-import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
-import { CartSnapshotStore, MAX_CART_BYTES } from './cart-snapshot-store.js';
+import { CartTooLargeError, InventoryInputError } from '../errors.js';
+import { createTestInventory, type TestInventory } from '../test-support/test-table.js';
+import { type CartSnapshotStore, createCartSnapshotStore, MAX_CART_BYTES } from './cart-snapshot-store.js';
 
 let t: TestInventory;
 let carts: CartSnapshotStore;
 beforeEach(async () => {
   t = await createTestInventory();
-  carts = new CartSnapshotStore({ client: t.client, tableName: t.tableName });
+  carts = createCartSnapshotStore({ client: t.client, tableName: t.tableName });
 });
 afterEach(() => t.drop());
 
@@ -54,10 +54,10 @@ describe('cart snapshots', () => {
 
   it('reads an expired snapshot as absent even before DynamoDB TTL deletes it', async () => {
     await carts.saveCartSnapshot('cust-4', 'old', cart, { ttlSeconds: 60 });
-    const future = new CartSnapshotStore({
+    const future = createCartSnapshotStore({
       client: t.client,
       tableName: t.tableName,
-      now: () => new Date(Date.now() + 120_000),
+      now: () => Date.now() + 120_000,
     });
     expect(await future.getCartSnapshot('cust-4', 'old')).toBeUndefined();
     expect(await carts.getCartSnapshot('cust-4', 'old')).toBeDefined();
@@ -77,11 +77,11 @@ describe('cart snapshots', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     await expect(carts.saveCartSnapshot('cust-6', 'x', cyclic, { ttlSeconds: 60 })).rejects.toMatchObject({
-      code: 'INVALID_INPUT',
+      code: 'INVENTORY_INVALID_INPUT',
       field: 'cart',
     });
     await expect(carts.saveCartSnapshot('cust-6', 'x', undefined, { ttlSeconds: 60 })).rejects.toBeInstanceOf(
-      InvalidInputError,
+      InventoryInputError,
     );
     const huge = { blob: 'x'.repeat(MAX_CART_BYTES) };
     await expect(carts.saveCartSnapshot('cust-6', 'x', huge, { ttlSeconds: 60 })).rejects.toBeInstanceOf(
@@ -94,8 +94,8 @@ describe('cart snapshots', () => {
   });
 
   it('rejects a hostile table name before any request', () => {
-    expect(() => new CartSnapshotStore({ client: t.client, tableName: 'inventory"; DROP TABLE x;--' })).toThrow(
-      InvalidInputError,
+    expect(() => createCartSnapshotStore({ client: t.client, tableName: 'inventory"; DROP TABLE x;--' })).toThrow(
+      expect.objectContaining({ code: 'INVENTORY_INVALID_CONFIG', field: 'tableName', httpStatus: 500 }),
     );
   });
 });

@@ -1,8 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TransactionContentionError } from '../errors.js';
-import { Inventory } from '../inventory.js';
-import { createTestInventory, newTestClient, type TestInventory } from '../testing-support/test-table.js';
+import { createInventory } from '../inventory.js';
+import { createTestInventory, newTestClient, type TestInventory } from '../test-support/test-table.js';
 
 let t: TestInventory;
 beforeEach(async () => {
@@ -41,13 +41,14 @@ function clientWithConflicts(conflicts: number) {
 describe('transaction conflicts', () => {
   it('are retried with backoff until the reservation goes through', async () => {
     const client = clientWithConflicts(4);
-    const inventory = new Inventory({
+    const inventory = createInventory({
       client,
       tableName: t.tableName,
-      retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 5 },
+      maxAttempts: 10,
+      backoff: { baseMs: 1, maxMs: 5 },
     });
     await inventory.setStock('contended', 3);
-    const result = await inventory.reserve('order-contended', [{ sku: 'contended', quantity: 1 }], { ttlSeconds: 60 });
+    const result = await inventory.reserve('order-contended', [{ sku: 'contended', quantity: 1 }], { holdMs: 60_000 });
     expect(result).toMatchObject({ ok: true, replayed: false, attempts: 5 });
     expect((await inventory.getAvailability(['contended'])).get('contended')).toMatchObject({
       available: 2,
@@ -58,37 +59,76 @@ describe('transaction conflicts', () => {
 
   it('give up after maxAttempts with a typed, retryable error and nothing written', async () => {
     const client = clientWithConflicts(100);
-    const inventory = new Inventory({
+    const inventory = createInventory({
       client,
       tableName: t.tableName,
-      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+      maxAttempts: 3,
+      backoff: { baseMs: 1, maxMs: 5 },
     });
     await inventory.setStock('stuck', 3);
     const error = await inventory
-      .reserve('order-stuck', [{ sku: 'stuck', quantity: 1 }], { ttlSeconds: 60 })
+      .reserve('order-stuck', [{ sku: 'stuck', quantity: 1 }], { holdMs: 60_000 })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TransactionContentionError);
-    expect(error).toMatchObject({ code: 'TRANSACTION_CONTENTION', httpStatus: 503, attempts: 3 });
+    expect(error).toMatchObject({
+      code: 'INVENTORY_TRANSACTION_CONTENTION',
+      httpStatus: 503,
+      attempts: 3,
+      // The backoff ceiling (5 ms) in whole seconds, at least 1.
+      retryAfterSeconds: 1,
+    });
     expect(await inventory.getReservation('order-stuck')).toBeUndefined();
     expect((await inventory.getAvailability(['stuck'])).get('stuck')).toMatchObject({ available: 3, reserved: 0 });
-    await expect(inventory.release('order-stuck')).rejects.toMatchObject({ code: 'RESERVATION_NOT_FOUND' });
+    await expect(inventory.release('order-stuck')).rejects.toMatchObject({ code: 'INVENTORY_RESERVATION_NOT_FOUND' });
     client.destroy();
   });
 
   it('on release are retried too, and the stock still moves once', async () => {
     await t.inventory.setStock('settle-conflict', 2);
-    await t.inventory.reserve('order-settle-conflict', [{ sku: 'settle-conflict', quantity: 2 }], { ttlSeconds: 60 });
+    await t.inventory.reserve('order-settle-conflict', [{ sku: 'settle-conflict', quantity: 2 }], { holdMs: 60_000 });
     const client = clientWithConflicts(3);
-    const inventory = new Inventory({
+    const inventory = createInventory({
       client,
       tableName: t.tableName,
-      retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 5 },
+      maxAttempts: 10,
+      backoff: { baseMs: 1, maxMs: 5 },
     });
     expect(await inventory.release('order-settle-conflict')).toMatchObject({ changed: true, status: 'RELEASED' });
     expect((await inventory.getAvailability(['settle-conflict'])).get('settle-conflict')).toMatchObject({
       available: 2,
       reserved: 0,
     });
+    client.destroy();
+  });
+
+  it('a sweep reports each reservation it could not expire to observer.error, and a throwing hook breaks nothing', async () => {
+    await t.inventory.setStock('sweep-conflict', 3);
+    for (const orderId of ['sweep-conflict-1', 'sweep-conflict-2']) {
+      await t.inventory.reserve(orderId, [{ sku: 'sweep-conflict', quantity: 1 }], { holdMs: 1_000 });
+    }
+    const client = clientWithConflicts(1_000);
+    const events: Array<{ operation: string; orderId: string; error: unknown }> = [];
+    const inventory = createInventory({
+      client,
+      tableName: t.tableName,
+      maxAttempts: 2,
+      backoff: { baseMs: 1, maxMs: 2 },
+      observer: {
+        error: (event) => {
+          events.push(event);
+          throw new Error('a broken hook');
+        },
+      },
+    });
+    const sweep = await inventory.sweepExpired({ now: Date.now() + 60_000 });
+    expect(sweep).toEqual({ examined: 2, expired: 0, alreadySettled: 0, failed: 2 });
+    expect(events.map((event) => [event.operation, event.orderId]).sort()).toEqual([
+      ['sweepExpired', 'sweep-conflict-1'],
+      ['sweepExpired', 'sweep-conflict-2'],
+    ]);
+    expect(events[0]?.error).toBeInstanceOf(TransactionContentionError);
+    // Still pending: the next sweep (here without conflicts) expires them.
+    expect(await t.inventory.sweepExpired({ now: Date.now() + 60_000 })).toMatchObject({ expired: 2 });
     client.destroy();
   });
 });

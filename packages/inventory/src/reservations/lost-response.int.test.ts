@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Inventory } from '../inventory.js';
-import { createTestInventory, newTestClient, type TestInventory } from '../testing-support/test-table.js';
+import { createInventory } from '../inventory.js';
+import { createTestInventory, newTestClient, type TestInventory } from '../test-support/test-table.js';
 
 let t: TestInventory;
 beforeEach(async () => {
@@ -40,9 +40,9 @@ function clientThatLosesFirstResponse(maxAttempts: number): { client: DynamoDBCl
 describe('reserve after a lost response', () => {
   it('the SDK retry of an applied request does not take stock twice', async () => {
     const { client, sends } = clientThatLosesFirstResponse(3);
-    const inventory = new Inventory({ client, tableName: t.tableName });
+    const inventory = createInventory({ client, tableName: t.tableName });
     await inventory.setStock('lost', 5);
-    const result = await inventory.reserve('order-lost', [{ sku: 'lost', quantity: 2 }], { ttlSeconds: 600 });
+    const result = await inventory.reserve('order-lost', [{ sku: 'lost', quantity: 2 }], { holdMs: 600_000 });
     expect(sends()).toBe(2);
     // An endpoint that honours the token answers success (replayed: false, this call did reserve);
     // one that ignores it fails the reservation's attribute_not_exists (replayed: true). Both: one decrement.
@@ -53,12 +53,12 @@ describe('reserve after a lost response', () => {
 
   it('a caller retry after the SDK gave up finds the reservation and takes nothing', async () => {
     const { client } = clientThatLosesFirstResponse(1);
-    const ambiguous = new Inventory({ client, tableName: t.tableName });
+    const ambiguous = createInventory({ client, tableName: t.tableName });
     await t.inventory.setStock('gave-up', 5);
     await expect(
-      ambiguous.reserve('order-gave-up', [{ sku: 'gave-up', quantity: 2 }], { ttlSeconds: 600 }),
+      ambiguous.reserve('order-gave-up', [{ sku: 'gave-up', quantity: 2 }], { holdMs: 600_000 }),
     ).rejects.toThrow('response lost');
-    const retry = await ambiguous.reserve('order-gave-up', [{ sku: 'gave-up', quantity: 2 }], { ttlSeconds: 600 });
+    const retry = await ambiguous.reserve('order-gave-up', [{ sku: 'gave-up', quantity: 2 }], { holdMs: 600_000 });
     expect(retry).toMatchObject({ ok: true, replayed: true });
     expect((await t.inventory.getAvailability(['gave-up'])).get('gave-up')).toMatchObject({
       available: 3,
@@ -85,11 +85,11 @@ describe('reserve after a lost response', () => {
         },
         { step: 'deserialize', name: 'internalServerError' },
       );
-      const inventory = new Inventory({ client, tableName: t.tableName, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+      const inventory = createInventory({ client, tableName: t.tableName, backoff: { baseMs: 1, maxMs: 5 } });
       const sku = `ise-${applied}`;
       await inventory.setStock(sku, 5);
 
-      const reserved = await inventory.reserve(`order-${sku}`, [{ sku, quantity: 2 }], { ttlSeconds: 600 });
+      const reserved = await inventory.reserve(`order-${sku}`, [{ sku, quantity: 2 }], { holdMs: 600_000 });
       expect(reserved).toMatchObject({ ok: true, replayed: false, attempts: 2 });
       expect((await inventory.getAvailability([sku])).get(sku)).toMatchObject({ available: 3, reserved: 2 });
 

@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { fieldPath } from '@checkout/core';
 import { CorruptRecordError } from '../errors.js';
 import type { ReservationLine } from '../validation/validate-input.js';
 
@@ -49,9 +50,9 @@ export function reservationFromItem(item: Item): Reservation {
   if (rawLines === undefined || rawLines.length === 0) throw new CorruptRecordError('lines', 'is missing or empty');
   const lines = rawLines.map((entry, index) => {
     const map = entry.M;
-    if (map === undefined) throw new CorruptRecordError(`lines[${index}]`, 'is not a map');
+    if (map === undefined) throw new CorruptRecordError(fieldPath('lines', index), 'is not a map');
     const quantity = readNumber(map, 'quantity');
-    if (quantity <= 0) throw new CorruptRecordError(`lines[${index}].quantity`, 'is not positive');
+    if (quantity <= 0) throw new CorruptRecordError(fieldPath('lines', index, 'quantity'), 'is not positive');
     return { sku: readString(map, 'sku'), quantity };
   });
   const settledAt = item.settledAt === undefined ? undefined : new Date(readNumber(item, 'settledAt'));

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReservationMismatchError, TooManyLinesError } from '../errors.js';
-import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
+import { createTestInventory, type TestInventory } from '../test-support/test-table.js';
 
 let t: TestInventory;
 beforeEach(async () => {
   // Generous retries: 200 writers on one item is exactly the contention the backoff is for.
-  t = await createTestInventory({ retry: { maxAttempts: 200, baseDelayMs: 5, maxDelayMs: 200 } });
+  t = await createTestInventory({ maxAttempts: 200, backoff: { baseMs: 5, maxMs: 200 } });
 });
 afterEach(() => t.drop());
 
@@ -24,7 +24,7 @@ describe('reserve', () => {
     })();
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        inventory.reserve(`order-${i}`, [{ sku: 'hot', quantity: 1 }], { ttlSeconds: 600 }),
+        inventory.reserve(`order-${i}`, [{ sku: 'hot', quantity: 1 }], { holdMs: 600_000 }),
       ),
     ).finally(() => {
       polling = false;
@@ -58,7 +58,7 @@ describe('reserve', () => {
     await inventory.setStock('retried', 10);
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
-        inventory.reserve('order-retry', [{ sku: 'retried', quantity: 3 }], { ttlSeconds: 600 }),
+        inventory.reserve('order-retry', [{ sku: 'retried', quantity: 3 }], { holdMs: 600_000 }),
       ),
     );
     expect(results.every((result) => result.ok)).toBe(true);
@@ -70,8 +70,8 @@ describe('reserve', () => {
   it('a retry after the reservation exists (e.g. after a lost response) returns it and takes nothing', async () => {
     const { inventory } = t;
     await inventory.setStock('replay', 5);
-    const first = await inventory.reserve('order-replay', [{ sku: 'replay', quantity: 2 }], { ttlSeconds: 600 });
-    const again = await inventory.reserve('order-replay', [{ sku: 'replay', quantity: 2 }], { ttlSeconds: 900 });
+    const first = await inventory.reserve('order-replay', [{ sku: 'replay', quantity: 2 }], { holdMs: 600_000 });
+    const again = await inventory.reserve('order-replay', [{ sku: 'replay', quantity: 2 }], { holdMs: 900_000 });
     expect(first).toMatchObject({ ok: true, replayed: false });
     expect(again).toMatchObject({ ok: true, replayed: true });
     if (!first.ok || !again.ok) throw new Error('unreachable');
@@ -82,17 +82,17 @@ describe('reserve', () => {
   it('a retry when stock has meanwhile run out still returns the existing reservation, not sold out', async () => {
     const { inventory } = t;
     await inventory.setStock('drained', 2);
-    await inventory.reserve('order-first', [{ sku: 'drained', quantity: 2 }], { ttlSeconds: 600 });
-    const again = await inventory.reserve('order-first', [{ sku: 'drained', quantity: 2 }], { ttlSeconds: 600 });
+    await inventory.reserve('order-first', [{ sku: 'drained', quantity: 2 }], { holdMs: 600_000 });
+    const again = await inventory.reserve('order-first', [{ sku: 'drained', quantity: 2 }], { holdMs: 600_000 });
     expect(again).toMatchObject({ ok: true, replayed: true });
   });
 
   it('the same order id with different lines is a typed mismatch, and takes nothing', async () => {
     const { inventory } = t;
     await inventory.setStock('mismatch', 5);
-    await inventory.reserve('order-mismatch', [{ sku: 'mismatch', quantity: 1 }], { ttlSeconds: 600 });
+    await inventory.reserve('order-mismatch', [{ sku: 'mismatch', quantity: 1 }], { holdMs: 600_000 });
     await expect(
-      inventory.reserve('order-mismatch', [{ sku: 'mismatch', quantity: 2 }], { ttlSeconds: 600 }),
+      inventory.reserve('order-mismatch', [{ sku: 'mismatch', quantity: 2 }], { holdMs: 600_000 }),
     ).rejects.toBeInstanceOf(ReservationMismatchError);
     expect((await inventory.getAvailability(['mismatch'])).get('mismatch')).toMatchObject({ available: 4 });
   });
@@ -110,7 +110,7 @@ describe('reserve', () => {
         { sku: 'plenty-b', quantity: 1 },
         { sku: 'never-stocked', quantity: 1 },
       ],
-      { ttlSeconds: 600 },
+      { holdMs: 600_000 },
     );
     expect(result).toEqual({
       ok: false,
@@ -139,7 +139,7 @@ describe('reserve', () => {
         { sku: 'dup', quantity: 1 },
         { sku: 'dup', quantity: 2 },
       ],
-      { ttlSeconds: 60 },
+      { holdMs: 60_000 },
     );
     expect(result.ok && result.reservation.lines).toEqual([{ sku: 'dup', quantity: 3 }]);
     expect((await inventory.getAvailability(['dup'])).get('dup')).toMatchObject({ available: 2, reserved: 3 });
@@ -153,14 +153,14 @@ describe('reserve', () => {
       inventory.reserve(
         'order-wide-100',
         skus.map((sku) => ({ sku, quantity: 1 })),
-        { ttlSeconds: 60 },
+        { holdMs: 60_000 },
       ),
     ).rejects.toBeInstanceOf(TooManyLinesError);
     const ok = await inventory.reserve(
       'order-wide-99',
       skus.slice(0, 99).map((sku) => ({ sku, quantity: 1 })),
       {
-        ttlSeconds: 60,
+        holdMs: 60_000,
       },
     );
     expect(ok.ok).toBe(true);

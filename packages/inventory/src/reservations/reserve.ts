@@ -5,9 +5,9 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ReservationMismatchError, TransactionContentionError } from '../errors.js';
+import { InventoryInputError, ReservationMismatchError, TransactionContentionError } from '../errors.js';
 import type { InventoryContext } from '../inventory-context.js';
-import { backoffDelayMs, sleep } from '../retry/backoff.js';
+import { retryDelayMs, sleep } from '../retry/retry-policy.js';
 import { pendingDeadlineKey, pendingShardOf, reservationKey, stockKey } from '../table/keys.js';
 import {
   normalizeLines,
@@ -21,8 +21,12 @@ import { classifyTransactionError } from './transaction-outcome.js';
 
 /** Options of `reserve`. */
 export interface ReserveOptions {
-  /** How long the reservation holds stock before the sweeper may return it, in seconds (max 31 days). */
-  readonly ttlSeconds: number;
+  /**
+   * How long the reservation holds stock before the sweeper may return it, in milliseconds (a whole
+   * number from 1 to 31 days). The deadline (`reservedUntil`) is enforced by `sweepExpired`, not by
+   * DynamoDB TTL.
+   */
+  readonly holdMs: number;
 }
 
 /** A SKU the order wanted more of than was available. */
@@ -54,7 +58,7 @@ export type ReserveResult =
       readonly attempts: number;
     };
 
-const MAX_TTL_SECONDS = 31 * 24 * 3600;
+const MAX_HOLD_MS = 31 * 24 * 3600 * 1000;
 
 /** Reserves every line of an order in one transaction, or none; see `Inventory.reserve`. */
 export async function reserve(
@@ -65,9 +69,15 @@ export async function reserve(
 ): Promise<ReserveResult> {
   validateId('orderId', orderId);
   const normalized = normalizeLines(lines);
-  const ttlSeconds = validatePositiveInteger('options.ttlSeconds', options?.ttlSeconds, MAX_TTL_SECONDS);
-  const reservedAt = ctx.now().getTime();
-  const reservedUntil = reservedAt + ttlSeconds * 1000;
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new InventoryInputError('options', 'must be an object { holdMs }');
+  }
+  if (options !== undefined && 'ttlSeconds' in options && !('holdMs' in options)) {
+    throw new InventoryInputError('options.ttlSeconds', 'was replaced by holdMs (milliseconds)');
+  }
+  const holdMs = validatePositiveInteger('options.holdMs', options?.holdMs, MAX_HOLD_MS);
+  const reservedAt = ctx.now();
+  const reservedUntil = reservedAt + holdMs;
   const reservation: Reservation = {
     orderId,
     lines: normalized,
@@ -108,8 +118,10 @@ export async function reserve(
       }
       // Cancelled: nothing was applied, the next attempt gets a fresh token. Ambiguous: same token.
       if (failure.kind === 'cancelled') generation += 1;
-      if (attempt >= ctx.retry.maxAttempts) throw new TransactionContentionError('reserve', attempt, error);
-      await sleep(backoffDelayMs(ctx.retry, attempt, ctx.random));
+      if (attempt >= ctx.retry.maxAttempts) {
+        throw new TransactionContentionError('reserve', attempt, ctx.retry.retryAfterSeconds, error);
+      }
+      await sleep(retryDelayMs(ctx.retry, attempt, ctx.random));
     }
   }
 }

@@ -1,7 +1,7 @@
 import { GetItemCommand, type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { ReservationNotFoundError, ReservationStateError, TransactionContentionError } from '../errors.js';
 import type { InventoryContext } from '../inventory-context.js';
-import { backoffDelayMs, sleep } from '../retry/backoff.js';
+import { retryDelayMs, sleep } from '../retry/retry-policy.js';
 import { reservationKey, stockKey } from '../table/keys.js';
 import { validateId } from '../validation/validate-input.js';
 import { requestTokens } from './client-request-token.js';
@@ -51,7 +51,7 @@ export async function settle(
   ctx: InventoryContext,
   orderId: string,
   operation: SettleOperation,
-  now: Date = ctx.now(),
+  now: number = ctx.now(),
 ): Promise<SettleResult> {
   validateId('orderId', orderId);
   const tokenOf = requestTokens(ctx.tableName, orderId);
@@ -65,7 +65,7 @@ export async function settle(
       current = await getReservation(ctx, orderId);
       if (current === undefined) throw new ReservationNotFoundError(orderId);
       if (current.status !== 'PENDING') return repeated(current, operation);
-      if (operation === 'expire' && current.reservedUntil.getTime() > now.getTime()) {
+      if (operation === 'expire' && current.reservedUntil.getTime() > now) {
         return { orderId, status: 'PENDING', changed: false };
       }
     }
@@ -88,8 +88,10 @@ export async function settle(
       // Someone else settled it between our read and our write: loop to read what they did.
       const settledByOther = header?.Code === 'ConditionalCheckFailed';
       if (!settledByOther && failure.kind === 'cancelled' && !failure.retryable) throw error;
-      if (attempt >= ctx.retry.maxAttempts) throw new TransactionContentionError(operation, attempt, error);
-      if (!settledByOther) await sleep(backoffDelayMs(ctx.retry, attempt, ctx.random));
+      if (attempt >= ctx.retry.maxAttempts) {
+        throw new TransactionContentionError(operation, attempt, ctx.retry.retryAfterSeconds, error);
+      }
+      if (!settledByOther) await sleep(retryDelayMs(ctx.retry, attempt, ctx.random));
     }
   }
 }
@@ -110,9 +112,8 @@ function settleItems(
   ctx: InventoryContext,
   reservation: Reservation,
   operation: SettleOperation,
-  now: Date,
+  nowMs: number,
 ): TransactWriteItem[] {
-  const nowMs = now.getTime();
   const expiresAt = Math.floor(nowMs / 1000) + ctx.settledRetentionSeconds;
   const header: TransactWriteItem = {
     Update: {

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Inventory } from '../inventory.js';
-import { createTestInventory, newTestClient, type TestInventory } from '../testing-support/test-table.js';
+import { createInventory } from '../inventory.js';
+import { createTestInventory, newTestClient, type TestInventory } from '../test-support/test-table.js';
 
 let t: TestInventory;
 beforeEach(async () => {
-  t = await createTestInventory({ pendingShards: 4, retry: { maxAttempts: 100, baseDelayMs: 5, maxDelayMs: 200 } });
+  t = await createTestInventory({ pendingShards: 4, maxAttempts: 100, backoff: { baseMs: 5, maxMs: 200 } });
 });
 afterEach(() => t.drop());
 
-const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
+const later = (seconds: number) => Date.now() + seconds * 1000;
 
 describe('sweepExpired', () => {
   it('two sweepers racing over the same expired reservations return each one’s stock exactly once', async () => {
@@ -18,11 +18,11 @@ describe('sweepExpired', () => {
     const orders = Array.from({ length: 40 }, (_, i) => `expiring-${i}`);
     for (const [i, orderId] of orders.entries()) {
       const lines = [{ sku: 'sweep-a', quantity: 1 }, ...(i % 2 === 0 ? [{ sku: 'sweep-b', quantity: 2 }] : [])];
-      const result = await inventory.reserve(orderId, lines, { ttlSeconds: 30 });
+      const result = await inventory.reserve(orderId, lines, { holdMs: 30_000 });
       expect(result.ok).toBe(true);
     }
     // One long-lived reservation that must survive the sweep.
-    await inventory.reserve('long-lived', [{ sku: 'sweep-a', quantity: 5 }], { ttlSeconds: 3600 });
+    await inventory.reserve('long-lived', [{ sku: 'sweep-a', quantity: 5 }], { holdMs: 3600_000 });
     expect((await inventory.getAvailability(['sweep-a'])).get('sweep-a')).toMatchObject({
       available: 55,
       reserved: 45,
@@ -53,7 +53,7 @@ describe('sweepExpired', () => {
   it('does not expire reservations before their deadline', async () => {
     const { inventory } = t;
     await inventory.setStock('fresh', 3);
-    await inventory.reserve('fresh-order', [{ sku: 'fresh', quantity: 1 }], { ttlSeconds: 120 });
+    await inventory.reserve('fresh-order', [{ sku: 'fresh', quantity: 1 }], { holdMs: 120_000 });
     await inventory.sweepExpired({ now: later(60) });
     expect((await inventory.getReservation('fresh-order'))?.status).toBe('PENDING');
     expect((await inventory.getAvailability(['fresh'])).get('fresh')).toMatchObject({ available: 2, reserved: 1 });
@@ -64,7 +64,7 @@ describe('sweepExpired', () => {
     await inventory.setStock('contest', 10);
     const orders = Array.from({ length: 10 }, (_, i) => `contest-${i}`);
     for (const orderId of orders)
-      await inventory.reserve(orderId, [{ sku: 'contest', quantity: 1 }], { ttlSeconds: 1 });
+      await inventory.reserve(orderId, [{ sku: 'contest', quantity: 1 }], { holdMs: 1_000 });
     const [sweep, ...commits] = await Promise.all([
       inventory.sweepExpired({ now: later(30) }),
       ...orders.map((orderId) => inventory.commit(orderId).catch(() => 'lost' as const)),
@@ -82,7 +82,7 @@ describe('sweepExpired', () => {
   it('release of an expired reservation is an idempotent no-op', async () => {
     const { inventory } = t;
     await inventory.setStock('exp-rel', 1);
-    await inventory.reserve('exp-rel-order', [{ sku: 'exp-rel', quantity: 1 }], { ttlSeconds: 1 });
+    await inventory.reserve('exp-rel-order', [{ sku: 'exp-rel', quantity: 1 }], { holdMs: 1_000 });
     const sweep = await inventory.sweepExpired({ now: later(30) });
     expect(sweep.expired).toBeGreaterThanOrEqual(1);
     expect(await inventory.release('exp-rel-order')).toEqual({
@@ -96,9 +96,9 @@ describe('sweepExpired', () => {
   it('a late duplicate reserve of an expired order replays the expired reservation and takes nothing', async () => {
     const { inventory } = t;
     await inventory.setStock('late', 1);
-    await inventory.reserve('late-order', [{ sku: 'late', quantity: 1 }], { ttlSeconds: 1 });
+    await inventory.reserve('late-order', [{ sku: 'late', quantity: 1 }], { holdMs: 1_000 });
     await inventory.sweepExpired({ now: later(30) });
-    const again = await inventory.reserve('late-order', [{ sku: 'late', quantity: 1 }], { ttlSeconds: 60 });
+    const again = await inventory.reserve('late-order', [{ sku: 'late', quantity: 1 }], { holdMs: 60_000 });
     expect(again).toMatchObject({ ok: true, replayed: true, reservation: { status: 'EXPIRED' } });
     expect((await inventory.getAvailability(['late'])).get('late')).toMatchObject({ available: 1, reserved: 0 });
   });
@@ -107,7 +107,7 @@ describe('sweepExpired', () => {
     const writer = t.open({ pendingShards: 8 });
     await writer.setStock('limited', 20);
     for (let i = 0; i < 20; i += 1) {
-      await writer.reserve(`limited-${i}`, [{ sku: 'limited', quantity: 1 }], { ttlSeconds: 1 });
+      await writer.reserve(`limited-${i}`, [{ sku: 'limited', quantity: 1 }], { holdMs: 1_000 });
     }
     const client = newTestClient();
     const calls = new Map<string, number>();
@@ -119,7 +119,7 @@ describe('sweepExpired', () => {
       },
       { step: 'initialize' },
     );
-    const sweeper = new Inventory({ client, tableName: t.tableName, pendingShards: 8 });
+    const sweeper = createInventory({ client, tableName: t.tableName, pendingShards: 8 });
     const now = later(60);
     try {
       const first = await sweeper.sweepExpired({ now, limit: 3, concurrency: 8 });
@@ -146,7 +146,7 @@ describe('sweepExpired', () => {
     const writer = t.open({ pendingShards: 8 });
     await writer.setStock('one', 10);
     for (let i = 0; i < 10; i += 1) {
-      await writer.reserve(`one-${i}`, [{ sku: 'one', quantity: 1 }], { ttlSeconds: 1 });
+      await writer.reserve(`one-${i}`, [{ sku: 'one', quantity: 1 }], { holdMs: 1_000 });
     }
     const now = later(60);
     expect(await writer.sweepExpired({ now, limit: 1 })).toEqual({

@@ -1,15 +1,19 @@
 import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { InvalidInputError, ReservationNotFoundError } from '../errors.js';
+import { InventoryInputError, ReservationNotFoundError } from '../errors.js';
 import type { InventoryContext } from '../inventory-context.js';
+import { notifyError } from '../inventory-observer.js';
 import { allPendingShards, deadlineSortPrefix } from '../table/keys.js';
 import { PENDING_INDEX_NAME } from '../table/table-definition.js';
-import { validatePositiveInteger } from '../validation/validate-input.js';
+import { epochMsProblem, validatePositiveInteger } from '../validation/validate-input.js';
 import { settle } from './settle.js';
 
 /** Options of `sweepExpired`. */
 export interface SweepOptions {
-  /** Expire reservations whose deadline is at or before this instant. Default: the inventory's clock. */
-  readonly now?: Date;
+  /**
+   * Expire reservations whose deadline is at or before this instant, in epoch milliseconds. Default:
+   * the inventory's clock (`now` option).
+   */
+  readonly now?: number;
   /**
    * Most reservations examined in one sweep (default 500, at most 100,000): the sweep reads at most this
    * many keys from the index and expires at most this many reservations. Run again for the rest.
@@ -27,7 +31,7 @@ export interface SweepResult {
   readonly expired: number;
   /** Found, but already committed, released or expired by someone else (another sweeper). */
   readonly alreadySettled: number;
-  /** Could not be expired this time (contention or errors); the next sweep retries them. */
+  /** Could not be expired this time (contention or errors, each reported to `observer.error`); the next sweep retries them. */
   readonly failed: number;
 }
 
@@ -37,11 +41,13 @@ export interface SweepResult {
  * PENDING, so exactly one sweeper (or a racing commit/release) wins per reservation.
  */
 export async function sweepExpired(ctx: InventoryContext, options: SweepOptions = {}): Promise<SweepResult> {
-  const now = options.now ?? ctx.now();
-  // An invalid Date would make the index cutoff `NaN` (a sweep that silently finds nothing).
-  if (!(now instanceof Date) || !Number.isFinite(now.getTime())) {
-    throw new InvalidInputError(options.now === undefined ? 'now' : 'options.now', 'must be a valid Date');
+  if (typeof options !== 'object' || options === null) {
+    throw new InventoryInputError('options', 'must be an object { now?, limit?, concurrency? }');
   }
+  // A non-number would make the index cutoff `NaN` (a sweep that silently finds nothing).
+  const problem = options.now === undefined ? undefined : epochMsProblem(options.now);
+  if (problem !== undefined) throw new InventoryInputError('options.now', problem);
+  const now = options.now === undefined ? ctx.now() : Math.floor(options.now);
   const limit = validatePositiveInteger('options.limit', options.limit ?? 500, 100_000);
   const concurrency = validatePositiveInteger('options.concurrency', options.concurrency ?? 4, 64);
   const orderIds = await findExpiredOrderIds(ctx, now, limit);
@@ -61,7 +67,10 @@ export async function sweepExpired(ctx: InventoryContext, options: SweepOptions 
           else alreadySettled += 1;
         } catch (error) {
           if (error instanceof ReservationNotFoundError) alreadySettled += 1;
-          else failed += 1;
+          else {
+            failed += 1;
+            notifyError(ctx.observer, { operation: 'sweepExpired', orderId, error });
+          }
         }
       }
     }),
@@ -78,10 +87,10 @@ type StartKey = Record<string, AttributeValue>;
  * below the shard count no shard is always left out); then what the shares left unused goes to shards
  * that still have candidates.
  */
-async function findExpiredOrderIds(ctx: InventoryContext, now: Date, limit: number): Promise<string[]> {
+async function findExpiredOrderIds(ctx: InventoryContext, now: number, limit: number): Promise<string[]> {
   // Sort keys are `<zero-padded deadline>#<orderId>`: everything below the padded `now + 1` has a
   // deadline at or before `now`.
-  const cutoff = deadlineSortPrefix(now.getTime() + 1);
+  const cutoff = deadlineSortPrefix(now + 1);
   const shards = allPendingShards(ctx.pendingShards);
   const start = Math.floor(ctx.random() * shards.length) % shards.length;
   const order = shards.map((_, index) => shards[(start + index) % shards.length] as string);

@@ -1,9 +1,9 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CartSnapshotStore } from '../carts/cart-snapshot-store.js';
-import { InvalidInputError } from '../errors.js';
-import { Inventory } from '../inventory.js';
-import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
+import { createCartSnapshotStore } from '../carts/cart-snapshot-store.js';
+import { InventoryConfigError, InventoryInputError } from '../errors.js';
+import { createInventory } from '../inventory.js';
+import { createTestInventory, type TestInventory } from '../test-support/test-table.js';
 
 let t: TestInventory;
 beforeEach(async () => {
@@ -17,47 +17,71 @@ describe('inventory bounds are typed errors naming the field, nothing written', 
   it('adjustStock refuses to take available above the limit setStock enforces', async () => {
     const { inventory } = t;
     await inventory.setStock('mug', MAX_UNITS - 1);
-    await expect(inventory.adjustStock('mug', 2)).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'delta' });
+    await expect(inventory.adjustStock('mug', 2)).rejects.toMatchObject({
+      code: 'INVENTORY_INVALID_INPUT',
+      field: 'delta',
+    });
     expect((await inventory.getAvailability(['mug'])).get('mug')?.available).toBe(MAX_UNITS - 1);
     // Up to the limit exactly is fine, and a new SKU starts from zero.
     expect((await inventory.adjustStock('mug', 1)).available).toBe(MAX_UNITS);
     expect((await inventory.adjustStock('new-sku', MAX_UNITS)).available).toBe(MAX_UNITS);
-    await expect(inventory.adjustStock('new-sku', 1)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(inventory.adjustStock('new-sku', 1)).rejects.toBeInstanceOf(InventoryInputError);
   });
 
   it.each([
-    ['an invalid Date', new Date(Number.NaN)],
+    ['NaN', Number.NaN],
+    ['a Date (epoch milliseconds are expected)', new Date()],
     ['a string', '2026-01-01T00:00:00Z'],
-    ['a number', 0],
+    ['a negative number', -1],
+    ['Infinity', Number.POSITIVE_INFINITY],
   ])('sweepExpired refuses now = %s', async (_, now) => {
-    await expect(t.inventory.sweepExpired({ now: now as unknown as Date })).rejects.toMatchObject({
-      code: 'INVALID_INPUT',
+    await expect(t.inventory.sweepExpired({ now: now as number })).rejects.toMatchObject({
+      code: 'INVENTORY_INVALID_INPUT',
       field: 'options.now',
+      httpStatus: 400,
     });
   });
 });
 
 describe('the now option', () => {
-  it('a clock that is not a function is refused at construction', () => {
-    expect(() => new Inventory({ client: t.client, tableName: t.tableName, now: 'now' as never })).toThrow(
-      expect.objectContaining({ code: 'INVALID_INPUT', field: 'now' }),
+  it('a clock that is not a function is refused at creation', () => {
+    expect(() => createInventory({ client: t.client, tableName: t.tableName, now: 'now' as never })).toThrow(
+      expect.objectContaining({ code: 'INVENTORY_INVALID_CONFIG', field: 'now' }),
     );
-    expect(() => new CartSnapshotStore({ client: t.client, tableName: t.tableName, now: 1 as never })).toThrow(
-      expect.objectContaining({ code: 'INVALID_INPUT', field: 'now' }),
+    expect(() => createCartSnapshotStore({ client: t.client, tableName: t.tableName, now: 1 as never })).toThrow(
+      expect.objectContaining({ code: 'INVENTORY_INVALID_CONFIG', field: 'now' }),
     );
   });
 
-  it('a clock returning an invalid Date is a typed error before any write', async () => {
-    const broken = new Inventory({ client: t.client, tableName: t.tableName, now: () => new Date(Number.NaN) });
-    const carts = new CartSnapshotStore({ client: t.client, tableName: t.tableName, now: () => new Date('x') });
-    await expect(broken.setStock('mug', 1)).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'now' });
-    await expect(broken.reserve('o-1', [{ sku: 'mug', quantity: 1 }], { ttlSeconds: 60 })).rejects.toMatchObject({
+  it('a clock returning anything but epoch milliseconds is a typed error before any write', async () => {
+    const broken = createInventory({ client: t.client, tableName: t.tableName, now: () => Number.NaN });
+    // The clock of 0.x (`() => new Date()`) is refused, not misread.
+    const dated = createInventory({ client: t.client, tableName: t.tableName, now: (() => new Date()) as never });
+    const carts = createCartSnapshotStore({ client: t.client, tableName: t.tableName, now: () => -5 });
+    await expect(broken.setStock('mug', 1)).rejects.toMatchObject({ code: 'INVENTORY_INVALID_CONFIG', field: 'now' });
+    await expect(broken.reserve('o-1', [{ sku: 'mug', quantity: 1 }], { holdMs: 60_000 })).rejects.toMatchObject({
       field: 'now',
     });
+    await expect(dated.setStock('mug', 1)).rejects.toBeInstanceOf(InventoryConfigError);
+    await expect(broken.sweepExpired()).rejects.toMatchObject({ field: 'now' });
     await expect(carts.saveCartSnapshot('c', 'a', { lines: [] }, { ttlSeconds: 60 })).rejects.toMatchObject({
       field: 'now',
     });
     const scan = await t.client.send(new ScanCommand({ TableName: t.tableName, ConsistentRead: true }));
     expect(scan.Items ?? []).toEqual([]);
+  });
+
+  it('an injected clock sets the reservation deadline and drives the sweep', async () => {
+    let now = Date.parse('2026-03-01T12:00:00Z');
+    const inventory = createInventory({ client: t.client, tableName: t.tableName, now: () => now });
+    await inventory.setStock('clocked', 2);
+    const reserved = await inventory.reserve('order-clocked', [{ sku: 'clocked', quantity: 2 }], { holdMs: 90_000 });
+    expect(reserved.ok && reserved.reservation.reservedAt.getTime()).toBe(now);
+    expect(reserved.ok && reserved.reservation.reservedUntil.getTime()).toBe(now + 90_000);
+    now += 89_999;
+    expect(await inventory.sweepExpired()).toMatchObject({ examined: 0 });
+    now += 1;
+    expect(await inventory.sweepExpired()).toMatchObject({ examined: 1, expired: 1 });
+    expect((await inventory.getAvailability(['clocked'])).get('clocked')).toMatchObject({ available: 2, reserved: 0 });
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidInputError, StockUnderflowError } from '../errors.js';
-import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
+import { InventoryInputError, StockUnderflowError } from '../errors.js';
+import { createTestInventory, type TestInventory } from '../test-support/test-table.js';
 
 let t: TestInventory;
 beforeEach(async () => {
@@ -12,7 +12,7 @@ describe('stock administration', () => {
   it('setStock sets available and keeps reserved/committed counts', async () => {
     const { inventory } = t;
     expect(await inventory.setStock('admin', 5)).toEqual({ sku: 'admin', available: 5, reserved: 0, committed: 0 });
-    await inventory.reserve('admin-order', [{ sku: 'admin', quantity: 2 }], { ttlSeconds: 60 });
+    await inventory.reserve('admin-order', [{ sku: 'admin', quantity: 2 }], { holdMs: 60_000 });
     expect(await inventory.setStock('admin', 10)).toEqual({ sku: 'admin', available: 10, reserved: 2, committed: 0 });
   });
 
@@ -28,7 +28,7 @@ describe('stock administration', () => {
     }
     expect((await inventory.getAvailability(['adjust'])).get('adjust')?.available).toBe(0);
     await expect(inventory.adjustStock('adjust', -1)).rejects.toMatchObject({
-      code: 'STOCK_UNDERFLOW',
+      code: 'INVENTORY_STOCK_UNDERFLOW',
       sku: 'adjust',
       available: 0,
     });
@@ -57,17 +57,17 @@ describe('stock administration', () => {
 
   it('rejects bad input with a typed error naming the field, writing nothing', async () => {
     const { inventory } = t;
-    await expect(inventory.setStock('', 1)).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'sku' });
+    await expect(inventory.setStock('', 1)).rejects.toMatchObject({ code: 'INVENTORY_INVALID_INPUT', field: 'sku' });
     await expect(inventory.setStock('neg', -1)).rejects.toMatchObject({ field: 'available' });
     await expect(inventory.setStock('frac', 1.5)).rejects.toMatchObject({ field: 'available' });
     await expect(inventory.adjustStock('zero', 0)).rejects.toMatchObject({ field: 'delta' });
     await expect(inventory.getAvailability(['ok', 'bad\u0000'])).rejects.toMatchObject({ field: 'skus[1]' });
-    await expect(inventory.reserve('o', [{ sku: 'x', quantity: 0 }], { ttlSeconds: 60 })).rejects.toMatchObject({
+    await expect(inventory.reserve('o', [{ sku: 'x', quantity: 0 }], { holdMs: 60_000 })).rejects.toMatchObject({
       field: 'lines[0].quantity',
     });
-    await expect(inventory.reserve('o', [], { ttlSeconds: 60 })).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(inventory.reserve('o', [{ sku: 'x', quantity: 1 }], { ttlSeconds: 0 })).rejects.toMatchObject({
-      field: 'options.ttlSeconds',
+    await expect(inventory.reserve('o', [], { holdMs: 60_000 })).rejects.toBeInstanceOf(InventoryInputError);
+    await expect(inventory.reserve('o', [{ sku: 'x', quantity: 1 }], { holdMs: 0 })).rejects.toMatchObject({
+      field: 'options.holdMs',
     });
     const levels = await inventory.getAvailability(['neg', 'frac', 'zero', 'x']);
     expect([...levels.values()].every((level) => level.available === 0 && level.reserved === 0)).toBe(true);

@@ -4,9 +4,10 @@ import {
   ConditionalCheckFailedException,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CorruptRecordError, InvalidInputError, StockUnderflowError, TransactionContentionError } from '../errors.js';
+import { fieldPath } from '@checkout/core';
+import { CorruptRecordError, InventoryInputError, StockUnderflowError, TransactionContentionError } from '../errors.js';
 import type { InventoryContext } from '../inventory-context.js';
-import { backoffDelayMs, sleep } from '../retry/backoff.js';
+import { retryDelayMs, sleep } from '../retry/retry-policy.js';
 import { stockKey } from '../table/keys.js';
 import { validateId } from '../validation/validate-input.js';
 
@@ -26,9 +27,9 @@ const BATCH_GET_LIMIT = 100;
 
 function validateUnits(field: string, value: unknown, allowNegative: boolean): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || Math.abs(value) > MAX_UNITS) {
-    throw new InvalidInputError(field, `must be a whole number of units up to ${MAX_UNITS}`);
+    throw new InventoryInputError(field, `must be a whole number of units up to ${MAX_UNITS}`);
   }
-  if (!allowNegative && value < 0) throw new InvalidInputError(field, 'must not be negative');
+  if (!allowNegative && value < 0) throw new InventoryInputError(field, 'must not be negative');
   return value;
 }
 
@@ -59,7 +60,7 @@ export async function setStock(ctx: InventoryContext, sku: string, available: nu
         ':sku': { S: sku },
         ':available': { N: String(available) },
         ':zero': { N: '0' },
-        ':now': { N: String(ctx.now().getTime()) },
+        ':now': { N: String(ctx.now()) },
       },
       ReturnValues: 'ALL_NEW',
     }),
@@ -74,7 +75,7 @@ export async function setStock(ctx: InventoryContext, sku: string, available: nu
 export async function adjustStock(ctx: InventoryContext, sku: string, delta: number): Promise<StockLevel> {
   validateId('sku', sku);
   validateUnits('delta', delta, true);
-  if (delta === 0) throw new InvalidInputError('delta', 'must not be zero');
+  if (delta === 0) throw new InventoryInputError('delta', 'must not be zero');
   try {
     const result = await ctx.client.send(
       new UpdateItemCommand({
@@ -90,7 +91,7 @@ export async function adjustStock(ctx: InventoryContext, sku: string, delta: num
           ':sku': { S: sku },
           ':delta': { N: String(delta) },
           ':zero': { N: '0' },
-          ':now': { N: String(ctx.now().getTime()) },
+          ':now': { N: String(ctx.now()) },
           ...(delta < 0 ? { ':needed': { N: String(-delta) } } : { ':ceiling': { N: String(MAX_UNITS - delta) } }),
         },
         ReturnValues: 'ALL_NEW',
@@ -102,7 +103,7 @@ export async function adjustStock(ctx: InventoryContext, sku: string, delta: num
     if (error instanceof ConditionalCheckFailedException) {
       const { available } = levelFromItem(sku, error.Item);
       if (delta > 0) {
-        throw new InvalidInputError('delta', `would take available above ${MAX_UNITS} units (it is ${available})`);
+        throw new InventoryInputError('delta', `would take available above ${MAX_UNITS} units (it is ${available})`);
       }
       throw new StockUnderflowError(sku, delta, available);
     }
@@ -119,15 +120,17 @@ export async function getAvailability(
   skus: readonly string[],
   options: { readonly consistentRead?: boolean } = {},
 ): Promise<ReadonlyMap<string, StockLevel>> {
-  if (!Array.isArray(skus)) throw new InvalidInputError('skus', 'must be an array of SKUs');
-  for (const [index, sku] of skus.entries()) validateId(`skus[${index}]`, sku);
+  if (!Array.isArray(skus)) throw new InventoryInputError('skus', 'must be an array of SKUs');
+  for (const [index, sku] of skus.entries()) validateId(fieldPath('skus', index), sku);
   const unique = [...new Set(skus)];
   const found = new Map<string, Record<string, AttributeValue>>();
   for (let offset = 0; offset < unique.length; offset += BATCH_GET_LIMIT) {
     let keys: Record<string, AttributeValue>[] = unique.slice(offset, offset + BATCH_GET_LIMIT).map(stockKey);
     for (let attempt = 1; keys.length > 0; attempt += 1) {
-      if (attempt > ctx.retry.maxAttempts) throw new TransactionContentionError('getAvailability', attempt - 1);
-      if (attempt > 1) await sleep(backoffDelayMs(ctx.retry, attempt - 1, ctx.random));
+      if (attempt > ctx.retry.maxAttempts) {
+        throw new TransactionContentionError('getAvailability', attempt - 1, ctx.retry.retryAfterSeconds);
+      }
+      if (attempt > 1) await sleep(retryDelayMs(ctx.retry, attempt - 1, ctx.random));
       const result = await ctx.client.send(
         new BatchGetItemCommand({
           RequestItems: { [ctx.tableName]: { Keys: keys, ConsistentRead: options.consistentRead ?? true } },

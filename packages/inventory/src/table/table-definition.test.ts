@@ -1,7 +1,7 @@
+import { createTableInput, timeToLiveInput } from '@checkout/core';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../errors.js';
 import { pendingDeadlineKey, pendingShardOf } from './keys.js';
-import { createInventoryTableInput, inventoryTableDefinition, inventoryTimeToLiveInput } from './table-definition.js';
+import { inventoryTableDefinition } from './table-definition.js';
 
 describe('inventory table definition', () => {
   it('follows the cross-package contract', () => {
@@ -13,8 +13,8 @@ describe('inventory table definition', () => {
     ]);
   });
 
-  it('produces an on-demand CreateTable input with every key attribute defined once', () => {
-    const input = createInventoryTableInput('inventory');
+  it('gives an on-demand CreateTable input (core createTableInput) with every key attribute defined once', () => {
+    const input = createTableInput(inventoryTableDefinition, 'inventory');
     expect(input.BillingMode).toBe('PAY_PER_REQUEST');
     expect(input.AttributeDefinitions?.map((attr) => attr.AttributeName)).toEqual([
       'pk',
@@ -23,15 +23,15 @@ describe('inventory table definition', () => {
       'pendingDeadline',
     ]);
     expect(input.GlobalSecondaryIndexes?.[0]?.Projection).toEqual({ ProjectionType: 'KEYS_ONLY' });
-    expect(inventoryTimeToLiveInput('inventory').TimeToLiveSpecification).toEqual({
+    expect(timeToLiveInput(inventoryTableDefinition, 'inventory').TimeToLiveSpecification).toEqual({
       AttributeName: 'expiresAt',
       Enabled: true,
     });
   });
 
   it('rejects a hostile table name', () => {
-    expect(() => createInventoryTableInput('x"; DROP TABLE inventory')).toThrow(InvalidInputError);
-    expect(() => inventoryTimeToLiveInput('')).toThrow(InvalidInputError);
+    expect(() => createTableInput(inventoryTableDefinition, 'x"; DROP TABLE inventory')).toThrow(TypeError);
+    expect(() => timeToLiveInput(inventoryTableDefinition, '')).toThrow(TypeError);
   });
 });
 

@@ -1,8 +1,8 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CartSnapshotStore } from '../carts/cart-snapshot-store.js';
-import { InvalidInputError } from '../errors.js';
-import { createTestInventory, type TestInventory } from '../testing-support/test-table.js';
+import { type CartSnapshotStore, createCartSnapshotStore } from '../carts/cart-snapshot-store.js';
+import { InventoryInputError } from '../errors.js';
+import { createTestInventory, type TestInventory } from '../test-support/test-table.js';
 
 // DynamoDB (Local, measured) stores strings that differ only in an unpaired UTF-16 surrogate as ONE key:
 // `mug-\ud800` and `mug-\udc00` were the same stock item. Every id that goes into a key is refused
@@ -11,7 +11,7 @@ let t: TestInventory;
 let carts: CartSnapshotStore;
 beforeEach(async () => {
   t = await createTestInventory();
-  carts = new CartSnapshotStore({ client: t.client, tableName: t.tableName });
+  carts = createCartSnapshotStore({ client: t.client, tableName: t.tableName });
 });
 afterEach(() => t.drop());
 
@@ -35,7 +35,7 @@ describe('ids that DynamoDB cannot keep apart', () => {
     const before = await itemCount();
 
     expect(await refusal(() => inventory.setStock('mug-\ud800', 5))).toMatchObject({
-      code: 'INVALID_INPUT',
+      code: 'INVENTORY_INVALID_INPUT',
       field: 'sku',
     });
     // A sold-out SKU cannot be reserved out of another SKU's stock.
@@ -46,10 +46,10 @@ describe('ids that DynamoDB cannot keep apart', () => {
           { sku: 'mug-\ufffd', quantity: 1 },
           { sku: 'mug-\udc00', quantity: 1 },
         ],
-        { ttlSeconds: 60 },
+        { holdMs: 60_000 },
       ),
     );
-    expect(reserve).toBeInstanceOf(InvalidInputError);
+    expect(reserve).toBeInstanceOf(InventoryInputError);
     expect(reserve).toMatchObject({ field: 'lines[1].sku', httpStatus: 400 });
     expect(await itemCount()).toBe(before);
     expect(await inventory.getReservation('order-1')).toBeUndefined();
@@ -64,7 +64,7 @@ describe('ids that DynamoDB cannot keep apart', () => {
   it('every call that builds a key refuses U+0000 and unpaired surrogates, naming the field, writing nothing', async () => {
     const { inventory } = t;
     await inventory.setStock('tee', 3);
-    await inventory.reserve('order-ok', [{ sku: 'tee', quantity: 1 }], { ttlSeconds: 60 });
+    await inventory.reserve('order-ok', [{ sku: 'tee', quantity: 1 }], { holdMs: 60_000 });
     await carts.saveCartSnapshot('cust-ok', 'attempt-ok', { lines: [] }, { ttlSeconds: 60 });
     const before = await itemCount();
     for (const bad of ['a\u0000b', 'a\ud800b', 'a\udfffb', '\udbff', 'a\ud83d']) {
@@ -72,8 +72,8 @@ describe('ids that DynamoDB cannot keep apart', () => {
         ['sku', () => inventory.setStock(bad, 1)],
         ['sku', () => inventory.adjustStock(bad, 1)],
         ['skus[1]', () => inventory.getAvailability(['tee', bad])],
-        ['orderId', () => inventory.reserve(bad, [{ sku: 'tee', quantity: 1 }], { ttlSeconds: 60 })],
-        ['lines[0].sku', () => inventory.reserve('order-new', [{ sku: bad, quantity: 1 }], { ttlSeconds: 60 })],
+        ['orderId', () => inventory.reserve(bad, [{ sku: 'tee', quantity: 1 }], { holdMs: 60_000 })],
+        ['lines[0].sku', () => inventory.reserve('order-new', [{ sku: bad, quantity: 1 }], { holdMs: 60_000 })],
         ['orderId', () => inventory.commit(bad)],
         ['orderId', () => inventory.release(bad)],
         ['orderId', () => inventory.getReservation(bad)],
@@ -84,7 +84,7 @@ describe('ids that DynamoDB cannot keep apart', () => {
       ];
       for (const [field, call] of calls) {
         expect(await refusal(call), `${field} ${JSON.stringify(bad)}`).toMatchObject({
-          code: 'INVALID_INPUT',
+          code: 'INVENTORY_INVALID_INPUT',
           field,
         });
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, TooManyLinesError } from '../errors.js';
+import { InventoryConfigError, InventoryInputError, TooManyLinesError } from '../errors.js';
 import { MAX_RESERVATION_LINES, normalizeLines, validateId, validateTableName } from './validate-input.js';
 
 describe('normalizeLines', () => {
@@ -34,7 +34,7 @@ describe('normalizeLines', () => {
       [[{ sku: 'a\n', quantity: 1 }], 'lines[0].sku'],
     ];
     for (const [lines, field] of cases) {
-      expect(() => normalizeLines(lines)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field }));
+      expect(() => normalizeLines(lines)).toThrow(expect.objectContaining({ code: 'INVENTORY_INVALID_INPUT', field }));
     }
   });
 
@@ -49,7 +49,7 @@ describe('normalizeLines', () => {
       }
     })();
     expect(error).toBeInstanceOf(TooManyLinesError);
-    expect(error).toMatchObject({ code: 'TOO_MANY_LINES', httpStatus: 400, lineCount: 100, maxLines: 99 });
+    expect(error).toMatchObject({ code: 'INVENTORY_TOO_MANY_LINES', httpStatus: 400, lineCount: 100, maxLines: 99 });
     // 150 lines over 99 SKUs is fine: the limit counts distinct SKUs (transaction items).
     expect(normalizeLines([...lines(99), ...lines(51)])).toHaveLength(99);
   });
@@ -58,20 +58,30 @@ describe('normalizeLines', () => {
 describe('identifiers', () => {
   it('rejects hostile and malformed table names', () => {
     for (const name of ['ab', 'inv"; DROP', 'a b c', 'x'.repeat(256), 'tbl/../other', '', 42]) {
-      expect(() => validateTableName(name)).toThrow(InvalidInputError);
+      expect(() => validateTableName(name)).toThrow(InventoryConfigError);
     }
     expect(() => validateTableName('inventory_prod-1.v2')).not.toThrow();
   });
 
   it('rejects empty, overlong and control-character ids', () => {
     expect(() => validateId('orderId', '')).toThrow(expect.objectContaining({ field: 'orderId' }));
-    expect(() => validateId('orderId', 'x'.repeat(513))).toThrow(InvalidInputError);
-    expect(() => validateId('orderId', 'a\u0000b')).toThrow(InvalidInputError);
+    expect(() => validateId('orderId', 'x'.repeat(513))).toThrow(InventoryInputError);
+    expect(() => validateId('orderId', 'a\u0000b')).toThrow(InventoryInputError);
     // Unpaired surrogates: DynamoDB would store `a\ud800` and `a\udc00` as one key.
     for (const lone of ['a\ud800', '\udc00b', 'a\udbffb', 'x\ud83d']) {
-      expect(() => validateId('sku', lone)).toThrow(expect.objectContaining({ field: 'sku', code: 'INVALID_INPUT' }));
+      expect(() => validateId('sku', lone)).toThrow(
+        expect.objectContaining({ field: 'sku', code: 'INVENTORY_INVALID_INPUT' }),
+      );
     }
     expect(() => validateId('sku', 'mug-😀')).not.toThrow();
     expect(() => validateId('orderId', 'ORDER#ünïcode-ok')).not.toThrow();
+    // 512 UTF-8 bytes, counted as bytes (a 2-byte character counts twice).
+    expect(() => validateId('sku', 'é'.repeat(256))).not.toThrow();
+    expect(() => validateId('sku', 'é'.repeat(257))).toThrow(expect.objectContaining({ field: 'sku' }));
+    for (const control of ['a\u0001', 'tab\tsku', 'del\u007f']) {
+      expect(() => validateId('sku', control)).toThrow(
+        expect.objectContaining({ message: expect.stringContaining('control') }),
+      );
+    }
   });
 });

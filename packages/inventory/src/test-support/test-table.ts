@@ -4,10 +4,14 @@ import {
   DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { createTableInput, timeToLiveInput } from '@checkout/core';
 import { uniqueName } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
-import { Inventory, type InventoryOptions } from '../inventory.js';
-import { createInventoryTableInput, inventoryTimeToLiveInput } from '../table/table-definition.js';
+import { createInventory, type Inventory, type InventoryOptions } from '../inventory.js';
+import { inventoryTableDefinition } from '../table/table-definition.js';
+
+/** Options of an inventory on the test table (everything but the client and the table). */
+export type TestInventoryOptions = Partial<Omit<InventoryOptions, 'client' | 'tableName'>>;
 
 /** A fresh inventory table for one test file or test, with an `Inventory` on it. */
 export interface TestInventory {
@@ -15,7 +19,7 @@ export interface TestInventory {
   readonly tableName: string;
   readonly inventory: Inventory;
   /** Another `Inventory` on the same table with different options (e.g. a second sweeper). */
-  open(options?: Partial<Omit<InventoryOptions, 'client' | 'tableName'>>): Inventory;
+  open(options?: TestInventoryOptions): Inventory;
   drop(): Promise<void>;
 }
 
@@ -30,15 +34,12 @@ export function newTestClient(options: { readonly maxAttempts?: number } = {}): 
 }
 
 /** Creates a uniquely named inventory table on the run's DynamoDB Local, TTL enabled. */
-export async function createTestInventory(
-  options: Partial<Omit<InventoryOptions, 'client' | 'tableName'>> = {},
-): Promise<TestInventory> {
+export async function createTestInventory(options: TestInventoryOptions = {}): Promise<TestInventory> {
   const client = newTestClient();
   const tableName = uniqueName('inventory');
-  await client.send(new CreateTableCommand(createInventoryTableInput(tableName)));
-  await client.send(new UpdateTimeToLiveCommand(inventoryTimeToLiveInput(tableName)));
-  const open = (extra: Partial<Omit<InventoryOptions, 'client' | 'tableName'>> = {}) =>
-    new Inventory({ client, tableName, ...options, ...extra });
+  await client.send(new CreateTableCommand(createTableInput(inventoryTableDefinition, tableName)));
+  await client.send(new UpdateTimeToLiveCommand(timeToLiveInput(inventoryTableDefinition, tableName)));
+  const open = (extra: TestInventoryOptions = {}) => createInventory({ client, tableName, ...options, ...extra });
   return {
     client,
     tableName,
