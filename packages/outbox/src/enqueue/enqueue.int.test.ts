@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOutboxMessageError, OutboxMessageTooLargeError, OutboxNotInTransactionError } from '../errors.js';
-import { createOutboxFixture, type OutboxFixture } from '../fixtures/outbox-fixture.js';
+import { createOutboxFixture, type OutboxFixture } from '../test-support/outbox-fixture.js';
 
 let f: OutboxFixture;
 beforeAll(async () => {

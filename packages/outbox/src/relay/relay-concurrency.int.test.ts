@@ -7,7 +7,7 @@ import {
   type OutboxFixture,
   type Received,
   receiveAll,
-} from '../fixtures/outbox-fixture.js';
+} from '../test-support/outbox-fixture.js';
 import { SqsPublisher } from '../publishers/sqs-publisher.js';
 import { createOutboxRelay } from './relay.js';
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxPublishTimeoutError } from '../errors.js';
-import { createOutboxFixture, type OutboxFixture } from '../fixtures/outbox-fixture.js';
+import { createOutboxFixture, type OutboxFixture } from '../test-support/outbox-fixture.js';
 import type { OutboxPublisher } from '../publishers/publisher.js';
 import { createOutboxRelay } from './relay.js';
 

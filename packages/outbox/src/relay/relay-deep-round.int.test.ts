@@ -1,7 +1,7 @@
 import { createTestQueue } from '@checkout/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlakyPublisher } from '../fixtures/flaky-publisher.js';
-import { createOutboxFixture, drain, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
+import { FlakyPublisher } from '../test-support/flaky-publisher.js';
+import { createOutboxFixture, drain, type OutboxFixture, receiveAll } from '../test-support/outbox-fixture.js';
 import { SqsPublisher } from '../publishers/sqs-publisher.js';
 import { createOutboxRelay } from './relay.js';
 

@@ -2,7 +2,7 @@ import { createTestQueue } from '@checkout/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOutboxConfigError, OutboxRelayStateError } from '../errors.js';
-import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
+import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../test-support/outbox-fixture.js';
 import type { OutboxPublisher } from '../publishers/publisher.js';
 import { SqsPublisher } from '../publishers/sqs-publisher.js';
 import type { RelayRoundResult } from './observer.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createTestQueue } from '@checkout/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
+import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../test-support/outbox-fixture.js';
 import { SqsPublisher } from '../publishers/sqs-publisher.js';
 import { createOutboxRelay } from './relay.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxFixture, type OutboxFixture } from '../fixtures/outbox-fixture.js';
+import { createOutboxFixture, type OutboxFixture } from '../test-support/outbox-fixture.js';
 import { SqsPublisher } from '../publishers/sqs-publisher.js';
 import { createOutboxRelay } from './relay.js';
 

@@ -1,8 +1,8 @@
 import { createTestQueue } from '@checkout/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlakyPublisher } from '../fixtures/flaky-publisher.js';
-import { createOutboxFixture, drain, eventually, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
+import { FlakyPublisher } from '../test-support/flaky-publisher.js';
+import { createOutboxFixture, drain, eventually, type OutboxFixture, receiveAll } from '../test-support/outbox-fixture.js';
 import { SqsPublisher } from '../publishers/sqs-publisher.js';
 import { createOutboxRelay } from './relay.js';
 

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createTestQueue, type TestQueue } from '@checkout/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxFixture, drain, eventually, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
+import { createOutboxFixture, drain, eventually, type OutboxFixture, receiveAll } from '../test-support/outbox-fixture.js';
 import { SqsPublisher } from '../publishers/sqs-publisher.js';
 import { createOutboxRelay } from './relay.js';
 
@@ -19,7 +19,7 @@ type Child = ChildProcessByStdio<null, Readable, null>;
 
 /** Starts the child relay and resolves once it printed `holding` (it sent one wave and now hangs mid-batch). */
 async function startChildRelay(queue: TestQueue, destination: string, claimTimeoutMs: number) {
-  const script = fileURLToPath(new URL('../fixtures/relay-child.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../test-support/relay-child.ts', import.meta.url));
   const config = {
     postgresUrl: f.stack.postgres.url,
     schema: f.schema,

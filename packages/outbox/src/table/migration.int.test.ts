@@ -5,8 +5,8 @@ import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOutboxConfigError } from '../errors.js';
-import { acceptAll } from '../fixtures/flaky-publisher.js';
-import { drain } from '../fixtures/outbox-fixture.js';
+import { acceptAll } from '../test-support/flaky-publisher.js';
+import { drain } from '../test-support/outbox-fixture.js';
 import { createOutbox } from '../outbox.js';
 import { createOutboxRelay } from '../relay/relay.js';
 
