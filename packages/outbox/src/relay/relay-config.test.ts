@@ -52,6 +52,14 @@ describe('createOutboxRelay options are checked at creation (OutboxConfigError n
     expect(() => createOutboxRelay({ ...base, random: () => 0.5, observer: {} })).not.toThrow();
   });
 
+  it('the instances it is handed are checked too', () => {
+    expect(configError({ db: {} as never }).field).toBe('db');
+    expect(configError({ outbox: {} as never }).field).toBe('outbox');
+    expect(configError({ publisher: { send: () => [] } as never }).field).toBe('publisher');
+    expect(configError({ pool: 'postgres://x' as never }).field).toBe('pool');
+    expect(configError({ listen: 5432 as never }).field).toBe('listen');
+  });
+
   it('integer options name themselves', () => {
     expect(configError({ batchSize: 0 }).field).toBe('batchSize');
     expect(configError({ claimWindow: 1 }).field).toBe('claimWindow');

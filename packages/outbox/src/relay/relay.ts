@@ -133,9 +133,53 @@ function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** Creates a relay. Nothing runs until you call one of its methods. */
+/**
+ * Creates a relay from `outbox` to `publisher`. Every option is checked here (`OutboxConfigError`
+ * naming it, e.g. `backoff.maxMs`); nothing runs until you call one of its methods.
+ *
+ * @example
+ * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { createOutbox, createOutboxRelay, createSqsPublisher } from '@checkout/outbox';
+ * import { Kysely, PostgresDialect } from 'kysely';
+ * import pg from 'pg';
+ *
+ * const pool = new pg.Pool();
+ * const relay = createOutboxRelay({
+ *   db: new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }),
+ *   pool,
+ *   outbox: createOutbox(),
+ *   publisher: createSqsPublisher({ client: new SQSClient({}), queues: { orders: 'https://sqs.eu-west-1.amazonaws.com/1/orders' } }),
+ *   backoff: { baseMs: 1_000, maxMs: 300_000 },
+ *   observer: { error: (error) => console.error('outbox relay', error) },
+ * });
+ * await relay.start(); // later: await relay.stop()
+ * ```
+ */
 export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRelay {
+  if (typeof options !== 'object' || options === null) {
+    throw new OutboxConfigError('options', 'must be an object { db, outbox, publisher, ... }');
+  }
   const { db, outbox, publisher, observer } = options;
+  if (typeof db !== 'object' || db === null || typeof db.transaction !== 'function') {
+    throw new OutboxConfigError('db', 'must be a Kysely instance');
+  }
+  if (typeof outbox !== 'object' || outbox === null || typeof outbox.table !== 'object' || outbox.table === null) {
+    throw new OutboxConfigError('outbox', 'must be an outbox from createOutbox()');
+  }
+  if (typeof publisher !== 'object' || publisher === null || typeof publisher.publish !== 'function') {
+    throw new OutboxConfigError('publisher', 'must be an OutboxPublisher (an object with publish(entries, signal))');
+  }
+  if (options.pool !== undefined && (typeof options.pool !== 'object' || typeof options.pool?.connect !== 'function')) {
+    throw new OutboxConfigError('pool', 'must be the pg.Pool behind db');
+  }
+  if (
+    options.listen !== undefined &&
+    typeof options.listen !== 'string' &&
+    (typeof options.listen !== 'object' || options.listen === null)
+  ) {
+    throw new OutboxConfigError('listen', 'must be a connection string or a pg client config');
+  }
   const table = outbox.table;
   const batchSize = integerOption('batchSize', options.batchSize, 100, 1, 1000);
   const window = integerOption('claimWindow', options.claimWindow, 4 * batchSize, batchSize, 100_000);
