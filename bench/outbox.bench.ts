@@ -2,12 +2,18 @@
 //  1. claim + mark, no-op publisher, 3 relays, 1,000 groups and 10 groups: ours (lease-free group
 //     locks, fence, per-group order) vs the naive loop (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 100,
 //     UPDATE sent; no order, no fence).
-//  2. end to end into the SQS emulator: ours (3 relays, SqsPublisher) vs a raw parallel SendMessageBatch loop.
+//  2. end to end into the SQS emulator: ours (3 relays, createSqsPublisher) vs a raw parallel SendMessageBatch loop.
 //  3. publish lag (commit -> accepted by SQS) at 200 rows/s offered: NOTIFY vs polling only.
 //  4. claim cost with N retained sent rows vs an empty table.
 //  5. pg-transactional-outbox (npm) polling listener draining the same load, with a no-op handler.
 import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createOutbox, createOutboxRelay, type Outbox, type OutboxPublisher, SqsPublisher } from '@checkout/outbox';
+import {
+  createOutbox,
+  createOutboxRelay,
+  createSqsPublisher,
+  type Outbox,
+  type OutboxPublisher,
+} from '@checkout/outbox';
 import { startCheckoutStack } from '@checkout/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -159,7 +165,7 @@ if (SECTIONS.has('e2e')) {
   const raw = (sent / (performance.now() - rawBegan)) * 1000;
   const outbox = await freshOutbox('bench_e2e');
   await fill(outbox, E2E, 1_000);
-  const ours = await drainOurs(outbox, new SqsPublisher({ client: sqs, queues: { bench: queueUrl } }), E2E);
+  const ours = await drainOurs(outbox, createSqsPublisher({ client: sqs, queues: { bench: queueUrl } }), E2E);
   results.push(row('e2e raw SendMessageBatch, 8 in parallel', raw, { rows: E2E }));
   results.push(row('e2e @checkout/outbox -> SQS, 3 relays, 1,000 groups', ours, { rows: E2E }));
   ratios['e2e ours/raw SendMessageBatch'] = ours / raw;
@@ -172,7 +178,7 @@ for (const mode of SECTIONS.has('lag') ? (['notify', 'polling'] as const) : []) 
   const outbox = createOutbox({ schema: name });
   await outbox.migration().up(db);
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-lag-${mode}-${Date.now()}` }));
-  const inner = new SqsPublisher({ client: sqs, queues: { bench: QueueUrl as string } });
+  const inner = createSqsPublisher({ client: sqs, queues: { bench: QueueUrl as string } });
   const committedAt = new Map<string, number>();
   // Accepted times are kept by id: a relay woken by NOTIFY may publish a row before the writer
   // has even returned from its commit.

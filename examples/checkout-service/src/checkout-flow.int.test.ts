@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createTableInput } from '@checkout/core';
 import { inventoryTableDefinition } from '@checkout/inventory';
-import { createOutboxRelay, SqsPublisher } from '@checkout/outbox';
+import { createOutboxRelay, createSqsPublisher } from '@checkout/outbox';
 import { createTestQueue, createTestSchema, type TestQueue, type TestSchema, uniqueName } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { getQueueSnapshot, listDeadLetters } from '@checkout/workers';
@@ -159,7 +159,7 @@ async function drive(timeoutMs: number): Promise<{ batches: number; failures: nu
   const relay = createOutboxRelay({
     db,
     outbox: deps.outbox,
-    publisher: new SqsPublisher({ client: sqs, queues: { [deps.destination]: queue.queueUrl } }),
+    publisher: createSqsPublisher({ client: sqs, queues: { [deps.destination]: queue.queueUrl } }),
     backoff: { baseMs: 100, maxMs: 1_000 },
   });
   const deadline = Date.now() + timeoutMs;

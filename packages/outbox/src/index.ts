@@ -3,20 +3,19 @@ export type { RequeueDeadFilter } from './admin/requeue-dead.js';
 export type { OutboxStats } from './admin/stats.js';
 export type { OutboxAttributeValue, OutboxMessage } from './enqueue/message.js';
 export {
-  InvalidOutboxConfigError,
-  InvalidOutboxMessageError,
+  OutboxConfigError,
   OutboxError,
   type OutboxErrorCode,
+  OutboxInputError,
   OutboxMessageTooLargeError,
   OutboxNotInTransactionError,
   OutboxPublishTimeoutError,
   OutboxRelayStateError,
-  UnknownDestinationError,
+  OutboxUnknownDestinationError,
 } from './errors.js';
 export { createOutbox, type Outbox } from './outbox.js';
 export type { OutboxPublisher, PublishEntry, PublishOutcome } from './publishers/publisher.js';
-export { SqsPublisher, type SqsPublisherOptions } from './publishers/sqs-publisher.js';
-export type { BackoffOptions } from './relay/backoff.js';
+export { createSqsPublisher, type SqsPublisherOptions } from './publishers/sqs-publisher.js';
 export type { OutboxObserver, RelayRoundResult } from './relay/observer.js';
 export {
   createOutboxRelay,
@@ -24,5 +23,4 @@ export {
   type OutboxRelayOptions,
   type RelayTotals,
 } from './relay/relay.js';
-export { outboxMigration, outboxMigrationSql } from './table/migration.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, type OutboxOptions, type OutboxTable } from './table/outbox-table.js';

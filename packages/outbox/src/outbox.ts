@@ -5,6 +5,7 @@ import { type RequeueDeadFilter, requeueDeadRows } from './admin/requeue-dead.js
 import { type OutboxStats, readStats } from './admin/stats.js';
 import { enqueueMessages } from './enqueue/enqueue.js';
 import type { OutboxMessage } from './enqueue/message.js';
+import { OutboxInputError } from './errors.js';
 import { outboxMigration, outboxMigrationSql } from './table/migration.js';
 import { type OutboxOptions, type OutboxTable, resolveOutboxTable } from './table/outbox-table.js';
 
@@ -13,31 +14,57 @@ export interface Outbox {
   /** The validated location and limits (schema, table, notify channel, max message bytes). */
   readonly table: OutboxTable;
   /**
-   * Writes `messages` inside your transaction and returns their row ids, in order. Commit and
-   * they will be published; roll back and they never existed. Bad input throws a typed error
-   * naming the field and writes nothing.
+   * Writes `messages` inside your transaction (`trx` first: a Kysely `Transaction`, never a plain
+   * `Kysely`) and returns their row ids, in order. Commit and they will be published; roll back and
+   * they never existed. Bad input throws `OutboxInputError` (or `OutboxMessageTooLargeError`) naming
+   * the field, before any SQL: nothing is written and your transaction can still commit.
    */
   enqueue<DB>(trx: Transaction<DB>, messages: OutboxMessage | readonly OutboxMessage[]): Promise<string[]>;
-  /** A Kysely migration creating this table and its indexes. */
+  /**
+   * Kysely's `Migration` creating this table, its indexes, its in-flight table and its claim
+   * function (`down` drops exactly those). Put it in your `Migrator`'s list under a name of your choice.
+   */
   migration(): Migration;
-  /** The same DDL as plain SQL. */
-  migrationSql(direction?: 'up' | 'down'): string;
-  /** Counts read from the table: pending, oldest pending age, retrying, dead, blocked behind dead. */
-  stats<DB>(db: Kysely<DB>): Promise<OutboxStats>;
+  /** The same DDL as plain SQL (`up` or `down`), for Flyway, Liquibase, dbmate or psql. */
+  migrationSql(direction: 'up' | 'down'): string;
+  /** Counts read from the table (`db` first: a `Kysely` or a `Transaction`): pending, oldest pending age, retrying, dead, blocked behind dead. */
+  stats<DB>(db: Kysely<DB> | Transaction<DB>): Promise<OutboxStats>;
   /** Brings dead rows back to pending (they keep their place in their group). Returns how many. */
-  requeueDead<DB>(db: Kysely<DB>, filter: RequeueDeadFilter): Promise<number>;
+  requeueDead<DB>(db: Kysely<DB> | Transaction<DB>, filter: RequeueDeadFilter): Promise<number>;
   /** Deletes sent rows past the retention in bounded batches. Returns how many. */
-  cleanup<DB>(db: Kysely<DB>, options: CleanupOptions): Promise<number>;
+  cleanup<DB>(db: Kysely<DB> | Transaction<DB>, options: CleanupOptions): Promise<number>;
 }
 
-/** Validates the options (identifiers are checked, then always quoted) and returns the outbox. */
+/**
+ * Validates the options (names follow core's identifier rule and are always quoted; a bad one is an
+ * `OutboxConfigError` naming the option) and returns the outbox. Nothing touches the database.
+ *
+ * @example
+ * ```ts
+ * import { createOutbox } from '@checkout/outbox';
+ * import { Kysely, PostgresDialect } from 'kysely';
+ * import pg from 'pg';
+ *
+ * const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool() }) });
+ * const outbox = createOutbox({ schema: 'checkout', table: 'checkout_outbox' });
+ * await outbox.migration().up(db); // or list it in your Migrator
+ * await db.transaction().execute((trx) =>
+ *   outbox.enqueue(trx, { destination: 'checkout-commands', groupKey: 'order-1', body: { type: 'AuthorizePayment' } }),
+ * );
+ * ```
+ */
 export function createOutbox(options: OutboxOptions = {}): Outbox {
   const table = resolveOutboxTable(options);
   return {
     table,
     enqueue: (trx, messages) => enqueueMessages(table, trx, messages),
-    migration: () => outboxMigration(options),
-    migrationSql: (direction = 'up') => outboxMigrationSql(options, direction),
+    migration: () => outboxMigration(table),
+    migrationSql: (direction) => {
+      if (direction !== 'up' && direction !== 'down') {
+        throw new OutboxInputError('direction', `must be 'up' or 'down', got ${JSON.stringify(String(direction))}`);
+      }
+      return outboxMigrationSql(table, direction);
+    },
     stats: (db) => readStats(db, table),
     requeueDead: (db, filter) => requeueDeadRows(db, table, filter),
     cleanup: (db, cleanupOptions) => cleanupSentRows(db, table, cleanupOptions),

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createOutboxRelay, type OutboxRelay, SqsPublisher } from '@checkout/outbox';
+import { createOutboxRelay, createSqsPublisher, type OutboxRelay } from '@checkout/outbox';
 import { createSqsConsumer, type SqsConsumer, type WorkerObserver } from '@checkout/workers';
 import type pg from 'pg';
 import { checkoutCommandRoutes } from '../handlers/command-handlers.js';
@@ -47,7 +47,7 @@ export interface LocalRunner {
  */
 export async function startLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
   const { deps } = options;
-  const publisher = new SqsPublisher({ client: options.sqs, queues: { [deps.destination]: options.queueUrl } });
+  const publisher = createSqsPublisher({ client: options.sqs, queues: { [deps.destination]: options.queueUrl } });
   const relays = Array.from({ length: options.relays ?? 2 }, () =>
     createOutboxRelay({
       db: deps.db,

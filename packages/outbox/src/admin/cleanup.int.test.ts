@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxFixture, type OutboxFixture } from '../fixtures/outbox-fixture.js';
+import { createOutboxFixture, type OutboxFixture } from '../test-support/outbox-fixture.js';
 
 let f: OutboxFixture;
 beforeAll(async () => {

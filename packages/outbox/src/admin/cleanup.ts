@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { InvalidOutboxConfigError } from '../errors.js';
+import { OutboxConfigError } from '../errors.js';
 import type { OutboxTable } from '../table/outbox-table.js';
 
 /** Options of {@link Outbox.cleanup}. */
@@ -13,7 +13,7 @@ export interface CleanupOptions {
 }
 
 /**
- * Checks {@link CleanupOptions} (throws `InvalidOutboxConfigError` naming `prefix` + the option)
+ * Checks {@link CleanupOptions} (throws `OutboxConfigError` naming `prefix` + the option)
  * and fills in the defaults. Internal: the relay checks its `cleanup` option with it up front.
  */
 export function validateCleanupOptions(
@@ -24,13 +24,13 @@ export function validateCleanupOptions(
   const batchSize = options.batchSize ?? 1000;
   const maxBatches = options.maxBatches ?? 100;
   if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) {
-    throw new InvalidOutboxConfigError(`${prefix}retentionMs`, 'must be a non-negative integer');
+    throw new OutboxConfigError(`${prefix}retentionMs`, 'must be a non-negative integer');
   }
   if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
-    throw new InvalidOutboxConfigError(`${prefix}batchSize`, 'must be an integer from 1 to 100000');
+    throw new OutboxConfigError(`${prefix}batchSize`, 'must be an integer from 1 to 100000');
   }
   if (!Number.isSafeInteger(maxBatches) || maxBatches < 1) {
-    throw new InvalidOutboxConfigError(`${prefix}maxBatches`, 'must be a positive integer');
+    throw new OutboxConfigError(`${prefix}maxBatches`, 'must be a positive integer');
   }
   return { retentionMs, batchSize, maxBatches };
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOutboxMessageError, OutboxNotInTransactionError } from '../errors.js';
-import { createOutboxFixture, type OutboxFixture } from '../fixtures/outbox-fixture.js';
+import { OutboxInputError, OutboxNotInTransactionError } from '../errors.js';
+import { createOutboxFixture, type OutboxFixture } from '../test-support/outbox-fixture.js';
 
 let f: OutboxFixture;
 beforeAll(async () => {
@@ -28,14 +28,14 @@ describe('enqueue: hostile message lists and attribute names', () => {
   it('a hole in a sparse messages array is a typed error naming it; the transaction stays usable', async () => {
     // biome-ignore lint/suspicious/noSparseArray: probe
     const r = await inTrx([, { destination: 'd', body: 1 }]);
-    expect(r.error).toBeInstanceOf(InvalidOutboxMessageError);
-    expect((r.error as InvalidOutboxMessageError).message).toContain('messages[0]');
+    expect(r.error).toBeInstanceOf(OutboxInputError);
+    expect((r.error as OutboxInputError).message).toContain('messages[0]');
     expect(r.usable).toBe(true);
   });
   it("refuses an attribute name with '..' (SQS would refuse it and the row would block its group)", async () => {
     const r = await inTrx({ destination: 'd', body: 1, attributes: { 'a..b': 'x' } });
-    expect(r.error).toBeInstanceOf(InvalidOutboxMessageError);
-    expect((r.error as InvalidOutboxMessageError).message).toContain('message.attributes.a..b');
+    expect(r.error).toBeInstanceOf(OutboxInputError);
+    expect((r.error as OutboxInputError).message).toContain('message.attributes["a..b"]');
     expect(r.usable).toBe(true);
   });
   it('keeps an attribute named __proto__ as an attribute (not silently dropped)', async () => {

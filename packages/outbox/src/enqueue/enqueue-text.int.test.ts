@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOutboxMessageError } from '../errors.js';
-import { createOutboxFixture, type OutboxFixture } from '../fixtures/outbox-fixture.js';
+import { OutboxInputError } from '../errors.js';
+import { createOutboxFixture, type OutboxFixture } from '../test-support/outbox-fixture.js';
 
 let f: OutboxFixture;
 beforeAll(async () => {
@@ -56,8 +56,8 @@ describe('enqueue refuses text Postgres or SQS would refuse', () => {
         await trx.withSchema(f.schema).insertInto('orders').values({ note }).execute();
         return caught;
       });
-      expect(error).toBeInstanceOf(InvalidOutboxMessageError);
-      expect((error as InvalidOutboxMessageError).field).toBe(field);
+      expect(error).toBeInstanceOf(OutboxInputError);
+      expect((error as OutboxInputError).field).toBe(field);
       const orders = await f.app.selectFrom('orders').select('note').where('note', '=', note).execute();
       expect(orders).toHaveLength(1);
       const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${f.outbox.table.ref}`.execute(f.db);
@@ -79,8 +79,24 @@ describe('enqueue refuses text Postgres or SQS would refuse', () => {
     await expect(f.outbox.requeueDead(f.db, { destination: 'd\u0000' })).rejects.toMatchObject({
       field: 'filter.destination',
     });
-    await expect(f.outbox.requeueDead(f.db, { groupKey: `g${lone}` })).rejects.toBeInstanceOf(
-      InvalidOutboxMessageError,
-    );
+    await expect(f.outbox.requeueDead(f.db, { groupKey: `g${lone}` })).rejects.toBeInstanceOf(OutboxInputError);
+  });
+
+  it('requeueDead names the bad id (core fieldPath) and refuses ids beyond bigint before any SQL, in a transaction that stays usable', async () => {
+    await expect(f.outbox.requeueDead(f.db, { ids: ['1', 'x'] })).rejects.toMatchObject({
+      code: 'OUTBOX_INVALID_INPUT',
+      httpStatus: 400,
+      field: 'filter.ids[1]',
+    });
+    await expect(f.outbox.requeueDead(f.db, null as never)).rejects.toMatchObject({ field: 'filter' });
+    await expect(f.outbox.requeueDead(f.db, { ids: '1' as never })).rejects.toMatchObject({ field: 'filter.ids' });
+    const usable = await f.db.transaction().execute(async (trx) => {
+      const caught = await f.outbox.requeueDead(trx, { ids: ['9223372036854775808'] }).catch((e: unknown) => e);
+      expect(caught).toMatchObject({ field: 'filter.ids[0]' });
+      const { rows } = await sql<{ one: number }>`SELECT 1 AS one`.execute(trx);
+      return rows[0]?.one;
+    });
+    expect(usable).toBe(1);
+    expect(await f.outbox.requeueDead(f.db, { ids: ['9223372036854775807'] })).toBe(0);
   });
 });

@@ -1,8 +1,8 @@
 import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOutboxMessageError, OutboxMessageTooLargeError, OutboxNotInTransactionError } from '../errors.js';
-import { createOutboxFixture, type OutboxFixture } from '../fixtures/outbox-fixture.js';
+import { OutboxInputError, OutboxMessageTooLargeError, OutboxNotInTransactionError } from '../errors.js';
+import { createOutboxFixture, type OutboxFixture } from '../test-support/outbox-fixture.js';
 
 let f: OutboxFixture;
 beforeAll(async () => {
@@ -82,14 +82,14 @@ describe('enqueue', () => {
       [{ destination: 'ok', body: 10n }, 'message.body'],
       [{ destination: 'ok', body: undefined }, 'message.body'],
       [{ destination: 'ok', body: 'a\u0000b' }, 'message.body'],
-      [{ destination: 'ok', body: 1, attributes: { 'AWS.trace': 'x' } }, 'message.attributes.AWS.trace'],
+      [{ destination: 'ok', body: 1, attributes: { 'AWS.trace': 'x' } }, 'message.attributes["AWS.trace"]'],
       [{ destination: 'ok', body: 1, attributes: { n: Number.NaN } }, 'message.attributes.n'],
     ];
     for (const [messages, field] of cases) {
       const error = await attempt(messages).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InvalidOutboxMessageError);
-      expect((error as InvalidOutboxMessageError).field).toBe(field);
-      expect((error as InvalidOutboxMessageError).code).toBe('OUTBOX_INVALID_MESSAGE');
+      expect(error).toBeInstanceOf(OutboxInputError);
+      expect((error as OutboxInputError).field).toBe(field);
+      expect((error as OutboxInputError).code).toBe('OUTBOX_INVALID_INPUT');
     }
     const tooBig = await attempt([{ destination: 'ok', body: 'x'.repeat(3000) }]).catch((e: unknown) => e);
     expect(tooBig).toBeInstanceOf(OutboxMessageTooLargeError);

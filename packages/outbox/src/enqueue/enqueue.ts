@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { InvalidOutboxMessageError, OutboxNotInTransactionError } from '../errors.js';
+import { OutboxInputError, OutboxNotInTransactionError } from '../errors.js';
 import type { OutboxTable } from '../table/outbox-table.js';
 import { type OutboxMessage, type ValidatedMessage, validateMessage } from './message.js';
 
@@ -19,10 +19,10 @@ export async function enqueueMessages<DB>(
   // Array.from turns holes of a sparse array into `undefined`, so every slot is validated.
   const list: readonly unknown[] = Array.isArray(messages) ? Array.from(messages as readonly unknown[]) : [messages];
   if (list.length === 0) return [];
-  if (list.length > 10_000) throw new InvalidOutboxMessageError('messages', 'at most 10000 messages per call');
+  if (list.length > 10_000) throw new OutboxInputError('messages', 'at most 10000 messages per call');
   const single = !Array.isArray(messages);
   const valid: ValidatedMessage[] = list.map((message, index) =>
-    validateMessage(single ? 'message' : `messages[${index}]`, message, table.maxMessageBytes),
+    validateMessage(single ? ['message'] : ['messages', index], message, table.maxMessageBytes),
   );
   const notify =
     table.notifyChannel === undefined ? sql`` : sql`, (SELECT pg_notify(${table.notifyChannel}, '')) AS notified`;

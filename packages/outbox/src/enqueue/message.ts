@@ -1,5 +1,5 @@
-import { InvalidOutboxMessageError, OutboxMessageTooLargeError } from '../errors.js';
-import { jsonTextProblem, textProblem } from './sqs-text.js';
+import { type FieldPathSegment, fieldPath, sqsJsonTextProblem, sqsTextProblem, utf8Bytes } from '@checkout/core';
+import { OutboxInputError, OutboxMessageTooLargeError } from '../errors.js';
 
 /** A message attribute value: sent to SQS as `String` or `Number`. */
 export type OutboxAttributeValue = string | number;
@@ -48,24 +48,28 @@ const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
 
 /** Bytes SQS counts for a message: body + each attribute's name, data type and value. */
 export function messageSizeBytes(bodyJson: string, attributes: Readonly<Record<string, OutboxAttributeValue>>): number {
-  let size = Buffer.byteLength(bodyJson, 'utf8');
+  let size = utf8Bytes(bodyJson);
   for (const [name, value] of Object.entries(attributes)) {
     // The data type is `String` or `Number`: 6 bytes either way.
-    size += Buffer.byteLength(name, 'utf8') + 6 + Buffer.byteLength(String(value), 'utf8');
+    size += utf8Bytes(name) + 6 + utf8Bytes(String(value));
   }
   return size;
 }
 
-function validateAttributes(field: string, attributes: unknown): Record<string, OutboxAttributeValue> {
+function validateAttributes(
+  path: readonly FieldPathSegment[],
+  attributes: unknown,
+): Record<string, OutboxAttributeValue> {
+  const field = fieldPath(...path);
   if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
-    throw new InvalidOutboxMessageError(field, 'must be an object of string or number values');
+    throw new OutboxInputError(field, 'must be an object of string or number values');
   }
   const entries = Object.entries(attributes);
-  if (entries.length > 10)
-    throw new InvalidOutboxMessageError(field, `SQS allows 10 attributes, got ${entries.length}`);
+  if (entries.length > 10) throw new OutboxInputError(field, `SQS allows 10 attributes, got ${entries.length}`);
   // Object.defineProperty (below) keeps a `__proto__` name as an own attribute, not a prototype.
   const result: Record<string, OutboxAttributeValue> = {};
   for (const [name, value] of entries) {
+    const at = fieldPath(...path, name);
     if (
       !ATTRIBUTE_NAME.test(name) ||
       /^(aws|amazon)\./i.test(name) ||
@@ -73,55 +77,61 @@ function validateAttributes(field: string, attributes: unknown): Record<string, 
       name.endsWith('.') ||
       name.includes('..')
     ) {
-      throw new InvalidOutboxMessageError(`${field}.${name}`, 'is not a valid SQS attribute name');
+      throw new OutboxInputError(at, 'is not a valid SQS attribute name');
     }
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) throw new InvalidOutboxMessageError(`${field}.${name}`, 'must be a finite number');
+      if (!Number.isFinite(value)) throw new OutboxInputError(at, 'must be a finite number');
       const magnitude = Math.abs(value);
       if (magnitude > NUMBER_MAX || (magnitude !== 0 && magnitude < NUMBER_MIN)) {
-        throw new InvalidOutboxMessageError(
-          `${field}.${name}`,
-          'must be 0 or between 1e-128 and 1e126 in magnitude (SQS)',
-        );
+        throw new OutboxInputError(at, 'must be 0 or between 1e-128 and 1e126 in magnitude (SQS)');
       }
     } else if (typeof value !== 'string' || value.length === 0) {
-      throw new InvalidOutboxMessageError(`${field}.${name}`, 'must be a non-empty string or a number');
+      throw new OutboxInputError(at, 'must be a non-empty string or a number');
     } else {
-      const problem = textProblem(value);
-      if (problem !== undefined) throw new InvalidOutboxMessageError(`${field}.${name}`, problem);
+      const problem = sqsTextProblem(value);
+      if (problem !== undefined) throw new OutboxInputError(at, problem);
     }
     Object.defineProperty(result, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return result;
 }
 
-/** Checks one message completely (throws a typed error naming the field) and serialises it. */
-export function validateMessage(field: string, message: unknown, maxMessageBytes: number): ValidatedMessage {
-  if (typeof message !== 'object' || message === null) throw new InvalidOutboxMessageError(field, 'must be an object');
+/**
+ * Checks one message completely (throws a typed error naming the field: `path` is where the message
+ * is, `['messages', 2]` or `['message']`) and serialises it.
+ */
+export function validateMessage(
+  path: readonly FieldPathSegment[],
+  message: unknown,
+  maxMessageBytes: number,
+): ValidatedMessage {
+  const field = fieldPath(...path);
+  const at = (name: string) => fieldPath(...path, name);
+  if (typeof message !== 'object' || message === null) throw new OutboxInputError(field, 'must be an object');
   // Each field is read once: a getter cannot hand validation one value and the INSERT another.
   const { destination, groupKey, delaySeconds, body, attributes: rawAttributes } = message as Record<string, unknown>;
   if (typeof destination !== 'string' || !DESTINATION.test(destination)) {
-    throw new InvalidOutboxMessageError(`${field}.destination`, 'must be 1-256 printable ASCII characters');
+    throw new OutboxInputError(at('destination'), 'must be 1-256 printable ASCII characters');
   }
   if (groupKey !== undefined && (typeof groupKey !== 'string' || !GROUP_KEY.test(groupKey))) {
-    throw new InvalidOutboxMessageError(`${field}.groupKey`, 'must be 1-128 printable ASCII characters');
+    throw new OutboxInputError(at('groupKey'), 'must be 1-128 printable ASCII characters');
   }
   if (
     delaySeconds !== undefined &&
     (typeof delaySeconds !== 'number' || !Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > 900)
   ) {
-    throw new InvalidOutboxMessageError(`${field}.delaySeconds`, 'must be an integer from 0 to 900');
+    throw new OutboxInputError(at('delaySeconds'), 'must be an integer from 0 to 900');
   }
   let bodyJson: string | undefined;
   try {
     bodyJson = JSON.stringify(body);
   } catch (error) {
-    throw new InvalidOutboxMessageError(`${field}.body`, `is not JSON-serialisable (${(error as Error).message})`);
+    throw new OutboxInputError(at('body'), `is not JSON-serialisable (${(error as Error).message})`);
   }
-  if (bodyJson === undefined) throw new InvalidOutboxMessageError(`${field}.body`, 'is not JSON-serialisable');
-  const bodyProblem = jsonTextProblem(bodyJson);
-  if (bodyProblem !== undefined) throw new InvalidOutboxMessageError(`${field}.body`, bodyProblem);
-  const attributes = rawAttributes === undefined ? {} : validateAttributes(`${field}.attributes`, rawAttributes);
+  if (bodyJson === undefined) throw new OutboxInputError(at('body'), 'is not JSON-serialisable');
+  const bodyProblem = sqsJsonTextProblem(bodyJson);
+  if (bodyProblem !== undefined) throw new OutboxInputError(at('body'), bodyProblem);
+  const attributes = rawAttributes === undefined ? {} : validateAttributes([...path, 'attributes'], rawAttributes);
   const size = messageSizeBytes(bodyJson, attributes);
   if (size > maxMessageBytes) throw new OutboxMessageTooLargeError(field, size, maxMessageBytes);
   return {

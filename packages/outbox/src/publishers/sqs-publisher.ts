@@ -1,9 +1,9 @@
 import { type MessageAttributeValue, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { InvalidOutboxConfigError, UnknownDestinationError } from '../errors.js';
+import { OutboxConfigError, OutboxUnknownDestinationError } from '../errors.js';
 import { planBatches } from './batch-plan.js';
 import type { OutboxPublisher, PublishEntry, PublishOutcome } from './publisher.js';
 
-/** Options of {@link SqsPublisher}. */
+/** Options of {@link createSqsPublisher}. */
 export interface SqsPublisherOptions {
   /** Your SQS client (region, endpoint, credentials, retries are yours to configure). */
   readonly client: SQSClient;
@@ -37,9 +37,24 @@ function toAttributes(entry: PublishEntry): Record<string, MessageAttributeValue
  * Publishes outbox rows with `SendMessageBatch` (10 entries, byte budget per call) and reports
  * each entry's own outcome, so one failed entry is retried alone. FIFO queues (URL ending in
  * `.fifo`) get `MessageGroupId` = group key (the row id when there is none) and
- * `MessageDeduplicationId` = row id.
+ * `MessageDeduplicationId` = row id. Options are checked here (`OutboxConfigError` naming the option).
+ *
+ * @example
+ * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { createSqsPublisher } from '@checkout/outbox';
+ *
+ * const publisher = createSqsPublisher({
+ *   client: new SQSClient({}),
+ *   queues: { 'checkout-commands': 'https://sqs.eu-west-1.amazonaws.com/123456789012/checkout-commands.fifo' },
+ * });
+ * ```
  */
-export class SqsPublisher implements OutboxPublisher {
+export function createSqsPublisher(options: SqsPublisherOptions): OutboxPublisher {
+  return new SqsPublisher(options);
+}
+
+class SqsPublisher implements OutboxPublisher {
   readonly #client: SQSClient;
   readonly #resolve: (destination: string) => string | undefined;
   readonly #maxBatchBytes: number;
@@ -47,8 +62,17 @@ export class SqsPublisher implements OutboxPublisher {
   readonly #dedupPrefix: string;
 
   constructor(options: SqsPublisherOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new OutboxConfigError('options', 'must be an object { client, queues, ... }');
+    }
+    if (typeof options.client !== 'object' || options.client === null || typeof options.client.send !== 'function') {
+      throw new OutboxConfigError('client', 'must be an SQSClient');
+    }
     this.#client = options.client;
     const queues = options.queues;
+    if (typeof queues !== 'function' && (typeof queues !== 'object' || queues === null)) {
+      throw new OutboxConfigError('queues', 'must be a map of destination -> queue URL, or a function');
+    }
     this.#resolve =
       typeof queues === 'function'
         ? queues
@@ -57,13 +81,13 @@ export class SqsPublisher implements OutboxPublisher {
     this.#concurrency = options.concurrency ?? 8;
     this.#dedupPrefix = options.deduplicationIdPrefix ?? '';
     if (!Number.isSafeInteger(this.#maxBatchBytes) || this.#maxBatchBytes < 1) {
-      throw new InvalidOutboxConfigError('maxBatchBytes', 'must be a positive integer');
+      throw new OutboxConfigError('maxBatchBytes', 'must be a positive integer');
     }
     if (!Number.isSafeInteger(this.#concurrency) || this.#concurrency < 1) {
-      throw new InvalidOutboxConfigError('concurrency', 'must be a positive integer');
+      throw new OutboxConfigError('concurrency', 'must be a positive integer');
     }
-    if (!/^[\x21-\x7e]{0,40}$/.test(this.#dedupPrefix)) {
-      throw new InvalidOutboxConfigError('deduplicationIdPrefix', 'must be at most 40 printable ASCII characters');
+    if (typeof this.#dedupPrefix !== 'string' || !/^[\x21-\x7e]{0,40}$/.test(this.#dedupPrefix)) {
+      throw new OutboxConfigError('deduplicationIdPrefix', 'must be at most 40 printable ASCII characters');
     }
   }
 
@@ -71,7 +95,7 @@ export class SqsPublisher implements OutboxPublisher {
   async publish(entries: readonly PublishEntry[], signal: AbortSignal): Promise<readonly PublishOutcome[]> {
     const outcomes: PublishOutcome[] = entries.map((entry) => ({
       ok: false,
-      error: `${UnknownDestinationError.name}: ${new UnknownDestinationError(entry.destination).message}`,
+      error: `${OutboxUnknownDestinationError.name}: ${new OutboxUnknownDestinationError(entry.destination).message}`,
     }));
     const queueUrls = entries.map((entry) => this.#resolve(entry.destination));
     const batches = planBatches(entries, queueUrls, this.#maxBatchBytes);

@@ -1,14 +1,14 @@
 import { createTestQueue } from '@checkout/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqsPublisher } from '../publishers/sqs-publisher.js';
 import {
   createOutboxFixture,
   eventually,
   type OutboxFixture,
   type Received,
   receiveAll,
-} from '../fixtures/outbox-fixture.js';
-import { SqsPublisher } from '../publishers/sqs-publisher.js';
+} from '../test-support/outbox-fixture.js';
 import { createOutboxRelay } from './relay.js';
 
 let f: OutboxFixture;
@@ -33,7 +33,7 @@ describe('N relays', () => {
     await sql`INSERT INTO ${sql.id(f.schema, 'group_seq')} SELECT 'g' || i, 0 FROM generate_series(0, ${GROUPS - 1}) i`.execute(
       f.db,
     );
-    const sqsPublisher = new SqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } });
+    const sqsPublisher = createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } });
     const sent: Array<{ g: string; seq: number; relay: number }> = [];
     const relays = Array.from({ length: 3 }, (_, relay) =>
       createOutboxRelay({

@@ -1,8 +1,8 @@
 import { createTestQueue } from '@checkout/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlakyPublisher } from '../fixtures/flaky-publisher.js';
-import { createOutboxFixture, drain, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
-import { SqsPublisher } from '../publishers/sqs-publisher.js';
+import { createSqsPublisher } from '../publishers/sqs-publisher.js';
+import { FlakyPublisher } from '../test-support/flaky-publisher.js';
+import { createOutboxFixture, drain, type OutboxFixture, receiveAll } from '../test-support/outbox-fixture.js';
 import { createOutboxRelay } from './relay.js';
 
 let f: OutboxFixture;
@@ -17,7 +17,7 @@ describe('a round that carries several waves per group', () => {
   it('sends a group row by row in consecutive calls beyond batchSize, and stops the group at its first failure', async () => {
     const queue = await createTestQueue(f.stack.sqs, { fifo: true });
     const destination = `deep-${queue.name}`;
-    const flaky = new FlakyPublisher(new SqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }));
+    const flaky = new FlakyPublisher(createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }));
     // batchSize 2: the claim locks few groups, but takes up to 10 x 2 rows of them in one round.
     const relay = createOutboxRelay({
       db: f.db,

@@ -1,10 +1,10 @@
 import { createTestQueue } from '@checkout/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOutboxConfigError, OutboxRelayStateError } from '../errors.js';
-import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
+import { OutboxConfigError, OutboxRelayStateError } from '../errors.js';
 import type { OutboxPublisher } from '../publishers/publisher.js';
-import { SqsPublisher } from '../publishers/sqs-publisher.js';
+import { createSqsPublisher } from '../publishers/sqs-publisher.js';
+import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../test-support/outbox-fixture.js';
 import type { RelayRoundResult } from './observer.js';
 import { createOutboxRelay } from './relay.js';
 
@@ -24,7 +24,7 @@ describe('relay lifecycle', () => {
     const relay = createOutboxRelay({
       db: f.db,
       outbox: f.outbox,
-      publisher: new SqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
+      publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
       listen: f.stack.postgres.url,
       pollIntervalMs: 60_000,
       observer: {
@@ -89,12 +89,12 @@ describe('relay lifecycle', () => {
   });
 
   it('rejects bad options with a typed error naming the option', () => {
-    const base = { db: f.db, outbox: f.outbox, publisher: new SqsPublisher({ client: f.sqs, queues: {} }) };
-    expect(() => createOutboxRelay({ ...base, batchSize: 0 })).toThrow(InvalidOutboxConfigError);
+    const base = { db: f.db, outbox: f.outbox, publisher: createSqsPublisher({ client: f.sqs, queues: {} }) };
+    expect(() => createOutboxRelay({ ...base, batchSize: 0 })).toThrow(OutboxConfigError);
     expect(() => createOutboxRelay({ ...base, batchSize: 5000 })).toThrow(/batchSize/);
     expect(() => createOutboxRelay({ ...base, claimTimeoutMs: 1.5 })).toThrow(/claimTimeoutMs/);
     expect(() => createOutboxRelay({ ...base, onSent: 'archive' as 'keep' })).toThrow(/onSent/);
-    expect(() => new SqsPublisher({ client: f.sqs, queues: {}, concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => createSqsPublisher({ client: f.sqs, queues: {}, concurrency: 0 })).toThrow(/concurrency/);
   });
 
   it('an unknown destination fails that row (retried, then dead), never silently dropped', async () => {
@@ -104,7 +104,7 @@ describe('relay lifecycle', () => {
     const relay = createOutboxRelay({
       db: f.db,
       outbox: f.outbox,
-      publisher: new SqsPublisher({ client: f.sqs, queues: {} }),
+      publisher: createSqsPublisher({ client: f.sqs, queues: {} }),
       maxAttempts: 1,
     });
     await eventually(async () => {

@@ -1,8 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createTestQueue } from '@checkout/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
-import { SqsPublisher } from '../publishers/sqs-publisher.js';
+import { createSqsPublisher } from '../publishers/sqs-publisher.js';
+import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../test-support/outbox-fixture.js';
 import { createOutboxRelay } from './relay.js';
 
 let f: OutboxFixture;
@@ -36,7 +36,7 @@ describe('a LISTEN endpoint that accepts and never answers', () => {
     const relay = createOutboxRelay({
       db: f.db,
       outbox: f.outbox,
-      publisher: new SqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
+      publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
       listen: { connectionString: `postgres://user:secret@127.0.0.1:${port}/db`, connectionTimeoutMillis: 300 },
       pollIntervalMs: 50,
       observer: { error: (error) => errors.push(error) },
@@ -60,7 +60,7 @@ describe('a LISTEN endpoint that accepts and never answers', () => {
     const relay = createOutboxRelay({
       db: f.db,
       outbox: f.outbox,
-      publisher: new SqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
+      publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
       listen: `postgres://user:secret@127.0.0.1:${port}/db`,
       pollIntervalMs: 50,
     });

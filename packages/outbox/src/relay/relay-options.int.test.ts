@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxFixture, type OutboxFixture } from '../fixtures/outbox-fixture.js';
-import { SqsPublisher } from '../publishers/sqs-publisher.js';
+import { createSqsPublisher } from '../publishers/sqs-publisher.js';
+import { createOutboxFixture, type OutboxFixture } from '../test-support/outbox-fixture.js';
 import { createOutboxRelay } from './relay.js';
 
 let f: OutboxFixture;
@@ -14,8 +14,9 @@ afterAll(async () => {
 describe('createOutboxRelay: backoff and cleanup options are checked up front', () => {
   const bad = [Number.NaN, -1, Number.POSITIVE_INFINITY, 1.5];
   it('refuses a bad backoff.baseMs / backoff.maxMs (NaN would reach SQL as the retry delay) naming the option', () => {
-    const base = { db: f.db, outbox: f.outbox, publisher: new SqsPublisher({ client: f.sqs, queues: {} }) };
-    for (const value of bad) {
+    const base = { db: f.db, outbox: f.outbox, publisher: createSqsPublisher({ client: f.sqs, queues: {} }) };
+    // Core's rule: finite and >= 0 (a fraction is fine: delays are rounded to whole ms).
+    for (const value of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
       expect(() => createOutboxRelay({ ...base, backoff: { baseMs: value } })).toThrow(
         expect.objectContaining({ code: 'OUTBOX_INVALID_CONFIG', field: 'backoff.baseMs' }),
       );
@@ -26,7 +27,7 @@ describe('createOutboxRelay: backoff and cleanup options are checked up front', 
   });
 
   it('refuses a cleanup.intervalMs a timer cannot honour (0, NaN, Infinity would run cleanup every millisecond)', () => {
-    const base = { db: f.db, outbox: f.outbox, publisher: new SqsPublisher({ client: f.sqs, queues: {} }) };
+    const base = { db: f.db, outbox: f.outbox, publisher: createSqsPublisher({ client: f.sqs, queues: {} }) };
     for (const value of [0, ...bad, 2 ** 31]) {
       expect(() => createOutboxRelay({ ...base, cleanup: { retentionMs: 1000, intervalMs: value } })).toThrow(
         expect.objectContaining({ code: 'OUTBOX_INVALID_CONFIG', field: 'cleanup.intervalMs' }),
@@ -35,7 +36,7 @@ describe('createOutboxRelay: backoff and cleanup options are checked up front', 
   });
 
   it('refuses bad cleanup options at construction, not on every timer tick', () => {
-    const base = { db: f.db, outbox: f.outbox, publisher: new SqsPublisher({ client: f.sqs, queues: {} }) };
+    const base = { db: f.db, outbox: f.outbox, publisher: createSqsPublisher({ client: f.sqs, queues: {} }) };
     expect(() => createOutboxRelay({ ...base, cleanup: { retentionMs: -1 } })).toThrow(
       expect.objectContaining({ code: 'OUTBOX_INVALID_CONFIG', field: 'cleanup.retentionMs' }),
     );

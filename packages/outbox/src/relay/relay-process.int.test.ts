@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestQueue, type TestQueue } from '@checkout/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
+import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../test-support/outbox-fixture.js';
 
 let f: OutboxFixture;
 beforeAll(async () => {
@@ -16,13 +16,13 @@ afterAll(async () => {
 
 type Line = { publishing?: string[]; published?: string[]; error?: string; started?: boolean };
 
-/** A relay in a real child process (`fixtures/relay-process.ts`), with its stdout lines and exit. */
+/** A relay in a real child process (`test-support/relay-process.ts`), with its stdout lines and exit. */
 function startRelayProcess(
   queue: TestQueue,
   destination: string,
   options: { claimTimeoutMs: number; maxAttempts: number; publishDelayMs: number; killOnId?: string },
 ) {
-  const script = fileURLToPath(new URL('../fixtures/relay-process.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../test-support/relay-process.ts', import.meta.url));
   const config = {
     postgresUrl: f.stack.postgres.url,
     schema: f.schema,

@@ -2,8 +2,8 @@ import { createTestQueue } from '@checkout/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxMessageTooLargeError } from '../errors.js';
-import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
-import { SqsPublisher } from '../publishers/sqs-publisher.js';
+import { createSqsPublisher } from '../publishers/sqs-publisher.js';
+import { createOutboxFixture, eventually, type OutboxFixture, receiveAll } from '../test-support/outbox-fixture.js';
 import { createOutboxRelay } from './relay.js';
 
 let f: OutboxFixture;
@@ -44,7 +44,7 @@ describe('the size rule: what is measured is exactly what is sent', () => {
       const relay = createOutboxRelay({
         db: f.db,
         outbox: f.outbox,
-        publisher: new SqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
+        publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
         maxAttempts: 1,
       });
       await eventually(async () => {

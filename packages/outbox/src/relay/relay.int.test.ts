@@ -1,9 +1,15 @@
 import { createTestQueue } from '@checkout/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlakyPublisher } from '../fixtures/flaky-publisher.js';
-import { createOutboxFixture, drain, eventually, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
-import { SqsPublisher } from '../publishers/sqs-publisher.js';
+import { createSqsPublisher } from '../publishers/sqs-publisher.js';
+import { FlakyPublisher } from '../test-support/flaky-publisher.js';
+import {
+  createOutboxFixture,
+  drain,
+  eventually,
+  type OutboxFixture,
+  receiveAll,
+} from '../test-support/outbox-fixture.js';
 import { createOutboxRelay } from './relay.js';
 
 let f: OutboxFixture;
@@ -39,7 +45,7 @@ describe('relay', () => {
     const relay = createOutboxRelay({
       db: f.db,
       outbox: f.outbox,
-      publisher: new SqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
+      publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
     });
     expect(await drain(relay, 25)).toBe(25);
     const received = await receiveAll(f.sqs, queue.queueUrl, 25);
@@ -57,7 +63,7 @@ describe('relay', () => {
     const relay = createOutboxRelay({
       db: f.db,
       outbox: f.outbox,
-      publisher: new SqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
+      publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
     });
     let releaseA!: () => void;
     const aMayCommit = new Promise<void>((resolve) => {
@@ -94,7 +100,7 @@ describe('relay', () => {
   it('partial batch failure: only the failed row is retried, its group waits for it, then it goes dead, then requeueDead publishes it', async () => {
     const queue = await createTestQueue(f.stack.sqs, { fifo: true });
     const destination = `flaky-${queue.name}`;
-    const flaky = new FlakyPublisher(new SqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }));
+    const flaky = new FlakyPublisher(createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }));
     const relay = createOutboxRelay({
       db: f.db,
       outbox: f.outbox,

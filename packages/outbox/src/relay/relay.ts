@@ -1,10 +1,10 @@
+import { type BackoffOptions, backoffDelayMs, backoffProblem } from '@checkout/core';
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import { type CleanupOptions, validateCleanupOptions } from '../admin/cleanup.js';
-import { InvalidOutboxConfigError, OutboxPublishTimeoutError, OutboxRelayStateError } from '../errors.js';
+import { OutboxConfigError, OutboxPublishTimeoutError, OutboxRelayStateError } from '../errors.js';
 import type { Outbox } from '../outbox.js';
 import type { OutboxPublisher, PublishEntry, PublishOutcome } from '../publishers/publisher.js';
-import { type BackoffOptions, backoffDelayMs } from './backoff.js';
 import { type ClaimedRow, claimRows } from './claim.js';
 import { kyselyConnections, poolConnections } from './connections.js';
 import { GroupCursor } from './group-cursor.js';
@@ -34,7 +34,7 @@ export interface OutboxRelayOptions<DB> {
   readonly pool?: pg.Pool;
   /** The outbox to drain (from `createOutbox`). */
   readonly outbox: Outbox;
-  /** Where rows go, e.g. `new SqsPublisher(...)`. */
+  /** Where rows go, e.g. `createSqsPublisher(...)`. */
   readonly publisher: OutboxPublisher;
   /**
    * Groups a round locks: the claim locks the oldest groups until they hold about this many of the
@@ -46,8 +46,15 @@ export interface OutboxRelayOptions<DB> {
   readonly claimWindow?: number;
   /** A row that failed this many times becomes `dead`. Default 10. */
   readonly maxAttempts?: number;
-  /** Retry delays after failures; `baseMs` and `maxMs` are integers from 0 to 86400000 (a day). */
+  /**
+   * Retry delays after failures (`BackoffOptions` of `@checkout/core`): exponential from `baseMs`
+   * (default 1000), doubling per failure, capped at `maxMs` (default 300000, at most 86400000: a
+   * day), with equal jitter (uniform in [d/2, d]: never shorter than half, and many rows failing
+   * together do not retry in lockstep).
+   */
   readonly backoff?: BackoffOptions;
+  /** Randomness of the backoff jitter and of the idle re-look when other relays own every group: `[0, 1)`, default `Math.random`. */
+  readonly random?: () => number;
   /**
    * Upper bound of a claim transaction (ms), default 15000: used as its `statement_timeout`,
    * `lock_timeout` and `idle_in_transaction_session_timeout`. A relay that hangs while holding
@@ -106,13 +113,18 @@ function randomLockKey(): string {
   return String(crypto.getRandomValues(new BigInt64Array(1))[0] ?? 0n);
 }
 
+/** Backoff when none is given: 1 s doubling to 5 min. */
+const BACKOFF_DEFAULTS: Required<BackoffOptions> = { baseMs: 1000, maxMs: 300_000 };
+/** Largest `backoff.maxMs`: a day. */
+const MAX_BACKOFF_MS = 86_400_000;
+
 /** A round starts no new publish wave after this long (ms), nor after half of `claimTimeoutMs`. */
 const ROUND_BUDGET_MS = 1000;
 
 function integerOption(field: string, value: number | undefined, fallback: number, min: number, max: number) {
   const resolved = value ?? fallback;
   if (!Number.isSafeInteger(resolved) || resolved < min || resolved > max) {
-    throw new InvalidOutboxConfigError(field, `must be an integer from ${min} to ${max}, got ${String(value)}`);
+    throw new OutboxConfigError(field, `must be an integer from ${min} to ${max}, got ${String(value)}`);
   }
   return resolved;
 }
@@ -121,9 +133,53 @@ function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** Creates a relay. Nothing runs until you call one of its methods. */
+/**
+ * Creates a relay from `outbox` to `publisher`. Every option is checked here (`OutboxConfigError`
+ * naming it, e.g. `backoff.maxMs`); nothing runs until you call one of its methods.
+ *
+ * @example
+ * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { createOutbox, createOutboxRelay, createSqsPublisher } from '@checkout/outbox';
+ * import { Kysely, PostgresDialect } from 'kysely';
+ * import pg from 'pg';
+ *
+ * const pool = new pg.Pool();
+ * const relay = createOutboxRelay({
+ *   db: new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }),
+ *   pool,
+ *   outbox: createOutbox(),
+ *   publisher: createSqsPublisher({ client: new SQSClient({}), queues: { orders: 'https://sqs.eu-west-1.amazonaws.com/1/orders' } }),
+ *   backoff: { baseMs: 1_000, maxMs: 300_000 },
+ *   observer: { error: (error) => console.error('outbox relay', error) },
+ * });
+ * await relay.start(); // later: await relay.stop()
+ * ```
+ */
 export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRelay {
+  if (typeof options !== 'object' || options === null) {
+    throw new OutboxConfigError('options', 'must be an object { db, outbox, publisher, ... }');
+  }
   const { db, outbox, publisher, observer } = options;
+  if (typeof db !== 'object' || db === null || typeof db.transaction !== 'function') {
+    throw new OutboxConfigError('db', 'must be a Kysely instance');
+  }
+  if (typeof outbox !== 'object' || outbox === null || typeof outbox.table !== 'object' || outbox.table === null) {
+    throw new OutboxConfigError('outbox', 'must be an outbox from createOutbox()');
+  }
+  if (typeof publisher !== 'object' || publisher === null || typeof publisher.publish !== 'function') {
+    throw new OutboxConfigError('publisher', 'must be an OutboxPublisher (an object with publish(entries, signal))');
+  }
+  if (options.pool !== undefined && (typeof options.pool !== 'object' || typeof options.pool?.connect !== 'function')) {
+    throw new OutboxConfigError('pool', 'must be the pg.Pool behind db');
+  }
+  if (
+    options.listen !== undefined &&
+    typeof options.listen !== 'string' &&
+    (typeof options.listen !== 'object' || options.listen === null)
+  ) {
+    throw new OutboxConfigError('listen', 'must be a connection string or a pg client config');
+  }
   const table = outbox.table;
   const batchSize = integerOption('batchSize', options.batchSize, 100, 1, 1000);
   const window = integerOption('claimWindow', options.claimWindow, 4 * batchSize, batchSize, 100_000);
@@ -132,12 +188,29 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
   const pollIntervalMs = integerOption('pollIntervalMs', options.pollIntervalMs, 1000, 5, 3_600_000);
   const statsIntervalMs = integerOption('statsIntervalMs', options.statsIntervalMs, 15_000, 0, 86_400_000);
   const onSent = options.onSent ?? 'keep';
-  if (onSent !== 'keep' && onSent !== 'delete')
-    throw new InvalidOutboxConfigError('onSent', "must be 'keep' or 'delete'");
-  const backoff = {
-    baseMs: integerOption('backoff.baseMs', options.backoff?.baseMs, 1000, 0, 86_400_000),
-    maxMs: integerOption('backoff.maxMs', options.backoff?.maxMs, 300_000, 0, 86_400_000),
+  if (onSent !== 'keep' && onSent !== 'delete') throw new OutboxConfigError('onSent', "must be 'keep' or 'delete'");
+  const backoffProblemFound = backoffProblem(options.backoff, BACKOFF_DEFAULTS, MAX_BACKOFF_MS);
+  if (backoffProblemFound !== undefined) {
+    throw new OutboxConfigError(`backoff.${backoffProblemFound.field}`, backoffProblemFound.reason);
+  }
+  const backoff: Required<BackoffOptions> = {
+    baseMs: options.backoff?.baseMs ?? BACKOFF_DEFAULTS.baseMs,
+    maxMs: options.backoff?.maxMs ?? BACKOFF_DEFAULTS.maxMs,
   };
+  const givenRandom = options.random ?? Math.random;
+  if (typeof givenRandom !== 'function') throw new OutboxConfigError('random', 'must be a function returning [0, 1)');
+  // A round's outcomes must be recorded whatever `random` does: a throw or a value outside [0, 1] counts as 0.5.
+  const random = () => {
+    try {
+      const value = givenRandom();
+      return typeof value === 'number' && value >= 0 && value <= 1 ? value : 0.5;
+    } catch {
+      return 0.5;
+    }
+  };
+  if (observer !== undefined && (typeof observer !== 'object' || observer === null)) {
+    throw new OutboxConfigError('observer', 'must be an object { error?, roundCompleted?, stats? }');
+  }
   const cleanup = options.cleanup;
   // Checked here, not on the first tick of the timer (whose errors only reach the observer).
   if (cleanup !== undefined) validateCleanupOptions(cleanup, 'cleanup.');
@@ -343,7 +416,11 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
               }
               cursor.settle(row, false);
               const error = outcome === undefined ? 'no outcome' : outcome.error;
-              record.failed.push({ id: row.id, error, retryInMs: backoffDelayMs(row.attempts + 1, backoff) });
+              record.failed.push({
+                id: row.id,
+                error,
+                retryInMs: backoffDelayMs(row.attempts + 1, backoff, 'equal', random),
+              });
             });
             if (stop) break waves;
           }
@@ -431,7 +508,7 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
         if (state.stopping) break;
         if (result !== undefined && result.published + result.failed > 0) continue;
         // Other relays own every claimable group: look again soon (jittered), not after a full poll.
-        const idleMs = result?.contended === true ? 5 + Math.floor(Math.random() * 20) : pollIntervalMs;
+        const idleMs = result?.contended === true ? 5 + Math.floor(random() * 20) : pollIntervalMs;
         await state.wakeup.wait(Math.max(1, Math.min(idleMs, until - performance.now())));
       }
     } finally {

@@ -3,8 +3,14 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createTestQueue, type TestQueue } from '@checkout/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxFixture, drain, eventually, type OutboxFixture, receiveAll } from '../fixtures/outbox-fixture.js';
-import { SqsPublisher } from '../publishers/sqs-publisher.js';
+import { createSqsPublisher } from '../publishers/sqs-publisher.js';
+import {
+  createOutboxFixture,
+  drain,
+  eventually,
+  type OutboxFixture,
+  receiveAll,
+} from '../test-support/outbox-fixture.js';
 import { createOutboxRelay } from './relay.js';
 
 let f: OutboxFixture;
@@ -19,7 +25,7 @@ type Child = ChildProcessByStdio<null, Readable, null>;
 
 /** Starts the child relay and resolves once it printed `holding` (it sent one wave and now hangs mid-batch). */
 async function startChildRelay(queue: TestQueue, destination: string, claimTimeoutMs: number) {
-  const script = fileURLToPath(new URL('../fixtures/relay-child.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../test-support/relay-child.ts', import.meta.url));
   const config = {
     postgresUrl: f.stack.postgres.url,
     schema: f.schema,
@@ -87,7 +93,7 @@ describe.skipIf(process.platform === 'win32')('takeover of a dead or hung relay'
     const relay = createOutboxRelay({
       db: f.db,
       outbox: f.outbox,
-      publisher: new SqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
+      publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
       claimTimeoutMs: 60_000,
     });
     // While the child lives, its groups are locked: we get nothing.
@@ -117,7 +123,7 @@ describe.skipIf(process.platform === 'win32')('takeover of a dead or hung relay'
       const relay = createOutboxRelay({
         db: f.db,
         outbox: f.outbox,
-        publisher: new SqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
+        publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
         claimTimeoutMs,
       });
       // Other groups are not blocked by the hung relay.

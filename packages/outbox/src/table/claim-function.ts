@@ -29,7 +29,7 @@ export const ROUND_DEPTH = 10;
  * more: other relays own every claimable group).
  */
 export function claimFunctionDdl(t: OutboxTable): RawBuilder<unknown> {
-  return sql`CREATE OR REPLACE FUNCTION ${t.claimFunction}(p_window integer, p_batch integer, p_seed bigint, p_timeout text)
+  return sql`CREATE FUNCTION ${t.claimFunction}(p_window integer, p_batch integer, p_seed bigint, p_timeout text)
 RETURNS TABLE (candidates bigint, id bigint, destination text, group_key text, body text, attributes jsonb,
   delay_seconds integer, attempts integer, ready boolean, fenced boolean, in_doubt boolean)
 LANGUAGE plpgsql VOLATILE

@@ -4,11 +4,11 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOutboxConfigError } from '../errors.js';
-import { acceptAll } from '../fixtures/flaky-publisher.js';
-import { drain } from '../fixtures/outbox-fixture.js';
+import { OutboxConfigError } from '../errors.js';
 import { createOutbox } from '../outbox.js';
 import { createOutboxRelay } from '../relay/relay.js';
+import { acceptAll } from '../test-support/flaky-publisher.js';
+import { drain } from '../test-support/outbox-fixture.js';
 
 const stack = useCheckoutStack();
 let schema: Awaited<ReturnType<typeof createTestSchema>>;
@@ -54,16 +54,27 @@ describe('migration', () => {
 
   it('the plain SQL creates the same table', async () => {
     const outbox = createOutbox({ schema: schema.name, table: 'plain_outbox' });
-    await sql.raw(outbox.migrationSql()).execute(db);
+    await sql.raw(outbox.migrationSql('up')).execute(db);
     expect(await tablesIn(schema.name)).toContain('plain_outbox');
+  });
+
+  it('never adopts what is already there: a second up fails loudly; down, then up again, works', async () => {
+    const outbox = createOutbox({ schema: schema.name, table: 'twice_outbox' });
+    await outbox.migration().up(db);
+    await expect(outbox.migration().up(db)).rejects.toThrow(/already exists/);
+    await outbox.migration().down?.(db);
+    await outbox.migration().down?.(db); // DROP ... IF EXISTS: a second down is a no-op
+    expect(await tablesIn(schema.name)).not.toContain('twice_outbox');
+    await outbox.migration().up(db);
+    expect(await tablesIn(schema.name)).toEqual(expect.arrayContaining(['twice_outbox', 'twice_outbox_inflight']));
   });
 
   it('a hostile table name is refused before any SQL runs', async () => {
     const before = await tablesIn(schema.name);
     expect(() => createOutbox({ schema: schema.name, table: 'x"; DROP SCHEMA public CASCADE; --' })).toThrow(
-      InvalidOutboxConfigError,
+      OutboxConfigError,
     );
-    expect(() => createOutbox({ schema: `${schema.name}"."x`, table: 'ok' })).toThrow(InvalidOutboxConfigError);
+    expect(() => createOutbox({ schema: `${schema.name}"."x`, table: 'ok' })).toThrow(OutboxConfigError);
     expect(await tablesIn(schema.name)).toEqual(before);
     const { rows } = await sql<{
       n: string;

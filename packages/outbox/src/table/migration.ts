@@ -9,7 +9,7 @@ import {
 } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { claimFunctionDdl } from './claim-function.js';
-import { type OutboxOptions, type OutboxTable, resolveOutboxTable } from './outbox-table.js';
+import type { OutboxTable } from './outbox-table.js';
 
 function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   return [
@@ -69,11 +69,10 @@ function downStatements(t: OutboxTable): RawBuilder<unknown>[] {
 }
 
 /**
- * A Kysely migration that creates (and on `down`, drops) the outbox table and its indexes.
- * Add it to your `MigrationProvider` under a name of your choice.
+ * A Kysely migration that creates (and on `down`, drops) the outbox table, its indexes, its
+ * in-flight table and its claim function. Internal: `createOutbox(...).migration()`.
  */
-export function outboxMigration(options: OutboxOptions = {}): Migration {
-  const table = resolveOutboxTable(options);
+export function outboxMigration(table: OutboxTable): Migration {
   return {
     up: async (db) => {
       for (const statement of upStatements(table)) await statement.execute(db);
@@ -84,9 +83,8 @@ export function outboxMigration(options: OutboxOptions = {}): Migration {
   };
 }
 
-/** The same DDL as {@link outboxMigration} as plain SQL, for Flyway, Liquibase, dbmate or psql. */
-export function outboxMigrationSql(options: OutboxOptions = {}, direction: 'up' | 'down' = 'up'): string {
-  const table = resolveOutboxTable(options);
+/** The same DDL as {@link outboxMigration} as plain SQL. Internal: `createOutbox(...).migrationSql()`. */
+export function outboxMigrationSql(table: OutboxTable, direction: 'up' | 'down'): string {
   const compiler = new Kysely<Record<string, never>>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),

@@ -1,15 +1,41 @@
+import { DEFAULT_SCHEMA, identifierProblem } from '@checkout/core';
 import { type RawBuilder, sql } from 'kysely';
-import { InvalidOutboxConfigError } from '../errors.js';
-import { fnv1a32, validateIdentifier } from './identifier.js';
+import { OutboxConfigError } from '../errors.js';
+
+/** Default table name of {@link OutboxOptions.table}. */
+const DEFAULT_TABLE = 'checkout_outbox';
+
+/** Returns `value` if it is a valid identifier (core's rule), else throws naming `field`. It is quoted at every use. */
+function validateIdentifier(field: string, value: unknown): string {
+  const problem = identifierProblem(value);
+  if (problem !== undefined) throw new OutboxConfigError(field, problem);
+  return value as string;
+}
+
+/** 32-bit FNV-1a of a string, as a signed int: stable across processes (namespaces advisory locks). */
+function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
 
 /** SQS's message size limit today (1 MiB); see {@link OutboxOptions.maxMessageBytes}. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
 
 /** Where the outbox lives and how big a message may be. Every field is optional. */
 export interface OutboxOptions {
-  /** Schema of the outbox table. Default `public`. Validated as an identifier and always quoted. */
+  /**
+   * Schema of the outbox table. Default `'public'` (never the connection's `search_path`). ASCII
+   * letters, digits and `_`, not starting with a digit, at most 40 characters; always quoted.
+   */
   readonly schema?: string;
-  /** Table name. Default `checkout_outbox`. Validated as an identifier (max 48 chars) and always quoted. */
+  /**
+   * Table name. Default `'checkout_outbox'`. Same rule as `schema`; the migration also creates
+   * `<table>_inflight`, `<table>_claim` and indexes `<table>_..._idx`.
+   */
   readonly table?: string;
   /**
    * Largest message `enqueue` accepts, in bytes as SQS counts them (body + attribute names, types
@@ -19,6 +45,7 @@ export interface OutboxOptions {
   /**
    * `enqueue` sends `NOTIFY` on this channel (delivered at commit) so relays wake at once.
    * Default: derived from schema and table. `false` turns notifications off (relays then poll).
+   * Same rule as `schema`.
    */
   readonly notifyChannel?: string | false;
 }
@@ -47,11 +74,14 @@ export interface OutboxTable {
 
 /** Validates options once; every query of this package goes through the result. */
 export function resolveOutboxTable(options: OutboxOptions = {}): OutboxTable {
-  const schema = validateIdentifier('schema', options.schema ?? 'public');
-  const table = validateIdentifier('table', options.table ?? 'checkout_outbox');
+  if (typeof options !== 'object' || options === null) {
+    throw new OutboxConfigError('options', 'must be an object { schema?, table?, maxMessageBytes?, notifyChannel? }');
+  }
+  const schema = validateIdentifier('schema', options.schema ?? DEFAULT_SCHEMA);
+  const table = validateIdentifier('table', options.table ?? DEFAULT_TABLE);
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1) {
-    throw new InvalidOutboxConfigError('maxMessageBytes', `must be a positive integer, got ${String(maxMessageBytes)}`);
+    throw new OutboxConfigError('maxMessageBytes', `must be a positive integer, got ${String(maxMessageBytes)}`);
   }
   let notifyChannel: string | undefined;
   if (options.notifyChannel === false) notifyChannel = undefined;
