@@ -13,7 +13,8 @@ function packagesImportedFrom(entry: string): Set<string> {
     if (seen.has(file)) return;
     seen.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const match of source.matchAll(/(?:from|import)\s+'([^']+)'/g)) {
+    // Statements at the start of a line only: TSDoc examples (` * import ... from '...'`) do not count.
+    for (const match of source.matchAll(/^(?:import|export)\s[^;']*?from\s+'([^']+)'/gm)) {
       const specifier = match[1] ?? '';
       if (specifier.startsWith('.')) visit(join(dirname(file), specifier.replace(/\.js$/, '.ts')));
       else packages.add(specifier);

@@ -84,8 +84,8 @@ describe('DynamoDbIdempotencyStore specifics', () => {
       partitionKey: { name: 'pk', type: 'S' },
       timeToLiveAttribute: 'expiresAt',
     });
-    expect(createTableInput(idempotencyTableDefinition, 't1')).toMatchObject({
-      TableName: 't1',
+    expect(createTableInput(idempotencyTableDefinition, 'idem-t1')).toMatchObject({
+      TableName: 'idem-t1',
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
     });
