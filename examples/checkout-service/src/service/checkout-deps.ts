@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KyselyIdempotencyStore } from '@checkout/idempotency/kysely';
+import { createKyselyIdempotencyStore, type KyselyIdempotencyStore } from '@checkout/idempotency/kysely';
 import { CartSnapshotStore, Inventory } from '@checkout/inventory';
 import { createOutbox, type Outbox } from '@checkout/outbox';
 import { createStateStore, orderMachine, type StateStore } from '@checkout/state-machine';
@@ -68,7 +68,7 @@ export function createCheckoutDeps(options: CheckoutDepsOptions): CheckoutDeps {
       aggregateTable: TABLES.orders,
       auditTable: TABLES.audit,
     }),
-    idempotency: new KyselyIdempotencyStore({ db, schema, table: TABLES.idempotency }),
+    idempotency: createKyselyIdempotencyStore({ db, schema, table: TABLES.idempotency }),
     inventory: new Inventory({ client: options.dynamodb, tableName: options.inventoryTable }),
     carts: new CartSnapshotStore({ client: options.dynamodb, tableName: options.inventoryTable }),
     catalog: options.catalog,

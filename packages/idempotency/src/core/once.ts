@@ -18,6 +18,17 @@ export interface OnceOptions<R> extends IdempotencyPolicyOptions<R> {
  * Runs a worker's side effect at most once per key (e.g. `receipt:${orderId}:${type}`) while the
  * record lives; a duplicate delivery gets the stored result with `replayed: true`, a concurrent one
  * `IdempotencyInProgressError` (let the message be retried later).
+ *
+ * @example
+ * ```ts
+ * import { createMemoryIdempotencyStore, once } from '@checkout/idempotency';
+ *
+ * const store = createMemoryIdempotencyStore();
+ * const { replayed } = await once(store, 'order-1:receipt', async () => ({ sent: true }), {
+ *   scope: 'receipt',
+ *   ttlSeconds: 7 * 24 * 3600,
+ * });
+ * ```
  */
 export async function once<R>(
   store: IdempotencyStore,

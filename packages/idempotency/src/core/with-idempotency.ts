@@ -50,7 +50,32 @@ export interface IdempotentFunction<A extends readonly unknown[], R> {
  * retry with the same key and fingerprint gets the stored result without running it; a retry while
  * it runs gets `IdempotencyInProgressError` (409), a different payload `IdempotencyKeyReuseError`
  * (422), a bad key `IdempotencyKeyError` (400). If `fn` throws, the key is released (unless
- * `rememberErrors` says the error is a business result) and the error is rethrown.
+ * `rememberErrors` says the error is a business result) and the error is rethrown. Options are
+ * checked here (`IdempotencyConfigError` naming the option).
+ *
+ * @example
+ * ```ts
+ * import { toHttpResponse } from '@checkout/core';
+ * import { createMemoryIdempotencyStore, replayHeaders, withIdempotency } from '@checkout/idempotency';
+ *
+ * const placeOrder = withIdempotency(
+ *   async (request: { tenantId: string; key: string; cart: unknown }) => ({ orderId: crypto.randomUUID() }),
+ *   {
+ *     store: createMemoryIdempotencyStore(),
+ *     scope: (request) => `${request.tenantId}:checkout`,
+ *     key: (request) => request.key,
+ *     fingerprint: (request) => request.cart,
+ *     inProgressLeaseMs: 30_000,
+ *   },
+ * );
+ * try {
+ *   const result = await placeOrder.withResult({ tenantId: 't-1', key: 'k-1', cart: { sku: 1 } });
+ *   console.log(201, replayHeaders(result), result.value);
+ * } catch (error) {
+ *   const answer = toHttpResponse(error); // 409 + Retry-After, 422, 400
+ *   if (answer === undefined) throw error;
+ * }
+ * ```
  */
 export function withIdempotency<A extends readonly unknown[], R>(
   fn: (...args: A) => Promise<R> | R,

@@ -36,6 +36,26 @@ const SAVEPOINT = sql.raw('checkout_idempotency');
  *
  * `db` may be a `Kysely` (a transaction is opened and committed here) or the caller's own
  * `Transaction` (then the caller commits; a savepoint undoes `fn`'s writes when it throws).
+ * `options.store` is a store made by `createKyselyIdempotencyStore` (it names the table).
+ *
+ * @example
+ * ```ts
+ * import { createKyselyIdempotencyStore, idempotentTransaction } from '@checkout/idempotency/kysely';
+ * import { Kysely, PostgresDialect } from 'kysely';
+ * import pg from 'pg';
+ *
+ * interface Database { orders: { id: string; amount: number } }
+ * const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool() }) });
+ * const store = createKyselyIdempotencyStore({ db, schema: 'checkout' });
+ * const { value, replayed } = await idempotentTransaction(
+ *   db,
+ *   { store, scope: 'tenant-1:checkout', key: 'k-1', fingerprint: { amount: 100 } },
+ *   async (trx) => {
+ *     await trx.insertInto('orders').values({ id: 'o-1', amount: 100 }).execute();
+ *     return { orderId: 'o-1' };
+ *   },
+ * );
+ * ```
  */
 export async function idempotentTransaction<DB, R>(
   db: Kysely<DB> | Transaction<DB>,
