@@ -57,12 +57,10 @@ withIdempotency(async () => 1, { store });
 withIdempotency(async () => 1, { store, scope: 's', inProgressLeaseSeconds: 60 });
 // @ts-expect-error the clock is `now`
 withIdempotency(async () => 1, { store, scope: 's', clock: () => 0 });
-// @ts-expect-error the serializer serializes the result type
-withIdempotency(async () => 1, {
-  store,
-  scope: 's',
-  serializer: { serialize: (v: string) => v, deserialize: (t) => t },
-});
+// The serializer serializes the result type.
+const textSerializer = { serialize: (v: string) => v, deserialize: (t: string) => t };
+// @ts-expect-error a string serializer for a number result
+withIdempotency(async () => 1, { store, scope: 's', serializer: textSerializer });
 
 // once: R from fn.
 const sent = once(store, 'order-1:receipt', async () => ({ messageId: 'm-1' }), { scope: 'receipt' });
