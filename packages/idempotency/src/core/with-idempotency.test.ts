@@ -1,4 +1,4 @@
-import { toHttpResponse } from '@checkout/core';
+import { isCheckoutError, toHttpResponse } from '@checkout/core';
 import { describe, expect, it } from 'vitest';
 import {
   createMemoryIdempotencyStore,
@@ -146,6 +146,52 @@ describe('withIdempotency input checks', () => {
     expect(() => withIdempotency(async () => 1, undefined as never)).toThrow(
       expect.objectContaining({ field: 'options', code: 'IDEMPOTENCY_INVALID_CONFIG' }),
     );
+  });
+
+  it('refuses a clock that does not return integer epoch milliseconds, before anything runs', async () => {
+    const store = createMemoryIdempotencyStore();
+    let runs = 0;
+    const run = withIdempotency(async () => ++runs, { store, scope: 's', key: () => 'k', now: () => 1.5 });
+    await expect(run()).rejects.toMatchObject({ code: 'IDEMPOTENCY_INVALID_CONFIG', field: 'now', httpStatus: 500 });
+    expect(runs).toBe(0);
+    expect(store.size).toBe(0);
+  });
+
+  it('errors are CheckoutErrors of core, with the option in field', () => {
+    const error = (() => {
+      try {
+        withIdempotency(async () => 1, { store: createMemoryIdempotencyStore(), scope: 's', inProgressLeaseMs: 0 });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(isCheckoutError(error)).toBe(true);
+    expect(error).toBeInstanceOf(IdempotencyConfigError);
+    expect(error).toMatchObject({ field: 'inProgressLeaseMs', httpStatus: 500 });
+  });
+
+  it('a store refuses a malformed request with a 400 input error naming the field, and writes nothing', async () => {
+    const store = createMemoryIdempotencyStore();
+    const request = {
+      key: '1:s:k',
+      fingerprint: 'f',
+      leaseToken: '',
+      now: 1,
+      leaseExpiresAt: 2,
+      expiresAt: 3,
+    };
+    await expect(store.acquire(request)).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_INVALID_INPUT',
+      field: 'request.leaseToken',
+      httpStatus: 400,
+    });
+    await expect(store.acquire({ ...request, leaseToken: 't', now: 1.5 })).rejects.toMatchObject({
+      field: 'request.now',
+    });
+    await expect(
+      store.complete({ key: '1:s:k', leaseToken: 't', outcome: 'maybe' as never, result: '1', expiresAt: 3 }),
+    ).rejects.toMatchObject({ code: 'IDEMPOTENCY_INVALID_INPUT', field: 'request.outcome' });
+    expect(store.size).toBe(0);
   });
 
   it('rejects a store that is not an IdempotencyStore', () => {

@@ -14,7 +14,7 @@ import type {
   ReleaseRequest,
 } from '../store/idempotency-store.js';
 import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from '../store/store-request.js';
-import { idempotencyMigration, idempotencyMigrationSql } from './migration.js';
+import { tableMigration, tableMigrationSql } from './migration.js';
 import { decodeRow, type IdempotencyRow } from './row-codec.js';
 import { type IdempotencyTableName, resolveTableName, tableRef } from './table-name.js';
 
@@ -114,12 +114,12 @@ export function createKyselyIdempotencyStore(options: KyselyIdempotencyStoreOpti
     acquire: async (request) => records().acquire(request),
     complete: async (request) => records().complete(request),
     release: async (request) => records().release(request),
-    migration: () => idempotencyMigration(name),
+    migration: () => tableMigration(name),
     migrationSql: (direction) => {
       if (direction !== 'up' && direction !== 'down') {
         throw new IdempotencyInputError(['direction'], "must be 'up' or 'down'");
       }
-      return idempotencyMigrationSql(name, direction);
+      return tableMigrationSql(name, direction);
     },
     deleteExpired: async (db, deleteOptions = {}) => {
       if (typeof db?.getExecutor !== 'function') throw new IdempotencyInputError(['db'], 'is not a Kysely instance');

@@ -39,7 +39,7 @@ function downStatements(name: IdempotencyTableName): RawBuilder<unknown>[] {
 }
 
 /** The migration creating the idempotency table and its index (`down` drops them). */
-export function idempotencyMigration(name: IdempotencyTableName): Migration {
+export function tableMigration(name: IdempotencyTableName): Migration {
   return {
     up: async (db) => {
       for (const statement of upStatements(name)) await statement.execute(db);
@@ -51,7 +51,7 @@ export function idempotencyMigration(name: IdempotencyTableName): Migration {
 }
 
 /** The same statements as text, each ending with `;`, for Flyway, Liquibase, dbmate or psql. */
-export function idempotencyMigrationSql(name: IdempotencyTableName, direction: 'up' | 'down'): string {
+export function tableMigrationSql(name: IdempotencyTableName, direction: 'up' | 'down'): string {
   const compiler = new Kysely<Record<string, never>>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
