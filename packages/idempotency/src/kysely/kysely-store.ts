@@ -102,11 +102,12 @@ export function createKyselyIdempotencyStore(options: KyselyIdempotencyStoreOpti
   }
   const name = resolveTableName(options);
   const now = options.now ?? Date.now;
+  const own = options.db === undefined ? undefined : new PostgresRecords(options.db, name);
   const records = () => {
-    if (options.db === undefined) {
+    if (own === undefined) {
       throw new IdempotencyConfigError(['db'], 'is required to use the store outside idempotentTransaction');
     }
-    return new PostgresRecords(options.db, name);
+    return own;
   };
   const store: KyselyIdempotencyStore = {
     schema: name.schema,
