@@ -13,13 +13,14 @@ import {
   PutItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { createTableInput } from '@checkout/core';
 import { IdempotencyInProgressError, withIdempotency } from '@checkout/idempotency';
 import {
+  createDynamoDbIdempotencyStore,
   createIdempotencyTable,
-  DynamoDbIdempotencyStore,
-  idempotencyCreateTableInput,
+  idempotencyTableDefinition,
 } from '@checkout/idempotency/dynamodb';
-import { idempotencyMigration, idempotentTransaction, KyselyIdempotencyStore } from '@checkout/idempotency/kysely';
+import { createKyselyIdempotencyStore, idempotentTransaction } from '@checkout/idempotency/kysely';
 import { startCheckoutStack } from '@checkout/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -83,7 +84,7 @@ try {
   const bareTable = `bench_bare_${Date.now()}`;
   const oursTable = `bench_ours_${Date.now()}`;
   const powertoolsTable = `bench_pt_${Date.now()}`;
-  await setup.send(new CreateTableCommand(idempotencyCreateTableInput(bareTable)));
+  await setup.send(new CreateTableCommand(createTableInput(idempotencyTableDefinition, bareTable)));
   await waitUntilTableExists({ client: setup, maxWaitTime: 60 }, { TableName: bareTable });
   await createIdempotencyTable(setup, oursTable);
   await setup.send(
@@ -128,7 +129,7 @@ try {
 
   const ours = countedClient(dynamo);
   const oursFn = withIdempotency(async (event: Event, _ctx: typeof context) => business(event), {
-    store: new DynamoDbIdempotencyStore({ client: ours.client, tableName: oursTable }),
+    store: createDynamoDbIdempotencyStore({ client: ours.client, tableName: oursTable }),
     scope: 'bench:checkout',
     key: (event) => event.key,
     fingerprint: (event) => event.body,
@@ -194,7 +195,7 @@ try {
     const fn =
       name === 'ours'
         ? withIdempotency(slow, {
-            store: new DynamoDbIdempotencyStore({ client: ours.client, tableName: oursTable }),
+            store: createDynamoDbIdempotencyStore({ client: ours.client, tableName: oursTable }),
             scope: 'bench:one',
             key: (event) => event.key,
           })
@@ -221,9 +222,9 @@ try {
   const pool = new pg.Pool({ connectionString: stack.postgres.url, max: 10 });
   const db = new Kysely<{ bench_orders: { id: string; amount: number } }>({ dialect: new PostgresDialect({ pool }) });
   const schema = `bench_idem_${Date.now()}`;
-  await idempotencyMigration({ schema }).up(db);
+  const pgStore = createKyselyIdempotencyStore({ db, schema });
+  await pgStore.migration().up(db);
   await sql`CREATE TABLE ${sql.id(schema, 'bench_orders')} (id text PRIMARY KEY, amount int NOT NULL)`.execute(db);
-  const pgStore = new KyselyIdempotencyStore({ db, schema });
   const orders = sql.id(schema, 'bench_orders');
   const plainTx = (key: string) =>
     db.transaction().execute(async (trx) => {

@@ -1,3 +1,5 @@
+import { CheckoutError, fieldPath } from '@checkout/core';
+
 /** Stable codes of every error `@checkout/idempotency` throws; switch on these, not on messages. */
 export type IdempotencyErrorCode =
   | 'IDEMPOTENCY_KEY_INVALID'
@@ -8,35 +10,54 @@ export type IdempotencyErrorCode =
   | 'IDEMPOTENCY_RESULT_TOO_LARGE'
   | 'IDEMPOTENCY_RESULT_UNSERIALIZABLE'
   | 'IDEMPOTENCY_RECORD_INVALID'
-  | 'IDEMPOTENCY_OPTIONS_INVALID';
+  | 'IDEMPOTENCY_INVALID_INPUT'
+  | 'IDEMPOTENCY_INVALID_CONFIG';
 
-/** Base class of every error thrown by `@checkout/idempotency`. */
-export class IdempotencyError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: IdempotencyErrorCode;
-  /** The HTTP status this error maps to when it reaches an API caller. */
+/** What an {@link IdempotencyError} carries besides its code and message. */
+interface IdempotencyErrorOptions {
   readonly httpStatus: number;
+  readonly field?: string;
+  readonly retryAfterSeconds?: number;
+  readonly cause?: unknown;
+}
 
-  constructor(code: IdempotencyErrorCode, httpStatus: number, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.httpStatus = httpStatus;
+/**
+ * Base of every error thrown by `@checkout/idempotency`: a `CheckoutError` (from `@checkout/core`)
+ * with an `IDEMPOTENCY_` code and an `httpStatus`. Answer an API caller with core's `toHttpResponse`.
+ *
+ * @example
+ * ```ts
+ * import { toHttpResponse } from '@checkout/core';
+ * import { IdempotencyError } from '@checkout/idempotency';
+ *
+ * function answer(error: unknown) {
+ *   if (error instanceof IdempotencyError && error.code === 'IDEMPOTENCY_IN_PROGRESS') {
+ *     return toHttpResponse(error); // 409 with Retry-After
+ *   }
+ *   throw error;
+ * }
+ * ```
+ */
+export class IdempotencyError extends CheckoutError {
+  /** Stable machine-readable code. */
+  declare readonly code: IdempotencyErrorCode;
+
+  constructor(code: IdempotencyErrorCode, message: string, options: IdempotencyErrorOptions) {
+    super(code, message, options);
   }
 }
 
 /**
  * The idempotency key (or scope) is missing or malformed: not a string, empty, over 255 UTF-8 bytes,
  * an unpaired UTF-16 surrogate (DynamoDB and Postgres would store two such keys as one), U+0000 or
- * another control character. Nothing was written. HTTP 400.
+ * another control character. Nothing was written. HTTP 400, `field` is `key` or `scope`.
  */
 export class IdempotencyKeyError extends IdempotencyError {
   /** Which input was wrong: `key` or `scope`. */
-  readonly field: 'key' | 'scope';
+  declare readonly field: 'key' | 'scope';
 
   constructor(field: 'key' | 'scope', reason: string) {
-    super('IDEMPOTENCY_KEY_INVALID', 400, `Invalid idempotency ${field}: ${reason}`);
-    this.field = field;
+    super('IDEMPOTENCY_KEY_INVALID', `Invalid idempotency ${field}: ${reason}`, { httpStatus: 400, field });
   }
 }
 
@@ -47,29 +68,36 @@ export class IdempotencyKeyError extends IdempotencyError {
  */
 export class IdempotencyPayloadError extends IdempotencyError {
   constructor(reason: string, cause?: unknown) {
-    super('IDEMPOTENCY_PAYLOAD_INVALID', 400, `Cannot fingerprint the request payload: ${reason}`, { cause });
+    super('IDEMPOTENCY_PAYLOAD_INVALID', `Cannot fingerprint the request payload: ${reason}`, {
+      httpStatus: 400,
+      cause,
+    });
   }
 }
 
-/** Another attempt with the same key holds the lease and has not finished yet. HTTP 409 with `Retry-After`. */
+/**
+ * Another attempt with the same key holds the lease and has not finished yet. HTTP 409;
+ * `retryAfterSeconds` (the `Retry-After` of `toHttpResponse`) is the time left on that lease.
+ */
 export class IdempotencyInProgressError extends IdempotencyError {
-  /** Seconds until the running attempt's lease expires (at least 1): a good `Retry-After`. */
-  readonly retryAfterSeconds: number;
+  /** Whole seconds until the running attempt's lease expires (at least 1): a good `Retry-After`. */
+  declare readonly retryAfterSeconds: number;
 
   constructor(retryAfterSeconds: number) {
     super(
       'IDEMPOTENCY_IN_PROGRESS',
-      409,
       `A request with this idempotency key is still in progress; retry after ${retryAfterSeconds}s`,
+      { httpStatus: 409, retryAfterSeconds },
     );
-    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
 /** The key was used before with a different payload (fingerprint mismatch). HTTP 422. */
 export class IdempotencyKeyReuseError extends IdempotencyError {
   constructor() {
-    super('IDEMPOTENCY_KEY_REUSED', 422, 'This idempotency key was already used with a different request payload');
+    super('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different request payload', {
+      httpStatus: 422,
+    });
   }
 }
 
@@ -82,8 +110,8 @@ export class IdempotencyLeaseLostError extends IdempotencyError {
   constructor() {
     super(
       'IDEMPOTENCY_LEASE_LOST',
-      409,
       'The in-progress lease expired and another attempt took over this idempotency key; this result was not stored',
+      { httpStatus: 409 },
     );
   }
 }
@@ -104,10 +132,10 @@ export class IdempotencyResultTooLargeError extends IdempotencyError {
   constructor(bytes: number, limitBytes: number, options?: { replayed?: boolean }) {
     super(
       'IDEMPOTENCY_RESULT_TOO_LARGE',
-      500,
       options?.replayed === true
         ? `The first attempt with this idempotency key ran but its record would have been ${bytes} bytes, over the store's limit of ${limitBytes}, so its result was not stored; it does not run again until the record expires`
         : `The idempotency record would be ${bytes} bytes, over the store's limit of ${limitBytes}; the function ran, and the key is kept so it does not run again until the record expires`,
+      { httpStatus: 500 },
     );
     this.bytes = bytes;
     this.limitBytes = limitBytes;
@@ -130,34 +158,57 @@ export class IdempotencyResultUnserializableError extends IdempotencyError {
   constructor(reason: string, options?: { cause?: unknown; replayed?: boolean }) {
     super(
       'IDEMPOTENCY_RESULT_UNSERIALIZABLE',
-      500,
       options?.replayed === true
         ? `The first attempt with this idempotency key ran but its result could not be stored (${reason}); it does not run again until the record expires`
         : `The result cannot be stored (${reason}); the function ran, and the key is kept so it does not run again until the record expires`,
-      { cause: options?.cause },
+      { httpStatus: 500, cause: options?.cause },
     );
     this.reason = reason;
   }
 }
 
-/** A record read back from the store failed validation (corrupted or written by something else). HTTP 500. */
+/**
+ * A record read back from the store failed validation (corrupted or written by something else).
+ * `field` names the record's attribute or column. HTTP 500.
+ */
 export class IdempotencyRecordError extends IdempotencyError {
   /** The record field that failed. */
-  readonly field: string;
+  declare readonly field: string;
 
   constructor(field: string, reason: string) {
-    super('IDEMPOTENCY_RECORD_INVALID', 500, `Stored idempotency record is invalid: ${field} ${reason}`);
-    this.field = field;
+    super('IDEMPOTENCY_RECORD_INVALID', `Stored idempotency record is invalid: ${field} ${reason}`, {
+      httpStatus: 500,
+      field,
+    });
   }
 }
 
-/** An option has a value the library cannot use (names the option). Programming error, HTTP 500. */
-export class IdempotencyOptionsError extends IdempotencyError {
-  /** The option that was wrong. */
-  readonly option: string;
+/**
+ * An argument of a store call is malformed (`store.acquire({ leaseToken: '' })`, a
+ * `deleteExpired` limit that is not a positive integer). `field` names it (`request.leaseToken`).
+ * Nothing was written. HTTP 400. (A bad key in a store request is an {@link IdempotencyKeyError}.)
+ */
+export class IdempotencyInputError extends IdempotencyError {
+  /** The argument that was wrong. */
+  declare readonly field: string;
 
-  constructor(option: string, reason: string) {
-    super('IDEMPOTENCY_OPTIONS_INVALID', 500, `Invalid idempotency option ${option}: ${reason}`);
-    this.option = option;
+  constructor(path: readonly (string | number)[], reason: string) {
+    const field = fieldPath(...path);
+    super('IDEMPOTENCY_INVALID_INPUT', `Invalid idempotency input ${field}: ${reason}`, { httpStatus: 400, field });
+  }
+}
+
+/**
+ * An option has a value the library cannot use (`field` names it: `ttlSeconds`, `table`). Thrown
+ * when the function is wrapped or the store is created, before anything runs. Programming error,
+ * HTTP 500.
+ */
+export class IdempotencyConfigError extends IdempotencyError {
+  /** The option that was wrong. */
+  declare readonly field: string;
+
+  constructor(path: readonly (string | number)[], reason: string) {
+    const field = fieldPath(...path);
+    super('IDEMPOTENCY_INVALID_CONFIG', `Invalid idempotency option ${field}: ${reason}`, { httpStatus: 500, field });
   }
 }

@@ -1,5 +1,5 @@
 import { toHttpResponse } from '@checkout/core';
-import { idempotencyErrorResponse } from '@checkout/idempotency';
+import { IdempotencyError } from '@checkout/idempotency';
 import { StateMachineError } from '@checkout/state-machine';
 import { CheckoutServiceError, InvalidInputError } from '../errors.js';
 import { boundEcho, MAX_MESSAGE_CHARS } from './bounded-echo.js';
@@ -53,7 +53,8 @@ export function errorResponse(error: unknown): HttpResponse | undefined {
     const answer = toHttpResponse(error);
     if (answer !== undefined) return json(answer.status, JSON.parse(answer.body), answer.headers);
   }
-  const idempotency = idempotencyErrorResponse(error);
+  // Idempotency errors answer through core's mapping (409 + Retry-After, 422, 400; 5xx bodies hidden).
+  const idempotency = error instanceof IdempotencyError ? toHttpResponse(error) : undefined;
   if (idempotency !== undefined) {
     const body = JSON.parse(idempotency.body) as { error: { code: string; message: string } };
     return errorJson(idempotency.status, body.error.code, body.error.message, idempotency.headers);

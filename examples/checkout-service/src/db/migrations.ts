@@ -1,4 +1,4 @@
-import { idempotencyMigration } from '@checkout/idempotency/kysely';
+import { createKyselyIdempotencyStore } from '@checkout/idempotency/kysely';
 import type { Outbox } from '@checkout/outbox';
 import { createStateStore, orderMachine, type StateStore } from '@checkout/state-machine';
 import { type Kysely, sql } from 'kysely';
@@ -83,7 +83,7 @@ export function checkoutMigrations(options: {
     },
     '002_order_state': createOrderStore(schema).migration(),
     '003_outbox': options.outbox.migration(),
-    '004_idempotency': idempotencyMigration({ schema, table: TABLES.idempotency }),
+    '004_idempotency': createKyselyIdempotencyStore({ schema, table: TABLES.idempotency }).migration(),
   };
 }
 

@@ -196,7 +196,7 @@ export async function handleSendReceipt(
         await deps.email.send({ to: `${payload.customerId}@example.test`, orderId, template: payload.template });
         return { sent: true };
       },
-      { scope: 'receipt', ttlSeconds: RECEIPT_TTL_SECONDS, inProgressLeaseSeconds: RECEIPT_TTL_SECONDS },
+      { scope: 'receipt', ttlSeconds: RECEIPT_TTL_SECONDS, inProgressLeaseMs: RECEIPT_TTL_SECONDS * 1000 },
     );
   } catch (error) {
     if (error instanceof IdempotencyInProgressError) return;

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KyselyIdempotencyStore } from '@checkout/idempotency/kysely';
+import { createKyselyIdempotencyStore, type KyselyIdempotencyStore } from '@checkout/idempotency/kysely';
 import { type CartSnapshotStore, createCartSnapshotStore, createInventory, type Inventory } from '@checkout/inventory';
 import { createOutbox, type Outbox } from '@checkout/outbox';
 import type { orderMachine, StateStore } from '@checkout/state-machine';
@@ -62,7 +62,7 @@ export function createCheckoutDeps(options: CheckoutDepsOptions): CheckoutDeps {
     schema,
     outbox: createOutbox({ schema, table: TABLES.outbox }),
     orders: createOrderStore(schema),
-    idempotency: new KyselyIdempotencyStore({ db, schema, table: TABLES.idempotency }),
+    idempotency: createKyselyIdempotencyStore({ db, schema, table: TABLES.idempotency }),
     inventory: createInventory({ client: options.dynamodb, tableName: options.inventoryTable }),
     carts: createCartSnapshotStore({ client: options.dynamodb, tableName: options.inventoryTable }),
     catalog: options.catalog,

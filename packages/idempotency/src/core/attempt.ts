@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { boundedText, storedTextProblem } from '@checkout/core';
 import {
+  IdempotencyConfigError,
   IdempotencyInProgressError,
   IdempotencyKeyReuseError,
-  IdempotencyOptionsError,
   IdempotencyRecordError,
   IdempotencyResultTooLargeError,
   IdempotencyResultUnserializableError,
@@ -12,7 +13,6 @@ import { fingerprintOf } from './fingerprint.js';
 import { storedKeyOf, validateKeyPart } from './key.js';
 import type { IdempotencyPolicy } from './policy.js';
 import { type RememberedError, rememberError } from './serializer.js';
-import { bounded, unstorableTextReason } from './stored-text.js';
 
 /** What an idempotent call returns: the value, and whether it was replayed from the store. */
 export interface IdempotentResult<R> {
@@ -29,9 +29,9 @@ export function startAttempt(
   const scope = validateKeyPart('scope', input.scope);
   const key = validateKeyPart('key', input.key);
   const fingerprint = fingerprintOf(input.payload);
-  const now = policy.clock();
+  const now = policy.now();
   if (!Number.isSafeInteger(now)) {
-    throw new IdempotencyOptionsError('clock', `must return integer epoch milliseconds, got ${String(now)}`);
+    throw new IdempotencyConfigError(['now'], `must return integer epoch milliseconds, got ${String(now)}`);
   }
   return {
     key: storedKeyOf(scope, key),
@@ -80,7 +80,7 @@ export function completeWithValue<R>(
   if (typeof result !== 'string') {
     throw new IdempotencyResultUnserializableError(`the serializer returned a ${typeof result}, not a string`);
   }
-  const unstorable = unstorableTextReason(result);
+  const unstorable = storedTextProblem(result);
   if (unstorable !== undefined) throw new IdempotencyResultUnserializableError(`the serialized result ${unstorable}`);
   // The first caller gets the same shape every replay will get (e.g. a Date becomes its JSON string).
   const stored = unserializableOnError('the serialized result does not deserialize', () =>
@@ -112,7 +112,7 @@ export function completeAsResultLost(
           message: 'result lost',
           properties: { code: error.code, bytes: error.bytes, limitBytes: error.limitBytes },
         }
-      : { name: UNSERIALIZABLE_MARKER, message: bounded(error.reason, 500), properties: { code: error.code } };
+      : { name: UNSERIALIZABLE_MARKER, message: boundedText(error.reason, 500), properties: { code: error.code } };
   return {
     key: attempt.key,
     leaseToken: attempt.leaseToken,
@@ -151,7 +151,7 @@ function unserializableOnError<T>(what: string, step: () => T): T {
     if (error instanceof IdempotencyResultUnserializableError) throw error;
     // The name only: the message may quote the result, and the reason is stored with the record.
     const name = error instanceof Error ? error.name : typeof error;
-    throw new IdempotencyResultUnserializableError(`${what} (${bounded(name, 60)})`, { cause: error });
+    throw new IdempotencyResultUnserializableError(`${what} (${boundedText(name, 60)})`, { cause: error });
   }
 }
 
@@ -166,11 +166,11 @@ export function completeWithError(policy: Clocked, attempt: AcquireRequest, erro
   };
 }
 
-type Clocked = Pick<IdempotencyPolicy<unknown>, 'clock' | 'ttlMs'>;
+type Clocked = Pick<IdempotencyPolicy<unknown>, 'now' | 'ttlMs'>;
 
 // The TTL counts from completion, so a slow call still gets its full replay window.
 function expiry(policy: Clocked): number {
-  return policy.clock() + policy.ttlMs;
+  return policy.now() + policy.ttlMs;
 }
 
 function parseRemembered(text: string): RememberedError {

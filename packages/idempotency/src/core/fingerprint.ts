@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { boundedText } from '@checkout/core';
 import { IdempotencyPayloadError } from '../errors.js';
-import { bounded } from './stored-text.js';
 import { describeInstance, formatPath, type PathSegment } from './value-path.js';
 
 /**
@@ -22,7 +22,7 @@ export function fingerprintOf(payload: unknown): string {
     if (error instanceof RangeError) throw new IdempotencyPayloadError('$: nested too deeply', error);
     // A getter or proxy that throws while we read the payload.
     const name = error instanceof Error ? error.name : typeof error;
-    throw new IdempotencyPayloadError(`reading it threw (${bounded(name, 60)})`, error);
+    throw new IdempotencyPayloadError(`reading it threw (${boundedText(name, 60)})`, error);
   }
   return createHash('sha256').update(encoded).digest('hex');
 }

@@ -1,14 +1,8 @@
+import { storedTextProblem } from '@checkout/core';
 import { IdempotencyKeyError } from '../errors.js';
-import { unstorableTextReason } from './stored-text.js';
 
 /** Longest accepted key or scope, in UTF-8 bytes (what DynamoDB and Postgres store and index). */
 export const MAX_KEY_BYTES = 255;
-
-/**
- * @deprecated Use {@link MAX_KEY_BYTES}: the limit counts UTF-8 bytes (255 ASCII characters, 127
- * two-byte characters, 63 emoji), not characters.
- */
-export const MAX_KEY_LENGTH = MAX_KEY_BYTES;
 
 /** Longest stored key a store accepts, in UTF-8 bytes: a scope and a key of 255 bytes each plus the length prefix fit. */
 export const MAX_STORED_KEY_BYTES = 1024;
@@ -35,9 +29,9 @@ function checkKeyText(field: 'key' | 'scope', value: unknown, maxBytes: number):
   if (value.length === 0) throw new IdempotencyKeyError(field, 'must not be empty');
   if (CONTROL_CHARACTERS.test(value)) throw new IdempotencyKeyError(field, 'must not contain control characters');
   // Checked before the size: an ill-formed string has no UTF-8 byte count of its own.
-  const unstorable = unstorableTextReason(value);
+  const unstorable = storedTextProblem(value);
   if (unstorable !== undefined) {
-    throw new IdempotencyKeyError(field, `must be text the stores keep apart, but it ${unstorable}`);
+    throw new IdempotencyKeyError(field, `${unstorable} (DynamoDB and Postgres would not keep such keys apart)`);
   }
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > maxBytes) throw new IdempotencyKeyError(field, `must be at most ${maxBytes} UTF-8 bytes, got ${bytes}`);

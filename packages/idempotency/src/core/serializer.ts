@@ -1,5 +1,5 @@
+import { boundedText } from '@checkout/core';
 import { IdempotencyResultUnserializableError } from '../errors.js';
-import { bounded } from './stored-text.js';
 import { describeInstance, formatPath } from './value-path.js';
 
 /**
@@ -41,7 +41,7 @@ function strictJsonStringify(value: unknown): string {
     const holder = typeof this === 'object' && this !== null ? paths.get(this) : undefined;
     const path =
       holder === undefined ? '$' : Array.isArray(this) ? `${holder}[${key}]` : `${holder}${formatPath([key]).slice(1)}`;
-    const refuse = (reason: string) => new IdempotencyResultUnserializableError(`${bounded(path, 160)}: ${reason}`);
+    const refuse = (reason: string) => new IdempotencyResultUnserializableError(`${boundedText(path, 160)}: ${reason}`);
     switch (typeof item) {
       case 'bigint':
       case 'function':
@@ -69,7 +69,7 @@ function strictJsonStringify(value: unknown): string {
     if (error instanceof IdempotencyResultUnserializableError) throw error;
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     const name = error instanceof Error ? error.name : typeof error;
-    const reason = /circular/i.test(message) ? 'has a cycle' : `reading it threw (${bounded(name, 60)})`;
+    const reason = /circular/i.test(message) ? 'has a cycle' : `reading it threw (${boundedText(name, 60)})`;
     throw new IdempotencyResultUnserializableError(`$: ${reason}`, { cause: error });
   }
 }

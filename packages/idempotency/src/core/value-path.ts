@@ -1,4 +1,4 @@
-import { bounded } from './stored-text.js';
+import { boundedText } from '@checkout/core';
 
 /** One step into a value: an array index, a property name, or a `{...}` label (a Map entry, a Set element). */
 export type PathSegment = string | number;
@@ -15,10 +15,10 @@ export function formatPath(path: readonly PathSegment[]): string {
   for (const segment of path) {
     if (typeof segment === 'number') text += `[${segment}]`;
     else if (segment.startsWith('{')) text += segment;
-    else if (IDENTIFIER.test(segment)) text += `.${bounded(segment, 40)}`;
-    else text += `[${JSON.stringify(bounded(segment, 40))}]`;
+    else if (IDENTIFIER.test(segment)) text += `.${boundedText(segment, 40)}`;
+    else text += `[${JSON.stringify(boundedText(segment, 40))}]`;
   }
-  return bounded(text, MAX_PATH_CHARACTERS);
+  return boundedText(text, MAX_PATH_CHARACTERS);
 }
 
 /** "a Cart instance", "an Error instance". */

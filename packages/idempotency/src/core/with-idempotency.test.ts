@@ -1,41 +1,47 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { isCheckoutError, toHttpResponse } from '@checkout/core';
+import { describe, expect, it } from 'vitest';
 import {
+  createMemoryIdempotencyStore,
+  IdempotencyConfigError,
   IdempotencyKeyError,
   IdempotencyLeaseLostError,
-  IdempotencyOptionsError,
   IdempotencyPayloadError,
   IdempotencyRecordError,
   IdempotencyResultTooLargeError,
   IdempotencyResultUnserializableError,
   type IdempotencyStore,
-  type IdempotentResult,
-  idempotencyErrorResponse,
-  MemoryIdempotencyStore,
   once,
   type WithIdempotencyOptions,
   withIdempotency,
 } from '../index.js';
 import { idempotentTransaction } from '../kysely/idempotent-transaction.js';
 import type { AcquireRequest, CompleteRequest } from '../store/idempotency-store.js';
-import { fakeClock } from '../testing/store-contract.js';
+import { fakeClock } from '../test-support/store-contract.js';
 
 /** A memory store that remembers what it was asked. */
-class RecordingStore extends MemoryIdempotencyStore {
-  readonly acquired: AcquireRequest[] = [];
-  readonly results: string[] = [];
-  override async acquire(request: AcquireRequest) {
-    this.acquired.push(request);
-    return super.acquire(request);
-  }
-  override async complete(request: Parameters<IdempotencyStore['complete']>[0]) {
-    this.results.push(request.result);
-    return super.complete(request);
-  }
+function recordingStore() {
+  const inner = createMemoryIdempotencyStore();
+  const acquired: AcquireRequest[] = [];
+  const results: string[] = [];
+  const store: IdempotencyStore & { acquired: AcquireRequest[]; results: string[] } = {
+    acquired,
+    results,
+    acquire: async (request) => {
+      acquired.push(request);
+      return inner.acquire(request);
+    },
+    complete: async (request) => {
+      results.push(request.result);
+      return inner.complete(request);
+    },
+    release: (request) => inner.release(request),
+  };
+  return store;
 }
 
 describe('withIdempotency input checks', () => {
   it('rejects a missing or malformed key with a 400 error and writes nothing', async () => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     let runs = 0;
     const run = withIdempotency(
       async (_input: { key?: string }) => {
@@ -54,7 +60,7 @@ describe('withIdempotency input checks', () => {
 
   it('turns a throwing key function into a rejection, not a synchronous throw', async () => {
     const run = withIdempotency(async () => 1, {
-      store: new MemoryIdempotencyStore(),
+      store: createMemoryIdempotencyStore(),
       scope: 's',
       key: () => {
         throw new TypeError('no headers');
@@ -66,7 +72,7 @@ describe('withIdempotency input checks', () => {
   });
 
   it('rejects a malformed scope as a key error naming the scope', async () => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     const run = withIdempotency(async (input: { tenant: string }) => input.tenant, {
       store,
       scope: (input) => input.tenant,
@@ -77,7 +83,7 @@ describe('withIdempotency input checks', () => {
   });
 
   it('rejects a payload that cannot be fingerprinted and writes nothing', async () => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     const run = withIdempotency(async (_input: unknown) => 'ok', { store, scope: 's', key: () => 'k' });
@@ -88,14 +94,18 @@ describe('withIdempotency input checks', () => {
   it.each([
     ['ttlSeconds', { ttlSeconds: 0 }],
     ['ttlSeconds', { ttlSeconds: Number.NaN }],
-    ['inProgressLeaseSeconds', { inProgressLeaseSeconds: -1 }],
+    ['inProgressLeaseMs', { inProgressLeaseMs: -1 }],
+    // Durations are whole numbers in their unit.
+    ['inProgressLeaseMs', { inProgressLeaseMs: 1.5 }],
+    ['ttlSeconds', { ttlSeconds: 0.5 }],
     // Finite but so large that `now + ttl` is no longer an integer epoch-ms time a store can keep.
     ['ttlSeconds', { ttlSeconds: 1e300 }],
     ['ttlSeconds', { ttlSeconds: Number.MAX_SAFE_INTEGER }],
-    ['inProgressLeaseSeconds', { inProgressLeaseSeconds: 1e300 }],
+    ['inProgressLeaseMs', { inProgressLeaseMs: 1e300 }],
+    ['inProgressLeaseMs', { inProgressLeaseMs: 100 * 365 * 24 * 3600 * 1000 + 1 }],
     ['ttlSeconds', { ttlSeconds: Number.POSITIVE_INFINITY }],
     // Checked up front: a bad one would otherwise fail as a raw TypeError, or only after fn ran.
-    ['clock', { clock: 'now' }],
+    ['now', { now: Date.now() }],
     ['rememberErrors', { rememberErrors: true }],
     ['reviveError', { reviveError: {} }],
     ['serializer', { serializer: {} }],
@@ -103,9 +113,9 @@ describe('withIdempotency input checks', () => {
     ['key', { key: 'k' }],
     ['fingerprint', { fingerprint: { a: 1 } }],
   ] as Array<[string, Record<string, unknown>]>)('rejects a bad %s when the function is wrapped', (option, bad) => {
-    const options = { store: new MemoryIdempotencyStore(), scope: 's', ...bad } as WithIdempotencyOptions<[], number>;
+    const options = { store: createMemoryIdempotencyStore(), scope: 's', ...bad } as WithIdempotencyOptions<[], number>;
     expect(() => withIdempotency(async () => 1, options)).toThrow(
-      expect.objectContaining({ option, code: 'IDEMPOTENCY_OPTIONS_INVALID' }),
+      expect.objectContaining({ field: option, code: 'IDEMPOTENCY_INVALID_CONFIG' }),
     );
   });
 
@@ -115,39 +125,85 @@ describe('withIdempotency input checks', () => {
       runs += 1;
       return 'done';
     };
-    await expect(once({} as IdempotencyStore, 'k', fn)).rejects.toMatchObject({ option: 'store' });
-    await expect(once(new MemoryIdempotencyStore(), 'k', fn, null as never)).rejects.toMatchObject({
-      option: 'options',
+    await expect(once({} as IdempotencyStore, 'k', fn)).rejects.toMatchObject({ field: 'store' });
+    await expect(once(createMemoryIdempotencyStore(), 'k', fn, null as never)).rejects.toMatchObject({
+      field: 'options',
     });
-    await expect(once(new MemoryIdempotencyStore(), 'k', fn, { serializer: {} as never })).rejects.toBeInstanceOf(
-      IdempotencyOptionsError,
+    await expect(once(createMemoryIdempotencyStore(), 'k', fn, { serializer: {} as never })).rejects.toBeInstanceOf(
+      IdempotencyConfigError,
     );
     expect(runs).toBe(0);
   });
 
   it('idempotentTransaction refuses missing options with the typed error', async () => {
     await expect(idempotentTransaction({} as never, undefined as never, async () => 1)).rejects.toMatchObject({
-      option: 'store',
-      code: 'IDEMPOTENCY_OPTIONS_INVALID',
+      field: 'store',
+      code: 'IDEMPOTENCY_INVALID_CONFIG',
     });
   });
 
   it('withIdempotency refuses missing options with the typed error', () => {
     expect(() => withIdempotency(async () => 1, undefined as never)).toThrow(
-      expect.objectContaining({ option: 'options', code: 'IDEMPOTENCY_OPTIONS_INVALID' }),
+      expect.objectContaining({ field: 'options', code: 'IDEMPOTENCY_INVALID_CONFIG' }),
     );
+  });
+
+  it('refuses a clock that does not return integer epoch milliseconds, before anything runs', async () => {
+    const store = createMemoryIdempotencyStore();
+    let runs = 0;
+    const run = withIdempotency(async () => ++runs, { store, scope: 's', key: () => 'k', now: () => 1.5 });
+    await expect(run()).rejects.toMatchObject({ code: 'IDEMPOTENCY_INVALID_CONFIG', field: 'now', httpStatus: 500 });
+    expect(runs).toBe(0);
+    expect(store.size).toBe(0);
+  });
+
+  it('errors are CheckoutErrors of core, with the option in field', () => {
+    const error = (() => {
+      try {
+        withIdempotency(async () => 1, { store: createMemoryIdempotencyStore(), scope: 's', inProgressLeaseMs: 0 });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(isCheckoutError(error)).toBe(true);
+    expect(error).toBeInstanceOf(IdempotencyConfigError);
+    expect(error).toMatchObject({ field: 'inProgressLeaseMs', httpStatus: 500 });
+  });
+
+  it('a store refuses a malformed request with a 400 input error naming the field, and writes nothing', async () => {
+    const store = createMemoryIdempotencyStore();
+    const request = {
+      key: '1:s:k',
+      fingerprint: 'f',
+      leaseToken: '',
+      now: 1,
+      leaseExpiresAt: 2,
+      expiresAt: 3,
+    };
+    await expect(store.acquire(request)).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_INVALID_INPUT',
+      field: 'request.leaseToken',
+      httpStatus: 400,
+    });
+    await expect(store.acquire({ ...request, leaseToken: 't', now: 1.5 })).rejects.toMatchObject({
+      field: 'request.now',
+    });
+    await expect(
+      store.complete({ key: '1:s:k', leaseToken: 't', outcome: 'maybe' as never, result: '1', expiresAt: 3 }),
+    ).rejects.toMatchObject({ code: 'IDEMPOTENCY_INVALID_INPUT', field: 'request.outcome' });
+    expect(store.size).toBe(0);
   });
 
   it('rejects a store that is not an IdempotencyStore', () => {
     expect(() => withIdempotency(async () => 1, { store: {} as IdempotencyStore, scope: 's' })).toThrow(
-      IdempotencyOptionsError,
+      IdempotencyConfigError,
     );
   });
 });
 
 describe('withIdempotency behaviour', () => {
   it('keeps the same signature and passes every argument through', async () => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     const add = withIdempotency(async (a: number, b: number, key: string) => a + b + key.length, {
       store,
       scope: 'add',
@@ -159,7 +215,7 @@ describe('withIdempotency behaviour', () => {
   });
 
   it('ties the lease to the Lambda remaining time when a context is given', async () => {
-    const store = new RecordingStore();
+    const store = recordingStore();
     const clock = fakeClock();
     const handler = withIdempotency(
       async (_event: { key: string }, _context: { getRemainingTimeInMillis(): number }) => 'ok',
@@ -168,7 +224,7 @@ describe('withIdempotency behaviour', () => {
         scope: 'lambda',
         key: (event) => event.key,
         lambdaContext: (_event, context) => context,
-        clock: clock.now,
+        now: clock.now,
       },
     );
     await handler({ key: 'a' }, { getRemainingTimeInMillis: () => 12_345 });
@@ -176,21 +232,21 @@ describe('withIdempotency behaviour', () => {
   });
 
   it('uses the configured lease without a context', async () => {
-    const store = new RecordingStore();
+    const store = recordingStore();
     const clock = fakeClock();
     const run = withIdempotency(async () => 'ok', {
       store,
       scope: 's',
       key: () => 'k',
-      inProgressLeaseSeconds: 7,
-      clock: clock.now,
+      inProgressLeaseMs: 7_000,
+      now: clock.now,
     });
     await run();
     expect(store.acquired[0]?.leaseExpiresAt).toBe(clock.now() + 7_000);
   });
 
   it('stores what the serializer makes (e.g. encrypted) and replays through it', async () => {
-    const store = new RecordingStore();
+    const store = recordingStore();
     const reverse = (text: string) => [...text].reverse().join('');
     const run = withIdempotency(async () => ({ email: 'buyer@example.com' }), {
       store,
@@ -208,7 +264,7 @@ describe('withIdempotency behaviour', () => {
 
   it('returns the stored shape on the first call too, so replays look the same', async () => {
     const run = withIdempotency(async () => ({ at: new Date(0), skip: undefined }), {
-      store: new MemoryIdempotencyStore(),
+      store: createMemoryIdempotencyStore(),
       scope: 's',
       key: () => 'k',
     });
@@ -216,7 +272,7 @@ describe('withIdempotency behaviour', () => {
   });
 
   it('releases the key when fn throws, so the retry runs', async () => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     let runs = 0;
     const run = withIdempotency(
       async () => {
@@ -231,7 +287,7 @@ describe('withIdempotency behaviour', () => {
   });
 
   it('holds no state between wrapped functions: a second config on the same store is not ignored (Powertools #5409)', async () => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     const a = withIdempotency(async (input: { key: string; body: string }) => `a:${input.body}`, {
       store,
       scope: 'same',
@@ -250,7 +306,7 @@ describe('withIdempotency behaviour', () => {
   });
 
   it('reports a lost lease when the record was taken over before completion', async () => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     const run = withIdempotency(
       async () => {
         store.clear();
@@ -264,7 +320,7 @@ describe('withIdempotency behaviour', () => {
 
 describe('payloads that differ only inside a Map or Set', () => {
   it('a different cart in a Map gets 422, not the first cart result', async () => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     let runs = 0;
     const checkout = withIdempotency(
       async (input: { key: string; cart: Map<string, number> }) => ({ order: ++runs, lines: input.cart.size }),
@@ -272,7 +328,7 @@ describe('payloads that differ only inside a Map or Set', () => {
     );
     await checkout({ key: 'k', cart: new Map([['sku-1', 1]]) });
     const error = await checkout({ key: 'k', cart: new Map([['sku-1', 5]]) }).catch((caught: unknown) => caught);
-    expect(idempotencyErrorResponse(error)?.status).toBe(422);
+    expect(toHttpResponse(error)?.status).toBe(422);
     expect(await checkout.withResult({ key: 'k', cart: new Map([['sku-1', 1]]) })).toEqual({
       value: { order: 1, lines: 1 },
       replayed: true,
@@ -282,7 +338,7 @@ describe('payloads that differ only inside a Map or Set', () => {
 
   it('a different Set of coupons gets 422', async () => {
     const checkout = withIdempotency(async (_input: { coupons: Set<string> }) => 'ok', {
-      store: new MemoryIdempotencyStore(),
+      store: createMemoryIdempotencyStore(),
       scope: 's',
       key: () => 'k',
     });
@@ -294,11 +350,11 @@ describe('payloads that differ only inside a Map or Set', () => {
     class Cart {
       constructor(readonly lines: number) {}
     }
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     const checkout = withIdempotency(async (_cart: Cart) => 'ok', { store, scope: 's', key: () => 'k' });
     const error = await checkout(new Cart(1)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(IdempotencyPayloadError);
-    expect(idempotencyErrorResponse(error)?.status).toBe(400);
+    expect(toHttpResponse(error)?.status).toBe(400);
     expect(store.size).toBe(0);
   });
 });
@@ -320,7 +376,7 @@ describe('results the default serializer cannot store', () => {
     ['Infinity', Number.POSITIVE_INFINITY, /\$: Infinity/],
     ['a class instance', new Receipt('r-1'), /\$: a Receipt instance/],
   ])('%s: typed 500, the record is kept, and the retry does not run fn again', async (_label, result, message) => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     let runs = 0;
     const run = withIdempotency(
       async () => {
@@ -332,11 +388,11 @@ describe('results the default serializer cannot store', () => {
     const first = await run().catch((error: unknown) => error);
     expect(first).toBeInstanceOf(IdempotencyResultUnserializableError);
     expect((first as Error).message).toMatch(message);
-    expect(idempotencyErrorResponse(first)).toEqual({
+    expect(toHttpResponse(first)).toEqual({
       status: 500,
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({
-        error: { code: 'IDEMPOTENCY_RESULT_UNSERIALIZABLE', message: 'Idempotency store error' },
+        error: { code: 'IDEMPOTENCY_RESULT_UNSERIALIZABLE', message: 'Internal error' },
       }),
     });
     const retry = await run().catch((error: unknown) => error);
@@ -348,7 +404,7 @@ describe('results the default serializer cannot store', () => {
   it('also when rememberErrors would accept any error: the unstorable result is not a business error', async () => {
     let runs = 0;
     const run = withIdempotency(async () => ({ n: BigInt(++runs) }), {
-      store: new MemoryIdempotencyStore(),
+      store: createMemoryIdempotencyStore(),
       scope: 's',
       key: () => 'k',
       rememberErrors: () => true,
@@ -366,7 +422,7 @@ describe('results the default serializer cannot store', () => {
         runs += 1;
         return runs === 1 ? undefined : 'second';
       },
-      { store: new MemoryIdempotencyStore(), scope: 's', key: () => 'k' },
+      { store: createMemoryIdempotencyStore(), scope: 's', key: () => 'k' },
     );
     expect(await run.withResult()).toEqual({ value: null, replayed: false });
     expect(await run.withResult()).toEqual({ value: null, replayed: true });
@@ -383,7 +439,7 @@ describe('results the default serializer cannot store', () => {
     ]) {
       let runs = 0;
       const run = withIdempotency(async () => ++runs, {
-        store: new MemoryIdempotencyStore(),
+        store: createMemoryIdempotencyStore(),
         scope: 's',
         key: () => 'k',
         serializer: { serialize, deserialize: (text) => JSON.parse(text) as number },
@@ -395,7 +451,7 @@ describe('results the default serializer cannot store', () => {
   });
 
   it('once: the same rule for a worker side effect', async () => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     let sent = 0;
     const send = () => once(store, 'order-1:receipt', async () => ({ sent: ++sent, at: 1n }));
     await expect(send()).rejects.toBeInstanceOf(IdempotencyResultUnserializableError);
@@ -406,18 +462,23 @@ describe('results the default serializer cannot store', () => {
 
 describe('results too large for the store', () => {
   /** A memory store that refuses results over 300 bytes, as DynamoDB refuses items over 400 KB. */
-  class SmallStore extends MemoryIdempotencyStore {
-    override async complete(request: CompleteRequest): Promise<void> {
-      const bytes = Buffer.byteLength(request.result);
-      if (bytes > 300) throw new IdempotencyResultTooLargeError(bytes, 300);
-      await super.complete(request);
-    }
+  function smallStore(): IdempotencyStore {
+    const inner = createMemoryIdempotencyStore();
+    return {
+      acquire: (request) => inner.acquire(request),
+      release: (request) => inner.release(request),
+      complete: async (request: CompleteRequest) => {
+        const bytes = Buffer.byteLength(request.result);
+        if (bytes > 300) throw new IdempotencyResultTooLargeError(bytes, 300);
+        await inner.complete(request);
+      },
+    };
   }
 
   it('is a typed 500 that keeps the key, also when rememberErrors would accept any error', async () => {
     let runs = 0;
     const run = withIdempotency(async () => 'x'.repeat(400 + ++runs), {
-      store: new SmallStore(),
+      store: smallStore(),
       scope: 's',
       key: () => 'k',
       rememberErrors: () => true,
@@ -430,10 +491,10 @@ describe('results too large for the store', () => {
     expect(retry).toBeInstanceOf(IdempotencyResultTooLargeError);
     expect(retry).toMatchObject({ bytes: 403, limitBytes: 300 });
     expect((retry as Error).message).toMatch(/first attempt .* ran .*not stored/);
-    expect(idempotencyErrorResponse(retry)).toEqual({
+    expect(toHttpResponse(retry)).toEqual({
       status: 500,
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ error: { code: 'IDEMPOTENCY_RESULT_TOO_LARGE', message: 'Idempotency store error' } }),
+      body: JSON.stringify({ error: { code: 'IDEMPOTENCY_RESULT_TOO_LARGE', message: 'Internal error' } }),
     });
   });
 
@@ -466,7 +527,7 @@ describe('results too large for the store', () => {
 
 describe('remembered errors when the lease was lost', () => {
   it('still throws the business error, not the store failure', async () => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     const declined = new Error('card declined');
     const run = withIdempotency(
       async () => {
@@ -483,7 +544,7 @@ describe('once', () => {
   it('validates the key before running anything', async () => {
     let runs = 0;
     await expect(
-      once(new MemoryIdempotencyStore(), '', async () => {
+      once(createMemoryIdempotencyStore(), '', async () => {
         runs += 1;
       }),
     ).rejects.toBeInstanceOf(IdempotencyKeyError);
@@ -491,25 +552,9 @@ describe('once', () => {
   });
 
   it('keeps keys apart by scope', async () => {
-    const store = new MemoryIdempotencyStore();
+    const store = createMemoryIdempotencyStore();
     const a = await once(store, 'order-1', async () => 'receipt', { scope: 'receipt' });
     const b = await once(store, 'order-1', async () => 'analytics', { scope: 'analytics' });
     expect([a.value, b.value]).toEqual(['receipt', 'analytics']);
-  });
-});
-
-describe('types', () => {
-  it('keeps the wrapped signature and types the variants', () => {
-    const run = withIdempotency(async (orderId: string, amount: number) => ({ orderId, amount }), {
-      store: new MemoryIdempotencyStore(),
-      scope: 'types',
-      key: (orderId) => orderId,
-    });
-    expectTypeOf(run).parameters.toEqualTypeOf<[string, number]>();
-    expectTypeOf(run).returns.resolves.toEqualTypeOf<{ orderId: string; amount: number }>();
-    expectTypeOf(run.withResult).returns.resolves.toEqualTypeOf<
-      IdempotentResult<{ orderId: string; amount: number }>
-    >();
-    expectTypeOf(run.withKey).parameters.toEqualTypeOf<[string, string, number]>();
   });
 });

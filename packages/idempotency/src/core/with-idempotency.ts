@@ -1,5 +1,6 @@
+import type { LambdaContextLike } from '@checkout/core';
 import {
-  IdempotencyOptionsError,
+  IdempotencyConfigError,
   IdempotencyResultTooLargeError,
   IdempotencyResultUnserializableError,
 } from '../errors.js';
@@ -13,8 +14,8 @@ import {
   settleExisting,
   startAttempt,
 } from './attempt.js';
-import { DEFAULT_LEASE_SECONDS, type LambdaContextLike, leaseMsFor } from './lambda-context.js';
-import { type IdempotencyPolicy, type IdempotencyPolicyOptions, positiveSeconds, resolvePolicy } from './policy.js';
+import { DEFAULT_LEASE_MS, leaseMsFor } from './lease.js';
+import { type IdempotencyPolicy, type IdempotencyPolicyOptions, resolvePolicy, wholeMs } from './policy.js';
 
 /** Options of {@link withIdempotency}. `A` are the wrapped function's arguments, `R` its result. */
 export interface WithIdempotencyOptions<A extends readonly unknown[], R> extends IdempotencyPolicyOptions<R> {
@@ -29,8 +30,8 @@ export interface WithIdempotencyOptions<A extends readonly unknown[], R> extends
   readonly key?: (...args: A) => string | undefined;
   /** The part of the input that must match on a replay. Default: the first argument, whole (canonical JSON, SHA-256). */
   readonly fingerprint?: (...args: A) => unknown;
-  /** In-progress lease when no Lambda context is given, in seconds. Default 60. */
-  readonly inProgressLeaseSeconds?: number;
+  /** In-progress lease when no Lambda context is given, in milliseconds. Default 60 000 (`DEFAULT_LEASE_MS`). */
+  readonly inProgressLeaseMs?: number;
   /** Finds the Lambda context in the arguments; the lease then ends when the invocation would time out. */
   readonly lambdaContext?: (...args: A) => LambdaContextLike | undefined;
 }
@@ -49,25 +50,48 @@ export interface IdempotentFunction<A extends readonly unknown[], R> {
  * retry with the same key and fingerprint gets the stored result without running it; a retry while
  * it runs gets `IdempotencyInProgressError` (409), a different payload `IdempotencyKeyReuseError`
  * (422), a bad key `IdempotencyKeyError` (400). If `fn` throws, the key is released (unless
- * `rememberErrors` says the error is a business result) and the error is rethrown.
+ * `rememberErrors` says the error is a business result) and the error is rethrown. Options are
+ * checked here (`IdempotencyConfigError` naming the option).
+ *
+ * @example
+ * ```ts
+ * import { toHttpResponse } from '@checkout/core';
+ * import { createMemoryIdempotencyStore, replayHeaders, withIdempotency } from '@checkout/idempotency';
+ *
+ * const placeOrder = withIdempotency(
+ *   async (request: { tenantId: string; key: string; cart: unknown }) => ({ orderId: crypto.randomUUID() }),
+ *   {
+ *     store: createMemoryIdempotencyStore(),
+ *     scope: (request) => `${request.tenantId}:checkout`,
+ *     key: (request) => request.key,
+ *     fingerprint: (request) => request.cart,
+ *     inProgressLeaseMs: 30_000,
+ *   },
+ * );
+ * try {
+ *   const result = await placeOrder.withResult({ tenantId: 't-1', key: 'k-1', cart: { sku: 1 } });
+ *   console.log(201, replayHeaders(result), result.value);
+ * } catch (error) {
+ *   const answer = toHttpResponse(error); // 409 + Retry-After, 422, 400
+ *   if (answer === undefined) throw error;
+ * }
+ * ```
  */
 export function withIdempotency<A extends readonly unknown[], R>(
   fn: (...args: A) => Promise<R> | R,
   options: WithIdempotencyOptions<A, R>,
 ): IdempotentFunction<A, R> {
   const policy = resolvePolicy(options);
-  const leaseSeconds = positiveSeconds(
-    'inProgressLeaseSeconds',
-    options.inProgressLeaseSeconds ?? DEFAULT_LEASE_SECONDS,
-  );
-  if (typeof options.store?.acquire !== 'function')
-    throw new IdempotencyOptionsError('store', 'is not an IdempotencyStore');
+  const leaseMs = wholeMs('inProgressLeaseMs', options.inProgressLeaseMs ?? DEFAULT_LEASE_MS);
+  if (typeof options.store?.acquire !== 'function') {
+    throw new IdempotencyConfigError(['store'], 'is not an IdempotencyStore');
+  }
   if (typeof options.scope !== 'string' && typeof options.scope !== 'function') {
-    throw new IdempotencyOptionsError('scope', 'must be a string or a function of the arguments');
+    throw new IdempotencyConfigError(['scope'], 'must be a string or a function of the arguments');
   }
   for (const name of ['key', 'fingerprint', 'lambdaContext'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
-      throw new IdempotencyOptionsError(name, 'must be a function of the arguments');
+      throw new IdempotencyConfigError([name], 'must be a function of the arguments');
     }
   }
   const { store, scope, key: keyOf, fingerprint, lambdaContext } = options;
@@ -77,7 +101,7 @@ export function withIdempotency<A extends readonly unknown[], R>(
       scope: typeof scope === 'function' ? scope(...args) : scope,
       key,
       payload: fingerprint === undefined ? args[0] : fingerprint(...args),
-      leaseMs: leaseMsFor(leaseSeconds, lambdaContext?.(...args)),
+      leaseMs: leaseMsFor(leaseMs, lambdaContext?.(...args)),
     });
     return runAttempt(store, policy, attempt, () => fn(...args));
   };

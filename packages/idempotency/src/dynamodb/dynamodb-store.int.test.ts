@@ -6,18 +6,20 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { createTableInput } from '@checkout/core';
 import { uniqueName } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  IdempotencyOptionsError,
+  IdempotencyConfigError,
   IdempotencyRecordError,
   IdempotencyResultTooLargeError,
+  type IdempotencyStore,
   withIdempotency,
 } from '../index.js';
-import { describeStoreContract } from '../testing/store-contract.js';
-import { DynamoDbIdempotencyStore } from './dynamodb-store.js';
-import { createIdempotencyTable, idempotencyCreateTableInput, idempotencyTableDefinition } from './table-definition.js';
+import { describeStoreContract } from '../test-support/store-contract.js';
+import { createDynamoDbIdempotencyStore } from './dynamodb-store.js';
+import { createIdempotencyTable, idempotencyTableDefinition } from './table-definition.js';
 
 const stack = useCheckoutStack();
 
@@ -45,8 +47,8 @@ describeStoreContract('DynamoDB Local', async () => {
   const client = new DynamoDBClient(stack.dynamodb.clientConfig);
   const tableName = await freshTable(client);
   return {
-    store: new DynamoDbIdempotencyStore({ client, tableName }),
-    withItemLimit: (maxItemBytes) => new DynamoDbIdempotencyStore({ client, tableName, maxItemBytes }),
+    store: createDynamoDbIdempotencyStore({ client, tableName }),
+    withItemLimit: (maxItemBytes) => createDynamoDbIdempotencyStore({ client, tableName, maxItemBytes }),
     countRecords: async () =>
       (await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT' }))).Count ?? -1,
     teardown: async () => {
@@ -67,10 +69,10 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     { step: 'initialize', name: 'countCalls' },
   );
   let tableName: string;
-  let store: DynamoDbIdempotencyStore;
+  let store: IdempotencyStore;
   beforeAll(async () => {
     tableName = await freshTable(client);
-    store = new DynamoDbIdempotencyStore({ client, tableName });
+    store = createDynamoDbIdempotencyStore({ client, tableName });
   });
   afterAll(async () => {
     await client.send(new DeleteTableCommand({ TableName: tableName }));
@@ -82,8 +84,8 @@ describe('DynamoDbIdempotencyStore specifics', () => {
       partitionKey: { name: 'pk', type: 'S' },
       timeToLiveAttribute: 'expiresAt',
     });
-    expect(idempotencyCreateTableInput('t1')).toMatchObject({
-      TableName: 't1',
+    expect(createTableInput(idempotencyTableDefinition, 'idem-t1')).toMatchObject({
+      TableName: 'idem-t1',
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
     });
@@ -107,7 +109,13 @@ describe('DynamoDbIdempotencyStore specifics', () => {
   it('writes the TTL attribute in epoch seconds', async () => {
     // In the future: DynamoDB Local's TTL would delete an item whose expiresAt lies in the real past.
     const clock = () => Date.UTC(2030, 0, 1, 12);
-    const checkout = withIdempotency(async () => 'ok', { store, scope: 'ttl', key: () => 'k1', ttlSeconds: 90, clock });
+    const checkout = withIdempotency(async () => 'ok', {
+      store,
+      scope: 'ttl',
+      key: () => 'k1',
+      ttlSeconds: 90,
+      now: clock,
+    });
     await checkout();
     const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: '3:ttl:k1' } } }));
     expect(Item?.expiresAt?.N).toBe(String(Date.UTC(2030, 0, 1, 12) / 1000 + 90));
@@ -134,7 +142,7 @@ describe('DynamoDbIdempotencyStore specifics', () => {
   });
 
   it('maps DynamoDB rejecting an oversized item when the configured limit is too high, and keeps the key', async () => {
-    const loose = new DynamoDbIdempotencyStore({ client, tableName, maxItemBytes: 10 * 1024 * 1024 });
+    const loose = createDynamoDbIdempotencyStore({ client, tableName, maxItemBytes: 10 * 1024 * 1024 });
     let runs = 0;
     const big = withIdempotency(async () => `${++runs}`.repeat(500 * 1024), {
       store: loose,
@@ -181,7 +189,7 @@ describe('DynamoDbIdempotencyStore specifics', () => {
       },
       { step: 'deserialize', name: 'loseFirstResponse' },
     );
-    const flakyStore = new DynamoDbIdempotencyStore({ client: flaky, tableName });
+    const flakyStore = createDynamoDbIdempotencyStore({ client: flaky, tableName });
     let runs = 0;
     const run = withIdempotency(async () => ++runs, { store: flakyStore, scope: 'retry', key: () => randomUUID() });
     expect(await run()).toBe(1);
@@ -209,9 +217,18 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     }
   });
 
-  it('validates the table name', () => {
-    expect(() => new DynamoDbIdempotencyStore({ client, tableName: 'bad name; drop' })).toThrow(
-      IdempotencyOptionsError,
+  it('validates the options when the store is created', () => {
+    expect(() => createDynamoDbIdempotencyStore({ client, tableName: 'bad name; drop' })).toThrow(
+      IdempotencyConfigError,
+    );
+    expect(() => createDynamoDbIdempotencyStore({ client, tableName: 'bad name; drop' })).toThrow(
+      expect.objectContaining({ field: 'tableName', code: 'IDEMPOTENCY_INVALID_CONFIG' }),
+    );
+    expect(() => createDynamoDbIdempotencyStore({ client, tableName, maxItemBytes: 0 })).toThrow(
+      expect.objectContaining({ field: 'maxItemBytes' }),
+    );
+    expect(() => createDynamoDbIdempotencyStore({ client: {} as DynamoDBClient, tableName })).toThrow(
+      expect.objectContaining({ field: 'client' }),
     );
   });
 });

@@ -6,9 +6,10 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { tableNameProblem } from '@checkout/core';
 import {
+  IdempotencyConfigError,
   IdempotencyLeaseLostError,
-  IdempotencyOptionsError,
   IdempotencyRecordError,
   IdempotencyResultTooLargeError,
 } from '../errors.js';
@@ -25,7 +26,7 @@ import { ATTR, decodeRecord, itemSize } from './record-codec.js';
 /** DynamoDB's item size limit (400 KB). */
 export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
 
-/** Options of {@link DynamoDbIdempotencyStore}. */
+/** Options of {@link createDynamoDbIdempotencyStore}. */
 export interface DynamoDbIdempotencyStoreOptions {
   /** A DynamoDB client (share one per process; the store adds no middleware). */
   readonly client: DynamoDBClient;
@@ -38,25 +39,50 @@ export interface DynamoDbIdempotencyStoreOptions {
 const IN_PROGRESS = { S: 'in_progress' } as const;
 
 /**
- * Idempotency records in DynamoDB. First call: one conditional `PutItem` that returns the blocking
- * item on conflict (`ReturnValuesOnConditionCheckFailure: ALL_OLD`, no extra read). Completion:
- * one `UpdateItem` conditioned on the lease token. Release: one `DeleteItem` conditioned on it.
+ * Idempotency records in DynamoDB (a table of `idempotencyTableDefinition`). First call: one
+ * conditional `PutItem` that returns the blocking item on conflict
+ * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`, no extra read). Completion: one `UpdateItem`
+ * conditioned on the lease token. Release: one `DeleteItem` conditioned on it. Options are checked
+ * here (`IdempotencyConfigError` naming the option).
+ *
+ * @example
+ * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * import { withIdempotency } from '@checkout/idempotency';
+ * import { createDynamoDbIdempotencyStore } from '@checkout/idempotency/dynamodb';
+ *
+ * const store = createDynamoDbIdempotencyStore({ client: new DynamoDBClient({}), tableName: 'checkout-idempotency' });
+ * export const charge = withIdempotency(async (orderId: string) => ({ chargeId: `ch-${orderId}` }), {
+ *   store,
+ *   scope: 'payments',
+ *   key: (orderId) => orderId,
+ * });
+ * ```
  */
-export class DynamoDbIdempotencyStore implements IdempotencyStore {
+export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStoreOptions): IdempotencyStore {
+  if (typeof options !== 'object' || options === null) {
+    throw new IdempotencyConfigError(['options'], 'must be an object');
+  }
+  if (typeof options.client?.send !== 'function') {
+    throw new IdempotencyConfigError(['client'], 'must be a DynamoDBClient');
+  }
+  const problem = tableNameProblem(options.tableName);
+  if (problem !== undefined) throw new IdempotencyConfigError(['tableName'], problem);
+  const maxItemBytes = options.maxItemBytes ?? DYNAMODB_MAX_ITEM_BYTES;
+  if (!Number.isSafeInteger(maxItemBytes) || maxItemBytes <= 0) {
+    throw new IdempotencyConfigError(['maxItemBytes'], 'must be a positive integer');
+  }
+  return new DynamoDbStore(options.client, options.tableName, maxItemBytes);
+}
+
+class DynamoDbStore implements IdempotencyStore {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
   readonly #maxItemBytes: number;
 
-  constructor(options: DynamoDbIdempotencyStoreOptions) {
-    if (typeof options.tableName !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(options.tableName)) {
-      throw new IdempotencyOptionsError('tableName', 'must be 3-255 characters of A-Z a-z 0-9 _ . -');
-    }
-    const maxItemBytes = options.maxItemBytes ?? DYNAMODB_MAX_ITEM_BYTES;
-    if (!Number.isSafeInteger(maxItemBytes) || maxItemBytes <= 0) {
-      throw new IdempotencyOptionsError('maxItemBytes', 'must be a positive integer');
-    }
-    this.#client = options.client;
-    this.#tableName = options.tableName;
+  constructor(client: DynamoDBClient, tableName: string, maxItemBytes: number) {
+    this.#client = client;
+    this.#tableName = tableName;
     this.#maxItemBytes = maxItemBytes;
   }
 

@@ -1,12 +1,6 @@
 export {
+  createDynamoDbIdempotencyStore,
   DYNAMODB_MAX_ITEM_BYTES,
-  DynamoDbIdempotencyStore,
   type DynamoDbIdempotencyStoreOptions,
 } from './dynamodb-store.js';
-export {
-  createIdempotencyTable,
-  type DynamoKeyType,
-  type DynamoTableDefinition,
-  idempotencyCreateTableInput,
-  idempotencyTableDefinition,
-} from './table-definition.js';
+export { createIdempotencyTable, idempotencyTableDefinition } from './table-definition.js';

@@ -31,7 +31,7 @@ describe('several worker processes, one key (DynamoDB Local)', () => {
 
   it('4 processes x 10 concurrent calls: fn runs exactly once across processes', async () => {
     const key = randomUUID();
-    const script = fileURLToPath(new URL('./fixtures/concurrent-worker.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../test-support/concurrent-worker.ts', import.meta.url));
     const workers = Array.from({ length: 4 }, () =>
       spawn(
         process.execPath,

@@ -6,9 +6,9 @@ import { useCheckoutStack } from '@checkout/testing/vitest';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyKeyError, IdempotencyKeyReuseError, IdempotencyResultUnserializableError } from '../errors.js';
-import { openShopDb, type ShopDatabase } from './fixtures/postgres-db.js';
+import { openShopDb, type ShopDatabase } from '../test-support/postgres-db.js';
 import { idempotentTransaction } from './idempotent-transaction.js';
-import { KyselyIdempotencyStore } from './kysely-store.js';
+import { createKyselyIdempotencyStore, type KyselyIdempotencyStore } from './kysely-store.js';
 
 const stack = useCheckoutStack();
 
@@ -19,7 +19,7 @@ describe('idempotentTransaction: the record commits with the caller writes', () 
   beforeAll(async () => {
     schema = await createTestSchema(stack.postgres, 'idemtx');
     db = await openShopDb(stack.postgres.url, schema.name);
-    store = new KyselyIdempotencyStore({ db, schema: schema.name });
+    store = createKyselyIdempotencyStore({ db, schema: schema.name });
   });
   afterAll(async () => {
     await db.destroy();
@@ -29,7 +29,9 @@ describe('idempotentTransaction: the record commits with the caller writes', () 
   const ordersFor = async (key: string) =>
     (await db.selectFrom('orders').select('id').where('idempotency_key', '=', key).execute()).length;
   const recordsFor = async (key: string) => {
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.id(schema.name, 'idempotency_keys')}
+    const { rows } = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM ${sql.id(schema.name, 'checkout_idempotency')}
       WHERE key = ${`8:checkout:${key}`}`.execute(db);
     return rows[0]?.n ?? -1;
   };
@@ -233,7 +235,9 @@ describe('idempotentTransaction: the record commits with the caller writes', () 
         .execute();
     });
     expect(await ordersFor(key)).toBe(0);
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.id(schema.name, 'idempotency_keys')}
+    const { rows } = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM ${sql.id(schema.name, 'checkout_idempotency')}
       WHERE key LIKE ${'%tenant-a%'}`.execute(db);
     expect(rows[0]?.n).toBe(0);
   });
@@ -249,7 +253,7 @@ describe('idempotentTransaction: the record commits with the caller writes', () 
   it('a process SIGKILLed between the business write and COMMIT leaves neither order nor key', async () => {
     const key = randomUUID();
     const applicationName = `idem-kill-${key.slice(0, 8)}`;
-    const script = fileURLToPath(new URL('./fixtures/kill-before-commit.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../test-support/kill-before-commit.ts', import.meta.url));
     const child = spawn(
       process.execPath,
       [

@@ -6,20 +6,16 @@ import {
   settleExisting,
   startAttempt,
 } from '../core/attempt.js';
-import { DEFAULT_LEASE_SECONDS } from '../core/lambda-context.js';
-import {
-  type IdempotencyPolicy,
-  type IdempotencyPolicyOptions,
-  positiveSeconds,
-  resolvePolicy,
-} from '../core/policy.js';
-import { IdempotencyOptionsError } from '../errors.js';
+import { DEFAULT_LEASE_MS } from '../core/lease.js';
+import { type IdempotencyPolicy, type IdempotencyPolicyOptions, resolvePolicy, wholeMs } from '../core/policy.js';
+import { IdempotencyConfigError } from '../errors.js';
 import type { AcquireRequest } from '../store/idempotency-store.js';
-import { KyselyIdempotencyStore } from './kysely-store.js';
+import { type KyselyIdempotencyStore, PostgresRecords, tableOf } from './kysely-store.js';
+import type { IdempotencyTableName } from './table-name.js';
 
 /** Options of {@link idempotentTransaction}. */
 export interface IdempotentTransactionOptions<R> extends IdempotencyPolicyOptions<R> {
-  /** Where the records live (its schema and table; statements run on the `db` given to `idempotentTransaction`). */
+  /** Where the records live (its schema and table; statements run on the `db` or `trx` given to `idempotentTransaction`). */
   readonly store: KyselyIdempotencyStore;
   /** Who and what the key belongs to, e.g. `` `${tenantId}:checkout` ``. */
   readonly scope: string;
@@ -27,8 +23,8 @@ export interface IdempotentTransactionOptions<R> extends IdempotencyPolicyOption
   readonly key: string;
   /** What must match on a replay, e.g. the request body (canonical JSON, SHA-256). Pass `null` to match any payload. */
   readonly fingerprint: unknown;
-  /** Lease seen by non-transactional users of the same table, in seconds. Default 60. */
-  readonly inProgressLeaseSeconds?: number;
+  /** Lease seen by non-transactional users of the same table, in milliseconds. Default 60 000. */
+  readonly inProgressLeaseMs?: number;
 }
 
 const SAVEPOINT = sql.raw('checkout_idempotency');
@@ -40,29 +36,47 @@ const SAVEPOINT = sql.raw('checkout_idempotency');
  *
  * `db` may be a `Kysely` (a transaction is opened and committed here) or the caller's own
  * `Transaction` (then the caller commits; a savepoint undoes `fn`'s writes when it throws).
+ * `options.store` is a store made by `createKyselyIdempotencyStore` (it names the table).
+ *
+ * @example
+ * ```ts
+ * import { createKyselyIdempotencyStore, idempotentTransaction } from '@checkout/idempotency/kysely';
+ * import { Kysely, PostgresDialect } from 'kysely';
+ * import pg from 'pg';
+ *
+ * interface Database { orders: { id: string; amount: number } }
+ * const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool() }) });
+ * const store = createKyselyIdempotencyStore({ db, schema: 'checkout' });
+ * const { value, replayed } = await idempotentTransaction(
+ *   db,
+ *   { store, scope: 'tenant-1:checkout', key: 'k-1', fingerprint: { amount: 100 } },
+ *   async (trx) => {
+ *     await trx.insertInto('orders').values({ id: 'o-1', amount: 100 }).execute();
+ *     return { orderId: 'o-1' };
+ *   },
+ * );
+ * ```
  */
 export async function idempotentTransaction<DB, R>(
   db: Kysely<DB> | Transaction<DB>,
   options: IdempotentTransactionOptions<R>,
   fn: (trx: Transaction<NoInfer<DB>>) => Promise<R>,
 ): Promise<IdempotentResult<R>> {
-  if (!(options?.store instanceof KyselyIdempotencyStore)) {
-    throw new IdempotencyOptionsError('store', 'must be a KyselyIdempotencyStore');
+  const table = tableOf(options?.store);
+  if (table === undefined) {
+    throw new IdempotencyConfigError(['store'], 'must be a store made by createKyselyIdempotencyStore');
   }
   const policy = resolvePolicy(options);
-  const leaseSeconds = positiveSeconds(
-    'inProgressLeaseSeconds',
-    options.inProgressLeaseSeconds ?? DEFAULT_LEASE_SECONDS,
-  );
+  const leaseMs = wholeMs('inProgressLeaseMs', options.inProgressLeaseMs ?? DEFAULT_LEASE_MS);
   // Validates key, scope and payload before anything is written.
   const attempt = startAttempt(policy, {
     scope: options.scope,
     key: options.key,
     payload: options.fingerprint,
-    leaseMs: Math.ceil(leaseSeconds * 1000),
+    leaseMs,
   });
-  if (db.isTransaction) return runInCallerTransaction(db as Transaction<DB>, options.store, policy, attempt, fn);
-  return runInOwnTransaction(db, options.store, policy, attempt, fn);
+  if (db.isTransaction) return runInCallerTransaction(db as Transaction<DB>, table, policy, attempt, fn);
+  return runInOwnTransaction(db, table, policy, attempt, fn);
 }
 
 /**
@@ -71,7 +85,7 @@ export async function idempotentTransaction<DB, R>(
  */
 async function runInOwnTransaction<DB, R>(
   db: Kysely<DB>,
-  unbound: KyselyIdempotencyStore,
+  table: IdempotencyTableName,
   policy: IdempotencyPolicy<R>,
   attempt: AcquireRequest,
   fn: (trx: Transaction<DB>) => Promise<R>,
@@ -79,7 +93,7 @@ async function runInOwnTransaction<DB, R>(
   let remembered: { error: unknown } | undefined;
   try {
     return await db.transaction().execute(async (trx) => {
-      const store = unbound.inTransaction(trx);
+      const store = new PostgresRecords(trx, table);
       const acquired = await store.acquire(attempt);
       if (!acquired.acquired) return settleExisting(policy, attempt, acquired.existing);
       let value: R;
@@ -100,7 +114,7 @@ async function runInOwnTransaction<DB, R>(
   } catch (error) {
     if (remembered === undefined || remembered.error !== error) throw error;
     // A retry that slipped in after the rollback owns the key now; then the error is not stored.
-    const store = unbound.inTransaction(db);
+    const store = new PostgresRecords(db, table);
     const again = await store.acquire(attempt);
     if (again.acquired) await store.complete(completeWithError(policy, attempt, error));
     throw error;
@@ -110,12 +124,12 @@ async function runInOwnTransaction<DB, R>(
 /** The caller's transaction: a savepoint undoes fn's writes and our record when fn throws. */
 async function runInCallerTransaction<DB, R>(
   trx: Transaction<DB>,
-  unbound: KyselyIdempotencyStore,
+  table: IdempotencyTableName,
   policy: IdempotencyPolicy<R>,
   attempt: AcquireRequest,
   fn: (trx: Transaction<DB>) => Promise<R>,
 ): Promise<IdempotentResult<R>> {
-  const store = unbound.inTransaction(trx);
+  const store = new PostgresRecords(trx, table);
   await sql`SAVEPOINT ${SAVEPOINT}`.execute(trx);
   const acquired = await store.acquire(attempt);
   if (!acquired.acquired) {

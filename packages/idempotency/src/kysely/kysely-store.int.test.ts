@@ -1,13 +1,12 @@
 import { createTestSchema, type TestSchema } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { sql } from 'kysely';
-import type { Migration } from 'kysely/migration';
+import { type Migration, Migrator } from 'kysely/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IdempotencyOptionsError, IdempotencyRecordError, withIdempotency } from '../index.js';
-import { describeStoreContract } from '../testing/store-contract.js';
-import { openShopDb } from './fixtures/postgres-db.js';
-import { KyselyIdempotencyStore } from './kysely-store.js';
-import { idempotencyMigration } from './migration.js';
+import { IdempotencyConfigError, IdempotencyRecordError, once, withIdempotency } from '../index.js';
+import { openShopDb } from '../test-support/postgres-db.js';
+import { describeStoreContract } from '../test-support/store-contract.js';
+import { createKyselyIdempotencyStore } from './kysely-store.js';
 
 const stack = useCheckoutStack();
 
@@ -15,11 +14,11 @@ describeStoreContract('Postgres (Kysely)', async () => {
   const schema = await createTestSchema(stack.postgres, 'idem');
   const db = await openShopDb(stack.postgres.url, schema.name);
   return {
-    store: new KyselyIdempotencyStore({ db, schema: schema.name }),
+    store: createKyselyIdempotencyStore({ db, schema: schema.name }),
     countRecords: async () => {
       const { rows } = await sql<{
         n: number;
-      }>`SELECT count(*)::int AS n FROM ${sql.id(schema.name, 'idempotency_keys')}`.execute(db);
+      }>`SELECT count(*)::int AS n FROM ${sql.id(schema.name, 'checkout_idempotency')}`.execute(db);
       return rows[0]?.n ?? -1;
     },
     teardown: async () => {
@@ -43,13 +42,37 @@ describe('KyselyIdempotencyStore specifics', () => {
 
   it('rejects hostile schema and table names before any SQL runs', async () => {
     const hostile = 'x"; DROP TABLE orders; --';
-    expect(() => new KyselyIdempotencyStore({ db, schema: hostile })).toThrow(IdempotencyOptionsError);
-    expect(() => new KyselyIdempotencyStore({ db, table: hostile })).toThrow(/table/);
-    expect(() => idempotencyMigration({ schema: hostile })).toThrow(IdempotencyOptionsError);
+    expect(() => createKyselyIdempotencyStore({ db, schema: hostile })).toThrow(IdempotencyConfigError);
+    expect(() => createKyselyIdempotencyStore({ db, schema: hostile })).toThrow(
+      expect.objectContaining({ field: 'schema', code: 'IDEMPOTENCY_INVALID_CONFIG' }),
+    );
+    expect(() => createKyselyIdempotencyStore({ db, table: hostile })).toThrow(
+      expect.objectContaining({ field: 'table' }),
+    );
+    expect(() => createKyselyIdempotencyStore({ table: 'x'.repeat(41) })).toThrow(
+      expect.objectContaining({ field: 'table' }),
+    );
+    expect(() => createKyselyIdempotencyStore({ db: {} as never })).toThrow(expect.objectContaining({ field: 'db' }));
+    expect(() => createKyselyIdempotencyStore({ now: 5 as never })).toThrow(expect.objectContaining({ field: 'now' }));
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.id(schema.name, 'orders')}`.execute(
       db,
     );
     expect(rows[0]?.n).toBe(0);
+  });
+
+  it("defaults to schema 'public' and table checkout_idempotency, whatever the connection's search_path", () => {
+    // db's search_path is the test schema; the store still names public explicitly.
+    const store = createKyselyIdempotencyStore({ db });
+    expect([store.schema, store.table]).toEqual(['public', 'checkout_idempotency']);
+    expect(store.migrationSql('up')).toContain('CREATE TABLE "public"."checkout_idempotency"');
+  });
+
+  it('a store without db works for migrations and idempotentTransaction, and says so when used alone', async () => {
+    const store = createKyselyIdempotencyStore({ schema: schema.name });
+    await expect(once(store, 'k', async () => 1)).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_INVALID_CONFIG',
+      field: 'db',
+    });
   });
 
   it('why keys are checked: Postgres stores an unpaired surrogate as U+FFFD, so such keys collide', async () => {
@@ -76,46 +99,71 @@ describe('KyselyIdempotencyStore specifics', () => {
     }
   });
 
-  it('is a Kysely Migrator migration', () => {
-    const migration: Migration = idempotencyMigration();
-    expect(typeof migration.up).toBe('function');
-  });
-
-  it('runs the migration twice without error (IF NOT EXISTS) and in a custom table', async () => {
-    await idempotencyMigration({ schema: schema.name }).up(db);
-    const custom = idempotencyMigration({ schema: schema.name, table: 'Mixed_Case_Keys' });
-    await custom.up(db);
-    const store = new KyselyIdempotencyStore({ db, schema: schema.name, table: 'Mixed_Case_Keys' });
+  it('is a Kysely Migrator migration: plain CREATE (an existing table fails loudly), down drops only the table', async () => {
+    const store = createKyselyIdempotencyStore({ db, schema: schema.name, table: 'Mixed_Case_Keys' });
+    const migration: Migration = store.migration();
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => ({ '001_idempotency': migration }) },
+      migrationTableSchema: schema.name,
+    });
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
     const run = withIdempotency(async () => 42, { store, scope: 'custom', key: () => 'k' });
     expect(await run()).toBe(42);
-    await custom.down(db);
+    // Never silently adopts a table of that name.
+    await expect(migration.up(db)).rejects.toThrow(/already exists/);
+    expect((await migrator.migrateDown()).error).toBeUndefined();
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables
+      WHERE table_schema = ${schema.name} AND table_name = 'Mixed_Case_Keys'`.execute(db);
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it('migrationSql gives the same statements as text, and they run', async () => {
+    const store = createKyselyIdempotencyStore({ db, schema: schema.name, table: 'from_text' });
+    const up = store.migrationSql('up');
+    expect(up).toContain(`CREATE SCHEMA IF NOT EXISTS "${schema.name}"`);
+    expect(up).toContain(`CREATE TABLE "${schema.name}"."from_text" (`);
+    expect(up).toContain(`CREATE INDEX "from_text_expires_at_idx" ON "${schema.name}"."from_text" (expires_at)`);
+    expect(up).not.toMatch(/IF NOT EXISTS "from_text/);
+    expect(store.migrationSql('down')).toBe(`DROP TABLE IF EXISTS "${schema.name}"."from_text";\n`);
+    await sql.raw(up).execute(db);
+    expect((await once(store, 'k', async () => 'sent')).value).toBe('sent');
+    await sql.raw(store.migrationSql('down')).execute(db);
+    expect(() => store.migrationSql('sideways' as never)).toThrow(expect.objectContaining({ field: 'direction' }));
   });
 
   it('deletes expired records in bounded batches', async () => {
-    const store = new KyselyIdempotencyStore({ db, schema: schema.name });
     const now = Date.UTC(2026, 10, 25, 12);
+    let clock = now;
+    const store = createKyselyIdempotencyStore({ db, schema: schema.name, now: () => clock });
     for (const key of ['a', 'b', 'c']) {
       const run = withIdempotency(async () => key, {
         store,
         scope: 'expiry',
         key: () => key,
         ttlSeconds: 10,
-        clock: () => now,
+        now: () => now,
       });
       await run();
     }
-    expect(await store.deleteExpired({ now: now + 10_000, limit: 2 })).toBe(2);
-    expect(await store.deleteExpired({ now: now + 10_000, limit: 2 })).toBe(1);
-    expect(await store.deleteExpired({ now: now + 10_000 })).toBe(0);
+    expect(await store.deleteExpired(db)).toBe(0);
+    clock = now + 10_000;
+    expect(await store.deleteExpired(db, { limit: 2 })).toBe(2);
+    expect(await store.deleteExpired(db, { limit: 2 })).toBe(1);
+    expect(await store.deleteExpired(db)).toBe(0);
+    await expect(store.deleteExpired(db, { limit: 0 })).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_INVALID_INPUT',
+      field: 'limit',
+    });
   });
 
   it('rejects a corrupted row read back with a typed error naming the field', async () => {
-    await sql`ALTER TABLE ${sql.id(schema.name, 'idempotency_keys')} DROP CONSTRAINT IF EXISTS idempotency_keys_status_check`.execute(
+    await sql`ALTER TABLE ${sql.id(schema.name, 'checkout_idempotency')} DROP CONSTRAINT IF EXISTS checkout_idempotency_status_check`.execute(
       db,
     );
-    await sql`INSERT INTO ${sql.id(schema.name, 'idempotency_keys')} (key, status, fingerprint, lease_token, lease_expires_at, expires_at)
+    await sql`INSERT INTO ${sql.id(schema.name, 'checkout_idempotency')} (key, status, fingerprint, lease_token, lease_expires_at, expires_at)
       VALUES ('7:corrupt:k', 'weird', 'x', 't', 0, ${Date.now() + 60_000})`.execute(db);
-    const store = new KyselyIdempotencyStore({ db, schema: schema.name });
+    const store = createKyselyIdempotencyStore({ db, schema: schema.name });
     const read = withIdempotency(async () => 'never', { store, scope: 'corrupt', key: () => 'k' });
     const error = await read().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(IdempotencyRecordError);

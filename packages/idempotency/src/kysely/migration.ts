@@ -1,41 +1,65 @@
-import { type QueryExecutorProvider, sql } from 'kysely';
-import { type IdempotencyTableOptions, resolveTableName, tableRef } from './table-name.js';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type RawBuilder,
+  sql,
+} from 'kysely';
+import type { Migration } from 'kysely/migration';
+import { type IdempotencyTableName, tableRef } from './table-name.js';
 
-/** A Kysely `Migrator`-compatible migration (`up`, `down`). */
-export interface IdempotencyMigration {
-  up(db: QueryExecutorProvider): Promise<void>;
-  down(db: QueryExecutorProvider): Promise<void>;
+// Times are epoch milliseconds (`bigint`), the caller's clock, like the DynamoDB store, so leases
+// behave the same in every store.
+function upStatements(name: IdempotencyTableName): RawBuilder<unknown>[] {
+  const table = tableRef(name);
+  return [
+    sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(name.schema)}`,
+    sql`CREATE TABLE ${table} (
+  key text PRIMARY KEY,
+  status text NOT NULL CHECK (status IN ('in_progress', 'completed')),
+  fingerprint text NOT NULL,
+  lease_token text NOT NULL,
+  lease_expires_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  outcome text CHECK (outcome IN ('value', 'error')),
+  result text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CHECK ((status = 'completed') = (outcome IS NOT NULL AND result IS NOT NULL))
+)`,
+    // deleteExpired walks records in expiry order.
+    sql`CREATE INDEX ${sql.id(`${name.table}_expires_at_idx`)} ON ${table} (expires_at)`,
+  ];
 }
 
-/**
- * The migration that creates the idempotency table: add it to your Kysely migration provider, or
- * call `up(db)` in tests. Times are epoch milliseconds (`bigint`), the caller's clock, like the
- * DynamoDB store, so leases behave the same in every store. Creates the schema if missing.
- */
-export function idempotencyMigration(options: IdempotencyTableOptions = {}): IdempotencyMigration {
-  const name = resolveTableName(options);
-  const table = tableRef(name);
-  const expiresIndex = sql.id(`${name.table}_expires_at_idx`);
+// The index goes with its table; the schema is shared and stays.
+function downStatements(name: IdempotencyTableName): RawBuilder<unknown>[] {
+  return [sql`DROP TABLE IF EXISTS ${tableRef(name)}`];
+}
+
+/** The migration creating the idempotency table and its index (`down` drops them). */
+export function tableMigration(name: IdempotencyTableName): Migration {
   return {
-    async up(db) {
-      if (name.schema !== undefined) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(name.schema)}`.execute(db);
-      await sql`
-        CREATE TABLE IF NOT EXISTS ${table} (
-          key text PRIMARY KEY,
-          status text NOT NULL CHECK (status IN ('in_progress', 'completed')),
-          fingerprint text NOT NULL,
-          lease_token text NOT NULL,
-          lease_expires_at bigint NOT NULL,
-          expires_at bigint NOT NULL,
-          outcome text CHECK (outcome IN ('value', 'error')),
-          result text,
-          created_at timestamptz NOT NULL DEFAULT now(),
-          CHECK ((status = 'completed') = (outcome IS NOT NULL AND result IS NOT NULL))
-        )`.execute(db);
-      await sql`CREATE INDEX IF NOT EXISTS ${expiresIndex} ON ${table} (expires_at)`.execute(db);
+    up: async (db) => {
+      for (const statement of upStatements(name)) await statement.execute(db);
     },
-    async down(db) {
-      await sql`DROP TABLE IF EXISTS ${table}`.execute(db);
+    down: async (db) => {
+      for (const statement of downStatements(name)) await statement.execute(db);
     },
   };
+}
+
+/** The same statements as text, each ending with `;`, for Flyway, Liquibase, dbmate or psql. */
+export function tableMigrationSql(name: IdempotencyTableName, direction: 'up' | 'down'): string {
+  const compiler = new Kysely<Record<string, never>>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+  const statements = direction === 'up' ? upStatements(name) : downStatements(name);
+  return `${statements.map((statement) => statement.compile(compiler).sql).join(';\n\n')};\n`;
 }

@@ -1,32 +1,34 @@
+import { DEFAULT_SCHEMA, identifierProblem } from '@checkout/core';
 import { type RawBuilder, sql } from 'kysely';
-import { validateIdentifier } from './identifier.js';
+import { IdempotencyConfigError } from '../errors.js';
 
-/** Default table name of the Postgres idempotency table. */
-export const DEFAULT_IDEMPOTENCY_TABLE = 'idempotency_keys';
-
-/** Where the idempotency table lives. */
-export interface IdempotencyTableOptions {
-  /** Postgres schema. Default: the connection's `search_path` (usually `public`). */
-  readonly schema?: string;
-  /** Table name. Default `idempotency_keys`. */
-  readonly table?: string;
-}
+/** Default table name of the Postgres idempotency table (in schema `public` unless `schema` is given). */
+export const DEFAULT_IDEMPOTENCY_TABLE = 'checkout_idempotency';
 
 /** Validated schema and table names. */
 export interface IdempotencyTableName {
-  readonly schema: string | undefined;
+  readonly schema: string;
   readonly table: string;
 }
 
-/** Validates the names (typed error naming the option); nothing reaches SQL unchecked. */
-export function resolveTableName(options: IdempotencyTableOptions): IdempotencyTableName {
+/** Validates the names (`IdempotencyConfigError` naming the option); nothing reaches SQL unchecked. */
+export function resolveTableName(options: {
+  readonly schema?: unknown;
+  readonly table?: unknown;
+}): IdempotencyTableName {
   return {
-    schema: options.schema === undefined ? undefined : validateIdentifier('schema', options.schema),
-    table: validateIdentifier('table', options.table ?? DEFAULT_IDEMPOTENCY_TABLE),
+    schema: identifier('schema', options.schema ?? DEFAULT_SCHEMA),
+    table: identifier('table', options.table ?? DEFAULT_IDEMPOTENCY_TABLE),
   };
 }
 
-/** The quoted, optionally schema-qualified table reference. */
+function identifier(option: 'schema' | 'table', value: unknown): string {
+  const problem = identifierProblem(value);
+  if (problem !== undefined) throw new IdempotencyConfigError([option], problem);
+  return value as string;
+}
+
+/** The quoted, schema-qualified table reference. */
 export function tableRef(name: IdempotencyTableName): RawBuilder<unknown> {
-  return name.schema === undefined ? sql.id(name.table) : sql.id(name.schema, name.table);
+  return sql.id(name.schema, name.table);
 }

@@ -1,7 +1,7 @@
-import { describeStoreContract } from '../testing/store-contract.js';
-import { MemoryIdempotencyStore } from './memory-store.js';
+import { describeStoreContract } from '../test-support/store-contract.js';
+import { createMemoryIdempotencyStore } from './memory-store.js';
 
 describeStoreContract('memory', async () => {
-  const store = new MemoryIdempotencyStore();
+  const store = createMemoryIdempotencyStore();
   return { store, countRecords: async () => store.size };
 });

@@ -1,75 +1,84 @@
 import { IdempotencyLeaseLostError } from '../errors.js';
-import type {
-  AcquireRequest,
-  AcquireResult,
-  CompleteRequest,
-  IdempotencyRecord,
-  IdempotencyStore,
-  ReleaseRequest,
-} from './idempotency-store.js';
+import type { AcquireRequest, IdempotencyRecord, IdempotencyStore } from './idempotency-store.js';
 import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from './store-request.js';
 
-/**
- * An in-process store for unit tests of your own code (and single-process tools). Each instance
- * has its own map; nothing is shared between instances or across processes.
- */
-export class MemoryIdempotencyStore implements IdempotencyStore {
-  readonly #records = new Map<string, IdempotencyRecord>();
-
-  /** {@inheritDoc IdempotencyStore.acquire} */
-  async acquire(request: AcquireRequest): Promise<AcquireResult> {
-    checkAcquireRequest(request);
-    const existing = this.#records.get(request.key);
-    if (existing !== undefined && !canTakeOver(existing, request)) {
-      return { acquired: false, existing };
-    }
-    this.#records.set(request.key, {
-      key: request.key,
-      status: 'in_progress',
-      fingerprint: request.fingerprint,
-      leaseToken: request.leaseToken,
-      leaseExpiresAt: request.leaseExpiresAt,
-      expiresAt: request.expiresAt,
-    });
-    return { acquired: true };
-  }
-
-  /** {@inheritDoc IdempotencyStore.complete} */
-  async complete(request: CompleteRequest): Promise<void> {
-    checkCompleteRequest(request);
-    const existing = this.#records.get(request.key);
-    if (existing === undefined || existing.status !== 'in_progress' || existing.leaseToken !== request.leaseToken) {
-      throw new IdempotencyLeaseLostError();
-    }
-    this.#records.set(request.key, {
-      ...existing,
-      status: 'completed',
-      outcome: request.outcome,
-      result: request.result,
-      expiresAt: request.expiresAt,
-    });
-  }
-
-  /** {@inheritDoc IdempotencyStore.release} */
-  async release(request: ReleaseRequest): Promise<boolean> {
-    checkReleaseRequest(request);
-    const existing = this.#records.get(request.key);
-    if (existing === undefined || existing.status !== 'in_progress' || existing.leaseToken !== request.leaseToken) {
-      return false;
-    }
-    this.#records.delete(request.key);
-    return true;
-  }
-
+/** An in-process {@link IdempotencyStore} (see {@link createMemoryIdempotencyStore}). */
+export interface MemoryIdempotencyStore extends IdempotencyStore {
   /** The number of records held (expired ones included until overwritten or cleared). */
-  get size(): number {
-    return this.#records.size;
-  }
-
+  readonly size: number;
   /** Forgets every record. */
-  clear(): void {
-    this.#records.clear();
-  }
+  clear(): void;
+}
+
+/**
+ * An in-process store for unit tests of your own code (and single-process tools). Each store has
+ * its own map; nothing is shared between stores or across processes. It checks every request like
+ * the DynamoDB and Postgres stores, so unit tests see what production sees.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryIdempotencyStore, withIdempotency } from '@checkout/idempotency';
+ *
+ * const store = createMemoryIdempotencyStore();
+ * const charge = withIdempotency(async (orderId: string) => ({ chargeId: `ch-${orderId}` }), {
+ *   store,
+ *   scope: 'payments',
+ *   key: (orderId) => orderId,
+ * });
+ * await charge('o-1');
+ * await charge('o-1'); // replayed, the function ran once
+ * store.size; // 1
+ * ```
+ */
+export function createMemoryIdempotencyStore(): MemoryIdempotencyStore {
+  const records = new Map<string, IdempotencyRecord>();
+  return {
+    async acquire(request) {
+      checkAcquireRequest(request);
+      const existing = records.get(request.key);
+      if (existing !== undefined && !canTakeOver(existing, request)) {
+        return { acquired: false, existing };
+      }
+      records.set(request.key, {
+        key: request.key,
+        status: 'in_progress',
+        fingerprint: request.fingerprint,
+        leaseToken: request.leaseToken,
+        leaseExpiresAt: request.leaseExpiresAt,
+        expiresAt: request.expiresAt,
+      });
+      return { acquired: true };
+    },
+    async complete(request) {
+      checkCompleteRequest(request);
+      const existing = records.get(request.key);
+      if (existing === undefined || existing.status !== 'in_progress' || existing.leaseToken !== request.leaseToken) {
+        throw new IdempotencyLeaseLostError();
+      }
+      records.set(request.key, {
+        ...existing,
+        status: 'completed',
+        outcome: request.outcome,
+        result: request.result,
+        expiresAt: request.expiresAt,
+      });
+    },
+    async release(request) {
+      checkReleaseRequest(request);
+      const existing = records.get(request.key);
+      if (existing === undefined || existing.status !== 'in_progress' || existing.leaseToken !== request.leaseToken) {
+        return false;
+      }
+      records.delete(request.key);
+      return true;
+    },
+    get size() {
+      return records.size;
+    },
+    clear() {
+      records.clear();
+    },
+  };
 }
 
 function canTakeOver(existing: IdempotencyRecord, request: AcquireRequest): boolean {

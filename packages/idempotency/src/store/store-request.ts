@@ -1,6 +1,6 @@
+import { storedTextProblem } from '@checkout/core';
 import { validateStoredKey } from '../core/key.js';
-import { unstorableTextReason } from '../core/stored-text.js';
-import { IdempotencyOptionsError, IdempotencyResultUnserializableError } from '../errors.js';
+import { IdempotencyInputError, IdempotencyResultUnserializableError } from '../errors.js';
 import type { AcquireRequest, CompleteRequest, ReleaseRequest } from './idempotency-store.js';
 
 // Every store checks its input before it talks to its backend: a key DynamoDB or Postgres would
@@ -8,7 +8,7 @@ import type { AcquireRequest, CompleteRequest, ReleaseRequest } from './idempote
 // hold never reaches SQL (so our statement never aborts the caller's transaction), and nothing is
 // written. The memory store runs the same checks so unit tests see what production sees.
 
-/** Checks an {@link AcquireRequest}; throws `IdempotencyKeyError` (key) or `IdempotencyOptionsError` (other fields). */
+/** Checks an {@link AcquireRequest}; throws `IdempotencyKeyError` (key) or `IdempotencyInputError` (other fields). */
 export function checkAcquireRequest(request: AcquireRequest): void {
   validateStoredKey(request?.key);
   checkToken('fingerprint', request.fingerprint);
@@ -23,12 +23,12 @@ export function checkCompleteRequest(request: CompleteRequest): void {
   validateStoredKey(request?.key);
   checkToken('leaseToken', request.leaseToken);
   if (request.outcome !== 'value' && request.outcome !== 'error') {
-    throw new IdempotencyOptionsError('request.outcome', "must be 'value' or 'error'");
+    throw new IdempotencyInputError(['request', 'outcome'], "must be 'value' or 'error'");
   }
   if (typeof request.result !== 'string') {
     throw new IdempotencyResultUnserializableError(`the result is a ${typeof request.result}, not a string`);
   }
-  const unstorable = unstorableTextReason(request.result);
+  const unstorable = storedTextProblem(request.result);
   if (unstorable !== undefined) throw new IdempotencyResultUnserializableError(`the serialized result ${unstorable}`);
   checkEpochMs('expiresAt', request.expiresAt);
 }
@@ -41,14 +41,14 @@ export function checkReleaseRequest(request: ReleaseRequest): void {
 
 function checkToken(field: string, value: unknown): void {
   if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
-    throw new IdempotencyOptionsError(`request.${field}`, 'must be a non-empty string of at most 256 characters');
+    throw new IdempotencyInputError(['request', field], 'must be a non-empty string of at most 256 characters');
   }
-  const unstorable = unstorableTextReason(value);
-  if (unstorable !== undefined) throw new IdempotencyOptionsError(`request.${field}`, unstorable);
+  const unstorable = storedTextProblem(value);
+  if (unstorable !== undefined) throw new IdempotencyInputError(['request', field], unstorable);
 }
 
 function checkEpochMs(field: string, value: unknown): void {
   if (!Number.isSafeInteger(value)) {
-    throw new IdempotencyOptionsError(`request.${field}`, 'must be an integer number of epoch milliseconds');
+    throw new IdempotencyInputError(['request', field], 'must be an integer number of epoch milliseconds');
   }
 }

@@ -1,6 +1,7 @@
 // The one contract every IdempotencyStore passes (memory, DynamoDB Local, Postgres). Each test
 // file calls describeStoreContract with a factory for a fresh store.
 import { randomUUID } from 'node:crypto';
+import { toHttpResponse } from '@checkout/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   IdempotencyInProgressError,
@@ -9,7 +10,6 @@ import {
   IdempotencyLeaseLostError,
   IdempotencyResultTooLargeError,
   IdempotencyResultUnserializableError,
-  idempotencyErrorResponse,
   once,
   withIdempotency,
 } from '../index.js';
@@ -277,7 +277,7 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
           const error = await run(runs)({ tenant: `${tenant}${lone}`, key }).catch((caught: unknown) => caught);
           expect(error).toBeInstanceOf(IdempotencyKeyError);
           expect(error).toMatchObject({ code: 'IDEMPOTENCY_KEY_INVALID', httpStatus: 400, field: 'scope' });
-          expect(idempotencyErrorResponse(error)?.status).toBe(400);
+          expect(toHttpResponse(error)?.status).toBe(400);
         }
         expect(runs.count).toBe(0);
         expect(await subject.countRecords()).toBe(before);
@@ -395,14 +395,14 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
             await hold.promise;
             return 'done';
           },
-          { store, scope: scope(), key: (input) => input.key, inProgressLeaseSeconds: 30 },
+          { store, scope: scope(), key: (input) => input.key, inProgressLeaseMs: 30_000 },
         );
         const key = randomUUID();
         const owner = checkout({ key });
         await started.promise;
         const duplicate = await checkout({ key }).catch((error: unknown) => error);
         expect(duplicate).toBeInstanceOf(IdempotencyInProgressError);
-        const response = idempotencyErrorResponse(duplicate);
+        const response = toHttpResponse(duplicate);
         expect(response?.status).toBe(409);
         expect(Number(response?.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
         expect(Number(response?.headers['Retry-After'])).toBeLessThanOrEqual(30);
@@ -423,7 +423,7 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
         await checkout({ key, amount: 100 });
         const error = await checkout({ key, amount: 999 }).catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(IdempotencyKeyReuseError);
-        expect(idempotencyErrorResponse(error)?.status).toBe(422);
+        expect(toHttpResponse(error)?.status).toBe(422);
       });
 
       it('fingerprints only the chosen part of the input, key order does not matter', async () => {
@@ -512,7 +512,7 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
             }
             return { attempt: run };
           },
-          { store, scope: scope(), key: (input) => input.key, inProgressLeaseSeconds: 10, clock: clock.now },
+          { store, scope: scope(), key: (input) => input.key, inProgressLeaseMs: 10_000, now: clock.now },
         );
         const key = randomUUID();
         const first = checkout({ key }).catch((error: unknown) => error);
@@ -538,7 +538,7 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
             if (failure !== undefined) throw failure;
             return index;
           },
-          { store, scope: scope(), key: (input) => input.key, inProgressLeaseSeconds: 10, clock: clock.now },
+          { store, scope: scope(), key: (input) => input.key, inProgressLeaseMs: 10_000, now: clock.now },
         );
         const key = randomUUID();
         const first = checkout({ key }).catch((error: unknown) => error);
@@ -564,8 +564,8 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
           scope: scope(),
           key: (input) => input.key,
           ttlSeconds: 60,
-          inProgressLeaseSeconds: 5,
-          clock: clock.now,
+          inProgressLeaseMs: 5_000,
+          now: clock.now,
         });
         const key = randomUUID();
         expect(await checkout({ key })).toBe(1);
@@ -628,7 +628,7 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
         const clock = fakeClock();
         let shortRuns = 0;
         let longRuns = 0;
-        const shared = { store, scope: scope(), clock: clock.now, key: (input: { key: string }) => input.key };
+        const shared = { store, scope: scope(), now: clock.now, key: (input: { key: string }) => input.key };
         const short = withIdempotency(async (_input: { key: string }) => ++shortRuns, { ...shared, ttlSeconds: 10 });
         const long = withIdempotency(async (_input: { key: string }) => ++longRuns, { ...shared, ttlSeconds: 1000 });
         const shortKey = randomUUID();
@@ -655,10 +655,8 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
         expect(runs).toBe(1);
         for (const error of [first, retry]) {
           expect(error).toBeInstanceOf(IdempotencyResultUnserializableError);
-          expect(idempotencyErrorResponse(error)).toMatchObject({ status: 500 });
-          expect(JSON.parse(idempotencyErrorResponse(error)?.body ?? '{}').error.code).toBe(
-            'IDEMPOTENCY_RESULT_UNSERIALIZABLE',
-          );
+          expect(toHttpResponse(error)).toMatchObject({ status: 500 });
+          expect(JSON.parse(toHttpResponse(error)?.body ?? '{}').error.code).toBe('IDEMPOTENCY_RESULT_UNSERIALIZABLE');
         }
       });
 
@@ -696,7 +694,7 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
             bytes: (first as IdempotencyResultTooLargeError).bytes,
             limitBytes: limit,
           });
-          const response = idempotencyErrorResponse(error);
+          const response = toHttpResponse(error);
           expect(response?.status).toBe(500);
           expect(JSON.parse(response?.body ?? '{}').error.code).toBe('IDEMPOTENCY_RESULT_TOO_LARGE');
         }
