@@ -83,7 +83,7 @@ beforeAll(async () => {
     payment: new PaymentProviderClient(simulators.url, { timeoutMs: 5_000 }),
     email,
   });
-  await migrateCheckoutDatabase(db as unknown as Kysely<unknown>, { schema: schema.name, outbox: deps.outbox });
+  await migrateCheckoutDatabase(db, { schema: schema.name, outbox: deps.outbox });
   for (const [sku, units] of Object.entries(INITIAL_STOCK)) await deps.inventory.setStock(sku, units);
   commands = createCommandsHandler(deps, {
     client: sqs,

@@ -1,3 +1,4 @@
+import { CheckoutError, type ErrorDetail } from '@checkout/core';
 import { boundEcho, MAX_ECHO_CHARS, MAX_LISTED_ISSUES } from './api/bounded-echo.js';
 
 /** Stable codes of the example service's own errors (the packages' errors carry their own). */
@@ -10,16 +11,15 @@ export type CheckoutServiceErrorCode =
   | 'CURRENCY_MISMATCH'
   | 'PROVIDER_UNAVAILABLE';
 
-/** Base class of the example service's errors; `httpStatus` is what the API answers. */
-export class CheckoutServiceError extends Error {
-  readonly code: CheckoutServiceErrorCode;
-  readonly httpStatus: number;
+/**
+ * Base class of the example service's errors: a `CheckoutError` (core), so `toHttpResponse` answers
+ * them like every package's errors; `httpStatus` is what the API answers.
+ */
+export class CheckoutServiceError extends CheckoutError {
+  declare readonly code: CheckoutServiceErrorCode;
 
   constructor(code: CheckoutServiceErrorCode, httpStatus: number, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.httpStatus = httpStatus;
+    super(code, message, { httpStatus, ...(options?.cause === undefined ? {} : { cause: options.cause }) });
   }
 }
 
@@ -48,9 +48,16 @@ export class InvalidInputError extends CheckoutServiceError {
     const summary = listed.map((i) => `${i.path}: ${i.message}`).join('; ');
     // The summary is cut before the count, so "(and N more)" always survives.
     const more = moreIssues > 0 ? ` (and ${moreIssues} more)` : '';
-    super(code, 400, `${what}: ${boundEcho(summary, 800)}${more}`);
+    // 400 + the count stay within core's 500-character message bound, so "(and N more)" survives.
+    super(code, 400, `${what}: ${boundEcho(summary, 400)}${more}`);
     this.issues = listed;
     this.moreIssues = moreIssues;
+  }
+
+  /** The listed issues (and the count of the others) in the HTTP error body. */
+  override responseDetails(): Readonly<Record<string, ErrorDetail>> {
+    const issues = this.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+    return this.moreIssues > 0 ? { issues, moreIssues: this.moreIssues } : { issues };
   }
 }
 

@@ -2,7 +2,7 @@ import { createKyselyIdempotencyStore } from '@checkout/idempotency/kysely';
 import type { Outbox } from '@checkout/outbox';
 import { createStateStore, orderMachine, type StateStore } from '@checkout/state-machine';
 import { type Kysely, sql } from 'kysely';
-import type { Migration } from 'kysely/migration';
+import { type Migration, Migrator } from 'kysely/migration';
 import type { CheckoutDatabase } from './database.js';
 
 /** Table names inside the schema, shared by the migrations and the service. */
@@ -87,10 +87,24 @@ export function checkoutMigrations(options: {
   };
 }
 
-/** Runs every migration's `up`, in order (tests and scripts; production uses a `Migrator`). */
-export async function migrateCheckoutDatabase(
-  db: Kysely<unknown>,
+/**
+ * Migrates `db` to the latest version with Kysely's `Migrator` (the same path production uses): the
+ * migration history is kept in `schema` (`kysely_migration`), so a second call is a no-op. Any
+ * `Kysely<DB>` works, no cast: every component's `.migration()` is a plain Kysely `Migration`.
+ */
+export async function migrateCheckoutDatabase<DB>(
+  db: Kysely<DB>,
   options: { readonly schema: string; readonly outbox: Outbox },
 ): Promise<void> {
-  for (const migration of Object.values(checkoutMigrations(options))) await migration.up(db);
+  await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(options.schema)}`.execute(db);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => checkoutMigrations(options) },
+    migrationTableSchema: options.schema,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`checkout migrations failed at ${failed}`, { cause: error });
+  }
 }

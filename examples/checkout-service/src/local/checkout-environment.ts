@@ -117,7 +117,7 @@ export async function createCheckoutEnvironment(
     payment: new PaymentProviderClient(simulators.url, { timeoutMs: 5_000 }),
     email,
   });
-  await migrateCheckoutDatabase(db as unknown as Kysely<unknown>, { schema: schema.name, outbox: deps.outbox });
+  await migrateCheckoutDatabase(db, { schema: schema.name, outbox: deps.outbox });
   for (const [sku, units] of Object.entries(options.initialStock)) await deps.inventory.setStock(sku, units);
   const dlq = queue.dlq;
 
