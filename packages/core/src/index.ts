@@ -17,6 +17,7 @@ export {
 } from './errors/checkout-error.js';
 export { type FieldPathSegment, fieldPath } from './errors/field-path.js';
 export { type CheckoutHttpResponse, MAX_RESPONSE_MESSAGE_CHARS, toHttpResponse } from './http/to-http-response.js';
+export { createSchemaSql } from './identifiers/create-schema-sql.js';
 export { DEFAULT_SCHEMA, identifierProblem, MAX_IDENTIFIER_LENGTH } from './identifiers/identifier.js';
 export type { LambdaContextLike } from './lambda/lambda-context.js';
 export { boundedText } from './text/bounded-text.js';

@@ -121,7 +121,7 @@ describe('KyselyIdempotencyStore specifics', () => {
   it('migrationSql gives the same statements as text, and they run', async () => {
     const store = createKyselyIdempotencyStore({ db, schema: schema.name, table: 'from_text' });
     const up = store.migrationSql('up');
-    expect(up).toContain(`CREATE SCHEMA IF NOT EXISTS "${schema.name}"`);
+    expect(up).toContain(`THEN CREATE SCHEMA "${schema.name}"; END IF;`);
     expect(up).toContain(`CREATE TABLE "${schema.name}"."from_text" (`);
     expect(up).toContain(`CREATE INDEX "from_text_expires_at_idx" ON "${schema.name}"."from_text" (expires_at)`);
     expect(up).not.toMatch(/IF NOT EXISTS "from_text/);

@@ -1,3 +1,4 @@
+import { createSchemaSql } from '@checkout/core';
 import {
   DummyDriver,
   Kysely,
@@ -15,7 +16,7 @@ import { type IdempotencyTableName, tableRef } from './table-name.js';
 function upStatements(name: IdempotencyTableName): RawBuilder<unknown>[] {
   const table = tableRef(name);
   return [
-    sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(name.schema)}`,
+    sql.raw(createSchemaSql(name.schema)),
     sql`CREATE TABLE ${table} (
   key text PRIMARY KEY,
   status text NOT NULL CHECK (status IN ('in_progress', 'completed')),

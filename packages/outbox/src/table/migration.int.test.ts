@@ -69,6 +69,28 @@ describe('migration', () => {
     expect(await tablesIn(schema.name)).toEqual(expect.arrayContaining(['twice_outbox', 'twice_outbox_inflight']));
   });
 
+  it('a role that owns its schema but may not create schemas in the database can migrate', async () => {
+    // Postgres checks CREATE on the database before IF NOT EXISTS, so `CREATE SCHEMA IF NOT EXISTS`
+    // would fail here with "permission denied for database".
+    const role = `${schema.name}_owner`;
+    await sql.raw(`CREATE ROLE "${role}" LOGIN PASSWORD 'owner-pw'`).execute(db);
+    await sql.raw(`CREATE SCHEMA "${role}" AUTHORIZATION "${role}"`).execute(db);
+    const url = new URL(stack.postgres.url);
+    url.username = role;
+    url.password = 'owner-pw';
+    const owner = new Kysely<Record<string, never>>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 1 }) }),
+    });
+    try {
+      await createOutbox({ schema: role, table: 'owned_outbox' }).migration().up(owner);
+      expect(await tablesIn(role)).toContain('owned_outbox');
+    } finally {
+      await owner.destroy();
+      await sql.raw(`DROP SCHEMA "${role}" CASCADE`).execute(db);
+      await sql.raw(`DROP ROLE "${role}"`).execute(db);
+    }
+  });
+
   it('a hostile table name is refused before any SQL runs', async () => {
     const before = await tablesIn(schema.name);
     expect(() => createOutbox({ schema: schema.name, table: 'x"; DROP SCHEMA public CASCADE; --' })).toThrow(

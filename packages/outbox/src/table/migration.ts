@@ -1,3 +1,4 @@
+import { createSchemaSql } from '@checkout/core';
 import {
   DummyDriver,
   Kysely,
@@ -13,7 +14,7 @@ import type { OutboxTable } from './outbox-table.js';
 
 function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   return [
-    sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(t.schema)}`,
+    sql.raw(createSchemaSql(t.schema)),
     // attempts are counted (and in_flight_since set) in a committed statement BEFORE each publish, so
     // a row that crashes the relay still uses up its attempts; any recorded outcome clears in_flight_since.
     // body is json, not jsonb: json keeps the text byte for byte, so what enqueue measured is what

@@ -66,7 +66,7 @@ describe('store.migration()', () => {
   it('migrationSql holds the statements of migration(), quoted, in the DDL style of the conventions', () => {
     const store = createStateStore({ machine: orderMachine, schema: 'shop', aggregateTable: 'orders' });
     const up = store.migrationSql('up');
-    expect(up).toContain('CREATE SCHEMA IF NOT EXISTS "shop"');
+    expect(up).toContain(`WHERE nspname = 'shop') THEN CREATE SCHEMA "shop"; END IF;`);
     expect(up).toContain('ALTER TABLE "shop"."orders"\n  ADD COLUMN state text');
     expect(up).toContain('CREATE TABLE "shop"."checkout_audit_events" (');
     expect(up).not.toContain('IF NOT EXISTS "shop"."');

@@ -1,3 +1,4 @@
+import { createSchemaSql } from '@checkout/core';
 import {
   DummyDriver,
   Kysely,
@@ -53,7 +54,7 @@ function plan(options: StateStoreMigrationOptions | undefined): Plan {
 
 function upStatements(tables: ResolvedTables, plan: Plan): RawBuilder<unknown>[] {
   const statements = [
-    sql`CREATE SCHEMA IF NOT EXISTS ${tables.schema}`,
+    sql.raw(createSchemaSql(tables.names.schema)),
     plan.createAggregate
       ? sql`CREATE TABLE ${tables.aggregate} (
   ${tables.idColumn} text PRIMARY KEY,
