@@ -9,6 +9,7 @@ import { OutboxRelay } from '../relay/outbox-relay.js';
 import { IdempotencyTable } from '../table/idempotency-table.js';
 import { InventoryTable } from '../table/inventory-table.js';
 import { CheckoutWorker } from '../worker/checkout-worker.js';
+import { keyValueDefinition, sortedDefinition } from './table-definitions.js';
 
 /** Inline code: tests never bundle. */
 export const inlineCode = lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });');
@@ -28,8 +29,8 @@ export function buildCheckoutFixture() {
   const stack = testStack('Fixture');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const database = new CheckoutDatabase(stack, 'Database', { vpc });
-  const idempotency = new IdempotencyTable(stack, 'Idempotency');
-  const inventory = new InventoryTable(stack, 'Inventory');
+  const idempotency = new IdempotencyTable(stack, 'Idempotency', { definition: keyValueDefinition });
+  const inventory = new InventoryTable(stack, 'Inventory', { definition: sortedDefinition });
   const paymentQueue = new CheckoutQueue(stack, 'PaymentQueue', {
     consumerTimeout: Duration.seconds(20),
     oldestMessageAgeAlarmThreshold: Duration.minutes(1),
