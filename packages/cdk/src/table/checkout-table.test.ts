@@ -1,9 +1,10 @@
 import type { DynamoTableDefinition } from '@checkout/core';
+import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
+import { inventoryTableDefinition } from '@checkout/inventory';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CheckoutCdkConfigError, CheckoutCdkError } from '../errors.js';
 import { logicalId, testStack } from '../test-support/checkout-fixture.js';
-import { keyValueDefinition, sortedDefinition } from '../test-support/table-definitions.js';
 import { CheckoutTable } from './checkout-table.js';
 import { IdempotencyTable } from './idempotency-table.js';
 import { InventoryTable } from './inventory-table.js';
@@ -19,14 +20,14 @@ const withIndex: DynamoTableDefinition = {
 };
 
 const stack = testStack('Tables');
-const idempotency = new IdempotencyTable(stack, 'Idempotency', { definition: keyValueDefinition });
-const inventory = new InventoryTable(stack, 'Inventory', { definition: sortedDefinition });
+const idempotency = new IdempotencyTable(stack, 'Idempotency', { definition: idempotencyTableDefinition });
+const inventory = new InventoryTable(stack, 'Inventory', { definition: inventoryTableDefinition });
 const custom = new InventoryTable(stack, 'InventoryWithIndex', { definition: withIndex, tableName: 'inventory' });
 const resources = Template.fromStack(stack).toJSON().Resources;
 const props = (table: CheckoutTable) => resources[logicalId(stack, table.table)].Properties;
 
 describe('IdempotencyTable / InventoryTable', () => {
-  it('deploy the keys and TTL attribute of the definition they are given', () => {
+  it("deploy the keys and TTL attribute of the runtime packages' exported definitions", () => {
     expect(props(idempotency)).toMatchObject({
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
@@ -126,6 +127,6 @@ describe('IdempotencyTable / InventoryTable', () => {
     expect(() => validateTableDefinition('Stack/Orders', bad, 'tables')).toThrow(
       expect.objectContaining({ field: 'tables.timeToLiveAttribute' }),
     );
-    expect(() => validateTableDefinition('Stack/Orders', keyValueDefinition)).not.toThrow();
+    expect(() => validateTableDefinition('Stack/Orders', idempotencyTableDefinition)).not.toThrow();
   });
 });

@@ -1,3 +1,5 @@
+import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
+import { inventoryTableDefinition } from '@checkout/inventory';
 import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,7 +11,6 @@ import { OutboxRelay } from '../relay/outbox-relay.js';
 import { IdempotencyTable } from '../table/idempotency-table.js';
 import { InventoryTable } from '../table/inventory-table.js';
 import { CheckoutWorker } from '../worker/checkout-worker.js';
-import { keyValueDefinition, sortedDefinition } from './table-definitions.js';
 
 /** Inline code: tests never bundle. */
 export const inlineCode = lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });');
@@ -29,8 +30,8 @@ export function buildCheckoutFixture() {
   const stack = testStack('Fixture');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const database = new CheckoutDatabase(stack, 'Database', { vpc });
-  const idempotency = new IdempotencyTable(stack, 'Idempotency', { definition: keyValueDefinition });
-  const inventory = new InventoryTable(stack, 'Inventory', { definition: sortedDefinition });
+  const idempotency = new IdempotencyTable(stack, 'Idempotency', { definition: idempotencyTableDefinition });
+  const inventory = new InventoryTable(stack, 'Inventory', { definition: inventoryTableDefinition });
   const paymentQueue = new CheckoutQueue(stack, 'PaymentQueue', {
     consumerTimeout: Duration.seconds(20),
     oldestMessageAgeAlarmThreshold: Duration.minutes(1),
