@@ -31,7 +31,10 @@ const MODES: ReadonlySet<string> = new Set<StackMode>(['auto', 'containers', 'em
 function parseMode(raw: string | undefined): StackMode {
   if (raw === undefined || raw === '') return 'auto';
   if (raw === 'auto' || raw === 'containers' || raw === 'embedded') return raw;
-  throw new TestingConfigError(STACK_ENV.mode, `must be one of auto, containers, embedded; got ${JSON.stringify(raw)}`);
+  throw new TestingConfigError(
+    STACK_ENV.mode,
+    `must be one of auto, containers, embedded; got ${JSON.stringify(raw).slice(0, 80)}`,
+  );
 }
 
 /**
@@ -45,7 +48,7 @@ export async function planStack(input: StackPlanInput): Promise<StackPlan> {
   if (input.mode !== undefined && !MODES.has(input.mode)) {
     throw new TestingConfigError(
       'mode',
-      `must be one of auto, containers, embedded; got ${JSON.stringify(input.mode)}`,
+      `must be one of auto, containers, embedded; got ${String(JSON.stringify(input.mode)).slice(0, 80)}`,
     );
   }
   const mode = input.mode ?? parseMode(input.env[STACK_ENV.mode]);

@@ -92,7 +92,7 @@ function checkOptions(options: StartCheckoutStackOptions): void {
   if (options.mode !== undefined && !MODES.has(options.mode)) {
     throw new TestingConfigError(
       'mode',
-      `must be one of auto, containers, embedded; got ${JSON.stringify(options.mode)}`,
+      `must be one of auto, containers, embedded; got ${String(JSON.stringify(options.mode)).slice(0, 80)}`,
     );
   }
   if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) {
@@ -104,7 +104,7 @@ function checkOptions(options: StartCheckoutStackOptions): void {
   ) {
     throw new TestingConfigError(
       'region',
-      `must be an AWS region such as us-east-1, got ${JSON.stringify(options.region)}`,
+      `must be an AWS region such as us-east-1, got ${String(JSON.stringify(options.region)).slice(0, 80)}`,
     );
   }
   const postgres = options.postgres;
