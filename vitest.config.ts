@@ -21,6 +21,9 @@ const projectDirs = ['packages', 'examples']
 export default defineConfig({
   // No 'module' condition: it would send the AWS SDK to its bundler-only dist-es build.
   ssr: { resolve: { conditions: [sourceCondition, 'node', 'development|production'] } },
+  // The global setup runs in vitest's own `__vitest__` environment: it imports @checkout/testing,
+  // which imports @checkout/core, from source too.
+  environments: { __vitest__: { resolve: { conditions: [sourceCondition, 'node', 'development|production'] } } },
   test: {
     // Starts Postgres, DynamoDB Local and the SQS emulator once per run; tests read the endpoints
     // with `inject('checkoutStack')` (see @checkout/testing/vitest).

@@ -15,11 +15,10 @@ export {
 } from './dashboard/checkout-dashboard.js';
 export { CheckoutDatabase, type CheckoutDatabaseProps } from './database/checkout-database.js';
 export {
+  CheckoutCdkConfigError,
   CheckoutCdkError,
   type CheckoutCdkErrorCode,
   ConcurrencyMisconfiguredError,
-  InvalidConstructPropsError,
-  InvalidTableDefinitionError,
   VisibilityTimeoutTooShortError,
 } from './errors.js';
 export {
@@ -36,13 +35,7 @@ export {
   type OutboxRelaySettings,
 } from './relay/relay-settings.js';
 export { CheckoutTable, type CheckoutTableProps } from './table/checkout-table.js';
-export {
-  type DynamoKeyAttribute,
-  type DynamoTableDefinition,
-  defaultIdempotencyTableDefinition,
-  defaultInventoryTableDefinition,
-  validateTableDefinition,
-} from './table/dynamo-table-definition.js';
 export { IdempotencyTable, type IdempotencyTableProps } from './table/idempotency-table.js';
 export { InventoryTable, type InventoryTableProps } from './table/inventory-table.js';
+export { validateTableDefinition } from './table/validate-table-definition.js';
 export { CheckoutWorker, type CheckoutWorkerProps } from './worker/checkout-worker.js';

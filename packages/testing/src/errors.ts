@@ -1,19 +1,41 @@
+import { CheckoutError } from '@checkout/core';
+
 /** Stable codes of every error `@checkout/testing` throws. */
 export type TestingErrorCode =
-  | 'JAVA_NOT_FOUND'
-  | 'DOCKER_UNAVAILABLE'
-  | 'SERVICE_START_FAILED'
-  | 'INVALID_STACK_CONFIG';
+  | 'TESTING_JAVA_NOT_FOUND'
+  | 'TESTING_DOCKER_UNAVAILABLE'
+  | 'TESTING_SERVICE_START_FAILED'
+  | 'TESTING_INVALID_CONFIG'
+  | 'TESTING_INVALID_INPUT';
 
-/** Base class of every error thrown by `@checkout/testing`; switch on `code`, not on the message. */
-export class TestingError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: TestingErrorCode;
+/**
+ * Base class of every error thrown by `@checkout/testing` (a `CheckoutError` from `@checkout/core`);
+ * switch on `code`, not on the message.
+ *
+ * @example
+ * ```ts
+ * import { TestingError, startCheckoutStack } from '@checkout/testing';
+ *
+ * const stack = await startCheckoutStack().catch((error: unknown) => {
+ *   if (error instanceof TestingError && error.code === 'TESTING_JAVA_NOT_FOUND') console.error(error.message);
+ *   throw error;
+ * });
+ * ```
+ */
+export class TestingError extends CheckoutError {
+  /** Stable machine-readable code, prefixed `TESTING_`. */
+  declare readonly code: TestingErrorCode;
 
-  constructor(code: TestingErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+  constructor(
+    code: TestingErrorCode,
+    message: string,
+    options: { readonly httpStatus?: number; readonly field?: string; readonly cause?: unknown } = {},
+  ) {
+    super(code, message, {
+      httpStatus: options.httpStatus ?? 500,
+      ...(options.field === undefined ? {} : { field: options.field }),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
   }
 }
 
@@ -21,7 +43,7 @@ export class TestingError extends Error {
 export class JavaNotFoundError extends TestingError {
   constructor(cause?: unknown) {
     super(
-      'JAVA_NOT_FOUND',
+      'TESTING_JAVA_NOT_FOUND',
       'DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH. Fix one of: ' +
         'install a JRE (Debian/Ubuntu: `apt-get install openjdk-17-jre-headless`; macOS: `brew install openjdk@17`), ' +
         'or start a Docker daemon (testcontainers + LocalStack is used when Docker is reachable), ' +
@@ -35,7 +57,7 @@ export class JavaNotFoundError extends TestingError {
 export class DockerUnavailableError extends TestingError {
   constructor(detail: string) {
     super(
-      'DOCKER_UNAVAILABLE',
+      'TESTING_DOCKER_UNAVAILABLE',
       `CHECKOUT_STACK_MODE=containers needs a Docker daemon, but none answered: ${detail}. ` +
         'Start Docker, or use CHECKOUT_STACK_MODE=embedded (the default falls back to embedded servers).',
     );
@@ -46,31 +68,54 @@ export class DockerUnavailableError extends TestingError {
 export interface ServiceStartErrorOptions {
   /** What the user can do about it, in one sentence; appended to the message after `Fix:`. */
   readonly fix: string;
-  /** The underlying error (a spawn error, a listen error, ...). */
+  /** The underlying error (a spawn error, a listen error, a container that did not start, ...). */
   readonly cause?: unknown;
 }
 
 /**
- * A local server did not start or did not become ready in time. Every start failure of an
- * embedded server (spawn errors, a failed `initdb`, a port already taken, a timeout) surfaces as
- * this error, never as an unhandled `'error'` event; its message ends with the fix.
+ * A local server or container did not start or did not become ready in time. Every start failure
+ * (spawn errors, a failed `initdb`, a port already taken, a timeout, a testcontainers container that
+ * could not be pulled or started) surfaces as this error, never as an unhandled `'error'` event; its
+ * message ends with the fix.
  */
 export class ServiceStartError extends TestingError {
-  /** Which service failed. */
+  /** Which service failed (`postgres`, `dynamodb`, `sqs`). */
   readonly service: string;
   /** What the user can do about it (also at the end of the message). */
   readonly fix: string;
 
   constructor(service: string, detail: string, options: ServiceStartErrorOptions) {
-    super('SERVICE_START_FAILED', `${service} did not start: ${detail}. Fix: ${options.fix}`, { cause: options.cause });
+    super('TESTING_SERVICE_START_FAILED', `${service} did not start: ${detail}. Fix: ${options.fix}`, {
+      cause: options.cause,
+    });
     this.service = service;
     this.fix = options.fix;
   }
 }
 
-/** An option or environment variable has a value the stack cannot use. */
-export class InvalidStackConfigError extends TestingError {
-  constructor(message: string) {
-    super('INVALID_STACK_CONFIG', message);
+/**
+ * An option of `startCheckoutStack` or an environment variable it reads has a value the stack cannot
+ * use. `field` names it: the option (`mode`, `postgres.maxConnections`) or the variable
+ * (`CHECKOUT_POSTGRES_URL`).
+ */
+export class TestingConfigError extends TestingError {
+  /** The rejected option or environment variable. */
+  declare readonly field: string;
+
+  constructor(field: string, message: string) {
+    super('TESTING_INVALID_CONFIG', `${field} ${message}`, { field });
+  }
+}
+
+/**
+ * An argument of a helper (`uniqueName`, `createTestSchema`, `createTestQueue`) is out of range;
+ * `field` names it (`prefix`, `maxReceiveCount`). Nothing was created.
+ */
+export class TestingInputError extends TestingError {
+  /** The rejected argument or option. */
+  declare readonly field: string;
+
+  constructor(field: string, message: string) {
+    super('TESTING_INVALID_INPUT', `${field} ${message}`, { httpStatus: 400, field });
   }
 }

@@ -1,12 +1,13 @@
 export type { EmbeddedPostgresOptions } from './embedded/embedded-postgres.js';
 export {
   DockerUnavailableError,
-  InvalidStackConfigError,
   JavaNotFoundError,
   ServiceStartError,
   type ServiceStartErrorOptions,
+  TestingConfigError,
   TestingError,
   type TestingErrorCode,
+  TestingInputError,
 } from './errors.js';
 export {
   createTestQueue,

@@ -113,8 +113,8 @@ describe('CheckoutDatabase', () => {
 
   it.each([
     ['databaseName', { databaseName: 'checkout; drop database x' }],
-    ['applicationUsers', { applicationUsers: ['App-User'] }],
-    ['applicationUsers', { applicationUsers: ['app', 'app'] }],
+    ['applicationUsers[0]', { applicationUsers: ['App-User'] }],
+    ['applicationUsers[1]', { applicationUsers: ['app', 'app'] }],
     ['minCapacity', { minCapacity: 4, maxCapacity: 2 }],
     ['maxConnectionsPercent', { maxConnectionsPercent: 101 }],
   ] as const)('rejects a bad %s before creating the cluster', (field, props) => {
@@ -124,7 +124,7 @@ describe('CheckoutDatabase', () => {
       new CheckoutDatabase(scope, name, { vpc: vpc, ...props });
       expect.unreachable();
     } catch (error) {
-      expect(error).toMatchObject({ code: 'INVALID_CONSTRUCT_PROPS', field });
+      expect(error).toMatchObject({ code: 'CDK_INVALID_CONFIG', field });
     }
     expect(scope.node.tryFindChild(name)?.node.children).toEqual([]);
   });

@@ -1,10 +1,11 @@
+import { fieldPath } from '@checkout/core';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { InvalidConstructPropsError } from '../errors.js';
+import { CheckoutCdkConfigError } from '../errors.js';
 
 /** Props of {@link CheckoutDatabase}. */
 export interface CheckoutDatabaseProps {
@@ -69,25 +70,20 @@ export class CheckoutDatabase extends Construct {
     this.vpc = vpc;
     this.databaseName = props.databaseName ?? 'checkout';
     if (!PG_IDENTIFIER.test(this.databaseName)) {
-      throw new InvalidConstructPropsError(path, 'databaseName', `must match ${PG_IDENTIFIER}`);
+      throw new CheckoutCdkConfigError(path, 'databaseName', `must match ${PG_IDENTIFIER}`);
     }
     const users = props.applicationUsers ?? ['checkout_app', 'checkout_reporting'];
-    for (const user of users) {
+    users.forEach((user, index) => {
+      const field = fieldPath('applicationUsers', index);
       if (!PG_IDENTIFIER.test(user) || user === 'checkout_admin') {
-        throw new InvalidConstructPropsError(
-          path,
-          'applicationUsers',
-          `${user} must match ${PG_IDENTIFIER} and not be the master user`,
-        );
+        throw new CheckoutCdkConfigError(path, field, `${user} must match ${PG_IDENTIFIER} and not be the master user`);
       }
-    }
-    if (new Set(users).size !== users.length) {
-      throw new InvalidConstructPropsError(path, 'applicationUsers', 'contains a duplicate');
-    }
+      if (users.indexOf(user) !== index) throw new CheckoutCdkConfigError(path, field, `duplicate user ${user}`);
+    });
     const minCapacity = props.minCapacity ?? 0.5;
     const maxCapacity = props.maxCapacity ?? 8;
     if (!(minCapacity >= 0 && maxCapacity >= 1 && maxCapacity <= 256 && minCapacity <= maxCapacity)) {
-      throw new InvalidConstructPropsError(
+      throw new CheckoutCdkConfigError(
         path,
         'minCapacity',
         'needs 0 <= minCapacity <= maxCapacity, 1 <= maxCapacity <= 256',
@@ -95,7 +91,7 @@ export class CheckoutDatabase extends Construct {
     }
     const maxConnectionsPercent = props.maxConnectionsPercent ?? 80;
     if (!Number.isInteger(maxConnectionsPercent) || maxConnectionsPercent < 1 || maxConnectionsPercent > 100) {
-      throw new InvalidConstructPropsError(path, 'maxConnectionsPercent', 'must be an integer in [1, 100]');
+      throw new CheckoutCdkConfigError(path, 'maxConnectionsPercent', 'must be an integer in [1, 100]');
     }
 
     const subnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
@@ -120,7 +116,7 @@ export class CheckoutDatabase extends Construct {
       backup: { retention: props.backupRetention ?? Duration.days(7) },
     });
     if (this.cluster.secret === undefined) {
-      throw new InvalidConstructPropsError(path, 'credentials', 'the cluster has no generated secret');
+      throw new CheckoutCdkConfigError(path, 'credentials', 'the cluster has no generated secret');
     }
     this.masterSecret = this.cluster.secret;
     const userSecrets = new Map<string, secretsmanager.ISecret>();
@@ -163,7 +159,7 @@ export class CheckoutDatabase extends Construct {
 
   private checkUser(user: string): void {
     if (!this.userSecrets.has(user)) {
-      throw new InvalidConstructPropsError(
+      throw new CheckoutCdkConfigError(
         this.node.path,
         'user',
         `${user} is not one of applicationUsers (${[...this.userSecrets.keys()].join(', ')})`,

@@ -1,10 +1,10 @@
 import type { Duration } from 'aws-cdk-lib';
-import { InvalidConstructPropsError } from '../errors.js';
+import { CheckoutCdkConfigError } from '../errors.js';
 
 /** Whole seconds of a concrete duration; a token (unknown until deploy) cannot be checked, so it is rejected. */
 export function concreteSeconds(duration: Duration, constructPath: string, field: string): number {
   if (duration.isUnresolved()) {
-    throw new InvalidConstructPropsError(constructPath, field, 'must be a concrete duration, not a token');
+    throw new CheckoutCdkConfigError(constructPath, field, 'must be a concrete duration, not a token');
   }
   return duration.toSeconds();
 }
@@ -12,7 +12,7 @@ export function concreteSeconds(duration: Duration, constructPath: string, field
 /** Rejects a number outside `[min, max]` or not an integer, naming the field. */
 export function checkInteger(value: number, min: number, max: number, constructPath: string, field: string): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidConstructPropsError(constructPath, field, `must be an integer in [${min}, ${max}], got ${value}`);
+    throw new CheckoutCdkConfigError(constructPath, field, `must be an integer in [${min}, ${max}], got ${value}`);
   }
   return value;
 }

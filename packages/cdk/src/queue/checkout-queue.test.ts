@@ -2,7 +2,7 @@ import { type CfnElement, CfnParameter, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
-import { InvalidConstructPropsError, VisibilityTimeoutTooShortError } from '../errors.js';
+import { CheckoutCdkConfigError, VisibilityTimeoutTooShortError } from '../errors.js';
 import { logicalId, testStack } from '../test-support/checkout-fixture.js';
 import { CheckoutQueue } from './checkout-queue.js';
 
@@ -98,7 +98,9 @@ describe('CheckoutQueue', () => {
       build();
     } catch (error) {
       expect(error).toMatchObject({
-        code: 'VISIBILITY_TIMEOUT_TOO_SHORT',
+        code: 'CDK_VISIBILITY_TIMEOUT_TOO_SHORT',
+        field: 'visibilityTimeout',
+        constructPath: 'Test/Tight',
         visibilityTimeoutSeconds: 60,
         functionTimeoutSeconds: 30,
       });
@@ -109,7 +111,7 @@ describe('CheckoutQueue', () => {
     const s = testStack();
     const seconds = new CfnParameter(s, 'Timeout', { type: 'Number' }).valueAsNumber;
     expect(() => new CheckoutQueue(s, 'Q', { consumerTimeout: Duration.seconds(seconds) })).toThrow(
-      expect.objectContaining({ code: 'INVALID_CONSTRUCT_PROPS', field: 'consumerTimeout' }),
+      expect.objectContaining({ code: 'CDK_INVALID_CONFIG', field: 'consumerTimeout' }),
     );
   });
 
@@ -126,8 +128,8 @@ describe('CheckoutQueue', () => {
       new CheckoutQueue(s, 'Bad', props);
       expect.unreachable();
     } catch (error) {
-      expect(error).toBeInstanceOf(InvalidConstructPropsError);
-      expect(error).toMatchObject({ code: 'INVALID_CONSTRUCT_PROPS', field, constructPath: 'Test/Bad' });
+      expect(error).toBeInstanceOf(CheckoutCdkConfigError);
+      expect(error).toMatchObject({ code: 'CDK_INVALID_CONFIG', field, constructPath: 'Test/Bad' });
     }
     // Rejected before any resource was created.
     expect(s.node.tryFindChild('Bad')?.node.children ?? []).toEqual([]);

@@ -4,7 +4,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { InvalidConstructPropsError, VisibilityTimeoutTooShortError } from '../errors.js';
+import { CheckoutCdkConfigError, VisibilityTimeoutTooShortError } from '../errors.js';
 import { checkInteger, concreteSeconds } from '../internal/duration.js';
 
 /** Props of {@link CheckoutQueue}. */
@@ -75,13 +75,13 @@ export class CheckoutQueue extends Construct {
       'visibilityTimeout',
     );
     if (props.consumerTimeout !== undefined && visibilitySeconds < 6 * consumerSeconds) {
-      throw new VisibilityTimeoutTooShortError(path, visibilitySeconds, consumerSeconds);
+      throw new VisibilityTimeoutTooShortError(path, visibilitySeconds, consumerSeconds, 'visibilityTimeout');
     }
     const retention = props.retentionPeriod ?? Duration.days(4);
     const retentionSeconds = concreteSeconds(retention, path, 'retentionPeriod');
     if (retentionSeconds < 60 || retentionSeconds >= DLQ_RETENTION.toSeconds()) {
       // A standard DLQ keeps the original enqueue time: it must retain longer than the source queue.
-      throw new InvalidConstructPropsError(
+      throw new CheckoutCdkConfigError(
         path,
         'retentionPeriod',
         'must be >= 60 s and shorter than the DLQ retention (14 days)',
@@ -90,16 +90,12 @@ export class CheckoutQueue extends Construct {
     const ageThreshold = props.oldestMessageAgeAlarmThreshold ?? Duration.minutes(5);
     const ageSeconds = concreteSeconds(ageThreshold, path, 'oldestMessageAgeAlarmThreshold');
     if (ageSeconds < 60) {
-      throw new InvalidConstructPropsError(
-        path,
-        'oldestMessageAgeAlarmThreshold',
-        'must be >= 60 s (metric resolution)',
-      );
+      throw new CheckoutCdkConfigError(path, 'oldestMessageAgeAlarmThreshold', 'must be >= 60 s (metric resolution)');
     }
 
     const baseName = props.queueName ?? Names.uniqueResourceName(this, { maxLength: 70, separator: '-' });
     if (!QUEUE_NAME.test(baseName)) {
-      throw new InvalidConstructPropsError(
+      throw new CheckoutCdkConfigError(
         path,
         'queueName',
         `must match ${QUEUE_NAME} (no .fifo suffix), got ${baseName}`,
@@ -167,7 +163,7 @@ export class CheckoutQueue extends Construct {
     const functionSeconds = concreteSeconds(functionTimeout, constructPath, 'timeout');
     const visibilitySeconds = this.visibilityTimeout.toSeconds();
     if (visibilitySeconds < 6 * functionSeconds) {
-      throw new VisibilityTimeoutTooShortError(constructPath, visibilitySeconds, functionSeconds);
+      throw new VisibilityTimeoutTooShortError(constructPath, visibilitySeconds, functionSeconds, 'timeout');
     }
   }
 

@@ -113,7 +113,7 @@ describe('OutboxRelayService', () => {
         destinations: { payment },
         desiredCount: 0,
       });
-    expect(build).toThrow(expect.objectContaining({ code: 'INVALID_CONSTRUCT_PROPS', field: 'desiredCount' }));
+    expect(build).toThrow(expect.objectContaining({ code: 'CDK_INVALID_CONFIG', field: 'desiredCount' }));
     expect(stack.node.tryFindChild('Bad')?.node.children).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { referencedLogicalIds } from '../assertions/safety-rails.js';
-import { InvalidConstructPropsError } from '../errors.js';
+import { CheckoutCdkConfigError } from '../errors.js';
 import { buildCheckoutFixture, environmentOf, inlineCode, logicalId } from '../test-support/checkout-fixture.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { OUTBOX_METRIC_NAMESPACE, OUTBOX_OLDEST_PENDING_AGE_METRIC } from './relay-settings.js';
@@ -88,7 +88,7 @@ describe('OutboxRelay', () => {
   it.each([
     ['runFor', { runFor: Duration.seconds(60) }],
     ['destinations', { destinations: {} }],
-    ['destinations', { destinations: { 'bad name': fx.paymentQueue } }],
+    ['destinations["bad name"]', { destinations: { 'bad name': fx.paymentQueue } }],
     ['user', { databaseUser: 'postgres' }],
     ['oldestPendingAgeAlarmThreshold', { oldestPendingAgeAlarmThreshold: Duration.seconds(30) }],
   ] as const)('rejects a bad %s before creating anything', (field, props) => {
@@ -103,7 +103,7 @@ describe('OutboxRelay', () => {
       });
       expect.unreachable();
     } catch (error) {
-      expect(error).toBeInstanceOf(InvalidConstructPropsError);
+      expect(error).toBeInstanceOf(CheckoutCdkConfigError);
       expect(error).toMatchObject({ field });
     }
     expect(fx.stack.node.tryFindChild(name)?.node.children).toEqual([]);

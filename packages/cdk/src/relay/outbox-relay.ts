@@ -3,7 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
-import { InvalidConstructPropsError } from '../errors.js';
+import { CheckoutCdkConfigError } from '../errors.js';
 import { CheckoutFunction, type CheckoutFunctionOptions } from '../function/checkout-function.js';
 import { concreteSeconds } from '../internal/duration.js';
 import { createOldestPendingAgeAlarm, type OutboxRelaySettings, resolveRelaySettings } from './relay-settings.js';
@@ -49,11 +49,7 @@ export class OutboxRelay extends Construct {
     const runFor = props.runFor ?? Duration.seconds(Math.max(1, timeoutSeconds - 10));
     const runForSeconds = concreteSeconds(runFor, path, 'runFor');
     if (runForSeconds <= 0 || runForSeconds >= timeoutSeconds) {
-      throw new InvalidConstructPropsError(
-        path,
-        'runFor',
-        `must be > 0 and shorter than the timeout (${timeoutSeconds}s)`,
-      );
+      throw new CheckoutCdkConfigError(path, 'runFor', `must be > 0 and shorter than the timeout (${timeoutSeconds}s)`);
     }
     const resolved = resolveRelaySettings(this, props);
 

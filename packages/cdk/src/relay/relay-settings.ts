@@ -1,8 +1,9 @@
+import { fieldPath } from '@checkout/core';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { CheckoutDatabase } from '../database/checkout-database.js';
-import { InvalidConstructPropsError } from '../errors.js';
+import { CheckoutCdkConfigError } from '../errors.js';
 import { concreteSeconds } from '../internal/duration.js';
 import type { CheckoutQueue } from '../queue/checkout-queue.js';
 
@@ -42,10 +43,10 @@ export interface ResolvedRelaySettings {
 export function resolveRelaySettings(scope: Construct, settings: OutboxRelaySettings): ResolvedRelaySettings {
   const path = scope.node.path;
   const names = Object.keys(settings.destinations);
-  if (names.length === 0) throw new InvalidConstructPropsError(path, 'destinations', 'needs at least one queue');
+  if (names.length === 0) throw new CheckoutCdkConfigError(path, 'destinations', 'needs at least one queue');
   for (const name of names) {
     if (!DESTINATION_NAME.test(name)) {
-      throw new InvalidConstructPropsError(path, 'destinations', `name ${name} must match ${DESTINATION_NAME}`);
+      throw new CheckoutCdkConfigError(path, fieldPath('destinations', name), `name must match ${DESTINATION_NAME}`);
     }
   }
   const ageThresholdSeconds = concreteSeconds(
@@ -54,7 +55,7 @@ export function resolveRelaySettings(scope: Construct, settings: OutboxRelaySett
     'oldestPendingAgeAlarmThreshold',
   );
   if (ageThresholdSeconds < 60) {
-    throw new InvalidConstructPropsError(path, 'oldestPendingAgeAlarmThreshold', 'must be >= 60 s (metric resolution)');
+    throw new CheckoutCdkConfigError(path, 'oldestPendingAgeAlarmThreshold', 'must be >= 60 s (metric resolution)');
   }
   const namespace = settings.metricNamespace ?? OUTBOX_METRIC_NAMESPACE;
   const service = settings.serviceName ?? 'checkout';

@@ -1,11 +1,14 @@
+import type { DynamoTableDefinition } from '@checkout/core';
+import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
+import { inventoryTableDefinition } from '@checkout/inventory';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { InvalidTableDefinitionError } from '../errors.js';
+import { CheckoutCdkConfigError, CheckoutCdkError } from '../errors.js';
 import { logicalId, testStack } from '../test-support/checkout-fixture.js';
 import { CheckoutTable } from './checkout-table.js';
-import type { DynamoTableDefinition } from './dynamo-table-definition.js';
 import { IdempotencyTable } from './idempotency-table.js';
 import { InventoryTable } from './inventory-table.js';
+import { validateTableDefinition } from './validate-table-definition.js';
 
 const withIndex: DynamoTableDefinition = {
   partitionKey: { name: 'pk', type: 'S' },
@@ -17,14 +20,14 @@ const withIndex: DynamoTableDefinition = {
 };
 
 const stack = testStack('Tables');
-const idempotency = new IdempotencyTable(stack, 'Idempotency');
-const inventory = new InventoryTable(stack, 'Inventory');
+const idempotency = new IdempotencyTable(stack, 'Idempotency', { definition: idempotencyTableDefinition });
+const inventory = new InventoryTable(stack, 'Inventory', { definition: inventoryTableDefinition });
 const custom = new InventoryTable(stack, 'InventoryWithIndex', { definition: withIndex, tableName: 'inventory' });
 const resources = Template.fromStack(stack).toJSON().Resources;
 const props = (table: CheckoutTable) => resources[logicalId(stack, table.table)].Properties;
 
 describe('IdempotencyTable / InventoryTable', () => {
-  it('default to the contract keys with TTL on expiresAt', () => {
+  it("deploy the keys and TTL attribute of the runtime packages' exported definitions", () => {
     expect(props(idempotency)).toMatchObject({
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
@@ -73,13 +76,13 @@ describe('IdempotencyTable / InventoryTable', () => {
 
   const key = { name: 'pk', type: 'S' } as const;
   it.each([
-    ['partitionKey.name', { partitionKey: { name: '', type: 'S' }, timeToLiveAttribute: 'expiresAt' }],
-    ['partitionKey.type', { partitionKey: { name: 'pk', type: 'SS' }, timeToLiveAttribute: 'expiresAt' }],
-    ['timeToLiveAttribute', { partitionKey: key, timeToLiveAttribute: 'pk' }],
-    ['timeToLiveAttribute', { partitionKey: key, timeToLiveAttribute: 'expires at' }],
-    ['sortKey.name', { partitionKey: key, sortKey: key, timeToLiveAttribute: 'expiresAt' }],
+    ['definition.partitionKey.name', { partitionKey: { name: '', type: 'S' }, timeToLiveAttribute: 'expiresAt' }],
+    ['definition.partitionKey.type', { partitionKey: { name: 'pk', type: 'SS' }, timeToLiveAttribute: 'expiresAt' }],
+    ['definition.timeToLiveAttribute', { partitionKey: key, timeToLiveAttribute: 'pk' }],
+    ['definition.timeToLiveAttribute', { partitionKey: key, timeToLiveAttribute: 'expires at' }],
+    ['definition.sortKey.name', { partitionKey: key, sortKey: key, timeToLiveAttribute: 'expiresAt' }],
     [
-      'globalSecondaryIndexes[1].indexName',
+      'definition.globalSecondaryIndexes[1].indexName',
       {
         partitionKey: key,
         timeToLiveAttribute: 'expiresAt',
@@ -90,7 +93,7 @@ describe('IdempotencyTable / InventoryTable', () => {
       },
     ],
     [
-      'globalSecondaryIndexes[0].partitionKey',
+      'definition.globalSecondaryIndexes[0].partitionKey',
       {
         partitionKey: key,
         timeToLiveAttribute: 'expiresAt',
@@ -103,9 +106,27 @@ describe('IdempotencyTable / InventoryTable', () => {
       new CheckoutTable(s, 'Bad', { definition: definition as DynamoTableDefinition });
       expect.unreachable();
     } catch (error) {
-      expect(error).toBeInstanceOf(InvalidTableDefinitionError);
-      expect(error).toMatchObject({ code: 'INVALID_TABLE_DEFINITION', field });
+      expect(error).toBeInstanceOf(CheckoutCdkConfigError);
+      expect(error).toBeInstanceOf(CheckoutCdkError);
+      expect(error).toMatchObject({ code: 'CDK_INVALID_CONFIG', httpStatus: 500, field, constructPath: 'Test/Bad' });
     }
     expect(s.node.tryFindChild('Bad')?.node.children).toEqual([]);
+  });
+
+  it('rejects a missing definition (a JavaScript caller, or a cast) naming the prop', () => {
+    const s = testStack();
+    const build = () => new CheckoutTable(s, 'None', {} as { definition: DynamoTableDefinition });
+    expect(build).toThrow(expect.objectContaining({ code: 'CDK_INVALID_CONFIG', field: 'definition' }));
+  });
+
+  it('validateTableDefinition names the field under the prop it is given', () => {
+    const bad = { partitionKey: { name: 'pk', type: 'S' }, timeToLiveAttribute: 'pk' } as const;
+    expect(() => validateTableDefinition('Stack/Orders', bad)).toThrow(
+      expect.objectContaining({ field: 'definition.timeToLiveAttribute', constructPath: 'Stack/Orders' }),
+    );
+    expect(() => validateTableDefinition('Stack/Orders', bad, 'tables')).toThrow(
+      expect.objectContaining({ field: 'tables.timeToLiveAttribute' }),
+    );
+    expect(() => validateTableDefinition('Stack/Orders', idempotencyTableDefinition)).not.toThrow();
   });
 });

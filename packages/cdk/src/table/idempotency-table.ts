@@ -1,16 +1,21 @@
-import type { Construct } from 'constructs';
 import { CheckoutTable, type CheckoutTableProps } from './checkout-table.js';
-import { defaultIdempotencyTableDefinition } from './dynamo-table-definition.js';
 
-/** Props of {@link IdempotencyTable}: every {@link CheckoutTableProps} field, the definition optional. */
-export type IdempotencyTableProps = Partial<CheckoutTableProps>;
+/** Props of {@link IdempotencyTable}: `definition` is required (pass `idempotencyTableDefinition`). */
+export type IdempotencyTableProps = CheckoutTableProps;
 
 /**
  * The DynamoDB table of `@checkout/idempotency`'s DynamoDB store. Pass that package's exported
- * `idempotencyTableDefinition`; without one, the contract default (`pk` S, TTL on `expiresAt`) is used.
+ * `idempotencyTableDefinition` (`@checkout/idempotency/dynamodb`): the table is deployed with the keys and
+ * TTL attribute the store reads and writes, never a copy that could drift.
+ *
+ * @example
+ * ```ts
+ * import { IdempotencyTable } from '@checkout/cdk';
+ * import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
+ * import { App, Stack } from 'aws-cdk-lib';
+ *
+ * const stack = new Stack(new App(), 'Checkout');
+ * new IdempotencyTable(stack, 'Idempotency', { definition: idempotencyTableDefinition });
+ * ```
  */
-export class IdempotencyTable extends CheckoutTable {
-  constructor(scope: Construct, id: string, props: IdempotencyTableProps = {}) {
-    super(scope, id, { ...props, definition: props.definition ?? defaultIdempotencyTableDefinition });
-  }
-}
+export class IdempotencyTable extends CheckoutTable {}

@@ -1,3 +1,5 @@
+import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
+import { inventoryTableDefinition } from '@checkout/inventory';
 import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -28,8 +30,8 @@ export function buildCheckoutFixture() {
   const stack = testStack('Fixture');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const database = new CheckoutDatabase(stack, 'Database', { vpc });
-  const idempotency = new IdempotencyTable(stack, 'Idempotency');
-  const inventory = new InventoryTable(stack, 'Inventory');
+  const idempotency = new IdempotencyTable(stack, 'Idempotency', { definition: idempotencyTableDefinition });
+  const inventory = new InventoryTable(stack, 'Inventory', { definition: inventoryTableDefinition });
   const paymentQueue = new CheckoutQueue(stack, 'PaymentQueue', {
     consumerTimeout: Duration.seconds(20),
     oldestMessageAgeAlarmThreshold: Duration.minutes(1),

@@ -1,11 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { referencedLogicalIds, WILDCARD_RESOURCE_ACTIONS } from '../assertions/safety-rails.js';
-import {
-  ConcurrencyMisconfiguredError,
-  InvalidConstructPropsError,
-  VisibilityTimeoutTooShortError,
-} from '../errors.js';
+import { CheckoutCdkConfigError, ConcurrencyMisconfiguredError, VisibilityTimeoutTooShortError } from '../errors.js';
 import { CheckoutQueue } from '../queue/checkout-queue.js';
 import {
   buildCheckoutFixture,
@@ -196,7 +192,9 @@ describe('CheckoutWorker', () => {
         });
       } catch (error) {
         expect(error).toMatchObject({
-          code: 'VISIBILITY_TIMEOUT_TOO_SHORT',
+          code: 'CDK_VISIBILITY_TIMEOUT_TOO_SHORT',
+          field: 'timeout',
+          httpStatus: 500,
           visibilityTimeoutSeconds: 60,
           functionTimeoutSeconds: 11,
           message: expect.stringContaining('needs >= 66s'),
@@ -209,6 +207,9 @@ describe('CheckoutWorker', () => {
       expect(
         () => new CheckoutWorker(stack, 'W', { queue, code: inlineCode, reservedConcurrency: 4, maxConcurrency: 8 }),
       ).toThrow(ConcurrencyMisconfiguredError);
+      expect(
+        () => new CheckoutWorker(stack, 'W2', { queue, code: inlineCode, reservedConcurrency: 4, maxConcurrency: 8 }),
+      ).toThrow(expect.objectContaining({ code: 'CDK_CONCURRENCY_MISCONFIGURED', field: 'maxConcurrency' }));
     });
 
     it.each([
@@ -225,7 +226,7 @@ describe('CheckoutWorker', () => {
         new CheckoutWorker(stack, 'W', { queue, code: inlineCode, ...props });
         expect.unreachable();
       } catch (error) {
-        expect(error).toBeInstanceOf(InvalidConstructPropsError);
+        expect(error).toBeInstanceOf(CheckoutCdkConfigError);
         expect(error).toMatchObject({ field });
       }
     });
@@ -238,7 +239,7 @@ describe('CheckoutWorker', () => {
           timeout: Duration.seconds(20),
           database: { database: fx.database, user: 'postgres' },
         });
-      expect(build).toThrow(expect.objectContaining({ code: 'INVALID_CONSTRUCT_PROPS', field: 'user' }));
+      expect(build).toThrow(expect.objectContaining({ code: 'CDK_INVALID_CONFIG', field: 'user' }));
       expect(fx.stack.node.tryFindChild('UnknownUser')?.node.children).toEqual([]);
     });
 

@@ -3,7 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { CheckoutDatabase } from '../database/checkout-database.js';
-import { ConcurrencyMisconfiguredError, InvalidConstructPropsError } from '../errors.js';
+import { CheckoutCdkConfigError, ConcurrencyMisconfiguredError } from '../errors.js';
 import { CheckoutFunction, type CheckoutFunctionOptions } from '../function/checkout-function.js';
 import { checkInteger, concreteSeconds } from '../internal/duration.js';
 import type { CheckoutQueue } from '../queue/checkout-queue.js';
@@ -67,7 +67,7 @@ export class CheckoutWorker extends Construct {
     }
     const fifo = props.queue.fifo;
     if (fifo && props.maxBatchingWindow !== undefined) {
-      throw new InvalidConstructPropsError(path, 'maxBatchingWindow', 'is not supported for FIFO queues');
+      throw new CheckoutCdkConfigError(path, 'maxBatchingWindow', 'is not supported for FIFO queues');
     }
     const windowSeconds =
       props.maxBatchingWindow === undefined ? 0 : concreteSeconds(props.maxBatchingWindow, path, 'maxBatchingWindow');

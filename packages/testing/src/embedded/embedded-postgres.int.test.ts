@@ -70,7 +70,7 @@ async function startFailure(run: () => Promise<unknown>): Promise<ServiceStartEr
   );
   expect(error).toBeInstanceOf(ServiceStartError);
   const typed = error as ServiceStartError;
-  expect(typed.code).toBe('SERVICE_START_FAILED');
+  expect(typed.code).toBe('TESTING_SERVICE_START_FAILED');
   expect(typed.service).toBe('postgres');
   expect(typed.message).toContain('Fix: ');
   return typed;

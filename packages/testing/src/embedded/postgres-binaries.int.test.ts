@@ -16,9 +16,13 @@ function stageInChild(): Promise<string> {
   const source = `import { findPostgresNativePackage, stagePostgresBinaries } from ${JSON.stringify(module)};
 process.stdout.write(stagePostgresBinaries(findPostgresNativePackage(), ${JSON.stringify(root)}).initdb);`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@checkout/source', '--input-type=module', '-e', source],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();

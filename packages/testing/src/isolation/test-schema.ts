@@ -10,7 +10,20 @@ export interface TestSchema {
   drop(): Promise<void>;
 }
 
-/** Creates a fresh schema so test files can run in parallel against one Postgres. */
+/**
+ * Creates a fresh schema so test files can run in parallel against one Postgres. A bad `prefix` is a
+ * `TestingInputError` (field `prefix`), before any connection is made.
+ *
+ * @example
+ * ```ts
+ * import { createTestSchema, startCheckoutStack } from '@checkout/testing';
+ *
+ * const stack = await startCheckoutStack();
+ * const schema = await createTestSchema(stack.postgres, 'orders');
+ * // ... migrate into schema.name, run the test
+ * await schema.drop();
+ * ```
+ */
 export async function createTestSchema(postgres: Pick<PostgresEndpoint, 'url'>, prefix = 't'): Promise<TestSchema> {
   const name = uniqueName(prefix);
   const client = new pg.Client({ connectionString: postgres.url });

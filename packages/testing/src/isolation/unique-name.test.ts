@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TestingInputError } from '../errors.js';
 import { uniqueName } from './unique-name.js';
 
 describe('uniqueName', () => {
@@ -9,7 +10,9 @@ describe('uniqueName', () => {
   });
 
   it('rejects a prefix that could break a SQL identifier', () => {
-    expect(() => uniqueName('x"; drop schema public; --')).toThrow(TypeError);
-    expect(() => uniqueName('')).toThrow(TypeError);
+    expect(() => uniqueName('x"; drop schema public; --')).toThrow(TestingInputError);
+    expect(() => uniqueName('')).toThrow(
+      expect.objectContaining({ code: 'TESTING_INVALID_INPUT', field: 'prefix', httpStatus: 400 }),
+    );
   });
 });

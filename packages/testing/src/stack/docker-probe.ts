@@ -18,8 +18,17 @@ function dockerTarget(
 }
 
 /**
- * Asks the Docker daemon `GET /_ping` with a short timeout. testcontainers' own check can hang for
- * over a minute when DOCKER_HOST points at something that accepts and never answers; this cannot.
+ * Asks the Docker daemon `GET /_ping` with a short timeout (`timeoutMs`, default 1 s). testcontainers'
+ * own check can hang for over a minute when DOCKER_HOST points at something that accepts and never
+ * answers; this cannot. Never rejects.
+ *
+ * @example
+ * ```ts
+ * import { probeDocker } from '@checkout/testing';
+ *
+ * const { available, detail } = await probeDocker();
+ * if (!available) console.log(`no Docker: ${detail}`);
+ * ```
  */
 export function probeDocker(
   env: Readonly<Record<string, string | undefined>> = process.env,

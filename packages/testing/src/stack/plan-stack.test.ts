@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DockerUnavailableError, InvalidStackConfigError } from '../errors.js';
+import { DockerUnavailableError, TestingConfigError } from '../errors.js';
 import { planStack } from './plan-stack.js';
 
 const docker = (available: boolean) => vi.fn(async () => ({ available, detail: available ? 'ok' : 'no socket' }));
@@ -65,16 +65,30 @@ describe('planStack', () => {
   it('fails with a typed error when containers are demanded and Docker is unreachable', async () => {
     const error = await planStack({ env: {}, mode: 'containers', dockerAvailable: docker(false) }).catch((e) => e);
     expect(error).toBeInstanceOf(DockerUnavailableError);
-    expect(error.code).toBe('DOCKER_UNAVAILABLE');
+    expect(error.code).toBe('TESTING_DOCKER_UNAVAILABLE');
     expect(error.message).toContain('no socket');
   });
 
   it('rejects an unknown mode naming the variable', async () => {
     await expect(planStack({ env: { CHECKOUT_STACK_MODE: 'cloud' }, dockerAvailable: docker(true) })).rejects.toThrow(
-      InvalidStackConfigError,
+      TestingConfigError,
     );
     await expect(planStack({ env: { CHECKOUT_STACK_MODE: 'cloud' }, dockerAvailable: docker(true) })).rejects.toThrow(
       /CHECKOUT_STACK_MODE/,
     );
+  });
+
+  it('a bad mode is a TestingConfigError whose field is the variable or the option', async () => {
+    const fromEnv = await planStack({ env: { CHECKOUT_STACK_MODE: 'cloud' }, dockerAvailable: docker(true) }).catch(
+      (e: unknown) => e,
+    );
+    expect(fromEnv).toMatchObject({ code: 'TESTING_INVALID_CONFIG', field: 'CHECKOUT_STACK_MODE', httpStatus: 500 });
+    const probe = docker(true);
+    const fromOption = await planStack({ env: {}, mode: 'cloud' as 'auto', dockerAvailable: probe }).catch(
+      (e: unknown) => e,
+    );
+    expect(fromOption).toBeInstanceOf(TestingConfigError);
+    expect(fromOption).toMatchObject({ code: 'TESTING_INVALID_CONFIG', field: 'mode' });
+    expect(probe).not.toHaveBeenCalled();
   });
 });

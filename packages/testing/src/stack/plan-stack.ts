@@ -1,4 +1,4 @@
-import { DockerUnavailableError, InvalidStackConfigError } from '../errors.js';
+import { DockerUnavailableError, TestingConfigError } from '../errors.js';
 import type { ServiceName, ServiceSource, StackMode } from './types.js';
 
 /** Environment variables read by {@link planStack} and `startCheckoutStack`. */
@@ -26,12 +26,14 @@ export interface StackPlanInput {
 export type StackPlan = Readonly<Record<ServiceName, ServiceSource>>;
 
 const SERVICES: readonly ServiceName[] = ['postgres', 'dynamodb', 'sqs'];
+const MODES: ReadonlySet<string> = new Set<StackMode>(['auto', 'containers', 'embedded']);
 
 function parseMode(raw: string | undefined): StackMode {
   if (raw === undefined || raw === '') return 'auto';
   if (raw === 'auto' || raw === 'containers' || raw === 'embedded') return raw;
-  throw new InvalidStackConfigError(
-    `${STACK_ENV.mode} must be one of auto, containers, embedded; got ${JSON.stringify(raw)}`,
+  throw new TestingConfigError(
+    STACK_ENV.mode,
+    `must be one of auto, containers, embedded; got ${JSON.stringify(raw).slice(0, 80)}`,
   );
 }
 
@@ -39,9 +41,16 @@ function parseMode(raw: string | undefined): StackMode {
  * Decides, per service, where it comes from: (a) its environment variable when set; otherwise
  * (b) a testcontainers container when a Docker daemon answers (mode `auto` or `containers`);
  * otherwise (c) an embedded server on 127.0.0.1. Mode `containers` without Docker is an error;
- * mode `embedded` never probes Docker.
+ * mode `embedded` never probes Docker. A bad mode (option or variable) is a `TestingConfigError`
+ * naming it.
  */
 export async function planStack(input: StackPlanInput): Promise<StackPlan> {
+  if (input.mode !== undefined && !MODES.has(input.mode)) {
+    throw new TestingConfigError(
+      'mode',
+      `must be one of auto, containers, embedded; got ${String(JSON.stringify(input.mode)).slice(0, 80)}`,
+    );
+  }
   const mode = input.mode ?? parseMode(input.env[STACK_ENV.mode]);
   const fromEnv = (service: ServiceName): boolean => {
     const value = input.env[STACK_ENV[service]];

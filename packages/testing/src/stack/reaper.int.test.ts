@@ -30,7 +30,7 @@ async function eventually(check: () => boolean, timeoutMs: number): Promise<bool
 
 describe.skipIf(process.platform !== 'linux')('no orphans', () => {
   it('ends DynamoDB Local and Postgres when the process that started them is SIGKILLed', async () => {
-    const script = fileURLToPath(new URL('./fixtures/stack-child.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../test-support/stack-child.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@checkout/source', script], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

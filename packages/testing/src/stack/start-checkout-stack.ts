@@ -1,8 +1,9 @@
+import { fieldPath } from '@checkout/core';
 import { startLocalstackContainer, startPostgresContainer } from '../containers/start-containers.js';
 import { startDynamoDbLocal } from '../embedded/dynamodb-local.js';
 import { type EmbeddedPostgresOptions, startEmbeddedPostgres } from '../embedded/embedded-postgres.js';
 import { startFauxqs } from '../embedded/fauxqs.js';
-import { InvalidStackConfigError } from '../errors.js';
+import { TestingConfigError } from '../errors.js';
 import { probeDocker } from './docker-probe.js';
 import { planStack, STACK_ENV, type StackPlan } from './plan-stack.js';
 import { Reaper, sweepOrphans } from './reaper.js';
@@ -51,10 +52,10 @@ function postgresFromUrl(raw: string): PostgresEndpoint {
   try {
     url = new URL(raw);
   } catch {
-    throw new InvalidStackConfigError(`${STACK_ENV.postgres} is not a URL`);
+    throw new TestingConfigError(STACK_ENV.postgres, 'is not a URL');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new InvalidStackConfigError(`${STACK_ENV.postgres} must start with postgres:// (got ${url.protocol}//)`);
+    throw new TestingConfigError(STACK_ENV.postgres, `must start with postgres:// (got ${url.protocol}//)`);
   }
   return {
     source: 'env',
@@ -69,12 +70,56 @@ function postgresFromUrl(raw: string): PostgresEndpoint {
 
 function envEndpoint(env: Readonly<Record<string, string | undefined>>, name: string): string {
   const value = env[name] ?? '';
+  let protocol: string;
   try {
-    new URL(value);
+    protocol = new URL(value).protocol;
   } catch {
-    throw new InvalidStackConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+    protocol = '';
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new TestingConfigError(name, `must be an http(s) URL, got ${JSON.stringify(value.slice(0, 200))}`);
   }
   return value;
+}
+
+const MODES: ReadonlySet<unknown> = new Set(['auto', 'containers', 'embedded']);
+// Loose on purpose (emulators take any region); it only has to be a host-name label for the SDK.
+const REGION = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Rejects a bad option before anything is probed or started, naming it. */
+function checkOptions(options: StartCheckoutStackOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TestingConfigError('options', 'must be an object');
+  if (options.mode !== undefined && !MODES.has(options.mode)) {
+    throw new TestingConfigError(
+      'mode',
+      `must be one of auto, containers, embedded; got ${String(JSON.stringify(options.mode)).slice(0, 80)}`,
+    );
+  }
+  if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) {
+    throw new TestingConfigError('env', 'must be an object of environment variables');
+  }
+  if (
+    options.region !== undefined &&
+    (typeof options.region !== 'string' || options.region.length > 40 || !REGION.test(options.region))
+  ) {
+    throw new TestingConfigError(
+      'region',
+      `must be an AWS region such as us-east-1, got ${String(JSON.stringify(options.region)).slice(0, 80)}`,
+    );
+  }
+  const postgres = options.postgres;
+  if (postgres === undefined) return;
+  if (typeof postgres !== 'object' || postgres === null) throw new TestingConfigError('postgres', 'must be an object');
+  if (postgres.durable !== undefined && typeof postgres.durable !== 'boolean') {
+    throw new TestingConfigError(fieldPath('postgres', 'durable'), 'must be a boolean');
+  }
+  const max = postgres.maxConnections;
+  if (max !== undefined && (!Number.isInteger(max) || max < 2 || max > 10_000)) {
+    throw new TestingConfigError(
+      fieldPath('postgres', 'maxConnections'),
+      `must be an integer in [2, 10000], got ${String(max)}`,
+    );
+  }
 }
 
 /**
@@ -85,6 +130,10 @@ function envEndpoint(env: Readonly<Record<string, string | undefined>>, name: st
  * Ports are chosen free; data directories live under the OS temp folder and go on `stop()`.
  * A watchdog process ends every server it started even if this process is killed.
  *
+ * A bad option or variable is a `TestingConfigError` naming it (before anything starts); every
+ * start failure, embedded or container, is a `ServiceStartError` (or `JavaNotFoundError`) with a
+ * fix, and stops whatever had already started.
+ *
  * @example
  * ```ts
  * const stack = await startCheckoutStack();
@@ -94,6 +143,7 @@ function envEndpoint(env: Readonly<Record<string, string | undefined>>, name: st
  * ```
  */
 export async function startCheckoutStack(options: StartCheckoutStackOptions = {}): Promise<CheckoutStack> {
+  checkOptions(options);
   const env = options.env ?? process.env;
   const region = options.region ?? 'us-east-1';
   const plan: StackPlan = await planStack({ env, mode: options.mode, dockerAvailable: () => probeDocker(env) });
@@ -127,7 +177,7 @@ export async function startCheckoutStack(options: StartCheckoutStackOptions = {}
     let localstack: Promise<string> | undefined;
     const containerAws = (service: ServiceName): Promise<string> => {
       localstack ??= timed(service, async () => {
-        const started = await startLocalstackContainer(env);
+        const started = await startLocalstackContainer(env, service);
         stops.push(started.stop);
         return started.endpoint;
       });

@@ -1,12 +1,17 @@
 import { inject } from 'vitest';
+import { TestingConfigError } from '../errors.js';
 import type { CheckoutStackInfo } from '../stack/types.js';
 import './global-setup.js';
 
 /**
  * The endpoints of the stack that `@checkout/testing/vitest-global-setup` started for this run.
+ * Without that global setup it throws `TestingConfigError` (field `test.globalSetup`).
  *
  * @example
  * ```ts
+ * import { createTestSchema } from '@checkout/testing';
+ * import { useCheckoutStack } from '@checkout/testing/vitest';
+ *
  * const stack = useCheckoutStack();
  * const schema = await createTestSchema(stack.postgres);
  * ```
@@ -14,7 +19,10 @@ import './global-setup.js';
 export function useCheckoutStack(): CheckoutStackInfo {
   const stack = inject('checkoutStack');
   if (stack === undefined) {
-    throw new Error('checkoutStack was not provided: add @checkout/testing/vitest-global-setup to test.globalSetup');
+    throw new TestingConfigError(
+      'test.globalSetup',
+      "must include '@checkout/testing/vitest-global-setup' (checkoutStack was not provided)",
+    );
   }
   return stack;
 }
