@@ -33,7 +33,11 @@ describe('outbox table options', () => {
   it('DDL style: schema created only if missing, plain CREATE elsewhere (an existing object fails loudly), down drops only what up created', () => {
     const up = createOutbox({ schema: 'billing' }).migrationSql('up');
     // The schema is created only when pg_namespace lacks it (no CREATE-on-database privilege needed otherwise).
-    expect(up.startsWith(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'billing') THEN CREATE SCHEMA "billing"; END IF; END $$;`)).toBe(true);
+    expect(
+      up.startsWith(
+        `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'billing') THEN CREATE SCHEMA "billing"; END IF; END $$;`,
+      ),
+    ).toBe(true);
     expect(up.match(/IF NOT EXISTS/g)).toHaveLength(1);
     expect(up).not.toMatch(/OR REPLACE/);
     const down = createOutbox({ schema: 'billing' }).migrationSql('down');
