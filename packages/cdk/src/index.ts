@@ -27,7 +27,7 @@ export {
   type CheckoutFunctionProps,
 } from './function/checkout-function.js';
 export { CheckoutQueue, type CheckoutQueueProps } from './queue/checkout-queue.js';
-export { OutboxRelay, type OutboxRelayProps } from './relay/outbox-relay.js';
+export { OutboxRelayFunction, type OutboxRelayFunctionProps } from './relay/outbox-relay-function.js';
 export { OutboxRelayService, type OutboxRelayServiceProps } from './relay/outbox-relay-service.js';
 export {
   OUTBOX_METRIC_NAMESPACE,

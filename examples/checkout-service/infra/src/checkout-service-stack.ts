@@ -7,7 +7,7 @@ import {
   CheckoutWorker,
   IdempotencyTable,
   InventoryTable,
-  OutboxRelay,
+  OutboxRelayFunction,
 } from '@checkout/cdk';
 import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
 import { inventoryTableDefinition } from '@checkout/inventory';
@@ -151,7 +151,7 @@ export class CheckoutServiceStack extends Stack {
       }),
     ];
 
-    const relay = new OutboxRelay(this, 'OutboxRelay', {
+    const relay = new OutboxRelayFunction(this, 'OutboxRelay', {
       ...fn('outbox-relay'),
       database,
       databaseUser: 'checkout_app',

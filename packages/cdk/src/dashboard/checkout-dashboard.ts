@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { CheckoutQueue } from '../queue/checkout-queue.js';
-import type { OutboxRelay } from '../relay/outbox-relay.js';
+import type { OutboxRelayFunction } from '../relay/outbox-relay-function.js';
 import type { OutboxRelayService } from '../relay/outbox-relay-service.js';
 import type { CheckoutWorker } from '../worker/checkout-worker.js';
 
@@ -34,7 +34,7 @@ export interface CheckoutDashboardProps {
   /** Workers whose errors and throttles are charted. */
   readonly workers?: ReadonlyArray<CheckoutWorker>;
   /** The relay (Lambda or ECS) whose oldest-pending-age alarm is charted. */
-  readonly relay?: OutboxRelay | OutboxRelayService;
+  readonly relay?: OutboxRelayFunction | OutboxRelayService;
   /** Order states to chart. Default: {@link DEFAULT_ORDER_STATES}. */
   readonly orderStates?: ReadonlyArray<string>;
   /** Namespace of the order-state metric. Default: {@link ORDER_METRIC_NAMESPACE}. */

@@ -27,7 +27,7 @@ export interface OutboxRelayServiceProps extends OutboxRelaySettings {
 
 /**
  * The outbox relay as a long-running ECS Fargate service (LISTEN/NOTIFY wake-ups, no cold start, no
- * per-run bound). Same rails as the Lambda `OutboxRelay`: its task role can only send to the destination
+ * per-run bound). Same rails as the Lambda `OutboxRelayFunction`: its task role can only send to the destination
  * queues and connect to the proxy as its database user, logs go to its own log group, and the lag alarm
  * fires on age or silence. Deployments keep the running relays until new ones are healthy
  * (`minHealthyPercent` 100) and roll back on failure (circuit breaker).

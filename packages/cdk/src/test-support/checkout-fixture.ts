@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CheckoutDashboard } from '../dashboard/checkout-dashboard.js';
 import { CheckoutDatabase } from '../database/checkout-database.js';
 import { CheckoutQueue } from '../queue/checkout-queue.js';
-import { OutboxRelay } from '../relay/outbox-relay.js';
+import { OutboxRelayFunction } from '../relay/outbox-relay-function.js';
 import { IdempotencyTable } from '../table/idempotency-table.js';
 import { InventoryTable } from '../table/inventory-table.js';
 import { CheckoutWorker } from '../worker/checkout-worker.js';
@@ -60,7 +60,7 @@ export function buildCheckoutFixture() {
     readWriteTables: [inventory],
     readTables: [idempotency],
   });
-  const relay = new OutboxRelay(stack, 'Relay', {
+  const relay = new OutboxRelayFunction(stack, 'Relay', {
     code: inlineCode,
     database,
     databaseUser: 'checkout_app',

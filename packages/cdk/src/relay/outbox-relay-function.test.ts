@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { referencedLogicalIds } from '../assertions/safety-rails.js';
 import { CheckoutCdkConfigError } from '../errors.js';
 import { buildCheckoutFixture, environmentOf, inlineCode, logicalId } from '../test-support/checkout-fixture.js';
-import { OutboxRelay } from './outbox-relay.js';
+import { OutboxRelayFunction } from './outbox-relay-function.js';
 import { OUTBOX_METRIC_NAMESPACE, OUTBOX_OLDEST_PENDING_AGE_METRIC } from './relay-settings.js';
 
 const fx = buildCheckoutFixture();
@@ -14,7 +14,7 @@ const resources = fx.template.toJSON().Resources as Record<
 const id = (construct: { node: { defaultChild?: unknown } }) => logicalId(fx.stack, construct);
 const fnId = id(fx.relay.handler.function);
 
-describe('OutboxRelay', () => {
+describe('OutboxRelayFunction', () => {
   it('runs on a schedule, bounded below its timeout, with reserved concurrency', () => {
     const rule = Object.values(resources).find((r) => r.Type === 'AWS::Events::Rule');
     expect(rule?.Properties).toMatchObject({
@@ -94,7 +94,7 @@ describe('OutboxRelay', () => {
   ] as const)('rejects a bad %s before creating anything', (field, props) => {
     const name = `Bad${Math.random().toString(36).slice(2)}`;
     try {
-      new OutboxRelay(fx.stack, name, {
+      new OutboxRelayFunction(fx.stack, name, {
         code: inlineCode,
         database: fx.database,
         databaseUser: 'checkout_app',

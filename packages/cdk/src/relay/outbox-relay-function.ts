@@ -8,8 +8,8 @@ import { CheckoutFunction, type CheckoutFunctionOptions } from '../function/chec
 import { concreteSeconds } from '../internal/duration.js';
 import { createOldestPendingAgeAlarm, type OutboxRelaySettings, resolveRelaySettings } from './relay-settings.js';
 
-/** Props of {@link OutboxRelay}. */
-export interface OutboxRelayProps extends CheckoutFunctionOptions, OutboxRelaySettings {
+/** Props of {@link OutboxRelayFunction}. */
+export interface OutboxRelayFunctionProps extends CheckoutFunctionOptions, OutboxRelaySettings {
   /** How often a relay run starts. Default: every minute. */
   readonly schedule?: events.Schedule;
   /** Function timeout. Default: 60 s. */
@@ -31,7 +31,7 @@ export interface OutboxRelayProps extends CheckoutFunctionOptions, OutboxRelaySe
  * Environment set for the handler: `OUTBOX_DESTINATIONS` (JSON: destination name -> queue URL),
  * `OUTBOX_RELAY_RUN_FOR_MS`, `OUTBOX_METRIC_NAMESPACE`, `OUTBOX_METRIC_SERVICE`, `CHECKOUT_DB_*`.
  */
-export class OutboxRelay extends Construct {
+export class OutboxRelayFunction extends Construct {
   /** The relay function. */
   readonly handler: CheckoutFunction;
   /** The schedule rule. */
@@ -41,7 +41,7 @@ export class OutboxRelay extends Construct {
   /** The metric the alarm watches. */
   readonly oldestPendingAgeMetric: cloudwatch.Metric;
 
-  constructor(scope: Construct, id: string, props: OutboxRelayProps) {
+  constructor(scope: Construct, id: string, props: OutboxRelayFunctionProps) {
     super(scope, id);
     const path = this.node.path;
     const timeout = props.timeout ?? Duration.seconds(60);
