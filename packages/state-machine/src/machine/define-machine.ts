@@ -46,6 +46,8 @@ export type MachineDefinition<D> = {
  *
  * @example
  * ```ts
+ * import { defineMachine } from '@checkout/state-machine';
+ *
  * const door = defineMachine({
  *   id: 'door',
  *   version: 1,

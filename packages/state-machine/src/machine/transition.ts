@@ -28,6 +28,8 @@ export function allowedEvents<S extends string, E extends string, T extends S>(
  *
  * @example
  * ```ts
+ * import { orderMachine, transition } from '@checkout/state-machine';
+ *
  * transition(orderMachine, 'PENDING_PAYMENT', 'payment.authorized'); // 'PAYMENT_AUTHORIZED'
  * ```
  */

@@ -136,6 +136,9 @@ function checkOptions(options: StartCheckoutStackOptions): void {
  *
  * @example
  * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { startCheckoutStack } from '@checkout/testing';
+ *
  * const stack = await startCheckoutStack();
  * const sqs = new SQSClient(stack.sqs.clientConfig);
  * // ... use stack.postgres.url, stack.dynamodb.clientConfig
