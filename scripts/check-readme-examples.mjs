@@ -19,7 +19,9 @@ function tsdocBlocks(text) {
       .join('\n');
     const at = body.indexOf('@example');
     if (at === -1) continue;
-    blocks.push(...[...body.slice(at).matchAll(FENCE)].filter((match) => !match[2].includes('no-check')).map((m) => m[3]));
+    blocks.push(
+      ...[...body.slice(at).matchAll(FENCE)].filter((match) => !match[2].includes('no-check')).map((m) => m[3]),
+    );
   }
   return blocks;
 }
@@ -29,7 +31,9 @@ function sourceFiles(dir) {
   const root = join(dir, 'src');
   if (!existsSync(root)) return [];
   return readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !/\.test(-d)?\.ts$|\.int\.test\.ts$/.test(entry.name))
+    .filter(
+      (entry) => entry.isFile() && entry.name.endsWith('.ts') && !/\.test(-d)?\.ts$|\.int\.test\.ts$/.test(entry.name),
+    )
     .map((entry) => join(entry.parentPath, entry.name))
     .filter((file) => !file.includes(`${join('src', 'test-support')}`));
 }
@@ -71,5 +75,7 @@ for (const dir of dirs) {
   }
   rmSync(out, { recursive: true, force: true });
 }
-console.log(`check:readme: ${blocks} example block(s) in the READMEs and TSDoc of ${dirs.length} package(s), ${failed} failing`);
+console.log(
+  `check:readme: ${blocks} example block(s) in the READMEs and TSDoc of ${dirs.length} package(s), ${failed} failing`,
+);
 process.exit(failed > 0 ? 1 : 0);

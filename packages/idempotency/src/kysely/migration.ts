@@ -1,13 +1,6 @@
 import { createSchemaSql } from '@checkout/core';
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type RawBuilder,
-  sql,
-} from 'kysely';
+import { ddlMigration, ddlSql } from '@checkout/core/kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { type IdempotencyTableName, tableRef } from './table-name.js';
 
@@ -41,26 +34,10 @@ function downStatements(name: IdempotencyTableName): RawBuilder<unknown>[] {
 
 /** The migration creating the idempotency table and its index (`down` drops them). */
 export function tableMigration(name: IdempotencyTableName): Migration {
-  return {
-    up: async (db) => {
-      for (const statement of upStatements(name)) await statement.execute(db);
-    },
-    down: async (db) => {
-      for (const statement of downStatements(name)) await statement.execute(db);
-    },
-  };
+  return ddlMigration({ up: () => upStatements(name), down: () => downStatements(name) });
 }
 
 /** The same statements as text, each ending with `;`, for Flyway, Liquibase, dbmate or psql. */
 export function tableMigrationSql(name: IdempotencyTableName, direction: 'up' | 'down'): string {
-  const compiler = new Kysely<Record<string, never>>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-  });
-  const statements = direction === 'up' ? upStatements(name) : downStatements(name);
-  return `${statements.map((statement) => statement.compile(compiler).sql).join(';\n\n')};\n`;
+  return ddlSql(direction === 'up' ? upStatements(name) : downStatements(name));
 }

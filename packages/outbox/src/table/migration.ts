@@ -1,13 +1,6 @@
 import { createSchemaSql } from '@checkout/core';
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type RawBuilder,
-  sql,
-} from 'kysely';
+import { ddlMigration, ddlSql } from '@checkout/core/kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { claimFunctionDdl } from './claim-function.js';
 import type { OutboxTable } from './outbox-table.js';
@@ -74,26 +67,10 @@ function downStatements(t: OutboxTable): RawBuilder<unknown>[] {
  * in-flight table and its claim function. Internal: `createOutbox(...).migration()`.
  */
 export function outboxMigration(table: OutboxTable): Migration {
-  return {
-    up: async (db) => {
-      for (const statement of upStatements(table)) await statement.execute(db);
-    },
-    down: async (db) => {
-      for (const statement of downStatements(table)) await statement.execute(db);
-    },
-  };
+  return ddlMigration({ up: () => upStatements(table), down: () => downStatements(table) });
 }
 
 /** The same DDL as {@link outboxMigration} as plain SQL. Internal: `createOutbox(...).migrationSql()`. */
 export function outboxMigrationSql(table: OutboxTable, direction: 'up' | 'down'): string {
-  const compiler = new Kysely<Record<string, never>>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-  });
-  const statements = direction === 'up' ? upStatements(table) : downStatements(table);
-  return `${statements.map((statement) => statement.compile(compiler).sql).join(';\n\n')};\n`;
+  return ddlSql(direction === 'up' ? upStatements(table) : downStatements(table));
 }

@@ -1,13 +1,6 @@
 import { createSchemaSql } from '@checkout/core';
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type RawBuilder,
-  sql,
-} from 'kysely';
+import { ddlMigration, ddlSql } from '@checkout/core/kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { StateMachineConfigError, StateMachineInputError } from '../errors.js';
 import type { ResolvedTables } from './tables.js';
@@ -115,14 +108,7 @@ function downStatements(tables: ResolvedTables, plan: Plan): RawBuilder<unknown>
 /** The store's Kysely `Migration` (internal: users call `store.migration()`). */
 export function stateStoreMigration(tables: ResolvedTables, options?: StateStoreMigrationOptions): Migration {
   const steps = plan(options);
-  return {
-    async up(db) {
-      for (const statement of upStatements(tables, steps)) await statement.execute(db);
-    },
-    async down(db) {
-      for (const statement of downStatements(tables, steps)) await statement.execute(db);
-    },
-  };
+  return ddlMigration({ up: () => upStatements(tables, steps), down: () => downStatements(tables, steps) });
 }
 
 /** The same statements as {@link stateStoreMigration}, as SQL text (internal: `store.migrationSql()`). */
@@ -135,14 +121,5 @@ export function stateStoreMigrationSql(
     throw new StateMachineInputError('direction', `must be 'up' or 'down', got ${JSON.stringify(direction)}`);
   }
   const steps = plan(options);
-  const compiler = new Kysely<Record<string, never>>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-  });
-  const statements = direction === 'up' ? upStatements(tables, steps) : downStatements(tables, steps);
-  return `${statements.map((statement) => statement.compile(compiler).sql).join(';\n\n')};\n`;
+  return ddlSql(direction === 'up' ? upStatements(tables, steps) : downStatements(tables, steps));
 }

@@ -1,0 +1,1 @@
+export { type DdlStatements, ddlMigration, ddlSql } from './ddl-migration.js';
