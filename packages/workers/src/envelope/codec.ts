@@ -1,6 +1,6 @@
 import { type FieldPathSegment, fieldPath, sqsJsonTextProblem, sqsTextProblem } from '@checkout/core';
-import { ulid } from 'ulid';
 import { InvalidPayloadError, PoisonMessageError } from '../errors.js';
+import { buildEnvelope } from './build-envelope.js';
 import type { CommandDefinition } from './define-command.js';
 import { ENVELOPE_VERSION, type Envelope, envelopeProblem } from './envelope.js';
 import { validateWith } from './standard-schema.js';
@@ -64,18 +64,7 @@ export async function encode<TType extends string, TPayload, TInput>(
   if (meta.occurredAt instanceof Date && Number.isNaN(meta.occurredAt.getTime())) {
     throw new InvalidPayloadError('occurredAt', 'must be a valid date');
   }
-  const occurredAt = meta.occurredAt instanceof Date ? meta.occurredAt.toISOString() : meta.occurredAt;
-  const candidate = {
-    messageId: meta.messageId ?? ulid(),
-    type: command.type,
-    schemaVersion: command.version,
-    orderId: meta.orderId,
-    idempotencyKey: meta.idempotencyKey,
-    attempt: meta.attempt ?? 1,
-    occurredAt: occurredAt ?? new Date().toISOString(),
-    ...(meta.traceparent === undefined ? {} : { traceparent: meta.traceparent }),
-    payload: parsedPayload.value,
-  };
+  const candidate = buildEnvelope(command, parsedPayload.value, meta);
   const problem = envelopeProblem(candidate);
   if (problem !== undefined) throw new InvalidPayloadError(problem.field ?? 'envelope', problem.message);
   let body: string | undefined;
