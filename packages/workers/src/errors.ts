@@ -20,6 +20,13 @@ export type WorkersErrorCode =
  *
  * @example
  * ```ts
+ * import { type CommandDefinition, encode, WorkersError } from '@checkout/workers';
+ *
+ * declare const chargeCard: CommandDefinition<'ChargeCard', { amountMinor: number; currency: string }>;
+ * declare const input: { amountMinor: number; currency: string };
+ * declare const orderId: string;
+ * declare const idempotencyKey: string;
+ *
  * try {
  *   await encode(chargeCard, input, { orderId, idempotencyKey });
  * } catch (error) {

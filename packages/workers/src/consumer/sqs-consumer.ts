@@ -173,6 +173,18 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * @throws WorkersConfigError naming the first bad option (`handlerTimeoutMs`, `heartbeat.intervalMs`, ...).
  * @example
  * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { createSqsConsumer, defineCommand, handleCommand } from '@checkout/workers';
+ * import { z } from 'zod';
+ *
+ * const reserveInventory = defineCommand({
+ *   type: 'ReserveInventory',
+ *   version: 1,
+ *   payload: z.object({ lines: z.array(z.object({ sku: z.string(), quantity: z.int().min(1) })) }),
+ * });
+ * declare const queueUrl: string;
+ * declare function reserve(lines: readonly { sku: string; quantity: number }[]): Promise<void>;
+ *
  * const consumer = createSqsConsumer({
  *   client: new SQSClient({}),
  *   queueUrl,

@@ -31,6 +31,12 @@ export interface ListDeadLettersOptions {
  *
  * @example
  * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { listDeadLetters } from '@checkout/workers';
+ *
+ * const client = new SQSClient({});
+ * declare const dlqUrl: string;
+ *
  * for (const message of await listDeadLetters({ client, queueUrl: dlqUrl, maxMessages: 50 })) {
  *   console.log(message.type, message.reason, message.error);
  * }

@@ -141,6 +141,13 @@ const hasFilter = (filter: RedriveFilter | undefined) =>
  *
  * @example
  * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { redriveDeadLetters } from '@checkout/workers';
+ *
+ * const client = new SQSClient({});
+ * declare const dlqUrl: string;
+ * declare const queueUrl: string;
+ *
  * const result = await redriveDeadLetters({
  *   client,
  *   deadLetterQueueUrl: dlqUrl,

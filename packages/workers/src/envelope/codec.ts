@@ -42,6 +42,10 @@ export interface EncodeMeta {
  *   `fieldPath`: `payload.lines[2].quantity`, `orderId`, ...
  * @example
  * ```ts
+ * import { type CommandDefinition, encode } from '@checkout/workers';
+ *
+ * declare const chargeCard: CommandDefinition<'ChargeCard', { amountMinor: number; currency: string }>;
+ *
  * const envelope = await encode(chargeCard, { amountMinor: 1299, currency: 'EUR' }, {
  *   orderId: 'order-1',
  *   idempotencyKey: 'order-1:charge',
@@ -132,6 +136,12 @@ export function commandIndex(commands: Iterable<AnyCommand>): ReadonlyMap<string
  *   `payload.lines[2].quantity`).
  * @example
  * ```ts
+ * import { type CommandDefinition, decode } from '@checkout/workers';
+ *
+ * declare const chargeCard: CommandDefinition<'ChargeCard', { amountMinor: number; currency: string }>;
+ * declare const sendReceipt: CommandDefinition<'SendReceipt', { email: string }>;
+ * declare const body: string;
+ *
  * const envelope = await decode(body, [chargeCard, sendReceipt]);
  * if (envelope.type === 'ChargeCard') console.log(envelope.payload.amountMinor);
  * ```

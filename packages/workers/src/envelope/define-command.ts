@@ -48,6 +48,9 @@ export interface CommandDefinition<TType extends string = string, TPayload = unk
  * @throws WorkersConfigError naming `type`, `version`, `payload` or `upcast.<n>`.
  * @example
  * ```ts
+ * import { defineCommand } from '@checkout/workers';
+ * import { z } from 'zod';
+ *
  * const chargeCard = defineCommand({
  *   type: 'ChargeCard',
  *   version: 2,

@@ -104,6 +104,13 @@ const timer = (ms: number) => {
  * @throws WorkersConfigError naming the first bad option (`concurrency`, `backoff.maxMs`, ...).
  * @example
  * ```ts
+ * import { type CommandDefinition, type Envelope, handleCommand } from '@checkout/workers';
+ * import { createSqsBatchHandler } from '@checkout/workers/lambda';
+ *
+ * type Payment = { amountMinor: number; currency: string };
+ * declare const authorizePayment: CommandDefinition<'AuthorizePayment', Payment>;
+ * declare function authorize(envelope: Envelope<'AuthorizePayment', Payment>, signal: AbortSignal): Promise<void>;
+ *
  * export const handler = createSqsBatchHandler({
  *   backoff: { baseMs: 5_000, maxMs: 3_600_000 },
  *   observer: { error: (event) => console.error('worker error', event.stage, event.error) },

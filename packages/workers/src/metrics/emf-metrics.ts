@@ -39,6 +39,11 @@ const fresh = (): QueueAggregate => ({
  *
  * @example
  * ```ts
+ * import { type CommandRoute, createEmfMetrics, createSqsConsumer } from '@checkout/workers';
+ *
+ * declare const queueUrl: string;
+ * declare const commands: readonly CommandRoute[];
+ *
  * const consumer = createSqsConsumer({ queueUrl, commands, metrics: createEmfMetrics({ namespace: 'Shop/Workers' }) });
  * ```
  */

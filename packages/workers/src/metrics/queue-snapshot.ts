@@ -13,6 +13,12 @@ import { type QueueSnapshot, queueNameOf } from './worker-metrics.js';
  *
  * @example
  * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { getQueueSnapshot } from '@checkout/workers';
+ *
+ * const client = new SQSClient({});
+ * declare const queueUrl: string;
+ *
  * const { visible, inFlight } = await getQueueSnapshot(client, queueUrl, { requestTimeoutMs: 5_000 });
  * ```
  */

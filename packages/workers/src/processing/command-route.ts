@@ -36,6 +36,11 @@ export interface CommandRoute {
  *
  * @example
  * ```ts
+ * import { type CommandDefinition, handleCommand } from '@checkout/workers';
+ *
+ * declare const chargeCard: CommandDefinition<'ChargeCard', { amountMinor: number; currency: string }>;
+ * declare function charge(idempotencyKey: string, amountMinor: number, signal: AbortSignal): Promise<void>;
+ *
  * const route = handleCommand(chargeCard, async (envelope, context) => {
  *   await charge(envelope.idempotencyKey, envelope.payload.amountMinor, context.signal);
  * });

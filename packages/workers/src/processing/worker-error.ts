@@ -27,6 +27,8 @@ export interface WorkerErrorEvent {
  *
  * @example
  * ```ts
+ * import type { WorkerObserver } from '@checkout/workers';
+ *
  * const observer: WorkerObserver = {
  *   error: (event) => console.error(`[worker] ${event.stage}`, event.sqsMessageId ?? '', event.error),
  * };
