@@ -22,3 +22,12 @@ describe('backoff', () => {
     expect(backoffProblem({ maxMs: 10_000 }, defaults, 5_000)?.field).toBe('maxMs');
   });
 });
+
+describe('backoff with a broken random source', () => {
+  it('never returns NaN or a negative delay', () => {
+    for (const bad of [Number.NaN, -5, 7, Number.POSITIVE_INFINITY]) {
+      const delay = backoffDelayMs(3, defaults, 'equal', () => bad);
+      expect(Number.isFinite(delay) && delay >= 0 && delay <= 400).toBe(true);
+    }
+  });
+});

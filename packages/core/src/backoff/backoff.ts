@@ -56,6 +56,8 @@ export function backoffDelayMs(
 ): number {
   const exponent = Math.min(Math.max(Math.floor(retry), 1) - 1, 40);
   const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** exponent);
-  const r = Math.min(Math.max(random(), 0), 1);
+  const drawn = random();
+  // A broken random source (NaN, out of range) cannot produce a NaN or negative delay.
+  const r = Number.isFinite(drawn) ? Math.min(Math.max(drawn, 0), 1) : 0.5;
   return jitter === 'equal' ? Math.round(ceiling / 2 + (ceiling / 2) * r) : Math.floor(r * ceiling);
 }

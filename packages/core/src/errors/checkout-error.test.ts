@@ -96,3 +96,48 @@ describe('toHttpResponse', () => {
     expect(toHttpResponse(badStatus)?.status).toBe(500);
   });
 });
+
+describe('toHttpResponse on hostile errors', () => {
+  it('drops details JSON cannot hold and keeps the answer', () => {
+    class BigDetail extends CheckoutError {
+      override responseDetails() {
+        return { amount: 10n } as unknown as Record<string, never>;
+      }
+    }
+    const answer = toHttpResponse(new BigDetail('X_BIG', 'm', { httpStatus: 400 }));
+    expect(answer?.status).toBe(400);
+    expect(JSON.parse(answer?.body ?? '')).toEqual({ error: { code: 'X_BIG', message: 'm' } });
+  });
+
+  it('answers 500 when a getter throws, and leaves a throwing Proxy alone', () => {
+    const error = new CheckoutError('X', 'm', { httpStatus: 400 });
+    Object.defineProperty(error, 'message', {
+      get() {
+        throw new Error('boom');
+      },
+    });
+    expect(toHttpResponse(error)?.status).toBe(500);
+    const proxy = new Proxy(new Error('p'), {
+      get() {
+        throw new Error('trap');
+      },
+    });
+    expect(toHttpResponse(proxy)).toBeUndefined();
+  });
+
+  it('never sends a Retry-After that is not a whole number of seconds', () => {
+    for (const value of [Number.POSITIVE_INFINITY, Number.NaN, -1, 1e300]) {
+      const answer = toHttpResponse(new CheckoutError('X', 'm', { httpStatus: 503, retryAfterSeconds: value }));
+      expect(answer?.headers['Retry-After']).toBeUndefined();
+    }
+    expect(
+      toHttpResponse(new CheckoutError('X', 'm', { httpStatus: 503, retryAfterSeconds: 0.2 }))?.headers['Retry-After'],
+    ).toBe('1');
+  });
+
+  it('writes non-index numbers as keys, so a path is never ambiguous', () => {
+    expect(fieldPath('a', -1)).toBe('a["-1"]');
+    expect(fieldPath('a', 1.5)).toBe('a["1.5"]');
+    expect(fieldPath('a', Number.NaN)).toBe('a["NaN"]');
+  });
+});

@@ -19,8 +19,10 @@ const PLAIN_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 export function fieldPath(...segments: readonly FieldPathSegment[]): string {
   let path = '';
   for (const segment of segments) {
-    if (typeof segment === 'number') path += `[${segment}]`;
-    else if (PLAIN_NAME.test(segment)) path += path === '' ? segment : `.${segment}`;
+    if (typeof segment === 'number') {
+      // An index is a whole number >= 0; any other number is written as the key it would be.
+      path += Number.isSafeInteger(segment) && segment >= 0 ? `[${segment}]` : `[${JSON.stringify(String(segment))}]`;
+    } else if (PLAIN_NAME.test(segment)) path += path === '' ? segment : `.${segment}`;
     else path += `[${JSON.stringify(segment)}]`;
   }
   return path;

@@ -1,4 +1,4 @@
-import { type ErrorDetail, isCheckoutError } from '../errors/checkout-error.js';
+import { type CheckoutError, type ErrorDetail, isCheckoutError } from '../errors/checkout-error.js';
 import { boundedText } from '../text/bounded-text.js';
 
 /** A framework-neutral HTTP answer: copy it into API Gateway's result, Hono's `c.body`, Express's `res`. */
@@ -39,30 +39,62 @@ export const MAX_RESPONSE_MESSAGE_CHARS = 500;
  * ```
  */
 export function toHttpResponse(error: unknown): CheckoutHttpResponse | undefined {
-  if (!isCheckoutError(error)) return undefined;
-  const status =
-    Number.isInteger(error.httpStatus) && error.httpStatus >= 400 && error.httpStatus <= 599 ? error.httpStatus : 500;
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  const retryAfter = error.retryAfterSeconds;
-  if (retryAfter !== undefined && Number.isFinite(retryAfter) && retryAfter >= 0) {
-    headers['Retry-After'] = String(Math.ceil(retryAfter));
+  let ours: boolean;
+  try {
+    ours = isCheckoutError(error);
+  } catch {
+    return undefined; // a hostile object (a Proxy that throws) is not ours to explain
   }
-  let body: Record<string, ErrorDetail>;
-  if (status >= 500) {
-    body = { code: error.code, message: 'Internal error' };
-  } else {
-    body = { code: error.code, message: boundedText(error.message, MAX_RESPONSE_MESSAGE_CHARS) };
-    if (error.field !== undefined) body.field = boundedText(error.field, MAX_RESPONSE_MESSAGE_CHARS);
-    const details = safeDetails(error);
-    if (details !== undefined) {
-      for (const [key, value] of Object.entries(details)) {
-        if (!(key in body)) body[key] = value;
-      }
-    }
+  if (!ours) return undefined;
+  try {
+    return mapError(error as CheckoutError);
+  } catch {
+    // Getters that throw, a message that is not text: still one answer, never an exception here.
+    return { status: 500, headers: { 'Content-Type': 'application/json' }, body: INTERNAL_BODY };
   }
-  return { status, headers, body: JSON.stringify({ error: body }) };
 }
 
+const INTERNAL_BODY = JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal error' } });
+
+/** Largest `Retry-After` we send (about 68 years): a larger or non-finite value is not sent. */
+const MAX_RETRY_AFTER_SECONDS = 2_147_483_647;
+
+function mapError(error: CheckoutError): CheckoutHttpResponse {
+  const httpStatus = error.httpStatus;
+  const status = Number.isInteger(httpStatus) && httpStatus >= 400 && httpStatus <= 599 ? httpStatus : 500;
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  const retryAfter = error.retryAfterSeconds;
+  if (
+    typeof retryAfter === 'number' &&
+    Number.isFinite(retryAfter) &&
+    retryAfter >= 0 &&
+    retryAfter <= MAX_RETRY_AFTER_SECONDS
+  ) {
+    headers['Retry-After'] = String(Math.ceil(retryAfter));
+  }
+  const code = boundedText(String(error.code), MAX_RESPONSE_MESSAGE_CHARS);
+  if (status >= 500) {
+    return { status, headers, body: JSON.stringify({ error: { code, message: 'Internal error' } }) };
+  }
+  const body: Record<string, ErrorDetail> = {
+    code,
+    message: boundedText(String(error.message), MAX_RESPONSE_MESSAGE_CHARS),
+  };
+  if (typeof error.field === 'string') body.field = boundedText(error.field, MAX_RESPONSE_MESSAGE_CHARS);
+  const plain = JSON.stringify({ error: body });
+  const details = safeDetails(error);
+  if (details === undefined || typeof details !== 'object' || details === null) return { status, headers, body: plain };
+  const withDetails: Record<string, ErrorDetail> = { ...body };
+  for (const [key, value] of Object.entries(details)) {
+    if (!(key in withDetails)) withDetails[key] = value;
+  }
+  try {
+    // Details that JSON cannot hold (a bigint, a cycle) are dropped, the rest of the answer stays.
+    return { status, headers, body: JSON.stringify({ error: withDetails }) };
+  } catch {
+    return { status, headers, body: plain };
+  }
+}
 function safeDetails(error: { responseDetails(): Readonly<Record<string, ErrorDetail>> | undefined }) {
   try {
     return error.responseDetails();

@@ -31,3 +31,11 @@ describe('text rules', () => {
     expect(boundedText('short', 10)).toBe('short');
   });
 });
+
+describe('text rules on values that are not strings', () => {
+  it('say so instead of throwing', () => {
+    expect(storedTextProblem(42 as unknown as string)).toMatch(/string/);
+    expect(sqsTextProblem(null as unknown as string)).toMatch(/string/);
+    expect(sqsJsonTextProblem({} as unknown as string)).toMatch(/string/);
+  });
+});

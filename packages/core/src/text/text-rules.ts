@@ -19,6 +19,7 @@ const OUTSIDE_SQS_SET = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]
  * ```
  */
 export function storedTextProblem(text: string): string | undefined {
+  if (typeof text !== 'string') return `must be a string, got ${typeof text}`;
   if (LONE_SURROGATE.test(text)) return 'must not contain unpaired UTF-16 surrogates';
   if (text.includes('\u0000')) return 'must not contain U+0000';
   return undefined;
@@ -51,6 +52,7 @@ export function sqsTextProblem(text: string): string | undefined {
  * that is sent holds only SQS-safe characters.
  */
 export function sqsJsonTextProblem(json: string): string | undefined {
+  if (typeof json !== 'string') return `must be a string, got ${typeof json}`;
   if (json.includes('\\')) {
     // Every backslash in JSON text starts an escape, so scanning escapes left to right is exact:
     // `\\u0000` (an escaped backslash, then "u0000") is text, not U+0000.
