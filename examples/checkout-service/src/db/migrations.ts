@@ -1,3 +1,4 @@
+import { createSchemaSql } from '@checkout/core';
 import { createKyselyIdempotencyStore } from '@checkout/idempotency/kysely';
 import type { Outbox } from '@checkout/outbox';
 import { createStateStore, orderMachine, type StateStore } from '@checkout/state-machine';
@@ -35,7 +36,7 @@ export function checkoutMigrations(options: {
   return {
     '001_checkout_tables': {
       async up(db: Kysely<unknown>) {
-        await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+        await sql.raw(createSchemaSql(schema)).execute(db);
         await sql`CREATE TABLE ${table('orders')} (
           id text PRIMARY KEY,
           principal text NOT NULL,
@@ -89,14 +90,14 @@ export function checkoutMigrations(options: {
 
 /**
  * Migrates `db` to the latest version with Kysely's `Migrator` (the same path production uses): the
- * migration history is kept in `schema` (`kysely_migration`), so a second call is a no-op. Any
+ * migration history is kept in `schema` (`kysely_migration`; the `Migrator` creates the schema if it
+ * is missing), so a second call is a no-op. Any
  * `Kysely<DB>` works, no cast: every component's `.migration()` is a plain Kysely `Migration`.
  */
 export async function migrateCheckoutDatabase<DB>(
   db: Kysely<DB>,
   options: { readonly schema: string; readonly outbox: Outbox },
 ): Promise<void> {
-  await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(options.schema)}`.execute(db);
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => checkoutMigrations(options) },

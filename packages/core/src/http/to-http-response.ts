@@ -81,20 +81,21 @@ function mapError(error: CheckoutError): CheckoutHttpResponse {
     message: boundedText(String(error.message), MAX_RESPONSE_MESSAGE_CHARS),
   };
   if (typeof error.field === 'string') body.field = boundedText(error.field, MAX_RESPONSE_MESSAGE_CHARS);
-  const plain = JSON.stringify({ error: body });
   const details = safeDetails(error);
-  if (details === undefined || typeof details !== 'object' || details === null) return { status, headers, body: plain };
-  const withDetails: Record<string, ErrorDetail> = { ...body };
-  for (const [key, value] of Object.entries(details)) {
-    if (!(key in withDetails)) withDetails[key] = value;
+  if (typeof details === 'object' && details !== null) {
+    const withDetails: Record<string, ErrorDetail> = { ...body };
+    for (const [key, value] of Object.entries(details)) {
+      if (!(key in withDetails)) withDetails[key] = value;
+    }
+    try {
+      return { status, headers, body: JSON.stringify({ error: withDetails }) };
+    } catch {
+      // Details that JSON cannot hold (a bigint, a cycle) are dropped, the rest of the answer stays.
+    }
   }
-  try {
-    // Details that JSON cannot hold (a bigint, a cycle) are dropped, the rest of the answer stays.
-    return { status, headers, body: JSON.stringify({ error: withDetails }) };
-  } catch {
-    return { status, headers, body: plain };
-  }
+  return { status, headers, body: JSON.stringify({ error: body }) };
 }
+
 function safeDetails(error: { responseDetails(): Readonly<Record<string, ErrorDetail>> | undefined }) {
   try {
     return error.responseDetails();
