@@ -516,6 +516,119 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     return { applied: true, snapshot, entry };
   }
 
+  /**
+   * `apply` in one round trip. The next state of every state the event may leave is computed first with the
+   * pure `transition` (guards are pure and see only `from`, `event`, `payload` and `actor`, all known now),
+   * and sent along as a table. One statement then locks the row, looks the event id up (with the snapshot
+   * check of {@link lockAndFind}), and only when the id is new, the snapshot complete, `expectedVersion`
+   * met and the locked state has a next state, bumps the version and inserts the audit row. Otherwise it
+   * writes nothing and returns the locked row, and the caller decides as the step-by-step path does.
+   */
+  async function applyInOneStatement(
+    trx: Executor,
+    key: string,
+    event: E,
+    eventId: string,
+    expectedVersion: number | undefined,
+    context: { readonly payload: JsonValue | undefined; readonly actor: string },
+    reason: string | null,
+    payload: PayloadJson | undefined,
+  ): Promise<
+    | { readonly written: ApplyResult<S> }
+    | {
+        readonly written?: undefined;
+        readonly locked: AggregateRow;
+        readonly seen: boolean;
+        readonly complete: boolean;
+      }
+  > {
+    const froms: string[] = [];
+    const tos: string[] = [];
+    for (const edge of machine.transitions) {
+      if (edge.event !== event) continue;
+      try {
+        tos.push(transition(machine, edge.from, event, context));
+        froms.push(edge.from);
+      } catch {
+        // Refused (or a guard threw) for this state: left out, so the row is decided step by step.
+      }
+    }
+    const { rows } = await sql<
+      AggregateRow & {
+        auditVersion: number | null;
+        seen: boolean;
+        newState: string | null;
+        newVersion: number | null;
+        newMachineVersion: number | null;
+        newUpdatedAt: Date | null;
+        at: Date | null;
+        payload: JsonValue | null;
+      }
+    >`WITH cur AS (
+        SELECT ${aggregateColumns},
+          (SELECT max(x.version) FROM ${tables.audit} x
+            WHERE x.machine_id = ${machine.id} AND x.aggregate_id = a.${tables.idColumn}::text) AS "auditVersion",
+          EXISTS (SELECT 1 FROM ${tables.audit} x WHERE x.machine_id = ${machine.id}
+            AND x.aggregate_id = a.${tables.idColumn}::text AND x.event_id = ${eventId}) AS seen
+        FROM ${tables.aggregate} a WHERE a.${tables.idColumn} = ${key} FOR UPDATE OF a
+      ), plan AS (
+        SELECT cur.*, m.next FROM cur
+        LEFT JOIN unnest(${froms}::text[], ${tos}::text[]) AS m(from_state, next) ON m.from_state = cur.state
+      ), updated AS (
+        UPDATE ${tables.aggregate} u
+        SET state = plan.next, version = u.version + 1, machine_version = ${machine.version}, state_updated_at = now()
+        FROM plan
+        WHERE u.${tables.idColumn} = ${key} AND u.version = plan.version AND plan.next IS NOT NULL
+          AND NOT plan.seen AND plan."auditVersion" = plan.version
+          AND (${expectedVersion ?? null}::bigint IS NULL OR plan.version = ${expectedVersion ?? null}::bigint)
+        RETURNING u.state, u.version, u.machine_version, u.state_updated_at
+      ), inserted AS (
+        INSERT INTO ${tables.audit}
+          (machine_id, aggregate_id, version, kind, event, from_state, to_state, event_id, actor, reason, payload,
+           machine_version)
+        SELECT ${machine.id}, plan.id, updated.version, 'transition', ${event}, plan.state, updated.state, ${eventId},
+          ${context.actor}, ${reason}, ${payload?.text ?? null}::jsonb, ${machine.version}
+        FROM updated, plan
+        RETURNING at, payload
+      )
+      SELECT plan.id, plan.state, plan.version, plan."machineVersion", plan."createdAt", plan."updatedAt",
+        plan."auditVersion", plan.seen, updated.state AS "newState", updated.version AS "newVersion",
+        updated.machine_version AS "newMachineVersion", updated.state_updated_at AS "newUpdatedAt",
+        inserted.at, inserted.payload
+      FROM plan LEFT JOIN updated ON true LEFT JOIN inserted ON true`.execute(trx);
+    const row = rows[0];
+    if (row === undefined || row.state === null || row.version === null) throw new NotFoundError(key);
+    const locked: AggregateRow = {
+      id: row.id,
+      state: row.state,
+      version: row.version,
+      machineVersion: row.machineVersion,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+    if (row.newVersion === null || row.newState === null || row.at === null) {
+      return { locked, seen: row.seen, complete: row.auditVersion === row.version };
+    }
+    const snapshot = toSnapshot({
+      ...locked,
+      state: row.newState,
+      version: row.newVersion,
+      machineVersion: row.newMachineVersion,
+      updatedAt: row.newUpdatedAt,
+    });
+    const change = {
+      kind: 'transition' as const,
+      event,
+      from: row.state,
+      to: snapshot.state,
+      eventId,
+      actor: context.actor,
+      reason,
+      payload: row.payload,
+    };
+    return { written: await finish(trx, snapshot, change, row.at) };
+  }
+
   /** `events` of `advance`: one event of the machine, or 1-16 of them. */
   function eventsOf(value: unknown): readonly [E, ...E[]] {
     const list: readonly unknown[] = Array.isArray(value) ? value : [value];
@@ -624,9 +737,15 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
         throw new StateMachineInputError('event', `${JSON.stringify(event)} is not an event of machine ${machine.id}`);
       }
       const key = await existingKey(trx, id);
-      // Lock first, then look for the event id: a concurrent duplicate waits here for the first one to
-      // commit and then finds its audit row (each statement sees the latest commits in READ COMMITTED).
-      const { locked, found } = await lockAndFind(trx, key, [eventId]);
+      // Guards see the payload as it will be recorded (JSON), so the audit row shows what they decided on.
+      const context = { payload: payload?.value, actor };
+      // The common case in one statement: lock, event-id lookup, version check, update and audit row.
+      const fast = await applyInOneStatement(trx, key, event, eventId, expectedVersion, context, reason, payload);
+      if (fast.written !== undefined) return fast.written;
+      // Not written in one statement: a replay, a refusal, or a lookup the statement's snapshot could not
+      // answer. Decide on the locked row (the statement took the lock) as the step-by-step path does.
+      const { locked } = fast;
+      const found = !fast.seen && fast.complete ? [] : await recordedAll(trx, locked.id, [eventId]);
       const previous = found[0];
       if (previous !== undefined) {
         if (previous.kind !== 'transition' || previous.event !== event) {
@@ -638,8 +757,7 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
         throw new VersionConflictError(id, expectedVersion, current.version);
       }
-      // Guards see the payload as it will be recorded (JSON), so the audit row shows what they decided on.
-      const to = transition(machine, current.state, event, { payload: payload?.value, actor }) as S;
+      const to = transition(machine, current.state, event, context) as S;
       return writeChange(
         trx,
         locked,
