@@ -519,10 +519,10 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
   /**
    * `apply` in one round trip. The next state of every state the event may leave is computed first with the
    * pure `transition` (guards are pure and see only `from`, `event`, `payload` and `actor`, all known now),
-   * and sent along as a table. One statement then locks the row, looks the event id up (with the snapshot
-   * check of {@link lockAndFind}), and only when the id is new, the snapshot complete, `expectedVersion`
-   * met and the locked state has a next state, bumps the version and inserts the audit row. Otherwise it
-   * writes nothing and returns the locked row, and the caller decides as the step-by-step path does.
+   * and sent along as a table. One statement then bumps the version and inserts the audit row, only when
+   * the row's state has a next state, the event id is new, the statement's snapshot is complete (see
+   * {@link lockAndFind}) and `expectedVersion` is met. Otherwise it writes nothing and returns `undefined`,
+   * and the caller goes step by step (lock, lookup, decide, write).
    */
   async function applyInOneStatement(
     trx: Executor,
@@ -533,15 +533,7 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     context: { readonly payload: JsonValue | undefined; readonly actor: string },
     reason: string | null,
     payload: PayloadJson | undefined,
-  ): Promise<
-    | { readonly written: ApplyResult<S> }
-    | {
-        readonly written?: undefined;
-        readonly locked: AggregateRow;
-        readonly seen: boolean;
-        readonly complete: boolean;
-      }
-  > {
+  ): Promise<ApplyResult<S> | undefined> {
     const froms: string[] = [];
     const tos: string[] = [];
     for (const edge of machine.transitions) {
@@ -553,80 +545,45 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
         // Refused (or a guard threw) for this state: left out, so the row is decided step by step.
       }
     }
-    const { rows } = await sql<
-      AggregateRow & {
-        auditVersion: number | null;
-        seen: boolean;
-        newState: string | null;
-        newVersion: number | null;
-        newMachineVersion: number | null;
-        newUpdatedAt: Date | null;
-        at: Date | null;
-        payload: JsonValue | null;
-      }
-    >`WITH cur AS (
-        SELECT ${aggregateColumns},
-          (SELECT max(x.version) FROM ${tables.audit} x
-            WHERE x.machine_id = ${machine.id} AND x.aggregate_id = a.${tables.idColumn}::text) AS "auditVersion",
-          EXISTS (SELECT 1 FROM ${tables.audit} x WHERE x.machine_id = ${machine.id}
-            AND x.aggregate_id = a.${tables.idColumn}::text AND x.event_id = ${eventId}) AS seen
-        FROM ${tables.aggregate} a WHERE a.${tables.idColumn} = ${key} FOR UPDATE OF a
-      ), plan AS (
-        SELECT cur.*, m.next FROM cur
-        LEFT JOIN unnest(${froms}::text[], ${tos}::text[]) AS m(from_state, next) ON m.from_state = cur.state
-      ), updated AS (
+    // No separate lock: the UPDATE locks the row. When a concurrent writer changed it first, Postgres
+    // re-checks the WHERE on the new row version, with the sub-selects still reading the statement's
+    // snapshot: the newest audit version there is then older than the row's, so nothing is written.
+    const { rows } = await sql<AggregateRow & { from: string; at: Date; payload: JsonValue | null }>`WITH updated AS (
         UPDATE ${tables.aggregate} u
-        SET state = plan.next, version = u.version + 1, machine_version = ${machine.version}, state_updated_at = now()
-        FROM plan
-        WHERE u.${tables.idColumn} = ${key} AND u.version = plan.version AND plan.next IS NOT NULL
-          AND NOT plan.seen AND plan."auditVersion" = plan.version
-          AND (${expectedVersion ?? null}::bigint IS NULL OR plan.version = ${expectedVersion ?? null}::bigint)
-        RETURNING u.state, u.version, u.machine_version, u.state_updated_at
+        SET state = m.next, version = u.version + 1, machine_version = ${machine.version}, state_updated_at = now()
+        FROM unnest(${froms}::text[], ${tos}::text[]) AS m(from_state, next)
+        WHERE u.${tables.idColumn} = ${key} AND u.state = m.from_state
+          AND u.version = (SELECT max(x.version) FROM ${tables.audit} x
+            WHERE x.machine_id = ${machine.id} AND x.aggregate_id = u.${tables.idColumn}::text)
+          AND NOT EXISTS (SELECT 1 FROM ${tables.audit} x WHERE x.machine_id = ${machine.id}
+            AND x.aggregate_id = u.${tables.idColumn}::text AND x.event_id = ${eventId})
+          AND (${expectedVersion ?? null}::bigint IS NULL OR u.version = ${expectedVersion ?? null}::bigint)
+        RETURNING u.${tables.idColumn}::text AS id, m.from_state AS "from", u.state, u.version,
+          u.machine_version AS "machineVersion", u.state_created_at AS "createdAt", u.state_updated_at AS "updatedAt"
       ), inserted AS (
         INSERT INTO ${tables.audit}
           (machine_id, aggregate_id, version, kind, event, from_state, to_state, event_id, actor, reason, payload,
            machine_version)
-        SELECT ${machine.id}, plan.id, updated.version, 'transition', ${event}, plan.state, updated.state, ${eventId},
-          ${context.actor}, ${reason}, ${payload?.text ?? null}::jsonb, ${machine.version}
-        FROM updated, plan
+        SELECT ${machine.id}, updated.id, updated.version, 'transition', ${event}, updated."from", updated.state,
+          ${eventId}, ${context.actor}, ${reason}, ${payload?.text ?? null}::jsonb, ${machine.version}
+        FROM updated
         RETURNING at, payload
       )
-      SELECT plan.id, plan.state, plan.version, plan."machineVersion", plan."createdAt", plan."updatedAt",
-        plan."auditVersion", plan.seen, updated.state AS "newState", updated.version AS "newVersion",
-        updated.machine_version AS "newMachineVersion", updated.state_updated_at AS "newUpdatedAt",
-        inserted.at, inserted.payload
-      FROM plan LEFT JOIN updated ON true LEFT JOIN inserted ON true`.execute(trx);
+      SELECT updated.*, inserted.at, inserted.payload FROM updated, inserted`.execute(trx);
     const row = rows[0];
-    if (row === undefined || row.state === null || row.version === null) throw new NotFoundError(key);
-    const locked: AggregateRow = {
-      id: row.id,
-      state: row.state,
-      version: row.version,
-      machineVersion: row.machineVersion,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-    };
-    if (row.newVersion === null || row.newState === null || row.at === null) {
-      return { locked, seen: row.seen, complete: row.auditVersion === row.version };
-    }
-    const snapshot = toSnapshot({
-      ...locked,
-      state: row.newState,
-      version: row.newVersion,
-      machineVersion: row.newMachineVersion,
-      updatedAt: row.newUpdatedAt,
-    });
+    if (row === undefined) return undefined;
+    const snapshot = toSnapshot(row);
     const change = {
       kind: 'transition' as const,
       event,
-      from: row.state,
+      from: row.from,
       to: snapshot.state,
       eventId,
       actor: context.actor,
       reason,
       payload: row.payload,
     };
-    return { written: await finish(trx, snapshot, change, row.at) };
+    return finish(trx, snapshot, change, row.at);
   }
 
   /** `events` of `advance`: one event of the machine, or 1-16 of them. */
@@ -740,12 +697,12 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       // Guards see the payload as it will be recorded (JSON), so the audit row shows what they decided on.
       const context = { payload: payload?.value, actor };
       // The common case in one statement: lock, event-id lookup, version check, update and audit row.
-      const fast = await applyInOneStatement(trx, key, event, eventId, expectedVersion, context, reason, payload);
-      if (fast.written !== undefined) return fast.written;
-      // Not written in one statement: a replay, a refusal, or a lookup the statement's snapshot could not
-      // answer. Decide on the locked row (the statement took the lock) as the step-by-step path does.
-      const { locked } = fast;
-      const found = !fast.seen && fast.complete ? [] : await recordedAll(trx, locked.id, [eventId]);
+      const written = await applyInOneStatement(trx, key, event, eventId, expectedVersion, context, reason, payload);
+      if (written !== undefined) return written;
+      // Not written in one statement: a replay, a refusal, an unknown row, or a lookup the statement's
+      // snapshot could not answer. Lock first, then look for the event id: a concurrent duplicate waits here
+      // for the first one to commit and then finds its audit row.
+      const { locked, found } = await lockAndFind(trx, key, [eventId]);
       const previous = found[0];
       if (previous !== undefined) {
         if (previous.kind !== 'transition' || previous.event !== event) {
