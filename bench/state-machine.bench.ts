@@ -1,10 +1,12 @@
 // pnpm bench state-machine [orders=300] [concurrency=8]: what the store's checks cost per transition.
 // Each row walks `orders` fresh orders through 4 transitions (PENDING_PAYMENT -> ... -> COMPLETED),
 // one transaction per transition, on the same Postgres, pool and concurrency:
-//   - store.apply: row lock, event-id lookup, pure transition, versioned UPDATE, audit INSERT, outbox INSERT
-//     (in onTransition);
-//   - hand-written: UPDATE ... WHERE version = $n + audit INSERT + outbox INSERT in one transaction (what you
-//     would write without the library, without idempotency or transition checks);
+//   - store.apply: event-id lookup, pure transition, versioned UPDATE and audit INSERT (one statement in the
+//     common case), outbox INSERT (in onTransition);
+//   - hand-written: UPDATE ... WHERE version = $n + audit INSERT + outbox INSERT in one transaction, writing the
+//     same columns and rows as the store (what you would write without the library, without idempotency or
+//     transition checks);
+// Orders are seeded as store.create leaves them: the row at version 1 and its `created` audit row.
 //   - bare UPDATE ... WHERE version = $n in autocommit (no audit, no outbox): the floor.
 import { createStateStore, type OrderEvent, orderMachine } from '@checkout/state-machine';
 import { startCheckoutStack } from '@checkout/testing';
