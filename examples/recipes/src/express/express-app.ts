@@ -29,6 +29,7 @@ export async function startExpressApp(config: CheckoutConfig, listen: ListenOpti
   const checkoutErrors: ErrorRequestHandler = (error, _req, res, next) => {
     const answer = toHttpResponse(error);
     if (answer === undefined) return next(error);
+    if (answer.status >= 500) console.error(error); // the body hides 5xx messages: log them
     res.status(answer.status).set(answer.headers).send(answer.body);
   };
   app.use(checkoutErrors);

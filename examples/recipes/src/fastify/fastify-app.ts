@@ -24,6 +24,7 @@ export async function startFastifyApp(config: CheckoutConfig, listen: ListenOpti
   app.setErrorHandler(async (error, _request, reply) => {
     const answer = toHttpResponse(error);
     if (answer === undefined) throw error;
+    if (answer.status >= 500) console.error(error); // the body hides 5xx messages: log them
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });
 

@@ -24,11 +24,11 @@ export async function startHonoApp(config: CheckoutConfig, listen: ListenOptions
 
   // Every checkout-kit error through core's one mapping; Hono's own HTTP errors as they are.
   app.onError((error, c) => {
-    const answer = toHttpResponse(error);
-    if (answer !== undefined) return new Response(answer.body, { status: answer.status, headers: answer.headers });
     if (error instanceof HTTPException) return error.getResponse();
-    console.error(error);
-    return c.json({ error: { code: 'INTERNAL', message: 'Internal error' } }, 500);
+    const answer = toHttpResponse(error);
+    if (answer === undefined || answer.status >= 500) console.error(error); // 5xx bodies say nothing: log them
+    if (answer === undefined) return c.json({ error: { code: 'INTERNAL', message: 'Internal error' } }, 500);
+    return new Response(answer.body, { status: answer.status, headers: answer.headers });
   });
 
   await checkout.relay.start();

@@ -71,6 +71,7 @@ class CheckoutErrorFilter extends BaseExceptionFilter {
   override catch(error: unknown, host: ArgumentsHost) {
     const answer = toHttpResponse(error);
     if (answer === undefined) return super.catch(error, host);
+    if (answer.status >= 500) console.error(error); // the body hides 5xx messages: log them
     host.switchToHttp().getResponse<Response>().status(answer.status).set(answer.headers).send(answer.body);
   }
 }
@@ -88,11 +89,14 @@ export class CheckoutModule {
   }
 }
 
-/** NestJS 12 on Express: the checkout API, with the relay and the consumer as a lifecycle-bound service. */
+/**
+ * NestJS 12 on Express: the checkout API, with the relay and the consumer as a lifecycle-bound
+ * service. `close()` runs the shutdown hooks; in a process Nest owns, `app.enableShutdownHooks()`
+ * runs them on SIGTERM instead.
+ */
 export async function startNestApp(config: CheckoutConfig, listen: ListenOptions = {}): Promise<RunningApp> {
   const app = await NestFactory.create(CheckoutModule.forRoot(config), { logger: ['error', 'warn'] });
   app.useGlobalFilters(new CheckoutErrorFilter(app.get(HttpAdapterHost).httpAdapter));
-  app.enableShutdownHooks(); // SIGTERM / SIGINT run the shutdown hooks
   await app.listen(listen.port ?? 0, listen.host ?? '127.0.0.1');
   return { url: await app.getUrl(), close: () => app.close() };
 }

@@ -120,6 +120,9 @@ export function describeRecipe(name: string, start: StartRecipe): void {
       const noKey = await post('alice', undefined, cart);
       expect(noKey.status).toBe(400);
       expect(await noKey.json()).toMatchObject({ error: { code: 'INVALID_REQUEST', field: 'Idempotency-Key' } });
+      const longKey = await post('alice', 'k'.repeat(256), cart);
+      expect(longKey.status).toBe(400);
+      expect(await longKey.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_INVALID', field: 'key' } });
       const badCart = await post('alice', 'key-2', { ...cart, amountMinor: -5 });
       expect(badCart.status).toBe(400);
       expect(await badCart.json()).toMatchObject({ error: { code: 'INVALID_REQUEST', field: 'body.amountMinor' } });
