@@ -126,6 +126,13 @@ export function describeRecipe(name: string, start: StartRecipe): void {
       const badCart = await post('alice', 'key-2', { ...cart, amountMinor: -5 });
       expect(badCart.status).toBe(400);
       expect(await badCart.json()).toMatchObject({ error: { code: 'INVALID_REQUEST', field: 'body.amountMinor' } });
+      // Not JSON: each framework's own 400 (Hono's recipe: the shared validation's, naming `body`).
+      const notJson = await fetch(`${app?.url}/checkout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-principal': 'alice', 'idempotency-key': 'key-4' },
+        body: '{"cartId":',
+      });
+      expect(notJson.status).toBe(400);
       const anonymous = await fetch(`${app?.url}/checkout`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': 'key-3' },
