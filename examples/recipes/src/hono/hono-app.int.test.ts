@@ -1,0 +1,4 @@
+import { describeRecipe } from '../test-support/recipe-contract.js';
+import { startHonoApp } from './hono-app.js';
+
+describeRecipe('Hono', startHonoApp);
