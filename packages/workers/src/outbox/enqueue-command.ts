@@ -66,7 +66,8 @@ export interface EnqueueCommandMeta {
  * `WorkersConfigError` (`field` `destination` or `outbox`); a bad `meta` (`key`, `orderId`), a
  * derived key over 256 characters (`idempotencyKey`) or a payload the schema refuses
  * (`payload.lines[2].quantity`) is an `InvalidPayloadError` naming the field. The outbox's own errors
- * (e.g. an order id longer than the 128 characters of a group key: `OutboxInputError` `groupKey`)
+ * (an order id that is not a group key, 1-128 printable ASCII: `OutboxInputError` with `field`
+ * `message.groupKey`; a bad `delaySeconds`: `message.delaySeconds`)
  * propagate unchanged.
  *
  * @example
