@@ -1,5 +1,5 @@
 // enqueueCommand against real Postgres, a real @checkout/outbox, its relay and the SQS emulator.
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createOutboxRelay, createSqsPublisher, OutboxInputError } from '@checkout/outbox';
 import { createTestQueue } from '@checkout/testing';
 import type { Transaction } from 'kysely';
@@ -211,14 +211,7 @@ describe('enqueueCommand with @checkout/outbox', () => {
     const deadline = Date.now() + 30_000;
     while (published < 1 && Date.now() < deadline) published += (await relay.runUntilIdle()).published;
     expect(published).toBeGreaterThanOrEqual(1);
-    let message:
-      | {
-          Body?: string;
-          ReceiptHandle?: string;
-          Attributes?: Record<string, string>;
-          MessageAttributes?: Record<string, { StringValue?: string }>;
-        }
-      | undefined;
+    let message: Message | undefined;
     while (message === undefined && Date.now() < deadline) {
       const { Messages = [] } = await s.sqs.send(
         new ReceiveMessageCommand({
