@@ -37,6 +37,7 @@ export { toMermaid } from './mermaid/to-mermaid.js';
 export { type OrderEvent, type OrderState, orderMachine } from './order/order-machine.js';
 export type { StateStoreMigrationOptions } from './store/migration.js';
 export {
+  type AdvanceInput,
   type ApplyInput,
   type CreateInput,
   createStateStore,
@@ -45,4 +46,13 @@ export {
   type StateStoreOptions,
 } from './store/state-store.js';
 export type { StateStoreTables } from './store/tables.js';
-export type { ApplyResult, AuditEntry, AuditKind, JsonValue, Snapshot, StateChange } from './store/types.js';
+export type {
+  AdvanceApplied,
+  AdvanceResult,
+  ApplyResult,
+  AuditEntry,
+  AuditKind,
+  JsonValue,
+  Snapshot,
+  StateChange,
+} from './store/types.js';

@@ -16,6 +16,8 @@ export {
   redriveDeadLetters,
 } from './dlq/redrive-dead-letters.js';
 export { type AnyCommand, type DecodedEnvelope, decode, type EncodeMeta, encode } from './envelope/codec.js';
+export { commandKey, sideEffectKey } from './envelope/command-key.js';
+export { commandsByDestination } from './envelope/commands-by-destination.js';
 export { type CommandDefinition, type CommandSpec, defineCommand, type Upcaster } from './envelope/define-command.js';
 export { ENVELOPE_VERSION, type Envelope } from './envelope/envelope.js';
 export {

@@ -1,8 +1,10 @@
+import { fieldPath } from '@checkout/core';
 import { type Kysely, type QueryExecutorProvider, sql, type Transaction } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import {
   AlreadyExistsError,
   EventIdReusedError,
+  InvalidTransitionError,
   NotFoundError,
   StateMachineConfigError,
   StateMachineInputError,
@@ -15,7 +17,16 @@ import { type AggregateTableFacts, canonicalId, describeIdColumn, readAggregateT
 import { type StateStoreMigrationOptions, stateStoreMigration, stateStoreMigrationSql } from './migration.js';
 import { type PayloadJson, payloadJson } from './payload-json.js';
 import { resolveTables, type StateStoreTables } from './tables.js';
-import type { ApplyResult, AuditEntry, AuditKind, JsonValue, Snapshot, StateChange } from './types.js';
+import type {
+  AdvanceApplied,
+  AdvanceResult,
+  ApplyResult,
+  AuditEntry,
+  AuditKind,
+  JsonValue,
+  Snapshot,
+  StateChange,
+} from './types.js';
 import { optionalReason, optionalVersion, requireInput, requireReason, requireText } from './validate-input.js';
 
 /**
@@ -64,6 +75,31 @@ export interface ApplyInput<E extends string> {
   /** Optional JSON recorded in the audit row and given to guards in that stored form (a `Date` as its ISO string). */
   readonly payload?: JsonValue;
   /** When set, the change happens only if the aggregate is still at this version (else `VersionConflictError`). */
+  readonly expectedVersion?: number;
+}
+
+/** At most this many events in one {@link StateStore.advance} step. */
+const MAX_ADVANCE_EVENTS = 16;
+
+/**
+ * Input of {@link StateStore.advance}: one event, or a short sequence applied under one row lock.
+ * Event k of the step (1-based, k >= 2) is recorded under the event id `${eventId}#${k}`; the first under
+ * `eventId` itself, so a one-event step records exactly what `apply` would.
+ */
+export interface AdvanceInput<E extends string> {
+  /** The aggregate id. */
+  readonly id: string;
+  /** One event, or 1-16 events applied in order (each must be an event of the machine). */
+  readonly events: E | readonly [E, ...E[]];
+  /** Idempotency id of the whole step (e.g. the command's message id); see above for the ids of later events. */
+  readonly eventId: string;
+  /** Who applies it. */
+  readonly actor: string;
+  /** Optional note, recorded on every event of the step. */
+  readonly reason?: string;
+  /** Optional JSON recorded on every event of the step and given to every guard (in its stored form). */
+  readonly payload?: JsonValue;
+  /** When set, the step happens only if the aggregate is at this version before it (else `VersionConflictError`). */
   readonly expectedVersion?: number;
 }
 
@@ -120,6 +156,56 @@ export interface StateStore<M extends AnyMachine, DB = unknown> {
    * `entry` is the audit row as stored, equal to what a replay and `history()` return.
    */
   apply<T extends DB>(trx: Transaction<T>, input: ApplyInput<EventOf<M>>): Promise<ApplyResult<StateOf<M>>>;
+  /**
+   * `apply` for at-least-once delivery: applies one event, or a short sequence, to aggregate `id` under
+   * ONE row lock, and tells a redelivery and a late command apart from a change instead of throwing:
+   *
+   * - `eventId` already recorded for this step: `{ outcome: 'duplicate', snapshot, entries }` (the entries
+   *   recorded the first time), nothing written. Recorded for a different change: `EventIdReusedError`.
+   * - the first event not accepted in the current state (guard refusal included):
+   *   `{ outcome: 'not-allowed', state, event, snapshot, reason, allowedEvents }`, nothing written.
+   * - otherwise every event is written (version +1 each, one audit entry each, `onTransition` per change),
+   *   then `onApplied(trx, result)` runs in the same transaction, and it returns
+   *   `{ outcome: 'applied', snapshot, entries }`. `onApplied` runs for `applied` only; its errors propagate.
+   *
+   * The whole chain is computed with the pure `transition` before anything is written: a later event that
+   * does not fit after the earlier ones throws `InvalidTransitionError` (the sequence does not fit the
+   * machine), having written nothing. Event k (k >= 2) is recorded as `${eventId}#${k}`; `reason` and
+   * `payload` are recorded on every event. `VersionConflictError`, `NotFoundError`, `StateMachineInputError`
+   * and `UnknownStateError` as for `apply`; input is checked before any SQL, and no refusal aborts `trx`.
+   *
+   * @example
+   * ```ts
+   * import { createStateStore, orderMachine } from '@checkout/state-machine';
+   * import type { Kysely } from 'kysely';
+   *
+   * interface Database {
+   *   orders: { id: string; state: string | null; version: number | null };
+   *   outbox: { id: string; order_id: string; type: string };
+   * }
+   * declare const db: Kysely<Database>;
+   * const orders = createStateStore({ machine: orderMachine, aggregateTable: 'orders' });
+   *
+   * // A payment worker handling an SQS message that may be delivered twice, or arrive late.
+   * const result = await db.transaction().execute((trx) =>
+   *   orders.advance(
+   *     trx,
+   *     { id: 'ord_1', events: 'payment.authorized', eventId: 'sqs-message-id-1', actor: 'payment-worker' },
+   *     async (tx, applied) => {
+   *       // Runs only when the step was written now, in the same transaction.
+   *       const version = applied.snapshot.version;
+   *       await tx.insertInto('outbox').values({ id: `ord_1:${version}`, order_id: 'ord_1', type: 'ReserveInventory' }).execute();
+   *     },
+   *   ),
+   * );
+   * if (result.outcome === 'not-allowed') console.log(`ignored: order is ${result.state}`);
+   * ```
+   */
+  advance<T extends DB>(
+    trx: Transaction<T>,
+    input: AdvanceInput<EventOf<M>>,
+    onApplied?: (trx: Transaction<T>, result: AdvanceApplied<StateOf<M>, EventOf<M>>) => Promise<void> | void,
+  ): Promise<AdvanceResult<StateOf<M>, EventOf<M>>>;
   /**
    * Manual repair: moves aggregate `id` to `to` regardless of the transitions (also out of a terminal or
    * unknown state), audited as `forced` with actor and reason. Idempotent by `eventId` like `apply`.
@@ -300,6 +386,36 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     return row;
   }
 
+  /**
+   * Locks the row and looks for `eventIds` in the same statement (one round trip), returning the audit
+   * entries recorded under them. The lookup inside the locking statement reads the statement's snapshot,
+   * which misses a change committed while the statement waited for the lock. Every change bumps the
+   * version and writes the audit row of that version in one transaction, so the snapshot is complete
+   * exactly when its newest audit version for the aggregate is the locked row's version: then "not found"
+   * is the answer. Otherwise (a lock wait on a writer, or a row changed outside the store), and whenever
+   * an id was found, the entries are read with a new statement, which sees every commit before the lock.
+   */
+  async function lockAndFind(
+    trx: Executor,
+    id: string,
+    eventIds: readonly string[],
+  ): Promise<{ readonly locked: AggregateRow; readonly found: readonly AuditEntry[] }> {
+    const { rows } = await sql<
+      AggregateRow & { auditVersion: number | null; seen: boolean }
+    >`SELECT ${aggregateColumns},
+        (SELECT max(x.version) FROM ${tables.audit} x
+          WHERE x.machine_id = ${machine.id} AND x.aggregate_id = a.${tables.idColumn}::text) AS "auditVersion",
+        EXISTS (SELECT 1 FROM ${tables.audit} x WHERE x.machine_id = ${machine.id}
+          AND x.aggregate_id = a.${tables.idColumn}::text AND x.event_id = ANY(${eventIds}::text[])) AS seen
+      FROM ${tables.aggregate} a WHERE a.${tables.idColumn} = ${id} FOR UPDATE OF a`.execute(trx);
+    const row = rows[0];
+    if (row === undefined || row.state === null || row.version === null) throw new NotFoundError(id);
+    const complete = row.auditVersion === row.version;
+    const found = !row.seen && complete ? [] : await recordedAll(trx, row.id, eventIds);
+    const { auditVersion: _auditVersion, seen: _seen, ...locked } = row;
+    return { locked, found };
+  }
+
   async function rowExists(trx: Executor, id: string): Promise<boolean> {
     const { rows } = await sql`SELECT 1 FROM ${tables.aggregate} WHERE ${tables.idColumn} = ${id} FOR UPDATE`.execute(
       trx,
@@ -313,11 +429,22 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     return rows[0] === undefined ? undefined : toEntry(rows[0]);
   }
 
+  async function recordedAll(
+    executor: Executor,
+    aggregateId: string,
+    eventIds: readonly string[],
+  ): Promise<AuditEntry[]> {
+    const { rows } = await sql<AuditRow>`SELECT ${auditColumns} FROM ${tables.audit}
+      WHERE machine_id = ${machine.id} AND aggregate_id = ${aggregateId} AND event_id = ANY(${eventIds}::text[])
+      ORDER BY version`.execute(executor);
+    return rows.map(toEntry);
+  }
+
   // UPDATE and audit INSERT in one statement (one round trip): the INSERT selects from the UPDATE's result,
   // so no audit row can exist without its version bump.
   async function writeChange(
     trx: Executor,
-    locked: AggregateRow,
+    locked: Pick<AggregateRow, 'id' | 'version'>,
     change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version' | 'payload'>,
     payload: PayloadJson | undefined,
   ): Promise<ApplyResult<S>> {
@@ -387,6 +514,139 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     // The caller's transaction, typed as the hook's `DB` (the caller's type includes it: `T extends DB`).
     if (onTransition !== undefined) await onTransition(trx as Transaction<DB>, full);
     return { applied: true, snapshot, entry };
+  }
+
+  /**
+   * `apply` in one round trip. The next state of every state the event may leave is computed first with the
+   * pure `transition` (guards are pure and see only `from`, `event`, `payload` and `actor`, all known now),
+   * and sent along as a table. One statement then locks the row, looks the event id up (with the snapshot
+   * check of {@link lockAndFind}), and only when the id is new, the snapshot complete, `expectedVersion`
+   * met and the locked state has a next state, bumps the version and inserts the audit row. Otherwise it
+   * writes nothing and returns the locked row, and the caller decides as the step-by-step path does.
+   */
+  async function applyInOneStatement(
+    trx: Executor,
+    key: string,
+    event: E,
+    eventId: string,
+    expectedVersion: number | undefined,
+    context: { readonly payload: JsonValue | undefined; readonly actor: string },
+    reason: string | null,
+    payload: PayloadJson | undefined,
+  ): Promise<
+    | { readonly written: ApplyResult<S> }
+    | {
+        readonly written?: undefined;
+        readonly locked: AggregateRow;
+        readonly seen: boolean;
+        readonly complete: boolean;
+      }
+  > {
+    const froms: string[] = [];
+    const tos: string[] = [];
+    for (const edge of machine.transitions) {
+      if (edge.event !== event) continue;
+      try {
+        tos.push(transition(machine, edge.from, event, context));
+        froms.push(edge.from);
+      } catch {
+        // Refused (or a guard threw) for this state: left out, so the row is decided step by step.
+      }
+    }
+    const { rows } = await sql<
+      AggregateRow & {
+        auditVersion: number | null;
+        seen: boolean;
+        newState: string | null;
+        newVersion: number | null;
+        newMachineVersion: number | null;
+        newUpdatedAt: Date | null;
+        at: Date | null;
+        payload: JsonValue | null;
+      }
+    >`WITH cur AS (
+        SELECT ${aggregateColumns},
+          (SELECT max(x.version) FROM ${tables.audit} x
+            WHERE x.machine_id = ${machine.id} AND x.aggregate_id = a.${tables.idColumn}::text) AS "auditVersion",
+          EXISTS (SELECT 1 FROM ${tables.audit} x WHERE x.machine_id = ${machine.id}
+            AND x.aggregate_id = a.${tables.idColumn}::text AND x.event_id = ${eventId}) AS seen
+        FROM ${tables.aggregate} a WHERE a.${tables.idColumn} = ${key} FOR UPDATE OF a
+      ), plan AS (
+        SELECT cur.*, m.next FROM cur
+        LEFT JOIN unnest(${froms}::text[], ${tos}::text[]) AS m(from_state, next) ON m.from_state = cur.state
+      ), updated AS (
+        UPDATE ${tables.aggregate} u
+        SET state = plan.next, version = u.version + 1, machine_version = ${machine.version}, state_updated_at = now()
+        FROM plan
+        WHERE u.${tables.idColumn} = ${key} AND u.version = plan.version AND plan.next IS NOT NULL
+          AND NOT plan.seen AND plan."auditVersion" = plan.version
+          AND (${expectedVersion ?? null}::bigint IS NULL OR plan.version = ${expectedVersion ?? null}::bigint)
+        RETURNING u.state, u.version, u.machine_version, u.state_updated_at
+      ), inserted AS (
+        INSERT INTO ${tables.audit}
+          (machine_id, aggregate_id, version, kind, event, from_state, to_state, event_id, actor, reason, payload,
+           machine_version)
+        SELECT ${machine.id}, plan.id, updated.version, 'transition', ${event}, plan.state, updated.state, ${eventId},
+          ${context.actor}, ${reason}, ${payload?.text ?? null}::jsonb, ${machine.version}
+        FROM updated, plan
+        RETURNING at, payload
+      )
+      SELECT plan.id, plan.state, plan.version, plan."machineVersion", plan."createdAt", plan."updatedAt",
+        plan."auditVersion", plan.seen, updated.state AS "newState", updated.version AS "newVersion",
+        updated.machine_version AS "newMachineVersion", updated.state_updated_at AS "newUpdatedAt",
+        inserted.at, inserted.payload
+      FROM plan LEFT JOIN updated ON true LEFT JOIN inserted ON true`.execute(trx);
+    const row = rows[0];
+    if (row === undefined || row.state === null || row.version === null) throw new NotFoundError(key);
+    const locked: AggregateRow = {
+      id: row.id,
+      state: row.state,
+      version: row.version,
+      machineVersion: row.machineVersion,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+    if (row.newVersion === null || row.newState === null || row.at === null) {
+      return { locked, seen: row.seen, complete: row.auditVersion === row.version };
+    }
+    const snapshot = toSnapshot({
+      ...locked,
+      state: row.newState,
+      version: row.newVersion,
+      machineVersion: row.newMachineVersion,
+      updatedAt: row.newUpdatedAt,
+    });
+    const change = {
+      kind: 'transition' as const,
+      event,
+      from: row.state,
+      to: snapshot.state,
+      eventId,
+      actor: context.actor,
+      reason,
+      payload: row.payload,
+    };
+    return { written: await finish(trx, snapshot, change, row.at) };
+  }
+
+  /** `events` of `advance`: one event of the machine, or 1-16 of them. */
+  function eventsOf(value: unknown): readonly [E, ...E[]] {
+    const list: readonly unknown[] = Array.isArray(value) ? value : [value];
+    if (Array.isArray(value) && (value.length === 0 || value.length > MAX_ADVANCE_EVENTS)) {
+      throw new StateMachineInputError(
+        'events',
+        `must be one event or 1-${MAX_ADVANCE_EVENTS} events, got ${value.length} events`,
+      );
+    }
+    for (const [index, event] of list.entries()) {
+      if (typeof event !== 'string' || !(machine.events as readonly string[]).includes(event)) {
+        throw new StateMachineInputError(
+          Array.isArray(value) ? fieldPath('events', index) : 'events',
+          `${JSON.stringify(event)?.slice(0, 80) ?? String(event)} is not an event of machine ${machine.id}`,
+        );
+      }
+    }
+    return list as readonly [E, ...E[]];
   }
 
   return Object.freeze({
@@ -477,10 +737,16 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
         throw new StateMachineInputError('event', `${JSON.stringify(event)} is not an event of machine ${machine.id}`);
       }
       const key = await existingKey(trx, id);
-      // Lock first, then look for the event id: a concurrent duplicate waits here for the first one to
-      // commit and then finds its audit row (each statement sees the latest commits in READ COMMITTED).
-      const locked = await lockRow(trx, key);
-      const previous = await recorded(trx, locked.id, eventId);
+      // Guards see the payload as it will be recorded (JSON), so the audit row shows what they decided on.
+      const context = { payload: payload?.value, actor };
+      // The common case in one statement: lock, event-id lookup, version check, update and audit row.
+      const fast = await applyInOneStatement(trx, key, event, eventId, expectedVersion, context, reason, payload);
+      if (fast.written !== undefined) return fast.written;
+      // Not written in one statement: a replay, a refusal, or a lookup the statement's snapshot could not
+      // answer. Decide on the locked row (the statement took the lock) as the step-by-step path does.
+      const { locked } = fast;
+      const found = !fast.seen && fast.complete ? [] : await recordedAll(trx, locked.id, [eventId]);
+      const previous = found[0];
       if (previous !== undefined) {
         if (previous.kind !== 'transition' || previous.event !== event) {
           throw new EventIdReusedError(id, eventId, describe(previous), `event ${event}`);
@@ -491,14 +757,110 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
         throw new VersionConflictError(id, expectedVersion, current.version);
       }
-      // Guards see the payload as it will be recorded (JSON), so the audit row shows what they decided on.
-      const to = transition(machine, current.state, event, { payload: payload?.value, actor }) as S;
+      const to = transition(machine, current.state, event, context) as S;
       return writeChange(
         trx,
         locked,
         { kind: 'transition', event, from: current.state, to, eventId, actor, reason },
         payload,
       );
+    },
+
+    async advance(
+      transaction: unknown,
+      input: AdvanceInput<E>,
+      onApplied?: (trx: never, result: AdvanceApplied<S, E>) => Promise<void> | void,
+    ): Promise<AdvanceResult<S, E>> {
+      const trx = transactionOf(transaction);
+      requireInput(input);
+      const id = requireText('id', input.id);
+      const events = eventsOf(input.events);
+      const eventId = requireText('eventId', input.eventId);
+      const actor = requireText('actor', input.actor);
+      const reason = optionalReason(input.reason);
+      const expectedVersion = optionalVersion(input.expectedVersion);
+      const payload = payloadJson(input.payload);
+      if (onApplied !== undefined && typeof onApplied !== 'function') {
+        throw new StateMachineInputError('onApplied', `must be a function, got ${typeof onApplied}`);
+      }
+      const eventIds = events.map((_, index) => (index === 0 ? eventId : `${eventId}#${index + 1}`));
+      const key = await existingKey(trx, id);
+      const { locked, found } = await lockAndFind(trx, key, eventIds);
+      if (found.length > 0) {
+        // A redelivery is decided by the first event's id. A recorded id of this step that holds another
+        // change (the first one, or a later one that does not match the requested event) is a reuse.
+        const byId = new Map(found.map((entry) => [entry.eventId, entry]));
+        const first = byId.get(eventId);
+        const conflict = found.find((entry) => {
+          const event = events[eventIds.indexOf(entry.eventId)];
+          return entry.kind !== 'transition' || entry.event !== event;
+        });
+        if (first === undefined || conflict !== undefined) {
+          const culprit = conflict ?? found[0];
+          const recordedAs = culprit === undefined ? 'another change' : `${describe(culprit)} (as ${culprit.eventId})`;
+          throw new EventIdReusedError(
+            id,
+            eventId,
+            recordedAs,
+            events.length === 1 ? `event ${events[0]}` : `a step of events ${events.join(', ')}`,
+          );
+        }
+        return { outcome: 'duplicate', snapshot: toSnapshot(locked), entries: found };
+      }
+      const current = toSnapshot(locked);
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw new VersionConflictError(id, expectedVersion, current.version);
+      }
+      // The whole chain first, with the pure transition: nothing is written unless every event fits.
+      const context = { payload: payload?.value, actor };
+      const steps: { readonly event: E; readonly from: S; readonly to: S }[] = [];
+      let state = current.state;
+      for (const [index, event] of events.entries()) {
+        let to: S;
+        try {
+          to = transition(machine, state, event, context) as S;
+        } catch (error) {
+          if (index === 0 && error instanceof InvalidTransitionError) {
+            return {
+              outcome: 'not-allowed',
+              state,
+              event,
+              snapshot: current,
+              reason: error.reason,
+              allowedEvents: error.allowedEvents as readonly E[],
+            };
+          }
+          throw error;
+        }
+        steps.push({ event, from: state, to });
+        state = to;
+      }
+      let row: Pick<AggregateRow, 'id' | 'version'> = locked;
+      let snapshot = current;
+      const entries: AuditEntry[] = [];
+      for (const [index, step] of steps.entries()) {
+        const written = await writeChange(
+          trx,
+          row,
+          {
+            kind: 'transition',
+            event: step.event,
+            from: step.from,
+            to: step.to,
+            eventId: eventIds[index] ?? eventId,
+            actor,
+            reason,
+          },
+          payload,
+        );
+        entries.push(written.entry);
+        snapshot = written.snapshot;
+        row = snapshot;
+      }
+      const result: AdvanceApplied<S, E> = { outcome: 'applied', snapshot, entries };
+      // The caller's own transaction, typed (in `StateStore`) as the trx it passed.
+      if (onApplied !== undefined) await onApplied(trx as never, result);
+      return result;
     },
 
     async force(transaction: unknown, input: ForceInput<S>): Promise<ApplyResult<S>> {
@@ -514,8 +876,8 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       if (typeof to !== 'string' || !machineStates.includes(to)) {
         throw new StateMachineInputError('to', `${JSON.stringify(to)} is not a state of machine ${machine.id}`);
       }
-      const locked = await lockRow(trx, await existingKey(trx, id));
-      const previous = await recorded(trx, locked.id, eventId);
+      const { locked, found } = await lockAndFind(trx, await existingKey(trx, id), [eventId]);
+      const previous = found[0];
       if (previous !== undefined) {
         if (previous.kind !== 'forced' || previous.to !== to) {
           throw new EventIdReusedError(id, eventId, describe(previous), `force to ${to}`);

@@ -1,3 +1,5 @@
+import type { InvalidTransitionReason } from '../errors.js';
+
 /** A JSON value, as stored in the audit table's `payload` (jsonb). */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
@@ -85,3 +87,65 @@ export interface StateChange<S extends string = string, E extends string = strin
   /** The payload as stored (the same value the audit entry holds), or `null`. */
   readonly payload: JsonValue | null;
 }
+
+/**
+ * What `store.advance` returns, told apart by `outcome`:
+ * - `applied`: every event of the step was written now (`entries`: one audit entry per event, in order);
+ * - `duplicate`: the step's event id was recorded before (a redelivery): nothing written, `entries` are
+ *   the entries recorded the first time;
+ * - `not-allowed`: the first event is not accepted in the current `state` (a late or out-of-order
+ *   command, or its guard said no): nothing written, `reason` and `allowedEvents` say why.
+ *
+ * @example
+ * ```ts
+ * import type { AdvanceResult, OrderEvent, OrderState } from '@checkout/state-machine';
+ *
+ * function describeOutcome(result: AdvanceResult<OrderState, OrderEvent>): string {
+ *   switch (result.outcome) {
+ *     case 'applied':
+ *       return `now ${result.snapshot.state} at version ${result.snapshot.version}`;
+ *     case 'duplicate':
+ *       return `already recorded as version ${result.entries[0]?.version}`;
+ *     case 'not-allowed':
+ *       return `${result.event} is not allowed in ${result.state} (${result.reason})`;
+ *   }
+ * }
+ * ```
+ */
+export type AdvanceResult<S extends string = string, E extends string = string> =
+  | {
+      /** Every event of the step was written in the caller's transaction. */
+      readonly outcome: 'applied';
+      /** The aggregate after the last event. */
+      readonly snapshot: Snapshot<S>;
+      /** The audit entries written, one per event, oldest first (as stored, equal to `history()`'s). */
+      readonly entries: readonly AuditEntry[];
+    }
+  | {
+      /** The step's event id was already recorded: nothing was written. */
+      readonly outcome: 'duplicate';
+      /** The aggregate's current state (it may have moved on since the step was recorded). */
+      readonly snapshot: Snapshot<S>;
+      /** The audit entries recorded for this step the first time, oldest first. */
+      readonly entries: readonly AuditEntry[];
+    }
+  | {
+      /** The first event is not accepted in the current state: nothing was written. */
+      readonly outcome: 'not-allowed';
+      /** The state the aggregate is in (same as `snapshot.state`). */
+      readonly state: S;
+      /** The refused event (the first of the step). */
+      readonly event: E;
+      /** The aggregate's current state. */
+      readonly snapshot: Snapshot<S>;
+      /** Why: `event-not-allowed`, `terminal-state` or `guard-rejected` (as `InvalidTransitionError.reason`). */
+      readonly reason: InvalidTransitionReason;
+      /** The events `state` accepts (before guards); empty for a terminal state. */
+      readonly allowedEvents: readonly E[];
+    };
+
+/** The `applied` member of {@link AdvanceResult}: what `advance`'s `onApplied` callback gets. */
+export type AdvanceApplied<S extends string = string, E extends string = string> = Extract<
+  AdvanceResult<S, E>,
+  { readonly outcome: 'applied' }
+>;

@@ -23,6 +23,12 @@ export interface CommandSpec<TType extends string, TSchema extends StandardSchem
    * A message of version `k` runs `upcast[k]`, `upcast[k + 1]`, ... up to `version`, then the schema.
    */
   readonly upcast?: Readonly<Record<number, Upcaster>>;
+  /**
+   * Logical queue the command is sent to (the outbox's `destination`, e.g. `checkout-commands`;
+   * your publisher maps it to a queue URL): 1-256 printable ASCII characters (`[\x21-\x7e]`).
+   * Required by `enqueueCommand` (`@checkout/workers/outbox`); optional otherwise.
+   */
+  readonly destination?: string;
 }
 
 /**
@@ -38,6 +44,17 @@ export interface CommandDefinition<TType extends string = string, TPayload = unk
   readonly payload: StandardSchemaV1<TInput, TPayload>;
   /** Upcasters keyed by the version they upgrade from. */
   readonly upcast: Readonly<Record<number, Upcaster>>;
+  /** Logical queue the command is sent to, or `undefined` when it was defined without one. */
+  readonly destination: string | undefined;
+}
+
+/** The outbox's destination rule: 1-256 printable ASCII characters. */
+const DESTINATION = /^[\x21-\x7e]{1,256}$/;
+
+/** Why `value` is not a destination, or `undefined` when it is one. Internal. */
+export function destinationProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return `expected a string, got ${value === null ? 'null' : typeof value}`;
+  return DESTINATION.test(value) ? undefined : 'must be 1-256 printable ASCII characters (no spaces)';
 }
 
 /**
@@ -45,7 +62,7 @@ export interface CommandDefinition<TType extends string = string, TPayload = unk
  * (`decode`, handlers), so both sides share one contract. The payload schema is any Standard
  * Schema (zod shown; zod is not a dependency of this package).
  *
- * @throws WorkersConfigError naming `type`, `version`, `payload` or `upcast.<n>`.
+ * @throws WorkersConfigError naming `type`, `version`, `payload`, `upcast.<n>` or `destination`.
  * @example
  * ```ts
  * import { defineCommand } from '@checkout/workers';
@@ -56,6 +73,7 @@ export interface CommandDefinition<TType extends string = string, TPayload = unk
  *   version: 2,
  *   payload: z.object({ amountMinor: z.int(), currency: z.string().length(3) }),
  *   upcast: { 1: (v1) => ({ ...(v1 as object), currency: 'EUR' }) },
+ *   destination: 'checkout-payments', // where enqueueCommand sends it
  * });
  * ```
  */
@@ -88,6 +106,10 @@ export function defineCommand<const TType extends string, TSchema extends Standa
     if (typeof upcast[from] !== 'function')
       throw new WorkersConfigError(fieldPath('upcast', from), 'must be a function');
   }
+  if (spec.destination !== undefined) {
+    const problem = destinationProblem(spec.destination);
+    if (problem !== undefined) throw new WorkersConfigError('destination', problem);
+  }
   return Object.freeze({
     type: spec.type,
     version: spec.version,
@@ -96,5 +118,6 @@ export function defineCommand<const TType extends string, TSchema extends Standa
       StandardSchemaV1.InferOutput<TSchema>
     >,
     upcast: Object.freeze(upcast),
+    destination: spec.destination,
   });
 }

@@ -1,0 +1,6 @@
+export {
+  type CommandOutbox,
+  type CommandOutboxMessage,
+  type EnqueueCommandMeta,
+  enqueueCommand,
+} from './enqueue-command.js';
