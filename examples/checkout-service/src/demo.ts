@@ -64,7 +64,9 @@ try {
     processes === 1 ? ('both' as const) : index === 0 ? ('relay' as const) : ('consumer' as const),
   );
   const watch = watchQueues(env.sqs, env.queues);
-  const fleet = values.chaos ? await startProcessFleet(env.processConfig, roles, { onAge: watch.recordAge }) : undefined;
+  const fleet = values.chaos
+    ? await startProcessFleet(env.processConfig, roles, { onAge: watch.recordAge })
+    : undefined;
   const runner =
     fleet === undefined
       ? await startLocalRunner({
@@ -118,9 +120,10 @@ try {
       onProgress: (p) => {
         if (Date.now() - lastPrint < 2_000) return;
         lastPrint = Date.now();
-        console.log(
-          `  states ${JSON.stringify(p.states)} outbox ${p.outboxPending} queued ${p.queued} dlq ${p.deadLettered}`,
-        );
+        const queued = Object.entries(p.byQueue)
+          .map(([name, depth]) => `${name} ${depth.queued}/${depth.deadLettered}`)
+          .join(' ');
+        console.log(`  states ${JSON.stringify(p.states)} outbox ${p.outboxPending} queued/dlq ${queued}`);
       },
     });
     const progress = await env.progress();
@@ -140,9 +143,9 @@ try {
     const dead = (
       await Promise.all(
         QUEUE_NAMES.map(async (queue) =>
-          (await listDeadLetters({ client: env.sqs, queueUrl: env.queues[queue].dlq.queueUrl, maxMessages: 100 })).map(
-            (message) => ({ queue, message }),
-          ),
+          (
+            await listDeadLetters({ client: env.sqs, queueUrl: env.queues[queue].dlq.queueUrl, maxMessages: 100 })
+          ).map((message) => ({ queue, message })),
         ),
       )
     ).flat();
@@ -189,7 +192,9 @@ try {
       ),
     );
     if (report.faults.providerThrottled > 0) {
-      console.log(`payment provider throttled ${report.faults.providerThrottled} calls: the payment stage's perSecond is above the provider's limit`);
+      console.log(
+        `payment provider throttled ${report.faults.providerThrottled} calls: the payment stage's perSecond is above the provider's limit`,
+      );
     }
     console.log('DLQ contents');
     console.table(

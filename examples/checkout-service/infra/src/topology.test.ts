@@ -35,9 +35,9 @@ function relayDestinations(): Record<string, string> {
     'outbox relay function',
   );
   const variables = (relay[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-  const [separator, parts] = (variables.OUTBOX_DESTINATIONS as { 'Fn::Join': [string, Array<string | { Ref: string }>] })[
-    'Fn::Join'
-  ];
+  const [separator, parts] = (
+    variables.OUTBOX_DESTINATIONS as { 'Fn::Join': [string, Array<string | { Ref: string }>] }
+  )['Fn::Join'];
   return JSON.parse(parts.map((part) => (typeof part === 'string' ? part : part.Ref)).join(separator)) as Record<
     string,
     string
@@ -109,7 +109,10 @@ describe('topology: one definition for the code, the local runner and the CDK ap
           alarm.MetricName === 'ApproximateAgeOfOldestMessage' &&
           referencedLogicalIds(alarm.Dimensions as never).has(queueId),
       );
-      expect(ageAlarm.map((alarm) => alarm.Threshold), name).toEqual([TOPOLOGY[name].oldestAgeAlarmSeconds]);
+      expect(
+        ageAlarm.map((alarm) => alarm.Threshold),
+        name,
+      ).toEqual([TOPOLOGY[name].oldestAgeAlarmSeconds]);
     }
   });
 });

@@ -122,17 +122,17 @@ function inventoryRoutes(deps: CheckoutDeps): CommandRoute[] {
       await deps.db.transaction().execute(async (trx) => {
         if (result.ok) {
           const step = { id: orderId, events: 'inventory.reserved', eventId: idempotencyKey, actor } as const;
-          await deps.orders.advance(trx, step, (trx) =>
-            enqueueCommand(deps.outbox, trx, startFulfillment, {}, { orderId }),
-          );
+          await deps.orders.advance(trx, step, async (trx) => {
+            await enqueueCommand(deps.outbox, trx, startFulfillment, {}, { orderId });
+          });
           return;
         }
         const shortages = result.shortages.map(({ sku, requested, available }) => ({ sku, requested, available }));
         const reason = `out of stock: ${shortages.map((s) => `${s.sku} (wanted ${s.requested}, ${s.available} left)`).join(', ')}`;
         const step = { id: orderId, events: 'inventory.short', eventId: idempotencyKey, actor, reason } as const;
-        await deps.orders.advance(trx, { ...step, payload: { shortages } }, (trx) =>
-          enqueueCommand(deps.outbox, trx, voidPayment, { reason }, { orderId }),
-        );
+        await deps.orders.advance(trx, { ...step, payload: { shortages } }, async (trx) => {
+          await enqueueCommand(deps.outbox, trx, voidPayment, { reason }, { orderId });
+        });
       });
     }),
   ];

@@ -2,12 +2,12 @@ import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../invariants/check-invariants.js';
 import { createSeededRandom } from '../random/seeded-random.js';
+import { QUEUE_NAMES, TOPOLOGY } from '../topology.js';
 import { type CheckoutEnvironment, createCheckoutEnvironment, waitForDrain } from './checkout-environment.js';
 import { type DuplicateDeliveries, startDuplicateDeliveries } from './duplicate-deliveries.js';
 import { type ProcessFleet, startProcessFleet } from './process-fleet.js';
 import { type QueueWatch, watchQueues } from './queue-watch.js';
 import { runLoad } from './run-load.js';
-import { QUEUE_NAMES, TOPOLOGY } from '../topology.js';
 
 const INITIAL_STOCK = { mug: 10_000, tee: 10_000, hot: 6 };
 let env: CheckoutEnvironment;

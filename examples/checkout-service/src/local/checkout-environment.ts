@@ -16,11 +16,11 @@ import pg from 'pg';
 import type { CheckoutDatabase } from '../db/database.js';
 import { migrateCheckoutDatabase } from '../db/migrations.js';
 import type { Catalog } from '../domain/price-cart.js';
-import { PAYMENT_PROVIDER_RATE_LIMIT_PER_SECOND, QUEUE_NAMES, type QueueName, TOPOLOGY } from '../topology.js';
 import { type CheckoutDeps, createCheckoutDeps } from '../service/checkout-deps.js';
 import { EmailSimulator } from '../simulators/email-provider.js';
 import { type PaymentFaults, PaymentProviderSimulator } from '../simulators/payment-provider.js';
 import { PaymentProviderClient, startSimulatorServer } from '../simulators/simulator-server.js';
+import { PAYMENT_PROVIDER_RATE_LIMIT_PER_SECOND, QUEUE_NAMES, type QueueName, TOPOLOGY } from '../topology.js';
 
 /** The demo catalog: two ordinary products and a limited one (the hot SKU). */
 export const DEMO_CATALOG: Catalog = {

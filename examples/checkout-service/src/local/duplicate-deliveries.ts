@@ -43,7 +43,9 @@ export function startDuplicateDeliveries(options: DuplicateDeliveriesOptions): D
         MessageBody: body,
         ...(message.MessageAttributes === undefined ? {} : { MessageAttributes: message.MessageAttributes }),
         // A FIFO copy: same group, its own deduplication id (else SQS would drop it as the same send).
-        ...(queue.fifo ? { MessageGroupId: group ?? 'duplicates', MessageDeduplicationId: `dup-${message.MessageId}` } : {}),
+        ...(queue.fifo
+          ? { MessageGroupId: group ?? 'duplicates', MessageDeduplicationId: `dup-${message.MessageId}` }
+          : {}),
       }),
     );
     count += 1;

@@ -2,11 +2,11 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../invariants/check-invariants.js';
+import { QUEUE_NAMES } from '../topology.js';
 import { type CheckoutEnvironment, createCheckoutEnvironment, waitForDrain } from './checkout-environment.js';
 import { type LocalRunner, startLocalRunner } from './local-runner.js';
 import { watchQueues } from './queue-watch.js';
 import { runLoad } from './run-load.js';
-import { QUEUE_NAMES } from '../topology.js';
 
 const INITIAL_STOCK = { mug: 10_000, tee: 10_000, hot: 5 };
 let env: CheckoutEnvironment;

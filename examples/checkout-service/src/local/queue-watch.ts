@@ -64,14 +64,16 @@ export function watchQueues(
       wake?.();
       await loop;
       const reports = await Promise.all(
-        QUEUE_NAMES.map(async (name): Promise<readonly [QueueName, QueueReport]> => [
-          name,
-          {
-            maxDepth: maxDepth[name],
-            maxOldestAgeSeconds: maxAgeMs[name] / 1000,
-            dlq: await depthOf(sqs, queues[name].dlq.queueUrl),
-          },
-        ]),
+        QUEUE_NAMES.map(
+          async (name): Promise<readonly [QueueName, QueueReport]> => [
+            name,
+            {
+              maxDepth: maxDepth[name],
+              maxOldestAgeSeconds: maxAgeMs[name] / 1000,
+              dlq: await depthOf(sqs, queues[name].dlq.queueUrl),
+            },
+          ],
+        ),
       );
       return Object.fromEntries(reports) as Record<QueueName, QueueReport>;
     },

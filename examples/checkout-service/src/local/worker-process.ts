@@ -33,6 +33,8 @@ const deps = createCheckoutDeps({
   payment: new PaymentProviderClient(config.simulatorUrl, { timeoutMs: 5_000 }),
   email: new EmailProviderClient(config.simulatorUrl),
 });
+// The parent may stop reading (it stopped the fleet, or died): a failed write must not end this process.
+process.stdout.on('error', () => {});
 const reported = new Map<QueueName, number>();
 function reportAge(queue: QueueName, ageMs: number): void {
   if (ageMs <= (reported.get(queue) ?? -1)) return;
