@@ -1,107 +1,52 @@
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { createTableInput } from '@checkout/core';
-import { inventoryTableDefinition } from '@checkout/inventory';
+import type { Message } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createOutboxRelay, createSqsPublisher } from '@checkout/outbox';
-import { createTestQueue, createTestSchema, type TestQueue, type TestSchema, uniqueName } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { getQueueSnapshot, listDeadLetters } from '@checkout/workers';
 import type { SqsBatchHandler, SqsEvent } from '@checkout/workers/lambda';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartSnapshotId } from './api/cart-snapshot-id.js';
 import { checkout } from './api/checkout.js';
 import { getOrder } from './api/get-order.js';
-import type { CheckoutDatabase } from './db/database.js';
-import { migrateCheckoutDatabase, TABLES } from './db/migrations.js';
-import type { Catalog } from './domain/price-cart.js';
+import { TABLES } from './db/migrations.js';
 import { type CheckoutSubmission, checkInvariants } from './invariants/check-invariants.js';
 import { createApiHandler } from './lambda/api-handler.js';
-import { createCommandsHandler } from './lambda/commands-handler.js';
-import { type CheckoutDeps, createCheckoutDeps } from './service/checkout-deps.js';
-import { EmailSimulator } from './simulators/email-provider.js';
-import { DECLINED_TOKEN, PaymentProviderSimulator } from './simulators/payment-provider.js';
-import { PaymentProviderClient, startSimulatorServer } from './simulators/simulator-server.js';
+import { createStageHandler } from './lambda/stage-handler.js';
+import { type CheckoutEnvironment, createCheckoutEnvironment } from './local/checkout-environment.js';
+import { DECLINED_TOKEN } from './simulators/payment-provider.js';
+import { isQueueName, QUEUE_NAMES, type QueueName } from './topology.js';
 
-const catalog: Catalog = {
-  currency: 'EUR',
-  products: new Map([
-    ['mug', { name: 'Mug', unitPrice: 1_200 }],
-    ['tee', { name: 'T-shirt', unitPrice: 2_500 }],
-    ['hot', { name: 'Limited print', unitPrice: 5_000 }],
-  ]),
-  promotions: new Map([['TEN', { percentOffBps: 1_000, minSubtotal: 0 }]]),
-  taxRateBps: 2_000,
-};
 const INITIAL_STOCK = { mug: 1_000, tee: 1_000, hot: 3 } as const;
 const TERMINAL = new Set(['COMPLETED', 'PAYMENT_DECLINED', 'CANCELLED']);
 
-const stack = useCheckoutStack();
-let schema: TestSchema;
-let pool: pg.Pool;
-let db: Kysely<CheckoutDatabase>;
-let dynamodb: DynamoDBClient;
-let sqs: SQSClient;
-let inventoryTable: string;
-let queue: TestQueue;
-let payment: PaymentProviderSimulator;
-let email: EmailSimulator;
-let simulators: { url: string; stop(): Promise<void> };
-let deps: CheckoutDeps;
-let commands: SqsBatchHandler;
-/** Errors the commands Lambda survived (stage:error name), instead of console noise. */
+let env: CheckoutEnvironment;
+/** One Lambda per stage, as the CDK app deploys them. */
+let stages: Record<QueueName, SqsBatchHandler>;
+/** Errors the stage Lambdas survived (stage:error name), instead of console noise. */
 const workerErrors: string[] = [];
 
 beforeAll(async () => {
-  schema = await createTestSchema(stack.postgres, 'ex');
-  // One bounded pool per process (the API and the workers share it here).
-  pool = new pg.Pool({ connectionString: stack.postgres.url, max: 10 });
-  pool.on('error', () => {});
-  db = new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) });
-  dynamodb = new DynamoDBClient(stack.dynamodb.clientConfig);
-  sqs = new SQSClient(stack.sqs.clientConfig);
-  inventoryTable = uniqueName('inventory');
-  await dynamodb.send(new CreateTableCommand(createTableInput(inventoryTableDefinition, inventoryTable)));
-  queue = await createTestQueue(stack.sqs, { maxReceiveCount: 8, visibilityTimeoutSeconds: 10 });
   // Half of the first responses per provider request id are lost after the charge.
-  payment = new PaymentProviderSimulator({ seed: 9, faults: { lostResponseRate: 0.5 } });
-  email = new EmailSimulator();
-  simulators = await startSimulatorServer({ payment, email });
-  deps = createCheckoutDeps({
-    db,
-    schema: schema.name,
-    dynamodb,
-    inventoryTable,
-    catalog,
-    payment: new PaymentProviderClient(simulators.url, { timeoutMs: 5_000 }),
-    email,
+  env = await createCheckoutEnvironment(useCheckoutStack(), {
+    seed: 9,
+    faults: { lostResponseRate: 0.5 },
+    initialStock: INITIAL_STOCK,
   });
-  await migrateCheckoutDatabase(db, { schema: schema.name, outbox: deps.outbox });
-  for (const [sku, units] of Object.entries(INITIAL_STOCK)) await deps.inventory.setStock(sku, units);
-  commands = createCommandsHandler(deps, {
-    client: sqs,
-    queueUrl: queue.queueUrl,
-    observer: {
-      error: (event) =>
-        workerErrors.push(`${event.stage}:${event.error instanceof Error ? event.error.name : 'unknown'}`),
-    },
-  });
+  const observer = {
+    error: (event: { stage: string; error: unknown }) =>
+      workerErrors.push(`${event.stage}:${event.error instanceof Error ? event.error.name : 'unknown'}`),
+  };
+  stages = Object.fromEntries(
+    QUEUE_NAMES.map((queue) => [
+      queue,
+      createStageHandler(env.deps, queue, { client: env.sqs, queueUrl: env.queues[queue].queueUrl, observer }),
+    ]),
+  ) as Record<QueueName, SqsBatchHandler>;
 });
 
 afterAll(async () => {
-  await simulators?.stop();
-  await dynamodb?.send(new DeleteTableCommand({ TableName: inventoryTable })).catch(() => {});
-  dynamodb?.destroy();
-  sqs?.destroy();
-  await db?.destroy();
-  await schema?.drop();
+  await env?.close();
 });
 
 function cartFor(i: number) {
@@ -121,7 +66,7 @@ function cartFor(i: number) {
 }
 
 /** What Lambda's SQS event source mapping hands the function. */
-function toEvent(messages: readonly Message[]): SqsEvent {
+function toEvent(queue: QueueName, messages: readonly Message[]): SqsEvent {
   return {
     Records: messages.map((m) => ({
       messageId: m.MessageId ?? '',
@@ -130,6 +75,7 @@ function toEvent(messages: readonly Message[]): SqsEvent {
       attributes: {
         ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
         SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+        ...(m.Attributes?.MessageGroupId === undefined ? {} : { MessageGroupId: m.Attributes.MessageGroupId }),
       },
       messageAttributes: Object.fromEntries(
         Object.entries(m.MessageAttributes ?? {}).map(([name, value]) => [
@@ -140,26 +86,27 @@ function toEvent(messages: readonly Message[]): SqsEvent {
           },
         ]),
       ),
-      eventSourceARN: queue.queueArn,
+      eventSourceARN: env.queues[queue].queueArn,
     })),
   };
 }
 
 async function queueDepth(queueUrl: string): Promise<number> {
-  const snapshot = await getQueueSnapshot(sqs, queueUrl);
+  const snapshot = await getQueueSnapshot(env.sqs, queueUrl);
   return snapshot.visible + snapshot.inFlight + snapshot.delayed;
 }
 
 /**
- * Relay -> SQS -> the commands Lambda, like the event source mapping (delete what the function did
- * not report failed), except that every batch is delivered TWICE at once: a duplicate delivery of
- * every command. Runs until the outbox and the queue are empty.
+ * Relay -> one SQS queue per stage -> that stage's Lambda, like the event source mappings (delete what
+ * the function did not report failed), except that every batch is delivered TWICE at once: a
+ * duplicate delivery of every command. Runs until the outbox and every queue are empty.
  */
 async function drive(timeoutMs: number): Promise<{ batches: number; failures: number }> {
+  const { db, deps, sqs } = env;
   const relay = createOutboxRelay({
     db,
     outbox: deps.outbox,
-    publisher: createSqsPublisher({ client: sqs, queues: { [deps.destination]: queue.queueUrl } }),
+    publisher: createSqsPublisher({ client: sqs, queues: env.processConfig.queueUrls }),
     backoff: { baseMs: 100, maxMs: 1_000 },
   });
   const deadline = Date.now() + timeoutMs;
@@ -168,34 +115,41 @@ async function drive(timeoutMs: number): Promise<{ batches: number; failures: nu
   for (;;) {
     if (Date.now() > deadline) throw new Error('the checkout flow did not drain in time');
     await relay.runUntilIdle();
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queue.queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) {
-      const stats = await deps.outbox.stats(db);
-      if (stats.pending === 0 && (await queueDepth(queue.queueUrl)) === 0) return { batches, failures };
-      continue;
-    }
-    batches += 1;
-    const event = toEvent(Messages);
-    const [first, second] = await Promise.all([commands(event), commands(event)]);
-    const failed = new Set([...first.batchItemFailures, ...second.batchItemFailures].map((f) => f.itemIdentifier));
-    failures += failed.size;
-    const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
-    if (done.length > 0) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queue.queueUrl,
-          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+    let received = 0;
+    for (const queue of QUEUE_NAMES) {
+      const { queueUrl } = env.queues[queue];
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
         }),
       );
+      if (Messages.length === 0) continue;
+      received += Messages.length;
+      batches += 1;
+      const event = toEvent(queue, Messages);
+      const handler = stages[queue];
+      const [first, second] = await Promise.all([handler(event), handler(event)]);
+      const failed = new Set([...first.batchItemFailures, ...second.batchItemFailures].map((f) => f.itemIdentifier));
+      failures += failed.size;
+      const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
+      if (done.length > 0) {
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+          }),
+        );
+      }
     }
+    if (received > 0) continue;
+    const stats = await deps.outbox.stats(db);
+    const depths = await Promise.all(QUEUE_NAMES.map((queue) => queueDepth(env.queues[queue].queueUrl)));
+    if (stats.pending === 0 && depths.every((depth) => depth === 0)) return { batches, failures };
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -210,7 +164,7 @@ describe('checkout-service end to end', () => {
     const responses = await Promise.all(
       keys.flatMap((key, i) =>
         Array.from({ length: 2 + (i % 3) }, () =>
-          checkout(deps, { idempotencyKey: key, principal: 'shop-1', body: cartFor(i) }).then((r) => ({ key, r })),
+          checkout(env.deps, { idempotencyKey: key, principal: 'shop-1', body: cartFor(i) }).then((r) => ({ key, r })),
         ),
       ),
     );
@@ -227,19 +181,22 @@ describe('checkout-service end to end', () => {
         orderIds: mine.map((r) => (r.body as { orderId: string }).orderId),
       });
     }
+    const { deps, db } = env;
     const countOrders = async () =>
       Number(
-        (await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(`${schema.name}.orders`)}`.execute(db)).rows[0]
+        (await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(`${deps.schema}.orders`)}`.execute(db)).rows[0]
           ?.n,
       );
     expect(await countOrders()).toBe(ORDERS);
 
     // A later retry replays the same body; the same key with another cart is 422; a bad cart is 400.
-    const replay = await checkout(deps, { idempotencyKey: 'key-0', principal: 'shop-1', body: cartFor(0) });
+    const replay = await checkout(env.deps, { idempotencyKey: 'key-0', principal: 'shop-1', body: cartFor(0) });
     expect(replay).toMatchObject({ status: 201, headers: { 'Idempotent-Replayed': 'true' } });
     expect((replay.body as { orderId: string }).orderId).toBe(orderIdByKey.get('key-0'));
-    expect((await checkout(deps, { idempotencyKey: 'key-0', principal: 'shop-1', body: cartFor(1) })).status).toBe(422);
-    const bad = await checkout(deps, {
+    expect((await checkout(env.deps, { idempotencyKey: 'key-0', principal: 'shop-1', body: cartFor(1) })).status).toBe(
+      422,
+    );
+    const bad = await checkout(env.deps, {
       idempotencyKey: 'key-bad',
       principal: 'shop-1',
       body: { ...cartFor(1), lines: [{ sku: 'mug', quantity: 0 }] },
@@ -255,12 +212,12 @@ describe('checkout-service end to end', () => {
     expect((await snapshot('shop-1', 'customer-0', 'key-0'))?.cart).toEqual(cartFor(0));
     expect(await snapshot('shop-1', 'customer-1', 'key-bad')).toBeUndefined();
     expect(await snapshot('shop-1', 'customer-1', 'key-0')).toBeUndefined();
-    expect((await checkout(deps, { idempotencyKey: undefined, principal: 'shop-1', body: cartFor(1) })).status).toBe(
-      400,
-    );
+    expect(
+      (await checkout(env.deps, { idempotencyKey: undefined, principal: 'shop-1', body: cartFor(1) })).status,
+    ).toBe(400);
     expect(
       (
-        await checkout(deps, {
+        await checkout(env.deps, {
           idempotencyKey: 'key-sku',
           principal: 'shop-1',
           body: { ...cartFor(1), lines: [{ sku: 'nope', quantity: 1 }] },
@@ -268,7 +225,7 @@ describe('checkout-service end to end', () => {
       ).status,
     ).toBe(422);
     // The same key under another principal is another checkout (scoped keys).
-    const other = await checkout(deps, { idempotencyKey: 'key-0', principal: 'shop-2', body: cartFor(0) });
+    const other = await checkout(env.deps, { idempotencyKey: 'key-0', principal: 'shop-2', body: cartFor(0) });
     expect(other.status).toBe(201);
     orderIdByKey.set('shop-2:key-0', (other.body as { orderId: string }).orderId);
     submissions.push({ principal: 'shop-2', key: 'key-0', orderIds: [(other.body as { orderId: string }).orderId] });
@@ -276,16 +233,20 @@ describe('checkout-service end to end', () => {
   });
 
   it('drives every order to a terminal state through outbox -> SQS -> Lambda, with duplicate deliveries, and the invariants hold', async () => {
-    // Poison among the commands: must be parked in the DLQ with a reason, never block or loop.
-    await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: `{${poisonMarkers[0]}` }));
+    const { deps, db, sqs, payment, email } = env;
+    // Poison among the commands: must be parked in its stage's DLQ with a reason, never block or loop.
+    // A command of another stage sent to the payment queue is poison there too (no route for it).
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: env.queues.payment.queueUrl, MessageBody: `{${poisonMarkers[0]}` }),
+    );
     await sqs.send(
       new SendMessageCommand({
-        QueueUrl: queue.queueUrl,
+        QueueUrl: env.queues.analytics.queueUrl,
         MessageBody: JSON.stringify({ type: 'RefundEverything', marker: poisonMarkers[1] }),
       }),
     );
     const { failures } = await drive(120_000);
-    const dlqUrl = queue.dlq?.queueUrl ?? '';
+    const dlqUrls = QUEUE_NAMES.map((queue) => env.queues[queue].dlq.queueUrl);
     const invariants = await checkInvariants({
       deps,
       initialStock: INITIAL_STOCK,
@@ -293,13 +254,20 @@ describe('checkout-service end to end', () => {
       ledger: payment.ledger(),
       emails: email.sent(),
       sqs,
-      deadLetterQueueUrl: dlqUrl,
+      deadLetterQueueUrls: dlqUrls,
       poisonMarkers,
     });
     expect(Object.entries(invariants).filter(([, v]) => !v.ok)).toEqual([]);
-    const dead = await listDeadLetters({ client: sqs, queueUrl: dlqUrl, maxMessages: 100 });
-    expect(dead.length).toBeGreaterThanOrEqual(2);
-    expect(dead.every((m) => m.reason.startsWith('poison:'))).toBe(true);
+    const deadIn = async (queue: QueueName) =>
+      listDeadLetters({ client: sqs, queueUrl: env.queues[queue].dlq.queueUrl, maxMessages: 100 });
+    const [deadPayment, deadAnalytics] = [await deadIn('payment'), await deadIn('analytics')];
+    // Each batch is delivered twice at once, so a poison message may be parked by both deliveries.
+    expect(new Set(deadPayment.map((m) => m.body))).toEqual(new Set([`{${poisonMarkers[0]}`]));
+    expect(new Set(deadAnalytics.map((m) => m.body))).toEqual(
+      new Set([JSON.stringify({ type: 'RefundEverything', marker: poisonMarkers[1] })]),
+    );
+    for (const queue of ['inventory', 'fulfillment', 'notification'] as const) expect(await deadIn(queue)).toEqual([]);
+    expect([...deadPayment, ...deadAnalytics].every((m) => m.reason.startsWith('poison:'))).toBe(true);
     const allOrders = [...orderIdByKey.values()];
     const states = new Map<string, string>();
     for (const id of allOrders) states.set(id, (await deps.orders.get(deps.db, id)).state);
@@ -337,7 +305,7 @@ describe('checkout-service end to end', () => {
 
     // No oversell, stock conserved: committed units are exactly the completed orders' units.
     const committed = new Map<string, number>();
-    const rows = await db.withSchema(schema.name).selectFrom('orders').select(['id', 'lines']).execute();
+    const rows = await db.withSchema(deps.schema).selectFrom('orders').select(['id', 'lines']).execute();
     for (const row of rows) {
       if (states.get(row.id) !== 'COMPLETED') continue;
       for (const line of row.lines) committed.set(line.sku, (committed.get(line.sku) ?? 0) + line.quantity);
@@ -368,7 +336,7 @@ describe('checkout-service end to end', () => {
       expect(history.map((h) => h.version)).toEqual(Array.from({ length: snapshot.version }, (_, i) => i + 1));
     }
     expect(await deps.outbox.stats(db)).toMatchObject({ pending: 0, dead: 0 });
-    const report = await db.withSchema(schema.name).selectFrom('order_report').selectAll().execute();
+    const report = await db.withSchema(deps.schema).selectFrom('order_report').selectAll().execute();
     expect(new Map(report.map((r) => [r.order_id, r.outcome]))).toEqual(states);
 
     // GET /orders/:id through the API Lambda: state, payment and the timeline of a compensated order.
@@ -405,7 +373,8 @@ describe('checkout-service end to end', () => {
     expect((await api({ ...missing, path: `/orders/${cancelledId}` })).statusCode).toBe(401);
   });
 
-  it('late duplicates of every command ever sent change nothing', async () => {
+  it('late duplicates of every command ever sent, each to its stage Lambda, change nothing', async () => {
+    const { deps, db, payment, email } = env;
     const before = {
       versions: await Promise.all(
         [...orderIdByKey.values()].map(async (id) => (await deps.orders.get(deps.db, id)).version),
@@ -415,22 +384,29 @@ describe('checkout-service end to end', () => {
       stock: await deps.inventory.getAvailability(Object.keys(INITIAL_STOCK)),
     };
     const { rows } = await sql<{
+      destination: string;
       body: unknown;
-    }>`SELECT body FROM ${sql.table(`${schema.name}.${TABLES.outbox}`)} ORDER BY id`.execute(db);
+    }>`SELECT destination, body FROM ${sql.table(`${deps.schema}.${TABLES.outbox}`)} ORDER BY id`.execute(db);
     expect(rows.length).toBeGreaterThan(ORDERS * 3);
-    for (let i = 0; i < rows.length; i += 10) {
-      const event: SqsEvent = {
-        Records: rows.slice(i, i + 10).map((row, j) => ({
-          messageId: `late-${i + j}`,
-          receiptHandle: `late-${i + j}`,
-          body: JSON.stringify(row.body),
-          attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()) },
-          messageAttributes: {},
-          eventSourceARN: queue.queueArn,
-        })),
-      };
-      expect((await commands(event)).batchItemFailures).toEqual([]);
+    for (const queue of QUEUE_NAMES) {
+      const mine = rows.filter((row) => row.destination === queue);
+      expect(mine.length, queue).toBeGreaterThan(0);
+      for (let i = 0; i < mine.length; i += 10) {
+        const event: SqsEvent = {
+          Records: mine.slice(i, i + 10).map((row, j) => ({
+            messageId: `late-${queue}-${i + j}`,
+            receiptHandle: `late-${queue}-${i + j}`,
+            body: JSON.stringify(row.body),
+            attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()) },
+            messageAttributes: {},
+            eventSourceARN: env.queues[queue].queueArn,
+          })),
+        };
+        expect((await stages[queue](event)).batchItemFailures).toEqual([]);
+      }
     }
+    // Every row went to a stage queue.
+    expect(rows.filter((row) => !isQueueName(row.destination))).toEqual([]);
     expect(
       await Promise.all([...orderIdByKey.values()].map(async (id) => (await deps.orders.get(deps.db, id)).version)),
     ).toEqual(before.versions);
@@ -441,7 +417,7 @@ describe('checkout-service end to end', () => {
   });
 
   it('POST /checkout through the API Lambda: 201 then a replay, 400 on a body that is not JSON', async () => {
-    const api = createApiHandler(deps);
+    const api = createApiHandler(env.deps);
     const event = {
       httpMethod: 'POST',
       path: '/checkout',

@@ -14,8 +14,10 @@ import { createCheckoutEnvironment, waitForDrain } from './local/checkout-enviro
 import { startDuplicateDeliveries } from './local/duplicate-deliveries.js';
 import { startLocalRunner } from './local/local-runner.js';
 import { startProcessFleet } from './local/process-fleet.js';
+import { watchQueues } from './local/queue-watch.js';
 import { runLoad } from './local/run-load.js';
 import { createSeededRandom } from './random/seeded-random.js';
+import { QUEUE_NAMES, TOPOLOGY } from './topology.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,15 +63,19 @@ try {
   const roles = Array.from({ length: processes }, (_, index) =>
     processes === 1 ? ('both' as const) : index === 0 ? ('relay' as const) : ('consumer' as const),
   );
-  const fleet = values.chaos ? await startProcessFleet(env.processConfig, roles) : undefined;
+  const watch = watchQueues(env.sqs, env.queues);
+  const fleet = values.chaos
+    ? await startProcessFleet(env.processConfig, roles, { onAge: watch.recordAge })
+    : undefined;
   const runner =
     fleet === undefined
       ? await startLocalRunner({
           deps: env.deps,
           pool: env.pool,
           sqs: env.sqs,
-          queueUrl: env.queue.queueUrl,
+          queueUrls: env.processConfig.queueUrls,
           listen: env.postgresUrl,
+          onAge: watch.recordAge,
         })
       : undefined;
   let killing = fleet !== undefined;
@@ -84,16 +90,20 @@ try {
   const duplicates = values.chaos
     ? startDuplicateDeliveries({
         sqs: env.sqs,
-        queueUrl: env.queue.queueUrl,
+        queues: QUEUE_NAMES.map((name) => ({ queueUrl: env.queues[name].queueUrl, fifo: TOPOLOGY[name].fifo })),
         seed: seed ^ 0xd00b,
         skipMarkers: poisonMarkers,
       })
     : undefined;
+  let watching = true;
   try {
-    await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queue.queueUrl, MessageBody: `{${poisonMarkers[0]}` }));
+    // Poison on two stages: a body that is not JSON, and a command type no worker of that queue handles.
+    await env.sqs.send(
+      new SendMessageCommand({ QueueUrl: env.queues.payment.queueUrl, MessageBody: `{${poisonMarkers[0]}` }),
+    );
     await env.sqs.send(
       new SendMessageCommand({
-        QueueUrl: env.queue.queueUrl,
+        QueueUrl: env.queues.notification.queueUrl,
         MessageBody: JSON.stringify({ type: 'RefundEverything', note: poisonMarkers[1] }),
       }),
     );
@@ -110,12 +120,16 @@ try {
       onProgress: (p) => {
         if (Date.now() - lastPrint < 2_000) return;
         lastPrint = Date.now();
-        console.log(
-          `  states ${JSON.stringify(p.states)} outbox ${p.outboxPending} queued ${p.queued} dlq ${p.deadLettered}`,
-        );
+        const queued = Object.entries(p.byQueue)
+          .map(([name, depth]) => `${name} ${depth.queued}/${depth.deadLettered}`)
+          .join(' ');
+        console.log(`  states ${JSON.stringify(p.states)} outbox ${p.outboxPending} queued/dlq ${queued}`);
       },
     });
     const progress = await env.progress();
+    watching = false;
+    const queues = await watch.stop();
+    const deadLetterQueueUrls = QUEUE_NAMES.map((name) => env.queues[name].dlq.queueUrl);
     const invariants = await checkInvariants({
       deps: env.deps,
       initialStock,
@@ -123,10 +137,18 @@ try {
       ledger: env.payment.ledger(),
       emails: env.email.sent(),
       sqs: env.sqs,
-      deadLetterQueueUrl: env.queue.dlq.queueUrl,
+      deadLetterQueueUrls,
       poisonMarkers,
     });
-    const dead = await listDeadLetters({ client: env.sqs, queueUrl: env.queue.dlq.queueUrl, maxMessages: 100 });
+    const dead = (
+      await Promise.all(
+        QUEUE_NAMES.map(async (queue) =>
+          (
+            await listDeadLetters({ client: env.sqs, queueUrl: env.queues[queue].dlq.queueUrl, maxMessages: 100 })
+          ).map((message) => ({ queue, message })),
+        ),
+      )
+    ).flat();
     const latencies = [...load.latenciesMs].sort((a, b) => a - b);
     const violations = Object.values(invariants).filter((v) => !v.ok).length;
     const ledger = env.payment.ledger();
@@ -145,7 +167,9 @@ try {
         consumerProcessKills: (fleet?.killsByRole.consumer ?? 0) + (fleet?.killsByRole.both ?? 0),
         duplicateDeliveries: duplicates?.count ?? 0,
         providerLatencySpikes: env.payment.latencySpikes(),
+        providerThrottled: env.payment.throttled(),
       },
+      queues,
       invariants,
       violations,
       latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
@@ -154,11 +178,28 @@ try {
 
     console.log('\norders by final state');
     console.table(progress.states);
-    console.log('queues');
-    console.table({ commands: { messages: progress.queued }, dlq: { messages: progress.deadLettered } });
+    console.log('queues (one per stage; age alarm from topology.ts)');
+    console.table(
+      Object.fromEntries(
+        QUEUE_NAMES.map((name) => [
+          name,
+          {
+            ...queues[name],
+            ageAlarmSeconds: TOPOLOGY[name].oldestAgeAlarmSeconds,
+            perSecond: TOPOLOGY[name].perSecond,
+          },
+        ]),
+      ),
+    );
+    if (report.faults.providerThrottled > 0) {
+      console.log(
+        `payment provider throttled ${report.faults.providerThrottled} calls: the payment stage's perSecond is above the provider's limit`,
+      );
+    }
     console.log('DLQ contents');
     console.table(
-      dead.map((m) => ({
+      dead.map(({ queue, message: m }) => ({
+        queue,
         reason: m.reason,
         type: m.type ?? '-',
         orderId: m.orderId ?? '-',
@@ -176,6 +217,7 @@ try {
     if (values.report !== undefined) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
     exitCode = violations === 0 ? 0 : 1;
   } finally {
+    if (watching) await watch.stop();
     killing = false;
     await killer;
     await duplicates?.stop();

@@ -9,7 +9,8 @@ export type CheckoutServiceErrorCode =
   | 'ORDER_NOT_FOUND'
   | 'UNKNOWN_SKU'
   | 'CURRENCY_MISMATCH'
-  | 'PROVIDER_UNAVAILABLE';
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_THROTTLED';
 
 /**
  * Base class of the example service's errors: a `CheckoutError` (core), so `toHttpResponse` answers
@@ -18,8 +19,17 @@ export type CheckoutServiceErrorCode =
 export class CheckoutServiceError extends CheckoutError {
   declare readonly code: CheckoutServiceErrorCode;
 
-  constructor(code: CheckoutServiceErrorCode, httpStatus: number, message: string, options?: { cause?: unknown }) {
-    super(code, message, { httpStatus, ...(options?.cause === undefined ? {} : { cause: options.cause }) });
+  constructor(
+    code: CheckoutServiceErrorCode,
+    httpStatus: number,
+    message: string,
+    options?: { readonly cause?: unknown; readonly retryAfterSeconds?: number },
+  ) {
+    super(code, message, {
+      httpStatus,
+      ...(options?.cause === undefined ? {} : { cause: options.cause }),
+      ...(options?.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }),
+    });
   }
 }
 
@@ -123,5 +133,19 @@ export class CurrencyMismatchError extends CheckoutServiceError {
 export class ProviderUnavailableError extends CheckoutServiceError {
   constructor(detail: string, cause?: unknown) {
     super('PROVIDER_UNAVAILABLE', 503, `payment provider unavailable: ${detail}`, { cause });
+  }
+}
+
+/**
+ * The payment provider refused the call for its rate limit (HTTP 429) before doing anything: retry
+ * later with the same provider request id. Seen in a run, it means a stage's `perSecond` is set
+ * above what the provider accepts (`topology.ts`).
+ */
+export class ProviderThrottledError extends CheckoutServiceError {
+  /** `retryAfterSeconds`: what the provider asked to wait (`Retry-After`). */
+  constructor(retryAfterSeconds: number) {
+    super('PROVIDER_THROTTLED', 503, `payment provider throttled the call: retry after ${retryAfterSeconds} s`, {
+      retryAfterSeconds,
+    });
   }
 }

@@ -5,10 +5,12 @@ import {
   type CheckoutFunctionOptions,
   CheckoutQueue,
   CheckoutWorker,
+  type CheckoutWorkerProps,
   IdempotencyTable,
   InventoryTable,
   OutboxRelayFunction,
 } from '@checkout/cdk';
+import { QUEUE_NAMES, type QueueName, TOPOLOGY } from '@checkout/example-checkout-service/topology';
 import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
 import { inventoryTableDefinition } from '@checkout/inventory';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
@@ -55,7 +57,7 @@ export interface CheckoutServiceStackProps extends StackProps {
 
 /**
  * The whole seed architecture: HTTP API (every route behind a JWT authorizer) -> checkout Lambda (order + outbox in one Postgres transaction);
- * scheduled outbox relay -> one queue per command; a worker per queue; idempotency and inventory tables;
+ * scheduled outbox relay -> one queue per stage (the example's `topology.ts`); a worker per queue; idempotency and inventory tables;
  * Aurora Serverless v2 behind RDS Proxy with a reader for reporting; alarms to one SNS topic; a dashboard.
  */
 export class CheckoutServiceStack extends Stack {
@@ -88,31 +90,55 @@ export class CheckoutServiceStack extends Stack {
     const idempotency = new IdempotencyTable(this, 'Idempotency', { definition: idempotencyTableDefinition });
     const inventory = new InventoryTable(this, 'Inventory', { definition: inventoryTableDefinition });
 
-    // Age thresholds follow who waits: a buyer waits on payment, nobody waits on analytics.
-    const queue = (id: string, minutes: number, consumerSeconds: number, fifo = false) =>
-      new CheckoutQueue(this, id, {
-        fifo,
-        consumerTimeout: Duration.seconds(consumerSeconds),
-        oldestMessageAgeAlarmThreshold: Duration.minutes(minutes),
-        alarmActions,
+    // One queue per stage, from the example's topology (`src/topology.ts`), the same one the local
+    // runner and the chaos run use: FIFO or not, DLQ after `maxReceiveCount`, visibility from the
+    // handler timeout, and the oldest-message alarm set by who waits on the stage.
+    const queueIds: Readonly<Record<QueueName, string>> = {
+      payment: 'PaymentQueue',
+      inventory: 'InventoryQueue',
+      fulfillment: 'FulfillmentQueue',
+      notification: 'NotificationQueue',
+      analytics: 'AnalyticsQueue',
+    };
+    const queues = Object.fromEntries(
+      QUEUE_NAMES.map((name) => {
+        const stage = TOPOLOGY[name];
+        const queue = new CheckoutQueue(this, queueIds[name], {
+          fifo: stage.fifo,
+          maxReceiveCount: stage.maxReceiveCount,
+          consumerTimeout: Duration.seconds(stage.handlerTimeoutSeconds),
+          oldestMessageAgeAlarmThreshold: Duration.seconds(stage.oldestAgeAlarmSeconds),
+          alarmActions,
+        });
+        return [name, queue];
+      }),
+    ) as Record<QueueName, CheckoutQueue>;
+    // Each stage's worker: its queue, its concurrency and the event source's limits from the topology.
+    const stageWorker = (
+      id: string,
+      name: QueueName,
+      props: Pick<CheckoutWorkerProps, 'readWriteTables' | 'database' | 'environment'>,
+    ) => {
+      const stage = TOPOLOGY[name];
+      return new CheckoutWorker(this, id, {
+        ...fn(`${name}-worker`),
+        ...props,
+        queue: queues[name],
+        timeout: Duration.seconds(stage.handlerTimeoutSeconds),
+        reservedConcurrency: stage.concurrency,
+        maxConcurrency: stage.lambdaMaxConcurrency,
+        batchSize: stage.lambdaBatchSize,
+        ...(stage.lambdaMaxBatchingWindowSeconds === undefined
+          ? {}
+          : { maxBatchingWindow: Duration.seconds(stage.lambdaMaxBatchingWindowSeconds) }),
       });
-    const queues = {
-      payment: queue('PaymentQueue', 1, 30),
-      inventory: queue('InventoryQueue', 2, 30, true),
-      fulfillment: queue('FulfillmentQueue', 5, 30),
-      notification: queue('NotificationQueue', 15, 30),
-      analytics: queue('AnalyticsQueue', 60, 60),
     };
 
     const paymentProvider = new secretsmanager.Secret(this, 'PaymentProviderApiKey', {
       description: 'API key of the payment provider; read by the payment worker only.',
     });
     const app = { database, user: 'checkout_app' } as const;
-    const paymentWorker = new CheckoutWorker(this, 'PaymentWorker', {
-      ...fn('payment-worker'),
-      queue: queues.payment,
-      reservedConcurrency: 10,
-      maxConcurrency: 5, // the provider's rate limit, not ours
+    const paymentWorker = stageWorker('PaymentWorker', 'payment', {
       readWriteTables: [idempotency],
       database: app,
       environment: { PAYMENT_PROVIDER_SECRET_ARN: paymentProvider.secretArn },
@@ -120,35 +146,13 @@ export class CheckoutServiceStack extends Stack {
     paymentProvider.grantRead(paymentWorker.handler);
     const workers = [
       paymentWorker,
-      new CheckoutWorker(this, 'InventoryWorker', {
-        ...fn('inventory-worker'),
-        queue: queues.inventory,
-        reservedConcurrency: 10,
-        readWriteTables: [inventory],
-        database: app,
-      }),
-      new CheckoutWorker(this, 'FulfillmentWorker', {
-        ...fn('fulfillment-worker'),
-        queue: queues.fulfillment,
-        reservedConcurrency: 5,
-        database: app,
-      }),
-      new CheckoutWorker(this, 'NotificationWorker', {
-        ...fn('notification-worker'),
-        queue: queues.notification,
-        reservedConcurrency: 5,
+      stageWorker('InventoryWorker', 'inventory', { readWriteTables: [inventory], database: app }),
+      stageWorker('FulfillmentWorker', 'fulfillment', { database: app }),
+      stageWorker('NotificationWorker', 'notification', {
         readWriteTables: [idempotency], // once per (order, notification type)
         database: app,
       }),
-      new CheckoutWorker(this, 'AnalyticsWorker', {
-        ...fn('analytics-worker'),
-        queue: queues.analytics,
-        timeout: Duration.seconds(60),
-        reservedConcurrency: 2,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(10),
-        database: { database, user: 'checkout_reporting' },
-      }),
+      stageWorker('AnalyticsWorker', 'analytics', { database: { database, user: 'checkout_reporting' } }),
     ];
 
     const relay = new OutboxRelayFunction(this, 'OutboxRelay', {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { replayHeaders } from '@checkout/idempotency';
 import { idempotentTransaction } from '@checkout/idempotency/kysely';
+import { commandKey } from '@checkout/workers';
+import { enqueueCommand } from '@checkout/workers/outbox';
 import { authorizePayment } from '../commands/commands.js';
-import { enqueueCommand } from '../commands/enqueue-command.js';
 import { type Cart, parseCart } from '../domain/cart.js';
 import { priceCart } from '../domain/price-cart.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
@@ -88,7 +89,8 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
           .insertInto('payment_intents')
           .values({
             order_id: orderId,
-            provider_request_id: `authorize:${orderId}`,
+            // The payment worker's provider request id: the AuthorizePayment command's key (one key rule).
+            provider_request_id: commandKey(orderId, authorizePayment),
             amount: priced.total,
             currency: priced.currency,
             payment_token: cart.paymentToken,
@@ -103,7 +105,7 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
           actor: auditActor(principal),
           payload: { idempotencyKey: key, total: priced.total, currency: priced.currency },
         });
-        await enqueueCommand(deps, trx, authorizePayment, orderId, {});
+        await enqueueCommand(deps.outbox, trx, authorizePayment, {}, { orderId });
         return { orderId, state: 'PENDING_PAYMENT', total: priced.total, currency: priced.currency };
       },
     );

@@ -1,5 +1,6 @@
 import { defineCommand } from '@checkout/workers';
 import { z } from 'zod';
+import type { QueueName } from '../topology.js';
 
 const Line = z.object({ sku: z.string().min(1), quantity: z.int().min(1) }).strict();
 
@@ -7,6 +8,7 @@ const Line = z.object({ sku: z.string().min(1), quantity: z.int().min(1) }).stri
 export const authorizePayment = defineCommand({
   type: 'AuthorizePayment',
   version: 1,
+  destination: 'payment' satisfies QueueName,
   payload: z.object({}).strict(),
 });
 
@@ -14,13 +16,15 @@ export const authorizePayment = defineCommand({
 export const reserveInventory = defineCommand({
   type: 'ReserveInventory',
   version: 1,
+  destination: 'inventory' satisfies QueueName,
   payload: z.object({ lines: z.array(Line).min(1) }).strict(),
 });
 
-/** Void the authorization after short stock (compensation), then cancel the order. */
+/** Void the authorization after short stock (compensation), then cancel the order (payment worker). */
 export const voidPayment = defineCommand({
   type: 'VoidPayment',
   version: 1,
+  destination: 'payment' satisfies QueueName,
   payload: z.object({ reason: z.string().min(1) }).strict(),
 });
 
@@ -28,6 +32,7 @@ export const voidPayment = defineCommand({
 export const startFulfillment = defineCommand({
   type: 'StartFulfillment',
   version: 1,
+  destination: 'fulfillment' satisfies QueueName,
   payload: z.object({}).strict(),
 });
 
@@ -35,6 +40,7 @@ export const startFulfillment = defineCommand({
 export const sendReceipt = defineCommand({
   type: 'SendReceipt',
   version: 1,
+  destination: 'notification' satisfies QueueName,
   payload: z
     .object({ customerId: z.string().min(1), template: z.enum(['order-confirmation', 'order-cancelled']) })
     .strict(),
@@ -44,6 +50,7 @@ export const sendReceipt = defineCommand({
 export const publishAnalytics = defineCommand({
   type: 'PublishAnalytics',
   version: 1,
+  destination: 'analytics' satisfies QueueName,
   payload: z
     .object({
       customerId: z.string().min(1),
@@ -55,7 +62,7 @@ export const publishAnalytics = defineCommand({
     .strict(),
 });
 
-/** Every command the service sends through its outbox. */
+/** Every command the service sends through its outbox (each names its stage queue). */
 export const checkoutCommands = [
   authorizePayment,
   reserveInventory,

@@ -1,9 +1,12 @@
+import type { OrderState } from '@checkout/state-machine';
 import type { CheckoutDatabase, OrderLine } from '../db/database.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
 
-/** The order row with its payment intent, as the workers need it. */
+/** The order row with its state and payment intent, as the workers need it (one read per command). */
 export interface LoadedOrder {
   readonly id: string;
+  /** The order's state when read; `advance` checks it again under the row lock. */
+  readonly state: OrderState | null;
   readonly customerId: string;
   readonly total: number;
   readonly currency: string;
@@ -22,6 +25,7 @@ export async function loadOrder(deps: CheckoutDeps, orderId: string): Promise<Lo
     .innerJoin('payment_intents', 'payment_intents.order_id', 'orders.id')
     .select([
       'orders.id',
+      'orders.state',
       'orders.customer_id',
       'orders.total',
       'orders.currency',
@@ -36,6 +40,7 @@ export async function loadOrder(deps: CheckoutDeps, orderId: string): Promise<Lo
     .executeTakeFirstOrThrow(() => new Error(`order ${orderId} not found`));
   return {
     id: row.id,
+    state: row.state as OrderState | null,
     customerId: row.customer_id,
     total: row.total,
     currency: row.currency,

@@ -47,7 +47,8 @@ export interface InvariantInput {
   readonly ledger: readonly LedgerEntry[];
   readonly emails: readonly SentEmail[];
   readonly sqs: SQSClient;
-  readonly deadLetterQueueUrl: string;
+  /** Every stage's DLQ. */
+  readonly deadLetterQueueUrls: readonly string[];
   /** A marker string contained in the body of each injected poison message. */
   readonly poisonMarkers?: readonly string[];
 }
@@ -77,11 +78,11 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     .select(['id', 'principal', 'idempotency_key', 'state', 'version', 'lines'])
     .execute();
   const byId = new Map(orders.map((o) => [o.id, o]));
-  const deadLetters = await listDeadLetters({
-    client: input.sqs,
-    queueUrl: input.deadLetterQueueUrl,
-    maxMessages: 1_000,
-  });
+  const deadLetters = (
+    await Promise.all(
+      input.deadLetterQueueUrls.map((queueUrl) => listDeadLetters({ client: input.sqs, queueUrl, maxMessages: 1_000 })),
+    )
+  ).flat();
 
   // One order per key, and every key that got a 201 has its order.
   const perKey = countBy(orders, (o) => `${o.principal}\u0000${o.idempotency_key}`);
@@ -182,8 +183,8 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
 
   const markers = input.poisonMarkers ?? [];
   const poisonInDlq = verdict(
-    markers.filter((m) => !deadLetters.some((d) => d.body.includes(m))).map((m) => `${m} not in the DLQ`),
-    markers.length === 0 ? 'no poison injected' : `${markers.length} poison messages in the DLQ`,
+    markers.filter((m) => !deadLetters.some((d) => d.body.includes(m))).map((m) => `${m} not in a DLQ`),
+    markers.length === 0 ? 'no poison injected' : `${markers.length} poison messages in the DLQs`,
   );
 
   const money: string[] = [];

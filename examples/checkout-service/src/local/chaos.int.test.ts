@@ -2,15 +2,18 @@ import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../invariants/check-invariants.js';
 import { createSeededRandom } from '../random/seeded-random.js';
+import { QUEUE_NAMES, TOPOLOGY } from '../topology.js';
 import { type CheckoutEnvironment, createCheckoutEnvironment, waitForDrain } from './checkout-environment.js';
 import { type DuplicateDeliveries, startDuplicateDeliveries } from './duplicate-deliveries.js';
 import { type ProcessFleet, startProcessFleet } from './process-fleet.js';
+import { type QueueWatch, watchQueues } from './queue-watch.js';
 import { runLoad } from './run-load.js';
 
 const INITIAL_STOCK = { mug: 10_000, tee: 10_000, hot: 6 };
 let env: CheckoutEnvironment;
 let fleet: ProcessFleet | undefined;
 let duplicates: DuplicateDeliveries | undefined;
+let watch: QueueWatch | undefined;
 
 beforeAll(async () => {
   env = await createCheckoutEnvironment(useCheckoutStack(), {
@@ -21,6 +24,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  await watch?.stop();
   await duplicates?.stop();
   await fleet?.stop();
   await env?.close();
@@ -28,8 +32,14 @@ afterAll(async () => {
 
 describe('chaos: worker processes SIGKILLed, duplicate SQS deliveries, provider spikes past the client timeout', () => {
   it('keeps every invariant with relay and consumer processes killed separately at seeded moments', async () => {
-    fleet = await startProcessFleet(env.processConfig, ['relay', 'consumer', 'consumer']);
-    duplicates = startDuplicateDeliveries({ sqs: env.sqs, queueUrl: env.queue.queueUrl, seed: 34 });
+    const queues = watchQueues(env.sqs, env.queues);
+    watch = queues;
+    fleet = await startProcessFleet(env.processConfig, ['relay', 'consumer', 'consumer'], { onAge: queues.recordAge });
+    duplicates = startDuplicateDeliveries({
+      sqs: env.sqs,
+      queues: QUEUE_NAMES.map((name) => ({ queueUrl: env.queues[name].queueUrl, fifo: TOPOLOGY[name].fifo })),
+      seed: 34,
+    });
     const random = createSeededRandom(33);
     let loading = true;
     const killer = (async () => {
@@ -58,9 +68,16 @@ describe('chaos: worker processes SIGKILLed, duplicate SQS deliveries, provider 
       ledger: env.payment.ledger(),
       emails: env.email.sent(),
       sqs: env.sqs,
-      deadLetterQueueUrl: env.queue.dlq.queueUrl,
+      deadLetterQueueUrls: QUEUE_NAMES.map((name) => env.queues[name].dlq.queueUrl),
     });
     expect(Object.entries(invariants).filter(([, v]) => !v.ok)).toEqual([]);
+    watch = undefined;
+    const report = await queues.stop();
+    // Every stage carried work, and the workers (in killed and restarted processes) reported ages.
+    for (const name of QUEUE_NAMES) expect(report[name].dlq, name).toBe(0);
+    expect(Math.max(...QUEUE_NAMES.map((name) => report[name].maxOldestAgeSeconds))).toBeGreaterThan(0);
+    expect(Math.max(...QUEUE_NAMES.map((name) => report[name].maxDepth))).toBeGreaterThan(0);
+    expect(env.payment.throttled()).toBe(0);
     expect(fleet.kills).toBeGreaterThanOrEqual(3);
     expect(fleet.killsByRole.relay).toBeGreaterThanOrEqual(1);
     expect(fleet.killsByRole.consumer).toBeGreaterThanOrEqual(1);

@@ -20,6 +20,7 @@ import { type CheckoutDeps, createCheckoutDeps } from '../service/checkout-deps.
 import { EmailSimulator } from '../simulators/email-provider.js';
 import { type PaymentFaults, PaymentProviderSimulator } from '../simulators/payment-provider.js';
 import { PaymentProviderClient, startSimulatorServer } from '../simulators/simulator-server.js';
+import { PAYMENT_PROVIDER_RATE_LIMIT_PER_SECOND, QUEUE_NAMES, type QueueName, TOPOLOGY } from '../topology.js';
 
 /** The demo catalog: two ordinary products and a limited one (the hot SKU). */
 export const DEMO_CATALOG: Catalog = {
@@ -43,26 +44,37 @@ export interface CheckoutEnvironmentOptions {
   readonly poolSize?: number;
 }
 
-/** A fresh, isolated checkout on a running stack: schema, inventory table, queue + DLQ, simulators. */
+/** A stage's queue with its DLQ. */
+export type StageTestQueue = TestQueue & { readonly dlq: NonNullable<TestQueue['dlq']> };
+
+/** Depth (visible + in flight + delayed) of one stage's queue and of its DLQ. */
+export interface StageDepth {
+  readonly queued: number;
+  readonly deadLettered: number;
+}
+
+/** A fresh, isolated checkout on a running stack: schema, inventory table, one queue + DLQ per stage, simulators. */
 export interface CheckoutEnvironment {
   readonly deps: CheckoutDeps;
   readonly db: Kysely<CheckoutDatabase>;
   /** The `pg.Pool` behind `db` (the outbox relays take it to watch the connections they hold). */
   readonly pool: pg.Pool;
   readonly sqs: SQSClient;
-  readonly queue: TestQueue & { readonly dlq: NonNullable<TestQueue['dlq']> };
+  /** One queue (and DLQ) per stage of the topology, by queue name. */
+  readonly queues: Readonly<Record<QueueName, StageTestQueue>>;
   readonly payment: PaymentProviderSimulator;
   readonly email: EmailSimulator;
   readonly postgresUrl: string;
   /** What a worker process needs to join this environment (JSON-serializable). */
   readonly processConfig: WorkerProcessConfig;
-  /** Orders by state, outbox pending rows, messages in the commands queue and in its DLQ. */
+  /** Orders by state, outbox pending rows, messages in all stage queues and DLQs (and per queue). */
   progress(): Promise<{
     readonly states: Readonly<Record<string, number>>;
     readonly outboxPending: number;
     readonly queued: number;
     readonly deadLettered: number;
     readonly reported: number;
+    readonly byQueue: Readonly<Record<QueueName, StageDepth>>;
   }>;
   close(): Promise<void>;
 }
@@ -74,7 +86,8 @@ export interface WorkerProcessConfig {
   readonly dynamodb: CheckoutStackInfo['dynamodb']['clientConfig'];
   readonly sqs: CheckoutStackInfo['sqs']['clientConfig'];
   readonly inventoryTable: string;
-  readonly queueUrl: string;
+  /** Queue URL of each stage. */
+  readonly queueUrls: Readonly<Record<QueueName, string>>;
   readonly simulatorUrl: string;
 }
 
@@ -96,15 +109,25 @@ export async function createCheckoutEnvironment(
   const sqs = new SQSClient(stack.sqs.clientConfig);
   const inventoryTable = uniqueName('inventory');
   await dynamodb.send(new CreateTableCommand(createTableInput(inventoryTableDefinition, inventoryTable)));
-  const queue = await createTestQueue(stack.sqs, {
-    prefix: 'commands',
-    maxReceiveCount: 10,
-    visibilityTimeoutSeconds: 30,
-  });
-  if (queue.dlq === undefined) throw new Error('the commands queue was created without a DLQ');
+  const queues = Object.fromEntries(
+    await Promise.all(
+      QUEUE_NAMES.map(async (name) => {
+        const stage = TOPOLOGY[name];
+        const queue = await createTestQueue(stack.sqs, {
+          prefix: name,
+          fifo: stage.fifo,
+          maxReceiveCount: stage.maxReceiveCount,
+          visibilityTimeoutSeconds: stage.handlerTimeoutSeconds,
+        });
+        const { dlq } = queue;
+        if (dlq === undefined) throw new Error(`the ${name} queue was created without a DLQ`);
+        return [name, { ...queue, dlq }] as const;
+      }),
+    ),
+  ) as Record<QueueName, StageTestQueue>;
   const payment = new PaymentProviderSimulator({
     seed: options.seed,
-    ...(options.faults ? { faults: options.faults } : {}),
+    faults: { rateLimitPerSecond: PAYMENT_PROVIDER_RATE_LIMIT_PER_SECOND, ...options.faults },
   });
   const email = new EmailSimulator();
   const simulators = await startSimulatorServer({ payment, email });
@@ -119,7 +142,6 @@ export async function createCheckoutEnvironment(
   });
   await migrateCheckoutDatabase(db, { schema: schema.name, outbox: deps.outbox });
   for (const [sku, units] of Object.entries(options.initialStock)) await deps.inventory.setStock(sku, units);
-  const dlq = queue.dlq;
 
   const depth = async (queueUrl: string) => {
     const snapshot = await getQueueSnapshot(sqs, queueUrl);
@@ -131,7 +153,7 @@ export async function createCheckoutEnvironment(
     db,
     pool,
     sqs,
-    queue: { ...queue, dlq },
+    queues,
     payment,
     email,
     postgresUrl: stack.postgres.url,
@@ -141,7 +163,10 @@ export async function createCheckoutEnvironment(
       dynamodb: stack.dynamodb.clientConfig,
       sqs: stack.sqs.clientConfig,
       inventoryTable,
-      queueUrl: queue.queueUrl,
+      queueUrls: Object.fromEntries(QUEUE_NAMES.map((name) => [name, queues[name].queueUrl])) as Record<
+        QueueName,
+        string
+      >,
       simulatorUrl: simulators.url,
     },
     async progress() {
@@ -153,12 +178,26 @@ export async function createCheckoutEnvironment(
         .execute();
       const reported = await app.selectFrom('order_report').select(sql<string>`count(*)`.as('n')).executeTakeFirst();
       const stats = await deps.outbox.stats(db);
+      const byQueue = Object.fromEntries(
+        await Promise.all(
+          QUEUE_NAMES.map(
+            async (name) =>
+              [
+                name,
+                { queued: await depth(queues[name].queueUrl), deadLettered: await depth(queues[name].dlq.queueUrl) },
+              ] as const,
+          ),
+        ),
+      ) as Record<QueueName, StageDepth>;
+      const sum = (pick: (depth: StageDepth) => number) =>
+        Object.values(byQueue).reduce((total, depth) => total + pick(depth), 0);
       return {
         states: Object.fromEntries(rows.map((r) => [r.state ?? 'null', Number(r.n)])),
         outboxPending: stats.pending,
-        queued: await depth(queue.queueUrl),
-        deadLettered: await depth(dlq.queueUrl),
+        queued: sum((d) => d.queued),
+        deadLettered: sum((d) => d.deadLettered),
         reported: Number(reported?.n ?? 0),
+        byQueue,
       };
     },
     async close() {
@@ -173,7 +212,7 @@ export async function createCheckoutEnvironment(
 }
 
 /**
- * Waits until the flow has drained: every order terminal, the outbox and the commands queue empty,
+ * Waits until the flow has drained: every order terminal, the outbox and every stage queue empty,
  * and every order in the reporting projection (analytics is the last command). Throws after `timeoutMs`.
  */
 export async function waitForDrain(

@@ -4,7 +4,8 @@ import { createSeededRandom } from '../random/seeded-random.js';
 /** Options of {@link startDuplicateDeliveries}. */
 export interface DuplicateDeliveriesOptions {
   readonly sqs: SQSClient;
-  readonly queueUrl: string;
+  /** The queues to duplicate from (a FIFO queue's copy keeps the message group). */
+  readonly queues: ReadonlyArray<{ readonly queueUrl: string; readonly fifo: boolean }>;
   readonly seed: number;
   /** Bodies containing one of these are left alone (injected poison is counted on its own). */
   readonly skipMarkers?: readonly string[];
@@ -30,16 +31,21 @@ export function startDuplicateDeliveries(options: DuplicateDeliveriesOptions): D
   const skip = options.skipMarkers ?? [];
   let running = true;
   let count = 0;
-  const copy = async (message: Message) => {
+  const copy = async (queue: DuplicateDeliveriesOptions['queues'][number], message: Message) => {
     const body = message.Body;
     if (body === undefined || message.MessageId === undefined || copied.has(message.MessageId)) return;
     if (skip.some((marker) => body.includes(marker))) return;
     copied.add(message.MessageId);
+    const group = message.Attributes?.MessageGroupId;
     await options.sqs.send(
       new SendMessageCommand({
-        QueueUrl: options.queueUrl,
+        QueueUrl: queue.queueUrl,
         MessageBody: body,
         ...(message.MessageAttributes === undefined ? {} : { MessageAttributes: message.MessageAttributes }),
+        // A FIFO copy: same group, its own deduplication id (else SQS would drop it as the same send).
+        ...(queue.fifo
+          ? { MessageGroupId: group ?? 'duplicates', MessageDeduplicationId: `dup-${message.MessageId}` }
+          : {}),
       }),
     );
     count += 1;
@@ -48,17 +54,20 @@ export function startDuplicateDeliveries(options: DuplicateDeliveriesOptions): D
     while (running) {
       await new Promise((resolve) => setTimeout(resolve, random.int(200, 800)));
       if (!running) break;
+      const queue = options.queues[random.int(0, options.queues.length - 1)];
+      if (queue === undefined) break;
       try {
         const { Messages } = await options.sqs.send(
           new ReceiveMessageCommand({
-            QueueUrl: options.queueUrl,
+            QueueUrl: queue.queueUrl,
             MaxNumberOfMessages: random.int(1, 3),
             VisibilityTimeout: 1,
             WaitTimeSeconds: 0,
             MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['MessageGroupId'],
           }),
         );
-        for (const message of Messages ?? []) await copy(message);
+        for (const message of Messages ?? []) await copy(queue, message);
       } catch {
         // A failed receive or send is one fewer duplicate, not a test failure.
       }

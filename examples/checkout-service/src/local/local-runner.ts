@@ -2,15 +2,17 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createOutboxRelay, createSqsPublisher, type OutboxRelay } from '@checkout/outbox';
 import { createSqsConsumer, type SqsConsumer, type WorkerObserver } from '@checkout/workers';
 import type pg from 'pg';
-import { checkoutCommandRoutes } from '../handlers/command-handlers.js';
+import { stageRoutes } from '../handlers/command-handlers.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
+import { QUEUE_NAMES, type QueueName, TOPOLOGY } from '../topology.js';
+import { ageMetrics } from './queue-watch.js';
 
 /** Options of {@link startLocalRunner}. */
 export interface LocalRunnerOptions {
   readonly deps: CheckoutDeps;
   readonly sqs: SQSClient;
-  /** The commands queue (its redrive policy names the DLQ). */
-  readonly queueUrl: string;
+  /** The queue URL of every stage (each queue's redrive policy names its DLQ). */
+  readonly queueUrls: Readonly<Record<QueueName, string>>;
   /**
    * The `pg.Pool` behind `deps.db`: the relays listen for errors on the connections they hold, so a
    * relay paused past its claim timeout (its session ended by the server) survives instead of dying
@@ -21,33 +23,39 @@ export interface LocalRunnerOptions {
   readonly listen?: string;
   /** Outbox relays to run (several are safe: groups are locked per order). Default 2. */
   readonly relays?: number;
-  /** Run the command consumer. Default true; `false` (with `relays` >= 1) makes a relay-only process. */
+  /** Run the stage workers. Default true; `false` (with `relays` >= 1) makes a relay-only process. */
   readonly consume?: boolean;
-  /** Command handlers at once. Default 16. */
-  readonly concurrency?: number;
-  /** Handler starts per second (protects Postgres, DynamoDB and the provider). Default 200. */
-  readonly perSecond?: number;
-  /** Visibility timeout of received commands, renewed by the heartbeat while a handler runs. Default 30. */
+  /**
+   * This process's share of each stage's limits (concurrency and `perSecond` from the topology), for
+   * when several processes consume the same queues: 1 / number of consumer processes. Default 1.
+   */
+  readonly share?: number;
+  /** Visibility timeout of received commands, renewed by the heartbeat while a handler runs. Default: the stage's handler timeout. */
   readonly visibilityTimeoutSeconds?: number;
-  /** Hooks of the consumer; `observer.error` gets the errors it survived (default: ignored here; the invariants are what counts). */
+  /** Hooks of the consumers; `observer.error` gets the errors they survived (default: ignored here; the invariants are what counts). */
   readonly observer?: WorkerObserver;
+  /** Called with the age of every message a worker receives (for the per-queue report). */
+  readonly onAge?: (queue: QueueName, ageMs: number) => void;
 }
 
 /** A running local runner. */
 export interface LocalRunner {
   readonly relays: readonly OutboxRelay[];
-  readonly consumer: SqsConsumer;
-  /** Stops the consumer (unfinished messages go back to the queue) and the relays. */
+  /** One long-poll consumer per stage queue, by queue name. */
+  readonly consumers: Readonly<Record<QueueName, SqsConsumer>>;
+  /** Stops the consumers (unfinished messages go back to their queues) and the relays. */
   stop(): Promise<void>;
 }
 
 /**
- * Runs the same command handlers the Lambda runs, with `@checkout/workers`' long-poll consumer, and
- * the outbox relays in this process: the container / laptop shape of the service.
+ * Runs the same stage handlers the Lambdas run, one `@checkout/workers` long-poll consumer per stage
+ * queue with the stage's own concurrency and rate limit (`topology.ts`), and the outbox relays
+ * publishing every command to its stage's queue: the container / laptop shape of the service.
  */
 export async function startLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
   const { deps } = options;
-  const publisher = createSqsPublisher({ client: options.sqs, queues: { [deps.destination]: options.queueUrl } });
+  const share = options.share ?? 1;
+  const publisher = createSqsPublisher({ client: options.sqs, queues: options.queueUrls });
   const relays = Array.from({ length: options.relays ?? 2 }, () =>
     createOutboxRelay({
       db: deps.db,
@@ -59,26 +67,33 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
       ...(options.listen === undefined ? {} : { listen: options.listen }),
     }),
   );
-  const consumer = createSqsConsumer({
-    client: options.sqs,
-    queueUrl: options.queueUrl,
-    commands: checkoutCommandRoutes(deps),
-    concurrency: options.concurrency ?? 16,
-    rateLimit: { perSecond: options.perSecond ?? 200 },
-    waitTimeSeconds: 1,
-    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
-    backoff: { baseMs: 1_000, maxMs: 10_000 },
-    metrics: false,
-    observer: options.observer ?? { error: () => {} },
-  });
+  const consumer = (queue: QueueName): SqsConsumer => {
+    const stage = TOPOLOGY[queue];
+    return createSqsConsumer({
+      client: options.sqs,
+      queueUrl: options.queueUrls[queue],
+      commands: stageRoutes(deps, queue),
+      concurrency: Math.max(1, Math.round(stage.concurrency * share)),
+      rateLimit: { perSecond: Math.max(1, stage.perSecond * share) },
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? stage.handlerTimeoutSeconds,
+      backoff: { baseMs: 1_000, maxMs: 10_000 },
+      metrics: options.onAge === undefined ? false : ageMetrics(queue, options.onAge),
+      observer: options.observer ?? { error: () => {} },
+    });
+  };
+  const consumers = Object.fromEntries(QUEUE_NAMES.map((queue) => [queue, consumer(queue)])) as Record<
+    QueueName,
+    SqsConsumer
+  >;
   const consume = options.consume ?? true;
   for (const relay of relays) await relay.start();
-  if (consume) consumer.start();
+  if (consume) for (const queue of QUEUE_NAMES) consumers[queue].start();
   return {
     relays,
-    consumer,
+    consumers,
     async stop() {
-      if (consume) await consumer.stop({ timeoutMs: 10_000 });
+      if (consume) await Promise.all(QUEUE_NAMES.map((queue) => consumers[queue].stop({ timeoutMs: 10_000 })));
       await Promise.all(relays.map((relay) => relay.stop()));
     },
   };

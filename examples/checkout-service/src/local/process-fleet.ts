@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { isQueueName, type QueueName } from '../topology.js';
 import type { WorkerProcessConfig } from './checkout-environment.js';
 
 /** What a worker process runs: relays and consumer (`both`), relays only, or the consumer only. */
@@ -21,23 +22,42 @@ export interface ProcessFleet {
 
 const WORKER = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 
-function startWorker(config: WorkerProcessConfig, role: WorkerRole): Promise<ChildProcess> {
+/** Options of {@link startProcessFleet}. */
+export interface ProcessFleetOptions {
+  /** Called with each age a worker process reports (`age <queue> <ms>` lines). */
+  readonly onAge?: (queue: QueueName, ageMs: number) => void;
+}
+
+function startWorker(
+  config: WorkerProcessConfig,
+  role: WorkerRole,
+  share: number,
+  options: ProcessFleetOptions,
+): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions=@checkout/source', WORKER, JSON.stringify(config), role],
+    ['--import', 'tsx', '--conditions=@checkout/source', WORKER, JSON.stringify(config), role, String(share)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
   return new Promise((resolve, reject) => {
-    let out = '';
+    let pending = '';
+    let ready = false;
     const onExit = (code: number | null) => reject(new Error(`worker process exited with ${code} before it was ready`));
     child.once('exit', onExit);
     child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready\n')) {
-        child.off('exit', onExit);
-        resolve(child);
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const [word, queue, ms] = line.split(' ');
+        if (word === 'age' && queue !== undefined && isQueueName(queue)) options.onAge?.(queue, Number(ms));
+        if (line === 'ready' && !ready) {
+          ready = true;
+          child.off('exit', onExit);
+          resolve(child);
+        }
       }
     });
   });
@@ -50,15 +70,20 @@ const exited = (child: ChildProcess) =>
 
 /**
  * Starts worker processes joined to the environment described by `config`: `processes` of role
- * `both`, or one per entry of a role list (relays and consumers killed separately).
+ * `both`, or one per entry of a role list (relays and consumers killed separately). Each consuming
+ * process runs every stage's worker with its share of the stage's limits.
  */
 export async function startProcessFleet(
   config: WorkerProcessConfig,
   processes: number | readonly WorkerRole[],
+  options: ProcessFleetOptions = {},
 ): Promise<ProcessFleet> {
   const roles: readonly WorkerRole[] =
     typeof processes === 'number' ? Array.from({ length: processes }, () => 'both' as const) : [...processes];
-  const children = await Promise.all(roles.map((role) => startWorker(config, role)));
+  // The stages' limits hold for the whole fleet: each consuming process takes its share.
+  const share = 1 / Math.max(1, roles.filter((role) => role !== 'relay').length);
+  const start = (role: WorkerRole) => startWorker(config, role, share, options);
+  const children = await Promise.all(roles.map(start));
   let kills = 0;
   const killsByRole: Record<WorkerRole, number> = { both: 0, relay: 0, consumer: 0 };
   return {
@@ -75,7 +100,7 @@ export async function startProcessFleet(
       kills += 1;
       const role = roles[index] ?? 'both';
       killsByRole[role] += 1;
-      children[index] = await startWorker(config, role);
+      children[index] = await start(role);
     },
     async stop() {
       await Promise.all(

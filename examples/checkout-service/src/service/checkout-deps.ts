@@ -36,8 +36,6 @@ export interface CheckoutDeps {
   readonly catalog: Catalog;
   readonly payment: PaymentGateway;
   readonly email: EmailGateway;
-  /** Outbox destination of every command (the publisher maps it to the commands queue). */
-  readonly destination: string;
 }
 
 /** Options of {@link createCheckoutDeps}. */
@@ -50,8 +48,6 @@ export interface CheckoutDepsOptions {
   readonly catalog: Catalog;
   readonly payment: PaymentGateway;
   readonly email: EmailGateway;
-  /** Default `checkout-commands`. */
-  readonly destination?: string;
 }
 
 /** Wires the packages on one schema. Holds clients only; no per-request state. */
@@ -68,6 +64,5 @@ export function createCheckoutDeps(options: CheckoutDepsOptions): CheckoutDeps {
     catalog: options.catalog,
     payment: options.payment,
     email: options.email,
-    destination: options.destination ?? 'checkout-commands',
   };
 }

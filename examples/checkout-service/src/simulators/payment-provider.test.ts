@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderUnavailableError } from '../errors.js';
+import { ProviderThrottledError, ProviderUnavailableError } from '../errors.js';
 import { DECLINED_TOKEN, PaymentProviderSimulator } from './payment-provider.js';
 
 const request = (requestId: string, paymentToken = 'tok_ok') => ({
@@ -52,5 +52,17 @@ describe('PaymentProviderSimulator', () => {
     await provider.void(result.authorizationId);
     await provider.void(result.authorizationId);
     expect(provider.ledger()).toMatchObject([{ requestId: 'r1', status: 'voided' }]);
+  });
+
+  it('refuses calls above its rate limit with 429 before charging, and accepts again a second later', async () => {
+    const provider = new PaymentProviderSimulator({ seed: 1, faults: { rateLimitPerSecond: 3 } });
+    const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => provider.authorize(request(`t${i}`))));
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused).toHaveLength(2);
+    for (const r of refused) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ProviderThrottledError);
+    expect(provider.ledger()).toHaveLength(3); // nothing charged for a refused call
+    expect(provider.throttled()).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    await expect(provider.authorize(request('t9'))).resolves.toMatchObject({ status: 'authorized' });
   });
 });

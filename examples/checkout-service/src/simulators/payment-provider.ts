@@ -1,4 +1,4 @@
-import { ProviderUnavailableError } from '../errors.js';
+import { ProviderThrottledError, ProviderUnavailableError } from '../errors.js';
 import { createSeededRandom, type SeededRandom } from '../random/seeded-random.js';
 
 /** Faults the simulated provider injects, each decided once per provider request id. */
@@ -12,6 +12,8 @@ export interface PaymentFaults {
   readonly declineRate: number;
   /** Probability that the provider charges but the response is lost (the caller sees a timeout). */
   readonly lostResponseRate: number;
+  /** Calls (authorize and void) accepted per rolling second; more are refused with 429. Default unlimited. */
+  readonly rateLimitPerSecond: number;
 }
 
 /** An authorization request. `requestId` is the provider idempotency key: one charge per id, ever. */
@@ -38,7 +40,14 @@ export interface LedgerEntry {
   readonly authorizationId?: string;
 }
 
-const DEFAULT_FAULTS: PaymentFaults = { latencyMs: 0, spikeRate: 0, spikeMs: 0, declineRate: 0, lostResponseRate: 0 };
+const DEFAULT_FAULTS: PaymentFaults = {
+  latencyMs: 0,
+  spikeRate: 0,
+  spikeMs: 0,
+  declineRate: 0,
+  lostResponseRate: 0,
+  rateLimitPerSecond: Number.POSITIVE_INFINITY,
+};
 
 /** A payment token that is always declined, for deterministic tests. */
 export const DECLINED_TOKEN = 'tok_decline';
@@ -48,15 +57,19 @@ const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeou
 /**
  * A payment provider that behaves like the real ones where it matters: idempotent by request id
  * (a retry with the same id never charges twice and returns the first answer), slow sometimes,
- * declines some cards, and sometimes charges but loses the response.
+ * declines some cards, sometimes charges but loses the response, and refuses calls above its rate
+ * limit with 429 (before doing anything).
  */
 export class PaymentProviderSimulator {
   readonly #faults: PaymentFaults;
   readonly #random: SeededRandom;
   readonly #byRequest = new Map<string, LedgerEntry>();
   readonly #lostOnce = new Set<string>();
+  /** Start times of the calls accepted in the last second (the rate limit's window). */
+  readonly #window: number[] = [];
   #sequence = 0;
   #spikes = 0;
+  #throttled = 0;
 
   constructor(options: { readonly seed: number; readonly faults?: Partial<PaymentFaults> }) {
     this.#faults = { ...DEFAULT_FAULTS, ...options.faults };
@@ -65,6 +78,7 @@ export class PaymentProviderSimulator {
 
   /** Authorizes (holds) `amount`. Throws {@link ProviderUnavailableError} when the response is "lost". */
   async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
+    this.#admit();
     await sleep(this.#latency());
     let entry = this.#byRequest.get(request.requestId);
     let loseResponse = false;
@@ -85,6 +99,7 @@ export class PaymentProviderSimulator {
 
   /** Voids an authorization (compensation). Idempotent: voiding twice is fine. */
   async void(authorizationId: string): Promise<{ readonly status: 'voided' }> {
+    this.#admit();
     await sleep(this.#latency());
     for (const [requestId, entry] of this.#byRequest) {
       if (entry.authorizationId === authorizationId) this.#byRequest.set(requestId, { ...entry, status: 'voided' });
@@ -105,6 +120,22 @@ export class PaymentProviderSimulator {
   /** Calls that got the latency spike so far. */
   latencySpikes(): number {
     return this.#spikes;
+  }
+
+  /** Calls refused with 429 so far (a stage configured above the provider's limit). */
+  throttled(): number {
+    return this.#throttled;
+  }
+
+  /** Counts the call against the rate limit, or refuses it (nothing charged) with {@link ProviderThrottledError}. */
+  #admit(): void {
+    const now = Date.now();
+    while (this.#window.length > 0 && (this.#window[0] ?? now) <= now - 1_000) this.#window.shift();
+    if (this.#window.length >= this.#faults.rateLimitPerSecond) {
+      this.#throttled += 1;
+      throw new ProviderThrottledError(1);
+    }
+    this.#window.push(now);
   }
 
   #latency(): number {

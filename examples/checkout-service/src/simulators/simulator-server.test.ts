@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProviderUnavailableError } from '../errors.js';
+import { ProviderThrottledError, ProviderUnavailableError } from '../errors.js';
 import { EmailSimulator } from './email-provider.js';
 import { PaymentProviderSimulator } from './payment-provider.js';
 import { PaymentProviderClient, startSimulatorServer } from './simulator-server.js';
@@ -32,6 +32,20 @@ describe('simulator server', () => {
     await expect(client.authorize(request)).rejects.toBeInstanceOf(ProviderUnavailableError);
     expect(payment.ledger()).toMatchObject([{ requestId: 'r1', status: 'authorized' }]);
     await expect(client.authorize(request)).resolves.toMatchObject({ status: 'authorized' });
+  });
+
+  it('answers 429 with Retry-After above the rate limit; the client throws ProviderThrottledError (retryable)', async () => {
+    const { client, payment, server } = await serve({ rateLimitPerSecond: 1 });
+    await client.authorize(request);
+    const error = await client.authorize({ ...request, requestId: 'r2' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderThrottledError);
+    expect(error).toMatchObject({ code: 'PROVIDER_THROTTLED', retryAfterSeconds: 1 });
+    const raw = await fetch(`${server.url}/payments/void`, {
+      method: 'POST',
+      body: JSON.stringify({ authorizationId: 'auth_1' }),
+    });
+    expect([raw.status, raw.headers.get('retry-after')]).toEqual([429, '1']);
+    expect(payment.ledger().map((e) => e.requestId)).toEqual(['r1']);
   });
 
   it('rejects a malformed body with 400 and records nothing', async () => {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { ProviderUnavailableError } from '../errors.js';
+import { ProviderThrottledError, ProviderUnavailableError } from '../errors.js';
 import type { EmailSimulator } from './email-provider.js';
 import type { AuthorizeRequest, AuthorizeResult, PaymentProviderSimulator } from './payment-provider.js';
 
@@ -34,6 +34,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
+function throttled(res: ServerResponse, error: ProviderThrottledError): void {
+  res
+    .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(error.retryAfterSeconds) })
+    .end(JSON.stringify({ error: 'rate limit exceeded' }));
+}
+
 /**
  * Serves the simulators over HTTP on 127.0.0.1 so that worker processes (which a chaos run kills and
  * restarts) share one provider ledger. A "lost response" is a destroyed socket after the charge.
@@ -52,13 +58,19 @@ export async function startSimulatorServer(simulators: {
             return send(res, 200, await simulators.payment.authorize(body.data));
           } catch (error) {
             if (error instanceof ProviderUnavailableError) return req.socket.destroy();
+            if (error instanceof ProviderThrottledError) return throttled(res, error);
             throw error;
           }
         }
         if (req.method === 'POST' && req.url === '/payments/void') {
           const body = VoidBody.safeParse(await readJson(req));
           if (!body.success) return send(res, 400, { error: body.error.issues });
-          return send(res, 200, await simulators.payment.void(body.data.authorizationId));
+          try {
+            return send(res, 200, await simulators.payment.void(body.data.authorizationId));
+          } catch (error) {
+            if (error instanceof ProviderThrottledError) return throttled(res, error);
+            throw error;
+          }
         }
         if (req.method === 'POST' && req.url === '/emails') {
           const body = EmailBody.safeParse(await readJson(req));
@@ -100,7 +112,10 @@ export class PaymentProviderClient {
     this.#timeoutMs = options.timeoutMs ?? 5_000;
   }
 
-  /** Authorizes; a timeout, dropped connection or 5xx is {@link ProviderUnavailableError} (outcome unknown). */
+  /**
+   * Authorizes; a timeout, dropped connection or 5xx is {@link ProviderUnavailableError} (outcome
+   * unknown), a 429 is {@link ProviderThrottledError} (refused before doing anything).
+   */
   async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
     return AuthorizeResultSchema.parse(await this.#post('/payments/authorize', request));
   }
@@ -123,6 +138,10 @@ export class PaymentProviderClient {
       throw new ProviderUnavailableError(error instanceof Error ? error.message : String(error), error);
     }
     if (response.status >= 500) throw new ProviderUnavailableError(`HTTP ${response.status}`);
+    if (response.status === 429) {
+      const retryAfter = Number(response.headers.get('retry-after'));
+      throw new ProviderThrottledError(Number.isInteger(retryAfter) && retryAfter > 0 ? retryAfter : 1);
+    }
     if (!response.ok) throw new Error(`payment provider rejected ${path}: HTTP ${response.status}`);
     return response.json();
   }

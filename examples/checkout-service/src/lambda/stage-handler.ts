@@ -1,28 +1,33 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { WorkerObserver } from '@checkout/workers';
 import { createSqsBatchHandler, type SqsBatchHandler } from '@checkout/workers/lambda';
-import { checkoutCommandRoutes } from '../handlers/command-handlers.js';
+import { stageRoutes } from '../handlers/command-handlers.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
+import { type QueueName, TOPOLOGY } from '../topology.js';
 
 /**
- * The commands Lambda (SQS event source with `ReportBatchItemFailures`): every checkout command
- * through `@checkout/workers`' batch handler, so poison goes to the DLQ with a reason and transient
- * failures (provider unavailable) back off and come back with the same provider request id.
+ * The Lambda of one stage (`payment-worker`, `inventory-worker`, ...; SQS event source with
+ * `ReportBatchItemFailures`): the stage's commands through `@checkout/workers`' batch handler, so
+ * poison goes to the stage's DLQ with a reason and transient failures (provider unavailable or
+ * throttled) back off and come back with the same key.
  */
-export function createCommandsHandler(
+export function createStageHandler(
   deps: CheckoutDeps,
+  queue: QueueName,
   options: {
     readonly client: SQSClient;
+    /** The stage's queue URL (the batch handler changes visibility and parks poison through it). */
     readonly queueUrl?: string;
+    /** Records handled at once within one invocation. Default: the stage's concurrency. */
     readonly concurrency?: number;
     /** Hooks; `observer.error` gets the errors the handler survived (default: one `console.error` line each). */
     readonly observer?: WorkerObserver;
   },
 ): SqsBatchHandler {
   return createSqsBatchHandler({
-    commands: checkoutCommandRoutes(deps),
+    commands: stageRoutes(deps, queue),
     client: options.client,
-    concurrency: options.concurrency ?? 10,
+    concurrency: options.concurrency ?? TOPOLOGY[queue].concurrency,
     metrics: false,
     ...(options.queueUrl === undefined ? {} : { queueUrl: options.queueUrl }),
     ...(options.observer === undefined ? {} : { observer: options.observer }),
