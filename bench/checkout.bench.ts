@@ -150,7 +150,7 @@ try {
     deps: env.deps,
     pool: env.pool,
     sqs: env.sqs,
-    queueUrl: env.queue.queueUrl,
+    queueUrls: env.processConfig.queueUrls,
     listen: env.postgresUrl,
   });
   await waitForDrain(env, { timeoutMs: 300_000 });
