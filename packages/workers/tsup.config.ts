@@ -1,9 +1,15 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/lambda/index.ts', 'src/cli/checkout-dlq.ts'],
+  entry: [
+    'src/index.ts',
+    'src/lambda/index.ts',
+    'src/middy/index.ts',
+    'src/powertools/index.ts',
+    'src/cli/checkout-dlq.ts',
+  ],
   format: ['esm'],
-  dts: { entry: ['src/index.ts', 'src/lambda/index.ts'] },
+  dts: { entry: ['src/index.ts', 'src/lambda/index.ts', 'src/middy/index.ts', 'src/powertools/index.ts'] },
   sourcemap: true,
   clean: true,
   target: 'node22',

@@ -1,0 +1,1 @@
+export { createMiddySqsBatchHandler } from './middy-sqs-batch-handler.js';
