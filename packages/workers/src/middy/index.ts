@@ -1,1 +1,1 @@
-export { createMiddySqsBatchHandler } from './middy-sqs-batch-handler.js';
+export { createMiddySqsBatchHandler, type MiddySqsBatchHandler } from './middy-sqs-batch-handler.js';

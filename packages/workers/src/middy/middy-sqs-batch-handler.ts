@@ -2,6 +2,9 @@ import middy, { type MiddyfiedHandler } from '@middy/core';
 import { createSqsBatchHandler, type SqsBatchHandlerOptions } from '../lambda/sqs-batch-handler.js';
 import type { SqsBatchResponse, SqsEvent } from '../lambda/sqs-event.js';
 
+/** The Middy handler of {@link createMiddySqsBatchHandler}: `(event, context) => { batchItemFailures }` with `.use(...)`. */
+export type MiddySqsBatchHandler = MiddyfiedHandler<SqsEvent, SqsBatchResponse>;
+
 /**
  * The SQS batch handler of `@checkout/workers/lambda` as a Middy handler (`@middy/core` 7), ready
  * for `.use(...)`: the result of `middy().handler(createSqsBatchHandler(options))` with Middy's
@@ -22,7 +25,7 @@ import type { SqsBatchResponse, SqsEvent } from '../lambda/sqs-event.js';
  * import { Metrics } from '@aws-lambda-powertools/metrics';
  * import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
  * import { type CommandRoute } from '@checkout/workers';
- * import { createMiddySqsBatchHandler } from '@checkout/workers/middy';
+ * import { createMiddySqsBatchHandler, type MiddySqsBatchHandler } from '@checkout/workers/middy';
  * import { createPowertoolsMetrics, createPowertoolsObserver } from '@checkout/workers/powertools';
  *
  * declare const commands: readonly CommandRoute[];
@@ -30,7 +33,7 @@ import type { SqsBatchResponse, SqsEvent } from '../lambda/sqs-event.js';
  * const logger = new Logger({ serviceName: 'payments' });
  * const metrics = new Metrics({ namespace: 'Shop', serviceName: 'payments' });
  *
- * export const handler = createMiddySqsBatchHandler({
+ * export const handler: MiddySqsBatchHandler = createMiddySqsBatchHandler({
  *   commands,
  *   observer: createPowertoolsObserver(logger),
  *   // Added to your Metrics buffer; logMetrics publishes them with yours, in one EMF document.
@@ -40,9 +43,7 @@ import type { SqsBatchResponse, SqsEvent } from '../lambda/sqs-event.js';
  *   .use(logMetrics(metrics));
  * ```
  */
-export function createMiddySqsBatchHandler(
-  options: SqsBatchHandlerOptions,
-): MiddyfiedHandler<SqsEvent, SqsBatchResponse> {
+export function createMiddySqsBatchHandler(options: SqsBatchHandlerOptions): MiddySqsBatchHandler {
   const batch = createSqsBatchHandler(options);
   return middy<SqsEvent, SqsBatchResponse>({ timeoutEarlyInMillis: 0 }).handler((event, context) =>
     batch(event, context),
