@@ -82,18 +82,19 @@ type Context = Request['context'];
  * import { createDynamoDbIdempotencyStore } from '@checkout/idempotency/dynamodb';
  * import { createIdempotencyMiddleware } from '@checkout/idempotency/middy';
  * import middy from '@middy/core';
- * import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
  *
- * declare function placeOrder(userId: string, body: unknown): Promise<{ orderId: string }>;
+ * declare function placeOrder(body: unknown): Promise<{ orderId: string }>;
  *
  * const store = createDynamoDbIdempotencyStore({ client: new DynamoDBClient({}), tableName: 'checkout-idempotency' });
  *
- * export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+ * // The Lambda handler (export it from your handler module).
+ * const handler = middy()
  *   .use(createIdempotencyMiddleware({ store, ttlSeconds: 24 * 3600 }))
  *   .handler(async (event) => {
- *     const order = await placeOrder(String(event.requestContext.accountId), JSON.parse(event.body ?? '{}'));
+ *     const order = await placeOrder(JSON.parse(String(event.body ?? '{}')));
  *     return { statusCode: 201, body: JSON.stringify(order) };
  *   });
+ * console.log(typeof handler);
  * ```
  */
 export function createIdempotencyMiddleware<TEvent = ApiEventLike, TResult = unknown>(
