@@ -43,6 +43,15 @@ const dirs = ['packages', 'examples']
   .flatMap((parent) => readdirSync(parent).map((name) => join(parent, name)))
   .filter((dir) => existsSync(join(dir, 'README.md')) && existsSync(join(dir, 'tsconfig.json')));
 
+// A guide in docs/ whose examples need a package's dependencies says so on a line of its own:
+// `<!-- examples compile with: packages/<name> -->`; its blocks are then checked with that package's.
+const guides = existsSync('docs')
+  ? readdirSync('docs')
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => ({ name, text: readFileSync(join('docs', name), 'utf8') }))
+      .map((guide) => ({ ...guide, dir: /^<!-- examples compile with: (\S+) -->$/m.exec(guide.text)?.[1] }))
+      .filter((guide) => guide.dir !== undefined)
+  : [];
 let blocks = 0;
 let failed = 0;
 for (const dir of dirs) {
@@ -50,6 +59,14 @@ for (const dir of dirs) {
   const found = [...readme.matchAll(FENCE)]
     .filter((match) => !match[2].includes('no-check'))
     .map((match) => ({ name: 'readme', code: match[3] }));
+  for (const guide of guides.filter((candidate) => join(candidate.dir) === join(dir))) {
+    const name = `docs-${guide.name.replace(/\.md$/, '')}`;
+    found.push(
+      ...[...guide.text.matchAll(FENCE)]
+        .filter((match) => !match[2].includes('no-check'))
+        .map((match) => ({ name, code: match[3] })),
+    );
+  }
   for (const file of sourceFiles(dir)) {
     const name = relative(join(dir, 'src'), file).replace(/[^A-Za-z0-9]+/g, '-');
     for (const code of tsdocBlocks(readFileSync(file, 'utf8'))) found.push({ name: `tsdoc-${name}`, code });

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/dynamodb/index.ts', 'src/kysely/index.ts'],
+  entry: ['src/index.ts', 'src/dynamodb/index.ts', 'src/kysely/index.ts', 'src/middy/index.ts'],
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -34,5 +34,8 @@ describe('entry points', () => {
   it('each adapter imports only its own optional peer', () => {
     expect([...packagesImportedFrom('dynamodb/index.ts')].filter((name) => name === 'kysely')).toEqual([]);
     expect([...packagesImportedFrom('kysely/index.ts')].filter((name) => name.startsWith('@aws-sdk/'))).toEqual([]);
+    expect(
+      [...packagesImportedFrom('middy/index.ts')].filter((name) => name.startsWith('@aws-sdk/') || name === 'kysely'),
+    ).toEqual([]);
   });
 });

@@ -53,4 +53,9 @@ export {
 } from './processing/command-route.js';
 export { DLQ_ATTRIBUTES } from './processing/dead-letter-attributes.js';
 export type { ProcessingOptions } from './processing/processing-options.js';
-export type { WorkerErrorEvent, WorkerErrorStage, WorkerObserver } from './processing/worker-error.js';
+export type {
+  MessageSettledEvent,
+  WorkerErrorEvent,
+  WorkerErrorStage,
+  WorkerObserver,
+} from './processing/worker-error.js';

@@ -159,7 +159,7 @@ export async function runAttempt<R>(
 // The caller must see the result-lost error. If storing the small mark fails too (lease lost,
 // store down), the record stays in progress: nothing is released, so only the lease expiry lets
 // another attempt run.
-async function keepAsResultLost<R>(
+export async function keepAsResultLost<R>(
   store: IdempotencyStore,
   policy: IdempotencyPolicy<R>,
   attempt: AcquireRequest,
@@ -174,7 +174,7 @@ async function keepAsResultLost<R>(
 
 // The caller must see fn's own error (the decline happened, whatever the store says). If storing
 // it fails (lease lost, store down), a retry after the lease runs fn again.
-async function rememberQuietly<R>(
+export async function rememberQuietly<R>(
   store: IdempotencyStore,
   policy: IdempotencyPolicy<R>,
   attempt: AcquireRequest,
@@ -188,7 +188,7 @@ async function rememberQuietly<R>(
 }
 
 // The caller must see fn's own error. If the release fails too, the lease expiry frees the key.
-async function releaseQuietly(store: IdempotencyStore, attempt: AcquireRequest): Promise<void> {
+export async function releaseQuietly(store: IdempotencyStore, attempt: AcquireRequest): Promise<void> {
   try {
     await store.release({ key: attempt.key, leaseToken: attempt.leaseToken });
   } catch {

@@ -192,17 +192,26 @@ export function createSqsBatchHandler(options: SqsBatchHandlerOptions): SqsBatch
           return false;
         },
         (record) => {
+          const queue = queueNameOf(record.eventSourceARN);
+          const receiveCount = numericAttribute(record.attributes.ApproximateReceiveCount) ?? 1;
           safely(() =>
             metrics.recordOutcome({
-              queue: queueNameOf(record.eventSourceARN),
+              queue,
               type: undefined,
               outcome: 'skipped',
               poison: undefined,
               latencyMs: 0,
               ageMs: undefined,
-              receiveCount: numericAttribute(record.attributes.ApproximateReceiveCount) ?? 1,
+              receiveCount,
             }),
           );
+          setup.reportSettled({
+            queue,
+            sqsMessageId: record.messageId,
+            outcome: 'skipped',
+            latencyMs: 0,
+            receiveCount,
+          });
         },
       );
       await (returnBy === undefined ? work : Promise.race([work, returnBy.promise]));

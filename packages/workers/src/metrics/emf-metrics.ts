@@ -1,5 +1,6 @@
 import { MetricsLogger, StorageResolution, Unit } from 'aws-embedded-metrics';
 import { LogSerializer } from 'aws-embedded-metrics/lib/serializers/LogSerializer.js';
+import { createOutcomeAggregator } from './outcome-aggregate.js';
 import type { MessageOutcome, QueueSnapshot, WorkerMetrics } from './worker-metrics.js';
 
 /** Options of {@link createEmfMetrics}. */
@@ -13,22 +14,6 @@ export interface EmfMetricsOptions {
   /** Source of randomness for the reservoir; injectable for tests. */
   readonly random?: () => number;
 }
-
-interface QueueAggregate {
-  counts: Record<'Processed' | 'Failed' | 'Retried' | 'Poison' | 'DeadLettered' | 'Skipped', number>;
-  latencies: number[];
-  seen: number;
-  oldestAgeMs: number | undefined;
-  snapshot: QueueSnapshot | undefined;
-}
-
-const fresh = (): QueueAggregate => ({
-  counts: { Processed: 0, Failed: 0, Retried: 0, Poison: 0, DeadLettered: 0, Skipped: 0 },
-  latencies: [],
-  seen: 0,
-  oldestAgeMs: undefined,
-  snapshot: undefined,
-});
 
 /**
  * CloudWatch Embedded Metric Format output: per queue (dimension `Queue`), counts of Processed,
@@ -53,15 +38,7 @@ export function createEmfMetrics(options: EmfMetricsOptions = {}): WorkerMetrics
   const maxSamples = options.maxSamples ?? 100;
   const random = options.random ?? Math.random;
   const serializer = new LogSerializer();
-  let byQueue = new Map<string, QueueAggregate>();
-  const aggregate = (queue: string) => {
-    let found = byQueue.get(queue);
-    if (found === undefined) {
-      found = fresh();
-      byQueue.set(queue, found);
-    }
-    return found;
-  };
+  const aggregator = createOutcomeAggregator(maxSamples, random);
   // The environment is ours, so the library never probes EC2/ECS metadata endpoints.
   const environment = {
     probe: () => Promise.resolve(true),
@@ -79,30 +56,13 @@ export function createEmfMetrics(options: EmfMetricsOptions = {}): WorkerMetrics
   };
   return {
     recordOutcome(outcome: MessageOutcome) {
-      const entry = aggregate(outcome.queue);
-      if (outcome.outcome === 'processed') entry.counts.Processed += 1;
-      if (outcome.outcome === 'retried') entry.counts.Retried += 1;
-      if (outcome.outcome === 'dead-lettered') entry.counts.DeadLettered += 1;
-      if (outcome.outcome === 'skipped') entry.counts.Skipped += 1;
-      if (outcome.outcome === 'retried' || outcome.outcome === 'dead-lettered') entry.counts.Failed += 1;
-      if (outcome.poison !== undefined) entry.counts.Poison += 1;
-      if (outcome.ageMs !== undefined) entry.oldestAgeMs = Math.max(entry.oldestAgeMs ?? 0, outcome.ageMs);
-      if (outcome.outcome !== 'skipped') {
-        entry.seen += 1;
-        if (entry.latencies.length < maxSamples) entry.latencies.push(outcome.latencyMs);
-        else {
-          const slot = Math.floor(random() * entry.seen);
-          if (slot < maxSamples) entry.latencies[slot] = outcome.latencyMs;
-        }
-      }
+      aggregator.recordOutcome(outcome);
     },
     recordQueueSnapshot(snapshot: QueueSnapshot) {
-      aggregate(snapshot.queue).snapshot = snapshot;
+      aggregator.recordQueueSnapshot(snapshot);
     },
     async flush() {
-      const current = byQueue;
-      byQueue = new Map();
-      for (const [queue, entry] of current) {
+      for (const [queue, entry] of aggregator.take()) {
         const logger = new MetricsLogger(() => Promise.resolve(environment));
         logger.setNamespace(namespace);
         logger.setDimensions({ Queue: queue });

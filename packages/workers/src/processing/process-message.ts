@@ -23,7 +23,7 @@ import type { CommandRoute } from './command-route.js';
 import { DLQ_ATTRIBUTES, deadLetterAttributes } from './dead-letter-attributes.js';
 import type { InboundMessage } from './inbound-message.js';
 import { isFifoQueue, type QueueResolver } from './queue-resolver.js';
-import type { WorkerErrorEvent } from './worker-error.js';
+import type { MessageSettledEvent, WorkerErrorEvent } from './worker-error.js';
 
 /** Everything one handler or consumer instance needs to process messages; built once. */
 export interface ProcessingSetup {
@@ -37,6 +37,7 @@ export interface ProcessingSetup {
   readonly isPermanent: (error: unknown) => boolean;
   readonly metrics: WorkerMetrics;
   readonly reportError: (event: WorkerErrorEvent) => void;
+  readonly reportSettled: (event: MessageSettledEvent) => void;
   /** Bound of each SQS call (DLQ send, visibility), in milliseconds. */
   readonly requestTimeoutMs: number;
 }
@@ -105,18 +106,31 @@ export async function processMessage(
   const queue = queueNameOf(queueUrl);
   const ageMs = message.sentTimestamp === undefined ? undefined : Math.max(0, setup.now() - message.sentTimestamp);
   let type: string | undefined;
-  const record = (outcome: OutcomeKind, poison?: PoisonMessageError) =>
+  let ids: EnvelopeIds = {};
+  const record = (outcome: OutcomeKind, poison?: PoisonMessageError) => {
+    const latencyMs = performance.now() - began;
     safely(() =>
       setup.metrics.recordOutcome({
         queue,
         type,
         outcome,
         poison: poison?.kind,
-        latencyMs: performance.now() - began,
+        latencyMs,
         ageMs,
         receiveCount: message.receiveCount,
       }),
     );
+    setup.reportSettled({
+      queue,
+      sqsMessageId: message.sqsMessageId,
+      ...ids,
+      ...(type === undefined ? {} : { type }),
+      outcome,
+      ...(poison === undefined ? {} : { poison: poison.kind }),
+      latencyMs,
+      receiveCount: message.receiveCount,
+    });
+  };
 
   let envelope: Envelope;
   try {
@@ -128,16 +142,18 @@ export async function processMessage(
         ? error
         : new PoisonMessageError('schema-invalid', error instanceof Error ? error.message : String(error));
     type = typeOf(message.body);
-    const parked = await deadLetter(setup, message, queueUrl, `poison:${poison.kind}`, poison, type);
+    ids = idsOf(message.body);
+    const parked = await deadLetter(setup, message, queueUrl, `poison:${poison.kind}`, poison, type, ids);
     if (parked) {
       record('dead-lettered', poison);
       return 'ack';
     }
-    await retryLater(setup, message, queueUrl, undefined, type);
+    await retryLater(setup, message, queueUrl, undefined, type, ids);
     record('retried', poison);
     return 'retry';
   }
   type = envelope.type;
+  ids = { messageId: envelope.messageId, orderId: envelope.orderId };
   const route = setup.routes.get(envelope.type);
   try {
     if (route === undefined) throw new PoisonMessageError('unknown-type', `no handler for ${envelope.type}`);
@@ -156,20 +172,39 @@ export async function processMessage(
     onSettling?.();
     const timedOut = error instanceof HandlerTimeoutError;
     if (!timedOut && (error instanceof PermanentError || setup.isPermanent(error))) {
-      const parked = await deadLetter(setup, message, queueUrl, 'permanent', error, type);
+      const parked = await deadLetter(setup, message, queueUrl, 'permanent', error, type, ids);
       if (parked) {
         record('dead-lettered');
         return 'ack';
       }
     } else {
       safely(() =>
-        setup.reportError({ stage: 'handler', error, sqsMessageId: message.sqsMessageId, type: envelope.type }),
+        setup.reportError({ stage: 'handler', error, sqsMessageId: message.sqsMessageId, type: envelope.type, ...ids }),
       );
     }
     const retryAfter = error instanceof TransientError ? error.retryAfterSeconds : undefined;
-    await retryLater(setup, message, queueUrl, retryAfter, type);
+    await retryLater(setup, message, queueUrl, retryAfter, type, ids);
     record('retried');
     return 'retry';
+  }
+}
+
+/** The envelope ids reported with a delivery's events (when its body had them). */
+interface EnvelopeIds {
+  readonly messageId?: string;
+  readonly orderId?: string;
+}
+
+/** The `messageId` and `orderId` of a body that failed to decode, when it has them (for logs). */
+function idsOf(body: string): EnvelopeIds {
+  try {
+    const parsed = JSON.parse(body) as { messageId?: unknown; orderId?: unknown } | null;
+    const pick = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value.slice(0, 256) : undefined);
+    const messageId = pick(parsed?.messageId);
+    const orderId = pick(parsed?.orderId);
+    return { ...(messageId === undefined ? {} : { messageId }), ...(orderId === undefined ? {} : { orderId }) };
+  } catch {
+    return {};
   }
 }
 
@@ -203,6 +238,7 @@ async function deadLetter(
   reason: string,
   error: unknown,
   type: string | undefined,
+  ids: EnvelopeIds,
 ): Promise<boolean> {
   const report = (stageError: unknown) =>
     safely(() =>
@@ -211,6 +247,7 @@ async function deadLetter(
         error: stageError,
         sqsMessageId: message.sqsMessageId,
         ...(type ? { type } : {}),
+        ...ids,
       }),
     );
   try {
@@ -271,6 +308,7 @@ async function retryLater(
   queueUrl: string,
   retryAfterSeconds: number | undefined,
   type: string | undefined,
+  ids: EnvelopeIds,
 ): Promise<void> {
   const wanted =
     retryAfterSeconds === undefined
@@ -291,7 +329,13 @@ async function retryLater(
     );
   } catch (error) {
     safely(() =>
-      setup.reportError({ stage: 'visibility', error, sqsMessageId: message.sqsMessageId, ...(type ? { type } : {}) }),
+      setup.reportError({
+        stage: 'visibility',
+        error,
+        sqsMessageId: message.sqsMessageId,
+        ...(type ? { type } : {}),
+        ...ids,
+      }),
     );
   }
 }

@@ -7,7 +7,7 @@ import { resolveRequestTimeoutMs } from './call-timeout.js';
 import type { CommandRoute } from './command-route.js';
 import { type ProcessingSetup, routeIndex } from './process-message.js';
 import { createQueueResolver } from './queue-resolver.js';
-import { errorReporter, type WorkerObserver } from './worker-error.js';
+import { errorReporter, settledNotifier, type WorkerObserver } from './worker-error.js';
 
 /** What to run and how failures are treated: shared by the Lambda handler and the long-poll consumer. */
 export interface ProcessingOptions {
@@ -36,7 +36,11 @@ export interface ProcessingOptions {
    * at most 300,000.
    */
   readonly requestTimeoutMs?: number;
-  /** Hooks; `observer.error` gets every error the worker survived. Default: one `console.error` line each. */
+  /**
+   * Hooks: `observer.error` gets every error the worker survived (default: one `console.error` line
+   * each), `observer.settled` every delivery done with. `createPowertoolsObserver(logger)` of
+   * `@checkout/workers/powertools` logs both through a Powertools `Logger`.
+   */
   readonly observer?: WorkerObserver;
 }
 
@@ -55,6 +59,7 @@ export function createProcessingSetup(
   optionalFunction('random', options.random);
   optionalFunction('now', options.now);
   const reportError = errorReporter(options.observer);
+  const reportSettled = settledNotifier(options.observer);
   return {
     client,
     requestTimeoutMs: timeoutMs,
@@ -66,5 +71,6 @@ export function createProcessingSetup(
     isPermanent: options.isPermanent ?? (() => false),
     metrics,
     reportError,
+    reportSettled,
   };
 }

@@ -1,0 +1,1 @@
+export { createMiddySqsBatchHandler, type MiddySqsBatchHandler } from './middy-sqs-batch-handler.js';
