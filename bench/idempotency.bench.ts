@@ -3,9 +3,10 @@
 // and with 32 concurrent callers, first executions and replays; SDK calls counted by a middleware.
 // Then the Postgres store's overhead inside an existing transaction.
 //
-// What each side does (one DynamoDB Local, one table each, every client built from the same
-// config: the stack's endpoint and credentials, SDK defaults otherwise, i.e. a keep-alive agent
-// with 50 sockets, 3 attempts, the standard middleware stack, plus the same counting middleware):
+// What each side does (one DynamoDB Local, one table each, TTL enabled on all three; every client
+// built from the same config: the stack's endpoint and credentials, SDK defaults otherwise, i.e. a
+// keep-alive agent with 50 sockets, 3 attempts, the standard middleware stack, plus the same
+// counting middleware):
 //  - bare first: one PutItem `attribute_not_exists(pk)` of a 3-attribute item, no library code.
 //  - bare conflict (ALL_OLD): the same PutItem on an existing key with
 //    `ReturnValuesOnConditionCheckFailure: ALL_OLD`, the exception caught: the floor of any replay
@@ -31,9 +32,10 @@ import {
   type DynamoDBClientConfig,
   PutItemCommand,
   UpdateItemCommand,
+  UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { createTableInput } from '@checkout/core';
+import { createTableInput, timeToLiveInput } from '@checkout/core';
 import { IdempotencyInProgressError, withIdempotency } from '@checkout/idempotency';
 import {
   createDynamoDbIdempotencyStore,
@@ -118,6 +120,8 @@ try {
   const powertoolsTable = `bench_pt_${Date.now()}`;
   await setup.send(new CreateTableCommand(createTableInput(idempotencyTableDefinition, bareTable)));
   await waitUntilTableExists({ client: setup, maxWaitTime: 60 }, { TableName: bareTable });
+  // TTL on every table, as deployed (DynamoDB Local does extra work per write on a TTL table).
+  await setup.send(new UpdateTimeToLiveCommand(timeToLiveInput(idempotencyTableDefinition, bareTable)));
   await createIdempotencyTable(setup, oursTable);
   await setup.send(
     new CreateTableCommand({
@@ -128,6 +132,12 @@ try {
     }),
   );
   await waitUntilTableExists({ client: setup, maxWaitTime: 60 }, { TableName: powertoolsTable });
+  await setup.send(
+    new UpdateTimeToLiveCommand({
+      TableName: powertoolsTable,
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    }),
+  );
 
   const bare = countedClient(dynamo);
   const bareOp = (key: string) =>
