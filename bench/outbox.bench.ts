@@ -3,7 +3,8 @@
 //     locks, fence, per-group order) vs the naive loop (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 100,
 //     UPDATE sent; no order, no fence).
 //  2. end to end into the SQS emulator: ours (3 relays, createSqsPublisher) vs a raw parallel SendMessageBatch loop.
-//  3. publish lag (commit -> accepted by SQS) at 200 rows/s offered: NOTIFY vs polling only.
+//  3. publish lag (commit -> accepted by SQS): NOTIFY at 200 and 2,000 rows/s offered, polling only at
+//     200 rows/s, and the floor (the writer publishes itself right after its commit).
 //  4. claim cost with N retained sent rows vs an empty table.
 //  5. pg-transactional-outbox (npm) polling listener draining the same load, with a no-op handler.
 import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -171,14 +172,20 @@ if (SECTIONS.has('e2e')) {
   ratios['e2e ours/raw SendMessageBatch'] = ours / raw;
 }
 
-// 3. publish lag at 200 rows/s offered.
-for (const mode of SECTIONS.has('lag') ? (['notify', 'polling'] as const) : []) {
-  const name = `bench_lag_${mode}`;
+// 3. publish lag (commit -> accepted by SQS), open loop: a new one-row transaction every 1/rate s
+// whether or not the previous one finished, for LAG_SECONDS. Rows: NOTIFY at 200 and 2,000 rows/s
+// offered, polling only at 200 rows/s, and the floor: no relay, each writer sends its own row with
+// SendMessageBatch right after its commit (the SQS emulator's latency under the same load, which
+// no relay can beat). 3 relays, default batch size, 50 groups.
+const LAG_SECONDS = 3;
+async function publishLag(mode: 'notify' | 'polling' | 'floor', rate: number): Promise<BenchResult> {
+  const name = `bench_lag_${mode}_${rate}`;
   await sql`DROP SCHEMA IF EXISTS ${sql.id(name)} CASCADE`.execute(db);
   const outbox = createOutbox({ schema: name });
   await outbox.migration().up(db);
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-lag-${mode}-${Date.now()}` }));
-  const inner = createSqsPublisher({ client: sqs, queues: { bench: QueueUrl as string } });
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-lag-${mode}-${rate}-${Date.now()}` }));
+  const queueUrl = QueueUrl as string;
+  const inner = createSqsPublisher({ client: sqs, queues: { bench: queueUrl } });
   const committedAt = new Map<string, number>();
   // Accepted times are kept by id: a relay woken by NOTIFY may publish a row before the writer
   // has even returned from its commit.
@@ -193,48 +200,75 @@ for (const mode of SECTIONS.has('lag') ? (['notify', 'polling'] as const) : []) 
       return outcomes;
     },
   };
-  const relays = Array.from({ length: 3 }, () =>
-    createOutboxRelay({
-      db,
-      outbox,
-      publisher,
-      pollIntervalMs: 1_000,
-      ...(mode === 'notify' ? { listen: stack.postgres.url } : {}),
-    }),
-  );
+  const relays =
+    mode === 'floor'
+      ? []
+      : Array.from({ length: 3 }, () =>
+          createOutboxRelay({
+            db,
+            outbox,
+            publisher,
+            pollIntervalMs: 1_000,
+            ...(mode === 'notify' ? { listen: stack.postgres.url } : {}),
+          }),
+        );
   for (const relay of relays) await relay.start();
-  const LAG_ROWS = 600;
+  const lagRows = rate * LAG_SECONDS;
   const began = performance.now();
-  // Open loop: a new one-row transaction every 5 ms whether or not the previous one finished.
   const writes: Promise<void>[] = [];
-  for (let i = 0; i < LAG_ROWS; i += 1) {
-    const due = began + i * 5;
+  for (let i = 0; i < lagRows; i += 1) {
+    const due = began + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     writes.push(
       db
         .transaction()
         .execute((trx) => outbox.enqueue(trx, { destination: 'bench', groupKey: `o${i % 50}`, body: { i } }))
-        .then(([id]) => {
+        .then(async ([id]) => {
           committedAt.set(id as string, performance.now());
+          if (mode !== 'floor') return;
+          const response = await sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: [{ Id: '0', MessageBody: JSON.stringify({ i }) }],
+            }),
+          );
+          if ((response.Successful ?? []).length === 1) acceptedAt.set(id as string, performance.now());
         }),
     );
   }
   await Promise.all(writes);
   const offeredMs = performance.now() - began;
   const deadline = performance.now() + 10_000;
-  while (acceptedAt.size < LAG_ROWS && performance.now() < deadline) {
+  while (acceptedAt.size < lagRows && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   for (const relay of relays) await relay.stop();
   const lags = [...committedAt].map(([id, at]) => Math.max(0, (acceptedAt.get(id) ?? Number.POSITIVE_INFINITY) - at));
-  results.push({
-    label: `publish lag, 200 rows/s offered, ${mode === 'notify' ? 'NOTIFY + poll 1 s' : 'polling only (1 s)'}`,
-    opsPerSec: Math.round((LAG_ROWS / offeredMs) * 1000),
+  const rateLabel = rate.toLocaleString('en');
+  const label =
+    mode === 'floor'
+      ? `publish lag floor, ${rateLabel} rows/s offered: writer sends right after commit, no relay`
+      : `publish lag, ${rateLabel} rows/s offered, ${mode === 'notify' ? 'NOTIFY + poll 1 s' : 'polling only (1 s)'}`;
+  return {
+    label,
+    opsPerSec: Math.round((lagRows / offeredMs) * 1000),
     p50Ms: Math.round(percentile(lags, 0.5) * 10) / 10,
     p99Ms: Math.round(percentile(lags, 0.99) * 10) / 10,
     extra: { rows: acceptedAt.size },
-  });
+  };
+}
+if (SECTIONS.has('lag')) {
+  const notify200 = await publishLag('notify', 200);
+  const floor200 = await publishLag('floor', 200);
+  const polling200 = await publishLag('polling', 200);
+  const notify2000 = await publishLag('notify', 2_000);
+  const floor2000 = await publishLag('floor', 2_000);
+  results.push(notify200, polling200, floor200, notify2000, floor2000);
+  // floor / ours: 1 means the relay adds nothing to what the SQS emulator itself takes.
+  ratios['lag p99 floor/notify (200 rows/s)'] = floor200.p99Ms / notify200.p99Ms;
+  ratios['lag p50 floor/notify (200 rows/s)'] = floor200.p50Ms / notify200.p50Ms;
+  ratios['lag p99 floor/notify (2000 rows/s)'] = floor2000.p99Ms / notify2000.p99Ms;
 }
 
 // 4. claim cost with retained sent rows: the same pending load on an empty table and on one that

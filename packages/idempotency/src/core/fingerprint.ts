@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { boundedText } from '@checkout/core';
 import { IdempotencyPayloadError } from '../errors.js';
 import { describeInstance, formatPath, type PathSegment } from './value-path.js';
@@ -24,7 +24,8 @@ export function fingerprintOf(payload: unknown): string {
     const name = error instanceof Error ? error.name : typeof error;
     throw new IdempotencyPayloadError(`reading it threw (${boundedText(name, 60)})`, error);
   }
-  return createHash('sha256').update(encoded).digest('hex');
+  // One-shot hash: several times cheaper than createHash() for payloads this small; same digest (UTF-8).
+  return hash('sha256', encoded, 'hex');
 }
 
 function encode(value: unknown, path: PathSegment[], ancestors: Set<object>): string {

@@ -21,7 +21,7 @@ import type {
   ReleaseRequest,
 } from '../store/idempotency-store.js';
 import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from '../store/store-request.js';
-import { ATTR, decodeRecord, itemSize } from './record-codec.js';
+import { ATTR, completedItemBytes, decodeRecord } from './record-codec.js';
 
 /** DynamoDB's item size limit (400 KB). */
 export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
@@ -36,7 +36,18 @@ export interface DynamoDbIdempotencyStoreOptions {
   readonly maxItemBytes?: number;
 }
 
+// Constant parts of every request, built once (the SDK only reads its input). Only `status` and
+// `result` are DynamoDB reserved words; the other attribute names appear in expressions as they are,
+// which keeps each request smaller to serialize and to parse.
 const IN_PROGRESS = { S: 'in_progress' } as const;
+const COMPLETED = { S: 'completed' } as const;
+const OUTCOME_VALUE = { S: 'value' } as const;
+const OUTCOME_ERROR = { S: 'error' } as const;
+const STATUS_NAME = { '#status': ATTR.status } as const;
+const STATUS_AND_RESULT_NAMES = { '#status': ATTR.status, '#result': ATTR.result } as const;
+const ACQUIRE_CONDITION = `attribute_not_exists(${ATTR.key}) OR ${ATTR.expiresAtMs} <= :now OR (#status = :inProgress AND ${ATTR.leaseExpiresAt} <= :now AND ${ATTR.fingerprint} = :fingerprint)`;
+const COMPLETE_UPDATE = `SET #status = :completed, ${ATTR.outcome} = :outcome, #result = :result, ${ATTR.expiresAtMs} = :expiresAtMs, ${ATTR.ttl} = :ttl`;
+const LEASE_CONDITION = `${ATTR.leaseToken} = :token AND #status = :inProgress`;
 
 /**
  * Idempotency records in DynamoDB (a table of `idempotencyTableDefinition`). First call: one
@@ -89,6 +100,7 @@ class DynamoDbStore implements IdempotencyStore {
   /** {@inheritDoc IdempotencyStore.acquire} */
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     checkAcquireRequest(request);
+    const fingerprint = { S: request.fingerprint };
     try {
       await this.#client.send(
         new PutItemCommand({
@@ -96,7 +108,7 @@ class DynamoDbStore implements IdempotencyStore {
           Item: {
             [ATTR.key]: { S: request.key },
             [ATTR.status]: IN_PROGRESS,
-            [ATTR.fingerprint]: { S: request.fingerprint },
+            [ATTR.fingerprint]: fingerprint,
             [ATTR.leaseToken]: { S: request.leaseToken },
             [ATTR.leaseExpiresAt]: { N: String(request.leaseExpiresAt) },
             [ATTR.expiresAtMs]: { N: String(request.expiresAt) },
@@ -104,19 +116,12 @@ class DynamoDbStore implements IdempotencyStore {
           },
           // New key, or the TTL passed (DynamoDB deletes expired items late), or an expired lease
           // of an attempt with the same payload.
-          ConditionExpression:
-            'attribute_not_exists(#pk) OR #expiresAtMs <= :now OR (#status = :inProgress AND #leaseExpiresAt <= :now AND #fingerprint = :fingerprint)',
-          ExpressionAttributeNames: {
-            '#pk': ATTR.key,
-            '#expiresAtMs': ATTR.expiresAtMs,
-            '#status': ATTR.status,
-            '#leaseExpiresAt': ATTR.leaseExpiresAt,
-            '#fingerprint': ATTR.fingerprint,
-          },
+          ConditionExpression: ACQUIRE_CONDITION,
+          ExpressionAttributeNames: STATUS_NAME,
           ExpressionAttributeValues: {
             ':now': { N: String(request.now) },
             ':inProgress': IN_PROGRESS,
-            ':fingerprint': { S: request.fingerprint },
+            ':fingerprint': fingerprint,
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -135,45 +140,27 @@ class DynamoDbStore implements IdempotencyStore {
   /** {@inheritDoc IdempotencyStore.complete} */
   async complete(request: CompleteRequest): Promise<void> {
     checkCompleteRequest(request);
-    const values = {
-      ':completed': { S: 'completed' },
-      ':outcome': { S: request.outcome },
-      ':result': { S: request.result },
-      ':expiresAtMs': { N: String(request.expiresAt) },
-      ':ttl': { N: String(Math.ceil(request.expiresAt / 1000)) },
-      ':token': { S: request.leaseToken },
-      ':inProgress': IN_PROGRESS,
-    };
-    // The completed item carries the key, the status and the lease fields besides these values.
-    const bytes = itemSize({
-      [ATTR.key]: { S: request.key },
-      [ATTR.status]: values[':completed'],
-      [ATTR.fingerprint]: { S: 'f'.repeat(64) },
-      [ATTR.leaseToken]: values[':token'],
-      [ATTR.leaseExpiresAt]: { N: '0' },
-      [ATTR.expiresAtMs]: values[':expiresAtMs'],
-      [ATTR.ttl]: values[':ttl'],
-      [ATTR.outcome]: values[':outcome'],
-      [ATTR.result]: values[':result'],
-    });
+    const result = request.result;
+    const bytes = completedItemBytes(request.key, request.leaseToken, result);
     if (bytes > this.#maxItemBytes) throw new IdempotencyResultTooLargeError(bytes, this.#maxItemBytes);
+    const expiresAt = request.expiresAt;
     try {
       await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#tableName,
           Key: { [ATTR.key]: { S: request.key } },
-          UpdateExpression:
-            'SET #status = :completed, #outcome = :outcome, #result = :result, #expiresAtMs = :expiresAtMs, #ttl = :ttl',
-          ConditionExpression: '#leaseToken = :token AND #status = :inProgress',
-          ExpressionAttributeNames: {
-            '#status': ATTR.status,
-            '#outcome': ATTR.outcome,
-            '#result': ATTR.result,
-            '#expiresAtMs': ATTR.expiresAtMs,
-            '#ttl': ATTR.ttl,
-            '#leaseToken': ATTR.leaseToken,
+          UpdateExpression: COMPLETE_UPDATE,
+          ConditionExpression: LEASE_CONDITION,
+          ExpressionAttributeNames: STATUS_AND_RESULT_NAMES,
+          ExpressionAttributeValues: {
+            ':completed': COMPLETED,
+            ':outcome': request.outcome === 'value' ? OUTCOME_VALUE : OUTCOME_ERROR,
+            ':result': { S: result },
+            ':expiresAtMs': { N: String(expiresAt) },
+            ':ttl': { N: String(Math.ceil(expiresAt / 1000)) },
+            ':token': { S: request.leaseToken },
+            ':inProgress': IN_PROGRESS,
           },
-          ExpressionAttributeValues: values,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -196,8 +183,8 @@ class DynamoDbStore implements IdempotencyStore {
         new DeleteItemCommand({
           TableName: this.#tableName,
           Key: { [ATTR.key]: { S: request.key } },
-          ConditionExpression: '#leaseToken = :token AND #status = :inProgress',
-          ExpressionAttributeNames: { '#leaseToken': ATTR.leaseToken, '#status': ATTR.status },
+          ConditionExpression: LEASE_CONDITION,
+          ExpressionAttributeNames: STATUS_NAME,
           ExpressionAttributeValues: { ':token': { S: request.leaseToken }, ':inProgress': IN_PROGRESS },
         }),
       );

@@ -47,17 +47,16 @@ function num(item: Item, name: string): number {
   return value;
 }
 
+// Names of a completed item plus its fixed-size values: `completed`, a SHA-256 hex fingerprint, an
+// outcome (`value` or `error`) and three numbers at their worst case.
+const COMPLETED_FIXED_BYTES =
+  Object.values(ATTR).reduce((sum, name) => sum + Buffer.byteLength(name), 0) + 'completed'.length + 64 + 5 + 3 * 21;
+
 /**
- * Bytes DynamoDB counts for an item: attribute names plus UTF-8 values, numbers at their worst
- * case (21 bytes). An upper bound, so a write that passes this check fits.
+ * Bytes DynamoDB counts for the item a completion leaves (key, status, fingerprint, lease fields,
+ * expiry, outcome, result): attribute names plus UTF-8 values, numbers at their worst case (21
+ * bytes). An upper bound, so a completion that passes this check fits. Computed without building it.
  */
-export function itemSize(item: Item): number {
-  let bytes = 0;
-  for (const [name, value] of Object.entries(item)) {
-    bytes += Buffer.byteLength(name);
-    if (value.S !== undefined) bytes += Buffer.byteLength(value.S);
-    else if (value.N !== undefined) bytes += 21;
-    else bytes += Buffer.byteLength(JSON.stringify(value));
-  }
-  return bytes;
+export function completedItemBytes(key: string, leaseToken: string, result: string): number {
+  return COMPLETED_FIXED_BYTES + Buffer.byteLength(key) + Buffer.byteLength(leaseToken) + Buffer.byteLength(result);
 }

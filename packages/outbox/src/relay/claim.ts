@@ -34,6 +34,12 @@ export interface Claim {
  * Locks whole groups and reads their pending rows, in one round trip, through the claim function
  * the migration created (see `claim-function.ts` for the two statements it runs and why they are
  * two). The locks are transaction-level: they hold until the held connection's transaction ends.
+ *
+ * In the same statement it takes the transaction-level advisory lock `roundLockKey` (the key of the
+ * round's in-flight record: while the transaction holds it, the record is live), saving a round
+ * trip before the first publish. The claim always returns at least one row, and the lock's
+ * one-row CTE is joined to it, so the lock is taken whenever the statement returns; a round that
+ * claims nothing just holds an unused random key until its transaction ends.
  */
 export async function claimRows(
   held: HeldConnection,
@@ -41,9 +47,12 @@ export async function claimRows(
   batchSize: number,
   window: number,
   timeoutMs: number,
+  roundLockKey: string,
 ): Promise<Claim> {
   const result = await held.query(sql<ClaimedRow & { candidates: string | null; id: string | null }>`
-    SELECT * FROM ${table.claimFunction}(${window}::integer, ${batchSize}::integer, ${table.lockSeed}::bigint, ${String(timeoutMs)}::text)`);
+    WITH round_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${roundLockKey}::bigint) AS locked)
+    SELECT c.* FROM ${table.claimFunction}(${window}::integer, ${batchSize}::integer, ${table.lockSeed}::bigint, ${String(timeoutMs)}::text) AS c
+    CROSS JOIN round_lock`);
   const rows: ClaimedRow[] = [];
   for (const row of result) if (row.id !== null) rows.push(row as ClaimedRow);
   return { candidates: Number(result[0]?.candidates ?? 0), rows };

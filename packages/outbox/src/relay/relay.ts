@@ -1,5 +1,5 @@
 import { type BackoffOptions, backoffDelayMs, backoffProblem } from '@checkout/core';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { type CleanupOptions, validateCleanupOptions } from '../admin/cleanup.js';
 import { OutboxConfigError, OutboxPublishTimeoutError, OutboxRelayStateError } from '../errors.js';
@@ -297,7 +297,10 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
     let markedInClaim = false;
     return connections.transaction(
       async (held) => {
-        const { candidates, rows } = await claimRows(held, table, batchSize, window, claimTimeoutMs);
+        // The round's transaction holds this key (taken by the claim) until it ends: while it does,
+        // its in-flight record is live.
+        const lockKey = randomLockKey();
+        const { candidates, rows } = await claimRows(held, table, batchSize, window, claimTimeoutMs, lockKey);
         if (rows.length === 0) {
           const claimMs = performance.now() - began;
           return {
@@ -324,9 +327,6 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
         // flight, and (unless rows are in doubt) write this round's in-flight record. A crash from here
         // on leaves that record behind, and whoever takes these groups next charges their attempt.
         const open = !rows.some((row) => row.in_doubt);
-        // The round's transaction holds this key until it ends: while it does, its record is live.
-        const lockKey = randomLockKey();
-        if (open) await held.query(sql`SELECT pg_advisory_xact_lock(${lockKey}::bigint)`);
         const opened = await within(
           connections.run(
             openStatement(
