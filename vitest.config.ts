@@ -21,7 +21,9 @@ const projectDirs = ['packages', 'examples']
 // Property files are `*.prop.test.ts` (they run in `pnpm test` too); `pnpm test:properties`
 // (scripts/test-properties.mjs) sets CHECKOUT_PROP_ONLY to run only them.
 const propertiesOnly = process.env.CHECKOUT_PROP_ONLY === '1';
-const include = propertiesOnly ? ['src/**/*.prop.test.ts', 'test/**/*.prop.test.ts'] : ['src/**/*.test.ts', 'test/**/*.test.ts'];
+const include = propertiesOnly
+  ? ['src/**/*.prop.test.ts', 'test/**/*.prop.test.ts']
+  : ['src/**/*.test.ts', 'test/**/*.test.ts'];
 
 export default defineConfig({
   // No 'module' condition: it would send the AWS SDK to its bundler-only dist-es build.
@@ -48,7 +50,9 @@ export default defineConfig({
         },
       })),
       // The repository's own tooling (scripts/conventions): plain Node, no stack (does not extend this file).
-      { test: { name: 'scripts', root: 'scripts', include: propertiesOnly ? ['**/*.prop.test.ts'] : ['**/*.test.ts'] } },
+      {
+        test: { name: 'scripts', root: 'scripts', include: propertiesOnly ? ['**/*.prop.test.ts'] : ['**/*.test.ts'] },
+      },
     ],
   },
 });

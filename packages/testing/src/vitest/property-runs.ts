@@ -62,7 +62,10 @@ export function propertyReplay(env: NodeJS.ProcessEnv = process.env): PropertyRe
   if (seedText !== undefined && seedText !== '') {
     seed = Number(seedText);
     if (!Number.isSafeInteger(seed)) {
-      throw new TestingConfigError(PROPERTY_ENV.seed, `must be an integer (the seed fast-check printed), got ${seedText}`);
+      throw new TestingConfigError(
+        PROPERTY_ENV.seed,
+        `must be an integer (the seed fast-check printed), got ${seedText}`,
+      );
     }
   }
   return {
