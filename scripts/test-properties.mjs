@@ -18,7 +18,8 @@ for (let i = 0; i < args.length; i += 1) {
     rest.push(arg);
     continue;
   }
-  const value = inline ?? args[(i += 1)];
+  if (inline === undefined) i += 1;
+  const value = inline ?? args[i];
   if (value === undefined || value === '') {
     console.error(`${name} needs a value`);
     process.exit(2);
