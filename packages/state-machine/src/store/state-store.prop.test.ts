@@ -28,7 +28,10 @@ afterAll(async () => {
 });
 
 let unique = 0;
-const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${(unique += 1)}`;
+function fresh(label: string): string {
+  unique += 1;
+  return `${label}-${Date.now().toString(36)}-${unique}`;
+}
 
 /** Text the rules accept: 1-200 UTF-16 units, not blank, well-formed, no U+0000. */
 function textAccepted(text: unknown, max = 200): boolean {
