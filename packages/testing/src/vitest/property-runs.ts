@@ -61,7 +61,7 @@ export function propertyReplay(env: NodeJS.ProcessEnv = process.env): PropertyRe
   let seed: number | undefined;
   if (seedText !== undefined && seedText !== '') {
     seed = Number(seedText);
-    if (!Number.isSafeInteger(seed)) {
+    if (!/^-?[0-9]+$/.test(seedText) || !Number.isSafeInteger(seed)) {
       throw new TestingConfigError(
         PROPERTY_ENV.seed,
         `must be an integer (the seed fast-check printed), got ${seedText}`,
@@ -78,7 +78,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefin
   const text = env[name];
   if (text === undefined || text === '') return undefined;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
+  if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(value)) {
     throw new TestingConfigError(name, `must be a positive integer, got ${text}`);
   }
   return value;
