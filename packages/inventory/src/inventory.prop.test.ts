@@ -15,6 +15,11 @@ import {
 import type { Inventory } from './inventory.js';
 import { createTestInventory, type TestInventory } from './test-support/test-table.js';
 
+/** No unpaired UTF-16 surrogate (String#isWellFormed, which lib ES2023 does not type). */
+function wellFormed(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
+}
+
 let t: TestInventory;
 // One clock for every run, a day ahead of the real time: DynamoDB Local deletes items whose TTL
 // lies in the real past, which the model would not expect.
@@ -50,7 +55,7 @@ const idText = fc
     fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }),
     fc.constantFrom('e\u0301', '\u00e9', '\uFFFF', '\uFFFE', '\uFEFF', '\u{10FFFF}', 'A', 'a', '#', 'SKU#1'),
   )
-  .filter((s) => s.length > 0 && s.isWellFormed() && !s.includes('\u0000') && !CONTROL.test(s));
+  .filter((s) => s.length > 0 && wellFormed(s) && !s.includes('\u0000') && !CONTROL.test(s));
 const badId = fc.constantFrom<unknown>(
   '',
   '\u0000',
