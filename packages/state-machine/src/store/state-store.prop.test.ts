@@ -199,7 +199,10 @@ type Command = fc.AsyncCommand<Model, { results: Map<string, ApplyResult> }>;
 const EVENTS = [...new Set(orderMachine.transitions.map((edge) => edge.event))] as OrderEvent[];
 const STATES = [...new Set(orderMachine.transitions.flatMap((edge) => [edge.from, edge.to]))] as OrderState[];
 
-async function attempt(run: () => Promise<ApplyResult>) {
+/** The transaction `t.db.transaction().execute` hands its callback. */
+type Trx = Parameters<Parameters<ReturnType<TestDb['db']['transaction']>['execute']>[0]>[0];
+
+async function attempt(run: (trx: Trx) => Promise<ApplyResult>) {
   return t.db
     .transaction()
     .execute(run)
