@@ -90,9 +90,15 @@ const message: fc.Arbitrary<OutboxMessage> = fc
     attributes,
     delaySeconds: fc.option(fc.oneof(fc.integer({ min: -1, max: 901 }), fc.double()), { nil: undefined }),
   })
-  .map((m) =>
-    Object.fromEntries(Object.entries(m).filter(([key, value]) => key === 'body' || value !== undefined)),
-  ) as fc.Arbitrary<OutboxMessage>;
+  .map(
+    ({ destination, groupKey, body, attributes, delaySeconds }): OutboxMessage => ({
+      destination,
+      body,
+      ...(groupKey === undefined ? {} : { groupKey }),
+      ...(attributes === undefined ? {} : { attributes }),
+      ...(delaySeconds === undefined ? {} : { delaySeconds }),
+    }),
+  );
 
 /** What the publisher must receive for an accepted message. */
 function expectedEntry(m: OutboxMessage) {
