@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One vitest project per workspace package (packages/* and examples/*), found on disk so that a new
@@ -17,6 +18,12 @@ const projectDirs = ['packages', 'examples']
       : [],
   )
   .filter((dir) => existsSync(join(dir, 'package.json')));
+// Property files are `*.prop.test.ts` (they run in `pnpm test` too); `pnpm test:properties`
+// (scripts/test-properties.mjs) sets CHECKOUT_PROP_ONLY to run only them.
+const propertiesOnly = process.env.CHECKOUT_PROP_ONLY === '1';
+const include = propertiesOnly
+  ? ['src/**/*.prop.test.ts', 'test/**/*.prop.test.ts']
+  : ['src/**/*.test.ts', 'test/**/*.test.ts'];
 
 export default defineConfig({
   // No 'module' condition: it would send the AWS SDK to its bundler-only dist-es build.
@@ -28,6 +35,8 @@ export default defineConfig({
     // Starts Postgres, DynamoDB Local and the SQS emulator once per run; tests read the endpoints
     // with `inject('checkoutStack')` (see @checkout/testing/vitest).
     globalSetup: ['./packages/testing/src/vitest/global-setup.ts'],
+    // fast-check's runs, seed and path for the run (CHECKOUT_PROP_RUNS / _SEED / _PATH).
+    setupFiles: [fileURLToPath(new URL('./scripts/properties/fast-check-setup.ts', import.meta.url))],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
@@ -37,11 +46,13 @@ export default defineConfig({
           // packages/cdk -> cdk, examples/checkout-service/infra -> checkout-service-infra
           name: dir.split('/').slice(1).join('-'),
           root: dir,
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          include,
         },
       })),
       // The repository's own tooling (scripts/conventions): plain Node, no stack (does not extend this file).
-      { test: { name: 'scripts', root: 'scripts', include: ['**/*.test.ts'] } },
+      {
+        test: { name: 'scripts', root: 'scripts', include: propertiesOnly ? ['**/*.prop.test.ts'] : ['**/*.test.ts'] },
+      },
     ],
   },
 });

@@ -3,6 +3,8 @@ import { TestingConfigError } from '../errors.js';
 import type { CheckoutStackInfo } from '../stack/types.js';
 import './global-setup.js';
 
+export { PROPERTY_ENV, type PropertyReplay, propertyReplay, propertyRuns } from './property-runs.js';
+
 /**
  * The endpoints of the stack that `@checkout/testing/vitest-global-setup` started for this run.
  * Without that global setup it throws `TestingConfigError` (field `test.globalSetup`).

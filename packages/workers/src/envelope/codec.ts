@@ -71,6 +71,8 @@ export async function encode<TType extends string, TPayload, TInput>(
   const candidate = buildEnvelope(command, parsedPayload.value, meta);
   const problem = envelopeProblem(candidate);
   if (problem !== undefined) throw new InvalidPayloadError(problem.field ?? 'envelope', problem.message);
+  const rewritten = jsonRewriteProblem(candidate.payload, ['payload'], new Set());
+  if (rewritten !== undefined) throw new InvalidPayloadError(rewritten.field, rewritten.problem);
   let body: string | undefined;
   try {
     body = JSON.stringify(candidate.payload);
@@ -84,6 +86,43 @@ export async function encode<TType extends string, TPayload, TInput>(
   const textProblem = sqsJsonTextProblem(body);
   if (textProblem !== undefined) throw new InvalidPayloadError('payload', textProblem);
   return candidate;
+}
+
+/**
+ * Path (under `path`) of the first value JSON would silently send as something else, so that the
+ * consumer would decode another payload: a `Map` or `Set` (sent as `{}`), NaN or ±Infinity (sent as
+ * `null`). Values with `toJSON` (a `Date`) are sent as that, as `JSON.stringify` does; cycles are
+ * left to `JSON.stringify`, which refuses them.
+ */
+function jsonRewriteProblem(
+  value: unknown,
+  path: readonly FieldPathSegment[],
+  seen: Set<object>,
+): { readonly field: string; readonly problem: string } | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value)
+      ? undefined
+      : { field: fieldPath(...path), problem: `${String(value)} has no JSON form (JSON would send null)` };
+  }
+  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  if (value instanceof Map || value instanceof Set) {
+    const kind = value instanceof Map ? 'a Map' : 'a Set';
+    return { field: fieldPath(...path), problem: `${kind} has no JSON form (JSON would send {})` };
+  }
+  seen.add(value);
+  try {
+    const entries: Array<readonly [FieldPathSegment, unknown]> = Array.isArray(value)
+      ? value.map((item, index) => [index, item] as const)
+      : Object.entries(value);
+    for (const [key, child] of entries) {
+      const found = jsonRewriteProblem(child, [...path, key], seen);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  } finally {
+    seen.delete(value);
+  }
 }
 
 /**
