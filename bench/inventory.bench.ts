@@ -180,7 +180,13 @@ async function bareReserve(orderId: string, sku: string): Promise<boolean> {
   }
 }
 
-async function runBaseline(label: string, orderPrefix: string, skuOf: (index: number) => string, from: number, to: number) {
+async function runBaseline(
+  label: string,
+  orderPrefix: string,
+  skuOf: (index: number) => string,
+  from: number,
+  to: number,
+) {
   const latencies: number[] = [];
   let reserved = 0;
   let next = from;
@@ -247,7 +253,10 @@ const shardItems = await client.send(
     RequestItems: {
       [tableName]: {
         ConsistentRead: true,
-        Keys: Array.from({ length: shards }, (_, k) => ({ pk: { S: `SHARD#${k}#SKU#hot-sharded` }, sk: { S: 'STOCK' } })),
+        Keys: Array.from({ length: shards }, (_, k) => ({
+          pk: { S: `SHARD#${k}#SKU#hot-sharded` },
+          sk: { S: 'STOCK' },
+        })),
       },
     },
   }),

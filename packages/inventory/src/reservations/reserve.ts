@@ -149,7 +149,12 @@ export async function reserve(
             // Sharded lines that failed too are checked against their snapshot, so every short SKU is named.
             const more = await planFromSnapshots(ctx, normalized, plan);
             const all = [...shortages, ...more];
-            return { ok: false, reason: 'INSUFFICIENT_STOCK', shortages: sortShortages(all, normalized), attempts: attempt };
+            return {
+              ok: false,
+              reason: 'INSUFFICIENT_STOCK',
+              shortages: sortShortages(all, normalized),
+              attempts: attempt,
+            };
           }
           // A shard was short: nothing was applied; re-plan those lines from a snapshot, no wait.
           generation += 1;
@@ -200,8 +205,13 @@ async function planFromSnapshots(
   await Promise.all(
     lines.map(async (line, index) => {
       if (plan[index] !== undefined) return;
-      const snapshot = await readStockSnapshot(ctx, line.sku, 'reserve');
-      const total = snapshotTotal(snapshot);
+      // Plan from plain consistent reads; only a transactional snapshot may say the units are missing.
+      let snapshot = await readStockSnapshot(ctx, line.sku, 'reserve', 'batch');
+      let total = snapshotTotal(snapshot);
+      if (total < line.quantity) {
+        snapshot = await readStockSnapshot(ctx, line.sku, 'reserve');
+        total = snapshotTotal(snapshot);
+      }
       if (total < line.quantity) {
         shortages.push({ sku: line.sku, requested: line.quantity, available: Math.max(0, total) });
         return;
@@ -235,7 +245,20 @@ async function soldOut(
     if (!sameLines(existing.lines, lines)) throw new ReservationMismatchError(orderId);
     return { ok: true, reservation: existing, replayed: true, attempts };
   }
-  return { ok: false, reason: 'INSUFFICIENT_STOCK', shortages, attempts };
+  // Name every short SKU, as a refused transaction does: read the order's other lines too.
+  const short = new Set(shortages.map((shortage) => shortage.sku));
+  const others = await Promise.all(
+    lines
+      .filter((line) => !short.has(line.sku))
+      .map(async (line): Promise<StockShortage[]> => {
+        const total = snapshotTotal(await readStockSnapshot(ctx, line.sku, 'reserve'));
+        return total < line.quantity
+          ? [{ sku: line.sku, requested: line.quantity, available: Math.max(0, total) }]
+          : [];
+      }),
+  );
+  const all = sortShortages([...shortages, ...others.flat()], lines);
+  return { ok: false, reason: 'INSUFFICIENT_STOCK', shortages: all, attempts };
 }
 
 /** Updates this process's shard hints after a reservation took its units. */

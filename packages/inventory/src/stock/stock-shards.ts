@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   type ItemResponse,
   TransactGetItemsCommand,
   type TransactWriteItem,
@@ -7,8 +8,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CorruptRecordError, TransactionContentionError } from '../errors.js';
 import type { InventoryContext } from '../inventory-context.js';
-import { retryDelayMs, sleep } from '../retry/retry-policy.js';
 import { classifyTransactionError } from '../reservations/transaction-outcome.js';
+import { retryDelayMs, sleep } from '../retry/retry-policy.js';
 import { MAIN_STOCK_SLOT, stockSlotKey } from '../table/keys.js';
 
 /** Most shards one SKU can be split into (a snapshot of the main item and every shard fits one `TransactGetItems`). */
@@ -87,7 +88,8 @@ function readCount(sku: string, item: Record<string, AttributeValue> | undefined
   const attribute = item?.[name];
   if (attribute === undefined) return 0;
   const value = attribute.N === undefined ? Number.NaN : Number(attribute.N);
-  if (!Number.isSafeInteger(value)) throw new CorruptRecordError(name, `of SKU ${JSON.stringify(sku)} is not an integer`);
+  if (!Number.isSafeInteger(value))
+    throw new CorruptRecordError(name, `of SKU ${JSON.stringify(sku)} is not an integer`);
   return value;
 }
 
@@ -113,7 +115,9 @@ export function layoutOf(sku: string, item: Record<string, AttributeValue> | und
 
 /** True when a stock item read back is a main item that has (or had) shards. */
 export function isShardedMainItem(item: Record<string, AttributeValue> | undefined): boolean {
-  return item !== undefined && item.sk?.S === 'STOCK' && item.pk?.S?.startsWith('SKU#') === true && 'shardSlots' in item;
+  return (
+    item !== undefined && item.sk?.S === 'STOCK' && item.pk?.S?.startsWith('SKU#') === true && 'shardSlots' in item
+  );
 }
 
 /** A consistent snapshot of every stock item of one SKU. */
@@ -135,18 +139,29 @@ export function snapshotTotal(snapshot: StockSnapshot, counter: keyof StockCount
  * Reads the main item and every shard of `sku` in one `TransactGetItems` (serializable with the
  * transactions that move units between them, so no unit is missed or counted twice). Learns the layout.
  */
-export async function readStockSnapshot(ctx: InventoryContext, sku: string, operation: string): Promise<StockSnapshot> {
+export async function readStockSnapshot(
+  ctx: InventoryContext,
+  sku: string,
+  operation: string,
+  mode: 'transaction' | 'batch' = 'transaction',
+): Promise<StockSnapshot> {
   let slots = cachedLayout(ctx, sku)?.layout.slots ?? 0;
   for (let attempt = 1; ; attempt += 1) {
     const slotList = [MAIN_STOCK_SLOT, ...Array.from({ length: slots }, (_, index) => index)];
     let responses: ItemResponse[];
     try {
-      const read = await ctx.client.send(
-        new TransactGetItemsCommand({
-          TransactItems: slotList.map((slot) => ({ Get: { TableName: ctx.tableName, Key: stockSlotKey(sku, slot) } })),
-        }),
-      );
-      responses = read.Responses ?? [];
+      responses =
+        mode === 'batch'
+          ? await batchRead(ctx, sku, slotList)
+          : ((
+              await ctx.client.send(
+                new TransactGetItemsCommand({
+                  TransactItems: slotList.map((slot) => ({
+                    Get: { TableName: ctx.tableName, Key: stockSlotKey(sku, slot) },
+                  })),
+                }),
+              )
+            ).Responses ?? []);
     } catch (error) {
       const failure = classifyTransactionError(error);
       if (failure.kind === 'other') throw error;
@@ -174,6 +189,26 @@ export async function readStockSnapshot(ctx: InventoryContext, sku: string, oper
     }
     return { sku, layout, counters };
   }
+}
+
+/**
+ * Consistent reads of each item, one after another in DynamoDB's eyes (not a snapshot: a rebalance
+ * between two of them can hide units). Good for planning where to take units from, never for
+ * deciding that they are missing. Unprocessed keys come back as absent, which only plans less.
+ */
+async function batchRead(ctx: InventoryContext, sku: string, slotList: readonly number[]): Promise<ItemResponse[]> {
+  const read = await ctx.client.send(
+    new BatchGetItemCommand({
+      RequestItems: {
+        [ctx.tableName]: { Keys: slotList.map((slot) => stockSlotKey(sku, slot)), ConsistentRead: true },
+      },
+    }),
+  );
+  const byPk = new Map((read.Responses?.[ctx.tableName] ?? []).map((item) => [item.pk?.S, item]));
+  return slotList.map((slot) => {
+    const item = byPk.get(stockSlotKey(sku, slot).pk.S);
+    return item === undefined ? {} : { Item: item };
+  });
 }
 
 /** The slots reservations pick from first: the active shards, or the main item of an unsharded SKU. */
@@ -320,7 +355,10 @@ export async function applyMoves(
  * Rebalances `sku` if its snapshot is uneven, at most once at a time per process; returns the
  * `available` per slot to allocate from (the snapshot's, or the rebalanced one when the moves went through).
  */
-export async function rebalanceIfUneven(ctx: InventoryContext, snapshot: StockSnapshot): Promise<(slot: number) => number> {
+export async function rebalanceIfUneven(
+  ctx: InventoryContext,
+  snapshot: StockSnapshot,
+): Promise<(slot: number) => number> {
   const before = (slot: number) => snapshot.counters.get(slot)?.available ?? 0;
   const moves = rebalanceMoves(snapshot);
   if (moves === undefined || ctx.stockLayouts.rebalancing.has(snapshot.sku)) return before;

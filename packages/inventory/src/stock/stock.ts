@@ -10,8 +10,8 @@ import {
 import { fieldPath } from '@checkout/core';
 import { InventoryInputError, StockUnderflowError, TransactionContentionError } from '../errors.js';
 import type { InventoryContext } from '../inventory-context.js';
-import { retryDelayMs, sleep } from '../retry/retry-policy.js';
 import { classifyTransactionError } from '../reservations/transaction-outcome.js';
+import { retryDelayMs, sleep } from '../retry/retry-policy.js';
 import { stockKey, stockSlotKey } from '../table/keys.js';
 import { validateId, validatePositiveInteger } from '../validation/validate-input.js';
 import {
@@ -156,8 +156,7 @@ async function setShardedStock(
       Update: {
         TableName: ctx.tableName,
         Key: stockKey(sku),
-        ConditionExpression:
-          old.slots === 0 ? 'attribute_not_exists(shardSlots)' : 'shardSlots = :oldSlots',
+        ConditionExpression: old.slots === 0 ? 'attribute_not_exists(shardSlots)' : 'shardSlots = :oldSlots',
         UpdateExpression: `SET kind = :kind, sku = :sku, available = :available, shardSlots = :slots, ${counters}${
           shards >= 2 ? ', shards = :shards' : ' REMOVE shards'
         }`,
@@ -277,7 +276,8 @@ async function adjustShardedStock(ctx: InventoryContext, sku: string, delta: num
         if (add > 0) moves.set(slot, add);
       });
     }
-    if (await applyMoves(ctx, snapshot, moves)) return levelFromSnapshot(await readStockSnapshot(ctx, sku, 'adjustStock'));
+    if (await applyMoves(ctx, snapshot, moves))
+      return levelFromSnapshot(await readStockSnapshot(ctx, sku, 'adjustStock'));
     if (attempt >= ctx.retry.maxAttempts) {
       throw new TransactionContentionError('adjustStock', attempt, ctx.retry.retryAfterSeconds);
     }
