@@ -93,13 +93,13 @@ function summarizeRun(
   return { row, results, latencies, wallMs, contentionErrors };
 }
 
-function merge(label: string, a: Run, b: Run): Run {
+function merge(label: string, runs: readonly Run[]): Run {
   return summarizeRun(
     label,
-    [...a.latencies, ...b.latencies],
-    a.wallMs + b.wallMs,
-    [...a.results, ...b.results],
-    a.contentionErrors + b.contentionErrors,
+    runs.flatMap((one) => one.latencies),
+    runs.reduce((sum, one) => sum + one.wallMs, 0),
+    runs.flatMap((one) => one.results),
+    runs.reduce((sum, one) => sum + one.contentionErrors, 0),
   );
 }
 
@@ -208,30 +208,37 @@ async function runBaseline(
 // Hot and sharded: one SKU with the hot SKU's stock split over `shards` shard items.
 await inventory.setStock('hot-sharded', hotStock, { shards });
 
-// Every scenario runs in two halves, interleaved (baseline, spread, hot, hot sharded, then again), so
-// drift of the shared machine (JIT, table growth, other jobs) lands on all of them alike.
+// Every scenario runs in `rounds` slices, interleaved (baseline, spread, hot, hot sharded, then the
+// next slice), so drift of the shared machine (JIT, table growth, other jobs) lands on all of them alike.
 const spreadSku = (index: number) => `spread-${index % spreadSkus}`;
 const baseSku = (index: number) => `base-${index % spreadSkus}`;
-const half = Math.floor(count / 2);
-const baseA = await runBaseline('baseline', 'base', baseSku, 0, half);
-const spreadA = await run('spread', 'spread', spreadSku, 0, half);
-const hotA = await run('hot', 'hot', () => 'hot', 0, half);
-const shardedA = await run('sharded', 'hot-sharded', () => 'hot-sharded', 0, half);
-const baseB = await runBaseline('baseline', 'base', baseSku, half, count);
-const spreadB = await run('spread', 'spread', spreadSku, half, count);
-const hotB = await run('hot', 'hot', () => 'hot', half, count);
-const shardedB = await run('sharded', 'hot-sharded', () => 'hot-sharded', half, count);
+const rounds = 4;
+const slices = {
+  base: [] as Awaited<ReturnType<typeof runBaseline>>[],
+  spread: [] as Run[],
+  hot: [] as Run[],
+  sharded: [] as Run[],
+};
+for (let round = 0; round < rounds; round += 1) {
+  const from = Math.floor((count * round) / rounds);
+  const to = Math.floor((count * (round + 1)) / rounds);
+  slices.base.push(await runBaseline('baseline', 'base', baseSku, from, to));
+  slices.spread.push(await run('spread', 'spread', spreadSku, from, to));
+  slices.hot.push(await run('hot', 'hot', () => 'hot', from, to));
+  slices.sharded.push(await run('sharded', 'hot-sharded', () => 'hot-sharded', from, to));
+}
+const baseReservedTotal = slices.base.reduce((sum, slice) => sum + slice.reserved, 0);
 const baseline = {
   row: summarize(
     `baseline: bare TransactWriteItems (${spreadSkus} SKUs)`,
-    [...baseA.latencies, ...baseB.latencies],
-    baseA.wallMs + baseB.wallMs,
-    { reserved: baseA.reserved + baseB.reserved, soldOut: count - baseA.reserved - baseB.reserved },
+    slices.base.flatMap((slice) => slice.latencies),
+    slices.base.reduce((sum, slice) => sum + slice.wallMs, 0),
+    { reserved: baseReservedTotal, soldOut: count - baseReservedTotal },
   ),
 };
-const spread = merge(`spread (${spreadSkus} SKUs)`, spreadA, spreadB);
-const hot = merge('hot SKU (1 SKU)', hotA, hotB);
-const hotSharded = merge(`hot SKU, ${shards} shards`, shardedA, shardedB);
+const spread = merge(`spread (${spreadSkus} SKUs)`, slices.spread);
+const hot = merge('hot SKU (1 SKU)', slices.hot);
+const hotSharded = merge(`hot SKU, ${shards} shards`, slices.sharded);
 
 // Oversell: units reserved beyond what a SKU had, or a counter that went negative (any shard item
 // included), or reserved counters that disagree with the successful reservations.
