@@ -11,6 +11,7 @@ import { retryDelayMs, sleep } from '../retry/retry-policy.js';
 import {
   allocate,
   cachedLayout,
+  hintedTotal,
   isShardedMainItem,
   layoutOf,
   learnLayout,
@@ -18,6 +19,7 @@ import {
   readStockSnapshot,
   rebalanceIfUneven,
   type StockPart,
+  sharedSnapshot,
   snapshotTotal,
 } from '../stock/stock-shards.js';
 import { MAIN_STOCK_SLOT, pendingDeadlineKey, pendingShardOf, reservationKey, stockSlotKey } from '../table/keys.js';
@@ -105,6 +107,8 @@ export async function reserve(
   };
   const tokenOf = requestTokens(ctx.tableName, orderId);
   let generation = 1;
+  // Reads sent after this instant may decide "sold out" for this call.
+  const since = performance.now();
   // Where each line takes its units from: the SKU's stock item (unsharded, the default), or a shard.
   const plan: Array<StockPart[] | undefined> = normalized.map((line) => pickParts(ctx, line.sku, line.quantity));
   let sent: SentItems | undefined;
@@ -112,7 +116,7 @@ export async function reserve(
 
   for (let attempt = 1; ; attempt += 1) {
     if (!resend || sent === undefined) {
-      const shortages = await planFromSnapshots(ctx, normalized, plan);
+      const shortages = await planFromSnapshots(ctx, normalized, plan, since);
       if (shortages.length > 0) return soldOut(ctx, orderId, normalized, shortages, attempt);
       sent = buildReserveItems(ctx, reservation, plan as StockPart[][]);
       if (sent.items.length > MAX_TRANSACTION_ITEMS) {
@@ -147,7 +151,7 @@ export async function reserve(
           if (shortages === undefined) throw error;
           if (shortages.length > 0) {
             // Sharded lines that failed too are checked against their snapshot, so every short SKU is named.
-            const more = await planFromSnapshots(ctx, normalized, plan);
+            const more = await planFromSnapshots(ctx, normalized, plan, since);
             const all = [...shortages, ...more];
             return {
               ok: false,
@@ -200,16 +204,22 @@ async function planFromSnapshots(
   ctx: InventoryContext,
   lines: readonly ReservationLine[],
   plan: Array<StockPart[] | undefined>,
+  since: number,
 ): Promise<StockShortage[]> {
   const shortages: StockShortage[] = [];
   await Promise.all(
     lines.map(async (line, index) => {
       if (plan[index] !== undefined) return;
-      // Plan from plain consistent reads; only a transactional snapshot may say the units are missing.
-      let snapshot = await readStockSnapshot(ctx, line.sku, 'reserve', 'batch');
-      let total = snapshotTotal(snapshot);
-      if (total < line.quantity) {
-        snapshot = await readStockSnapshot(ctx, line.sku, 'reserve');
+      // Plan from plain consistent reads; only a transactional snapshot may say the units are missing
+      // (straight to it when this process last saw too few units on the shards).
+      const hinted = hintedTotal(ctx, line.sku);
+      let snapshot =
+        hinted !== undefined && hinted < line.quantity
+          ? undefined
+          : await readStockSnapshot(ctx, line.sku, 'reserve', 'batch');
+      let total = snapshot === undefined ? -1 : snapshotTotal(snapshot);
+      if (snapshot === undefined || total < line.quantity) {
+        snapshot = await sharedSnapshot(ctx, line.sku, 'reserve', since);
         total = snapshotTotal(snapshot);
       }
       if (total < line.quantity) {

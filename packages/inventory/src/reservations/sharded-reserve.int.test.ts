@@ -9,7 +9,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.drop());
 
-describe('reserve on a sharded SKU', { timeout: 180_000 }, () => {
+describe('reserve on a sharded SKU', { timeout: 600_000 }, () => {
   it('200 1-unit reservations (48 in flight, from 4 inventories) on a 50-unit SKU in 8 shards: exactly 50 succeed', async () => {
     const { inventory } = t;
     await inventory.setStock('hot', 50, { shards: 8 });

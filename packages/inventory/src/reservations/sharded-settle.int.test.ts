@@ -9,7 +9,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.drop());
 
-describe('settling reservations of a sharded SKU', { timeout: 180_000 }, () => {
+describe('settling reservations of a sharded SKU', { timeout: 600_000 }, () => {
   it('commit, release and sweep move each reservation’s units on the shards it took them from; stock is conserved', async () => {
     const { inventory } = t;
     const shards = 4;

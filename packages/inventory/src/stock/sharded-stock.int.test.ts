@@ -9,7 +9,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.drop());
 
-describe('sharded stock administration', { timeout: 180_000 }, () => {
+describe('sharded stock administration', { timeout: 600_000 }, () => {
   it('setStock with shards splits the units evenly over shard items; getAvailability sums them', async () => {
     const { inventory } = t;
     expect(await inventory.setStock('flash', 50, { shards: 8 })).toEqual({

@@ -48,6 +48,8 @@ export interface StockLayouts {
   readonly entries: Map<string, LayoutEntry>;
   /** Rebalances in flight in this process, one per SKU. */
   readonly rebalancing: Map<string, Promise<unknown>>;
+  /** Transactional snapshots in flight in this process, per SKU, with when they were sent. */
+  readonly snapshots: Map<string, { readonly sentAt: number; readonly read: Promise<StockSnapshot> }>;
 }
 
 const MAX_CACHED_LAYOUTS = 10_000;
@@ -55,7 +57,7 @@ const UNSHARDED: StockLayout = { shards: 1, slots: 0 };
 
 /** An empty layout cache. */
 export function createStockLayouts(): StockLayouts {
-  return { entries: new Map(), rebalancing: new Map() };
+  return { entries: new Map(), rebalancing: new Map(), snapshots: new Map() };
 }
 
 /** The cached entry of `sku` (only SKUs with shard items are cached). */
@@ -209,6 +211,38 @@ async function batchRead(ctx: InventoryContext, sku: string, slotList: readonly 
     const item = byPk.get(stockSlotKey(sku, slot).pk.S);
     return item === undefined ? {} : { Item: item };
   });
+}
+
+/**
+ * A transactional snapshot of `sku` taken after `since` (a `performance.now()` instant): joins one this
+ * process already sent after that instant, else sends one. A snapshot sent after a call began is as good
+ * as the call's own (its read happened within the call), so a burst of buyers told "sold out" shares
+ * one read instead of queueing a read each on every shard.
+ */
+export function sharedSnapshot(
+  ctx: InventoryContext,
+  sku: string,
+  operation: string,
+  since: number,
+): Promise<StockSnapshot> {
+  const inFlight = ctx.stockLayouts.snapshots.get(sku);
+  if (inFlight !== undefined && inFlight.sentAt >= since) return inFlight.read;
+  const sentAt = performance.now();
+  const read = readStockSnapshot(ctx, sku, operation);
+  const entry = { sentAt, read };
+  ctx.stockLayouts.snapshots.set(sku, entry);
+  const forget = () => {
+    if (ctx.stockLayouts.snapshots.get(sku) === entry) ctx.stockLayouts.snapshots.delete(sku);
+  };
+  read.then(forget, forget);
+  return read;
+}
+
+/** Sum of this process's last known `available` of every shard of a cached SKU, if all are known. */
+export function hintedTotal(ctx: InventoryContext, sku: string): number | undefined {
+  const entry = cachedLayout(ctx, sku);
+  if (entry === undefined || entry.hints.some((hint) => hint === undefined)) return undefined;
+  return entry.hints.reduce<number>((sum, hint) => sum + (hint ?? 0), 0);
 }
 
 /** The slots reservations pick from first: the active shards, or the main item of an unsharded SKU. */
