@@ -27,6 +27,6 @@ export type { Reservation, ReservationStatus } from './reservations/reservation.
 export type { ReserveOptions, ReserveResult, StockShortage } from './reservations/reserve.js';
 export type { SettleResult } from './reservations/settle.js';
 export type { SweepOptions, SweepResult } from './reservations/sweep-expired.js';
-export type { StockLevel } from './stock/stock.js';
+export type { SetStockOptions, StockLevel } from './stock/stock.js';
 export { inventoryTableDefinition, PENDING_INDEX_NAME } from './table/table-definition.js';
 export { MAX_RESERVATION_LINES, type ReservationLine } from './validation/validate-input.js';

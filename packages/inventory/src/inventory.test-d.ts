@@ -13,6 +13,8 @@ import {
   type Reservation,
   type ReserveOptions,
   type ReserveResult,
+  type SetStockOptions,
+  type StockLevel,
   type StockShortage,
   type TransactionContentionError,
 } from './index.js';
@@ -34,6 +36,18 @@ describe('createInventory', () => {
     createInventory({ client, tableName: 'inventory', backoff: { baseDelayMs: 10 } });
     // @ts-expect-error client and tableName are required
     createInventory({ tableName: 'inventory' });
+  });
+});
+
+describe('setStock', () => {
+  it('takes an optional { shards } and returns a StockLevel whose shards is optional', () => {
+    const inventory = createInventory({ client, tableName: 'inventory' });
+    expectTypeOf(inventory.setStock('sku', 5)).toEqualTypeOf<Promise<StockLevel>>();
+    expectTypeOf(inventory.setStock('sku', 5, { shards: 16 })).toEqualTypeOf<Promise<StockLevel>>();
+    expectTypeOf<SetStockOptions['shards']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<StockLevel['shards']>().toEqualTypeOf<number | undefined>();
+    // @ts-expect-error shards is a number
+    inventory.setStock('sku', 5, { shards: '16' });
   });
 });
 

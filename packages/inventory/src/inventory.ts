@@ -8,7 +8,8 @@ import { type ReserveOptions, type ReserveResult, reserve } from './reservations
 import { getReservation, type SettleResult, settle } from './reservations/settle.js';
 import { type SweepOptions, type SweepResult, sweepExpired } from './reservations/sweep-expired.js';
 import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, MAX_BACKOFF_MS, retryPolicy } from './retry/retry-policy.js';
-import { adjustStock, getAvailability, type StockLevel, setStock } from './stock/stock.js';
+import { adjustStock, getAvailability, type SetStockOptions, type StockLevel, setStock } from './stock/stock.js';
+import { createStockLayouts } from './stock/stock-shards.js';
 import {
   checkedClock,
   checkTableOptions,
@@ -104,8 +105,24 @@ export interface Inventory {
    */
   sweepExpired(options?: SweepOptions): Promise<SweepResult>;
 
-  /** Sets a SKU's available units (admin, tests). Reserved and committed counts are kept. */
-  setStock(sku: string, available: number): Promise<StockLevel>;
+  /**
+   * Sets a SKU's available units (admin, tests). Reserved and committed counts are kept. With
+   * `{ shards: n }` (2-64) the units are split evenly over `n` shard items in their own partitions, so
+   * a hot SKU's reservations no longer queue on one item (see the README's "Hot SKUs: shards");
+   * `{ shards: 1 }` gathers them back on one item. Omitted, the SKU keeps its current layout.
+   *
+   * @example
+   * ```ts
+   * import type { Inventory } from '@checkout/inventory';
+   *
+   * async function stockFlashSale(inventory: Inventory) {
+   *   // 5,000 units over 16 shards: each reservation takes its units from one shard.
+   *   const level = await inventory.setStock('console-x', 5000, { shards: 16 });
+   *   return level.shards; // 16
+   * }
+   * ```
+   */
+  setStock(sku: string, available: number, options?: SetStockOptions): Promise<StockLevel>;
 
   /** Adds `delta` to a SKU's available units; `StockUnderflowError` instead of going below zero. */
   adjustStock(sku: string, delta: number): Promise<StockLevel>;
@@ -141,7 +158,7 @@ export function createInventory(options: InventoryOptions): Inventory {
     release: (orderId) => settle(ctx, orderId, 'release'),
     getReservation: (orderId) => getReservation(ctx, orderId),
     sweepExpired: (sweepOptions) => sweepExpired(ctx, sweepOptions),
-    setStock: (sku, available) => setStock(ctx, sku, available),
+    setStock: (sku, available, stockOptions) => setStock(ctx, sku, available, stockOptions),
     adjustStock: (sku, delta) => adjustStock(ctx, sku, delta),
     getAvailability: (skus, readOptions) => getAvailability(ctx, skus, readOptions),
   };
@@ -181,5 +198,6 @@ function inventoryContext(options: InventoryOptions): InventoryContext {
     now: checkedClock(options.now),
     random: Math.random,
     observer,
+    stockLayouts: createStockLayouts(),
   };
 }

@@ -80,3 +80,48 @@ export function sameLines(a: readonly ReservationLine[], b: readonly Reservation
     a.every((line, index) => line.sku === b[index]?.sku && line.quantity === b[index]?.quantity)
   );
 }
+
+/** Units of one line taken from one stock item of its SKU (`slot` -1 is the SKU's main item). */
+export interface LinePart {
+  readonly slot: number;
+  readonly quantity: number;
+}
+
+/**
+ * The `allocations` attribute: per line (in `lines` order), the stock items its units came from.
+ * Written only when some line used a shard item; a reservation without it took every line from the
+ * SKU's main item (as every reservation did before sharding existed).
+ */
+export function allocationsToAttribute(allocations: readonly (readonly LinePart[])[]): AttributeValue | undefined {
+  const plain = allocations.every((parts) => parts.length === 1 && parts[0]?.slot === -1);
+  if (plain) return undefined;
+  return {
+    L: allocations.map((parts) => ({
+      L: parts.map((part) => ({ M: { slot: { N: String(part.slot) }, quantity: { N: String(part.quantity) } } })),
+    })),
+  };
+}
+
+/** Where each line's units came from (the main item for every line when the item has no `allocations`). */
+export function allocationsFromItem(item: Item, lines: readonly ReservationLine[]): LinePart[][] {
+  const raw = item.allocations?.L;
+  if (raw === undefined) return lines.map((line) => [{ slot: -1, quantity: line.quantity }]);
+  if (raw.length !== lines.length) throw new CorruptRecordError('allocations', 'does not match lines');
+  return raw.map((entry, index) => {
+    const parts = (entry.L ?? []).map((part, partIndex) => {
+      const map = part.M;
+      if (map === undefined) throw new CorruptRecordError(fieldPath('allocations', index, partIndex), 'is not a map');
+      const slot = readNumber(map, 'slot');
+      const quantity = readNumber(map, 'quantity');
+      if (slot < -1 || quantity <= 0) {
+        throw new CorruptRecordError(fieldPath('allocations', index, partIndex), 'is out of range');
+      }
+      return { slot, quantity };
+    });
+    const total = parts.reduce((sum, part) => sum + part.quantity, 0);
+    if (total !== lines[index]?.quantity) {
+      throw new CorruptRecordError(fieldPath('allocations', index), 'does not add up to the line quantity');
+    }
+    return parts;
+  });
+}

@@ -2,10 +2,16 @@ import { GetItemCommand, type TransactWriteItem, TransactWriteItemsCommand } fro
 import { ReservationNotFoundError, ReservationStateError, TransactionContentionError } from '../errors.js';
 import type { InventoryContext } from '../inventory-context.js';
 import { retryDelayMs, sleep } from '../retry/retry-policy.js';
-import { reservationKey, stockKey } from '../table/keys.js';
+import { reservationKey, stockSlotKey } from '../table/keys.js';
 import { validateId } from '../validation/validate-input.js';
 import { requestTokens } from './client-request-token.js';
-import { type Reservation, type ReservationStatus, reservationFromItem } from './reservation.js';
+import {
+  allocationsFromItem,
+  type LinePart,
+  type Reservation,
+  type ReservationStatus,
+  reservationFromItem,
+} from './reservation.js';
 import { classifyTransactionError } from './transaction-outcome.js';
 
 /** Which way a pending reservation leaves `PENDING`. */
@@ -36,10 +42,22 @@ const STOCK_UPDATE: Record<SettleOperation, string> = {
 /** Reads an order's reservation with a strongly consistent read. */
 export async function getReservation(ctx: InventoryContext, orderId: string): Promise<Reservation | undefined> {
   validateId('orderId', orderId);
+  return (await readReservation(ctx, orderId))?.reservation;
+}
+
+/** A stored reservation and where each of its lines took its units from. */
+interface StoredReservation {
+  readonly reservation: Reservation;
+  readonly allocations: readonly (readonly LinePart[])[];
+}
+
+async function readReservation(ctx: InventoryContext, orderId: string): Promise<StoredReservation | undefined> {
   const read = await ctx.client.send(
     new GetItemCommand({ TableName: ctx.tableName, Key: reservationKey(orderId), ConsistentRead: true }),
   );
-  return read.Item === undefined ? undefined : reservationFromItem(read.Item);
+  if (read.Item === undefined) return undefined;
+  const reservation = reservationFromItem(read.Item);
+  return { reservation, allocations: allocationsFromItem(read.Item, reservation.lines) };
 }
 
 /**
@@ -56,14 +74,15 @@ export async function settle(
   validateId('orderId', orderId);
   const tokenOf = requestTokens(ctx.tableName, orderId);
   let generation = 1;
-  let current: Reservation | undefined;
+  let stored: StoredReservation | undefined;
   let resend = false;
   for (let attempt = 1; ; attempt += 1) {
     // After an ambiguous failure, send the identical request again (same token) without re-reading,
     // so a write that did go through is acknowledged to this call, not reported as someone else's.
-    if (!resend || current === undefined) {
-      current = await getReservation(ctx, orderId);
-      if (current === undefined) throw new ReservationNotFoundError(orderId);
+    if (!resend || stored === undefined) {
+      stored = await readReservation(ctx, orderId);
+      if (stored === undefined) throw new ReservationNotFoundError(orderId);
+      const current = stored.reservation;
       if (current.status !== 'PENDING') return repeated(current, operation);
       if (operation === 'expire' && current.reservedUntil.getTime() > now) {
         return { orderId, status: 'PENDING', changed: false };
@@ -73,7 +92,7 @@ export async function settle(
     try {
       await ctx.client.send(
         new TransactWriteItemsCommand({
-          TransactItems: settleItems(ctx, current, operation, now),
+          TransactItems: settleItems(ctx, stored, operation, now),
           ClientRequestToken: tokenOf(generation),
         }),
       );
@@ -110,7 +129,7 @@ function repeated(current: Reservation, operation: SettleOperation): SettleResul
 
 function settleItems(
   ctx: InventoryContext,
-  reservation: Reservation,
+  { reservation, allocations }: StoredReservation,
   operation: SettleOperation,
   nowMs: number,
 ): TransactWriteItem[] {
@@ -133,19 +152,22 @@ function settleItems(
       },
     },
   };
-  const stock = reservation.lines.map(
-    (line): TransactWriteItem => ({
-      Update: {
-        TableName: ctx.tableName,
-        Key: stockKey(line.sku),
-        UpdateExpression: STOCK_UPDATE[operation],
-        ExpressionAttributeValues: {
-          ':qty': { N: String(line.quantity) },
-          ':negQty': { N: String(-line.quantity) },
-          ':now': { N: String(nowMs) },
+  // Units go back to (or are committed from) the very stock items they were taken from.
+  const stock = reservation.lines.flatMap((line, index) =>
+    (allocations[index] ?? []).map(
+      (part): TransactWriteItem => ({
+        Update: {
+          TableName: ctx.tableName,
+          Key: stockSlotKey(line.sku, part.slot),
+          UpdateExpression: STOCK_UPDATE[operation],
+          ExpressionAttributeValues: {
+            ':qty': { N: String(part.quantity) },
+            ':negQty': { N: String(-part.quantity) },
+            ':now': { N: String(nowMs) },
+          },
         },
-      },
-    }),
+      }),
+    ),
   );
   return [header, ...stock];
 }

@@ -35,3 +35,16 @@ export function deadlineSortPrefix(deadlineMs: number): string {
 export function allPendingShards(shards: number): string[] {
   return Array.from({ length: shards }, (_, index) => `PENDING#${index}`);
 }
+
+/** Slot number of a SKU's main stock item (`SKU#<sku>` / `STOCK`) in an allocation. */
+export const MAIN_STOCK_SLOT = -1;
+
+/**
+ * Primary key of stock slot `slot` of `sku`: the main item for {@link MAIN_STOCK_SLOT}, else shard item
+ * `SHARD#<slot>#SKU#<sku>` / `STOCK`. Each shard has its own partition key, so a hot SKU's writes spread
+ * over as many partitions as it has shards (the slot number comes first: digits, then `#`, so no two
+ * SKUs' shard keys can meet).
+ */
+export function stockSlotKey(sku: string, slot: number): { pk: { S: string }; sk: { S: string } } {
+  return slot === MAIN_STOCK_SLOT ? stockKey(sku) : { pk: { S: `SHARD#${slot}#SKU#${sku}` }, sk: { S: 'STOCK' } };
+}
