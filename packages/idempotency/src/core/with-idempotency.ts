@@ -137,12 +137,26 @@ export async function runAttempt<R>(
   }
   // fn's side effects happened: from here on the key is never released for a result that cannot
   // be stored (unserializable, or too large for the store), or the retry would run fn a second time.
+  return { value: await completeAttempt(store, policy, attempt, value), replayed: false };
+}
+
+/**
+ * Stores `value` as the result of the held `attempt` and returns it as stored (what replays get). A
+ * result that cannot be stored (unserializable, or too large for the store) is kept as "result lost"
+ * instead of releasing the key, because the handler's side effects already happened and a retry must
+ * not run it again; the error is then rethrown. Used by `withIdempotency` and the Middy middleware.
+ */
+export async function completeAttempt<R>(
+  store: IdempotencyStore,
+  policy: IdempotencyPolicy<R>,
+  attempt: AcquireRequest,
+  value: R,
+): Promise<R> {
   let completion: { request: CompleteRequest; value: R };
   try {
     completion = completeWithValue(policy, attempt, value);
   } catch (error) {
-    if (!(error instanceof IdempotencyResultUnserializableError)) throw error;
-    await keepAsResultLost(store, policy, attempt, error);
+    if (error instanceof IdempotencyResultUnserializableError) await keepAsResultLost(store, policy, attempt, error);
     throw error;
   }
   try {
@@ -153,7 +167,7 @@ export async function runAttempt<R>(
     }
     throw error;
   }
-  return { value: completion.value, replayed: false };
+  return completion.value;
 }
 
 // The caller must see the result-lost error. If storing the small mark fails too (lease lost,

@@ -1,15 +1,10 @@
 import { type LambdaContextLike, toHttpResponse } from '@checkout/core';
 import type { MiddlewareObj, Request } from '@middy/core';
-import { completeWithValue, type IdempotentResult, settleExisting, startAttempt } from '../core/attempt.js';
+import { type IdempotentResult, settleExisting, startAttempt } from '../core/attempt.js';
 import { DEFAULT_LEASE_MS, leaseMsFor } from '../core/lease.js';
 import { type IdempotencyPolicyOptions, resolvePolicy, wholeMs } from '../core/policy.js';
-import { keepAsResultLost, releaseQuietly, rememberQuietly } from '../core/with-idempotency.js';
-import {
-  IdempotencyConfigError,
-  IdempotencyError,
-  IdempotencyResultTooLargeError,
-  IdempotencyResultUnserializableError,
-} from '../errors.js';
+import { completeAttempt, releaseQuietly, rememberQuietly } from '../core/with-idempotency.js';
+import { IdempotencyConfigError, IdempotencyError } from '../errors.js';
 import { replayHeaders } from '../http/replay-headers.js';
 import type { AcquireRequest, IdempotencyStore } from '../store/idempotency-store.js';
 import { type ApiEventLike, apiBodyFingerprint, apiIdempotencyKey, apiScope, isApiEvent } from './api-event.js';
@@ -159,23 +154,7 @@ export function createIdempotencyMiddleware<TEvent = ApiEventLike, TResult = unk
       if (attempt === undefined) return;
       // From here the handler's side effects happened: the key is never released again.
       held.delete(request);
-      let completion: ReturnType<typeof completeWithValue<TResult>>;
-      try {
-        completion = completeWithValue(policy, attempt, request.response as TResult);
-      } catch (error) {
-        if (error instanceof IdempotencyResultUnserializableError)
-          await keepAsResultLost(store, policy, attempt, error);
-        throw error;
-      }
-      try {
-        await store.complete(completion.request);
-      } catch (error) {
-        if (error instanceof IdempotencyResultTooLargeError || error instanceof IdempotencyResultUnserializableError) {
-          await keepAsResultLost(store, policy, attempt, error);
-        }
-        throw error;
-      }
-      request.response = completion.value;
+      request.response = await completeAttempt(store, policy, attempt, request.response as TResult);
     },
     onError: async (request) => {
       const attempt = held.get(request);
