@@ -234,8 +234,7 @@ describe('checkout-service end to end', () => {
 
   it('drives every order to a terminal state through outbox -> SQS -> Lambda, with duplicate deliveries, and the invariants hold', async () => {
     const { deps, db, sqs, payment, email } = env;
-    // Poison among the commands: must be parked in its stage's DLQ with a reason, never block or loop.
-    // A command of another stage sent to the payment queue is poison there too (no route for it).
+    // Poison among the commands: must be parked in its own stage's DLQ with a reason, never block or loop.
     await sqs.send(
       new SendMessageCommand({ QueueUrl: env.queues.payment.queueUrl, MessageBody: `{${poisonMarkers[0]}` }),
     );
