@@ -34,16 +34,29 @@ export async function startExpressApp(config: CheckoutConfig, listen: ListenOpti
   };
   app.use(checkoutErrors);
 
-  await checkout.relay.start();
-  checkout.consumer.start();
   const server = app.listen(listen.port ?? 0, listen.host ?? '127.0.0.1');
-  await once(server, 'listening');
+  const stopServer = () =>
+    new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  try {
+    await once(server, 'listening'); // rejects with the listen error (EADDRINUSE, ...)
+  } catch (error) {
+    await checkout.close(); // nothing started yet but the pool
+    throw error;
+  }
+  try {
+    await checkout.relay.start();
+    checkout.consumer.start();
+  } catch (error) {
+    await stopServer();
+    await checkout.close();
+    throw error;
+  }
 
   return {
     url: urlOf(server.address()),
     async close() {
       // Stop taking requests (finishes those in flight), then the workers, then the pool.
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await stopServer();
       await checkout.consumer.stop({ timeoutMs: 10_000 }); // running handlers finish, unstarted messages go back
       await checkout.relay.stop(); // finishes the round in flight
       await checkout.close();

@@ -44,6 +44,11 @@ export async function startFastifyApp(config: CheckoutConfig, listen: ListenOpti
     checkout.getOrder(request.headers['x-principal']?.toString(), request.params.id),
   );
 
-  const address = await app.listen({ port: listen.port ?? 0, host: listen.host ?? '127.0.0.1' });
-  return { url: address, close: () => app.close() };
+  try {
+    const address = await app.listen({ port: listen.port ?? 0, host: listen.host ?? '127.0.0.1' });
+    return { url: address, close: () => app.close() };
+  } catch (error) {
+    await app.close(); // listen failed after onReady started the workers: onClose stops them and the pool
+    throw error;
+  }
 }

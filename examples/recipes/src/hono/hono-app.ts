@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { toHttpResponse } from '@checkout/core';
 import { replayHeaders } from '@checkout/idempotency';
 import { serve } from '@hono/node-server';
@@ -31,18 +32,28 @@ export async function startHonoApp(config: CheckoutConfig, listen: ListenOptions
     return new Response(answer.body, { status: answer.status, headers: answer.headers });
   });
 
-  await checkout.relay.start();
-  checkout.consumer.start();
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: listen.port ?? 0, hostname: listen.host ?? '127.0.0.1' }, () =>
-      resolve(started),
-    );
-  });
+  const server = serve({ fetch: app.fetch, port: listen.port ?? 0, hostname: listen.host ?? '127.0.0.1' });
+  const stopServer = () =>
+    new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  try {
+    await once(server, 'listening'); // rejects with the listen error (EADDRINUSE, ...) instead of an unhandled 'error'
+  } catch (error) {
+    await checkout.close(); // nothing started yet but the pool
+    throw error;
+  }
+  try {
+    await checkout.relay.start();
+    checkout.consumer.start();
+  } catch (error) {
+    await stopServer();
+    await checkout.close();
+    throw error;
+  }
 
   return {
     url: urlOf(server.address()),
     async close() {
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await stopServer();
       await checkout.consumer.stop({ timeoutMs: 10_000 });
       await checkout.relay.stop();
       await checkout.close();

@@ -97,6 +97,11 @@ export class CheckoutModule {
 export async function startNestApp(config: CheckoutConfig, listen: ListenOptions = {}): Promise<RunningApp> {
   const app = await NestFactory.create(CheckoutModule.forRoot(config), { logger: ['error', 'warn'] });
   app.useGlobalFilters(new CheckoutErrorFilter(app.get(HttpAdapterHost).httpAdapter));
-  await app.listen(listen.port ?? 0, listen.host ?? '127.0.0.1');
+  try {
+    await app.listen(listen.port ?? 0, listen.host ?? '127.0.0.1');
+  } catch (error) {
+    await app.close(); // bootstrap started the workers before the port failed: the shutdown hooks stop them
+    throw error;
+  }
   return { url: await app.getUrl(), close: () => app.close() };
 }

@@ -190,6 +190,8 @@ export function createCheckout(config: CheckoutConfig): Checkout {
     async close() {
       sqs.destroy();
       await db.destroy();
+      // Kysely ends the pool only if it ever ran a query; the relay uses it directly too.
+      if (!pool.ending) await pool.end();
     },
   };
 }

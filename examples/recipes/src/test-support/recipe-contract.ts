@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { createTestQueue, createTestSchema, type TestSchema } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -50,6 +51,7 @@ export function describeRecipe(name: string, start: StartRecipe): void {
     let db: Kysely<RecipeDatabase>;
     let app: RunningApp | undefined;
     let baseline: Map<string, number>;
+    let queueUrl: string;
 
     const post = (principal: string, key: string | undefined, body: unknown) =>
       fetch(`${app?.url}/checkout`, {
@@ -67,6 +69,7 @@ export function describeRecipe(name: string, start: StartRecipe): void {
     beforeAll(async () => {
       schema = await createTestSchema(stack.postgres, 'recipe');
       const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5, visibilityTimeoutSeconds: 10 });
+      queueUrl = queue.queueUrl;
       db = new Kysely<RecipeDatabase>({
         dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: stack.postgres.url, max: 2 }) }),
       });
@@ -191,6 +194,25 @@ export function describeRecipe(name: string, start: StartRecipe): void {
       await expect(fetch(`${running.url}/orders/x`)).rejects.toThrow();
       const leaked = await eventually(
         async () => leakedSince(baseline),
+        (value) => Object.keys(value).length === 0,
+        5_000,
+      );
+      expect(leaked).toEqual({});
+    });
+
+    it('a port already in use: start rejects with the listen error and leaves no live handle behind', async () => {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      const { port } = blocker.address() as AddressInfo;
+      const before = liveHandles();
+      try {
+        const config = { postgresUrl: stack.postgres.url, schema: schema.name, sqs: stack.sqs.clientConfig, queueUrl };
+        await expect(start(config, { port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      } finally {
+        await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      }
+      const leaked = await eventually(
+        async () => leakedSince(before),
         (value) => Object.keys(value).length === 0,
         5_000,
       );
