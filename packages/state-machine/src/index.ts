@@ -37,7 +37,14 @@ export type {
   TransitionConfig,
 } from './machine/types.js';
 export { toMermaid } from './mermaid/to-mermaid.js';
-export { type OrderEvent, type OrderState, orderMachine } from './order/order-machine.js';
+export {
+  createOrderMachine,
+  DEFAULT_ORDER_DEADLINES,
+  type OrderDeadlines,
+  type OrderEvent,
+  type OrderState,
+  orderMachine,
+} from './order/order-machine.js';
 export type {
   DeadlineFired,
   DeadlineObserver,

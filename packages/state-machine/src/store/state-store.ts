@@ -165,7 +165,8 @@ export interface StateStore<M extends AnyMachine, DB = unknown> {
    * The Kysely `Migration` that adds the deadline column `deadline_at timestamptz` to `aggregateTable` and
    * a partial index on it (`<aggregateTable>_deadline_idx`, rows with a deadline only). A separate step so
    * a table migrated by an earlier release is upgraded by adding one line after `migration()`; required
-   * once the machine declares a deadline. `down` drops exactly the index and the column.
+   * once the machine declares a deadline. Rows already in a state with a deadline get one, counted from
+   * `state_updated_at` (when they entered it). `down` drops exactly the index and the column.
    *
    * @example
    * ```ts
@@ -841,11 +842,11 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     },
 
     deadlineMigration(): Migration {
-      return deadlineMigration(tables);
+      return deadlineMigration(tables, machineDeadlines);
     },
 
     deadlineMigrationSql(direction: 'up' | 'down'): string {
-      return deadlineMigrationSql(tables, direction);
+      return deadlineMigrationSql(tables, machineDeadlines, direction);
     },
 
     async fireDue(db: unknown, fireOptions?: unknown): Promise<FireDueResult> {
