@@ -77,7 +77,10 @@ describe('deadlines', () => {
     const result = await store.fireDue(t.db, {
       onFired: async (trx, deadline) => {
         fired.push(`${deadline.id} ${deadline.from} -${deadline.event}-> ${deadline.to} ${deadline.eventId}`);
-        await trx.insertInto('outbox').values({ id: deadline.eventId, order_id: deadline.id, type: 'remind' }).execute();
+        await trx
+          .insertInto('outbox')
+          .values({ id: deadline.eventId, order_id: deadline.id, type: 'remind' })
+          .execute();
       },
     });
     expect(result).toMatchObject({ fired: 1, failed: 0, cleared: 0 });
@@ -118,17 +121,19 @@ describe('deadlines', () => {
 
   it('entering a deadline state again (apply or force) sets a new due time and a new event id', async () => {
     const id = await invite();
-    await t.db.transaction().execute((trx) =>
-      store.apply(trx, { id, event: 'accepted', eventId: `acc:${id}`, actor: 'user' }),
-    );
+    await t.db
+      .transaction()
+      .execute((trx) => store.apply(trx, { id, event: 'accepted', eventId: `acc:${id}`, actor: 'user' }));
     clock.advance(10);
-    await t.db.transaction().execute((trx) =>
-      store.apply(trx, { id, event: 'reopened', eventId: `reopen:${id}`, actor: 'user' }),
-    );
+    await t.db
+      .transaction()
+      .execute((trx) => store.apply(trx, { id, event: 'reopened', eventId: `reopen:${id}`, actor: 'user' }));
     expect((await dueOf(id))?.getTime()).toBe(clock.now() + 60_000);
-    await t.db.transaction().execute((trx) =>
-      store.force(trx, { id, to: 'REMINDED', eventId: `f:${id}`, actor: 'support', reason: 'resend' }),
-    );
+    await t.db
+      .transaction()
+      .execute((trx) =>
+        store.force(trx, { id, to: 'REMINDED', eventId: `f:${id}`, actor: 'support', reason: 'resend' }),
+      );
     expect((await dueOf(id))?.getTime()).toBe(clock.now() + 120_000);
     clock.advance(120);
     await fireAll();
@@ -143,7 +148,10 @@ describe('deadlines', () => {
     const errors: unknown[] = [];
     const result = await store.fireDue(t.db, {
       onFired: async (trx, deadline) => {
-        await trx.insertInto('outbox').values({ id: `x:${deadline.id}`, order_id: deadline.id, type: 't' }).execute();
+        await trx
+          .insertInto('outbox')
+          .values({ id: `x:${deadline.id}`, order_id: deadline.id, type: 't' })
+          .execute();
         if (deadline.id === bad) throw new Error('enqueue failed');
       },
       observer: {
@@ -263,8 +271,8 @@ describe('deadlines', () => {
       t.db.transaction().execute((trx) => broken.create(trx, { id: 'nan', eventId: 'nan', actor: 'a' })),
     ).rejects.toMatchObject({ code: 'STATE_MACHINE_INVALID_CONFIG', field: 'now' });
     expect(await t.count('invites', `id = 'nan'`)).toBe(0);
-    expect(() =>
-      createStateStore({ machine: inviteMachine, aggregateTable: 'invites', now: 5 as never }),
-    ).toThrow(expect.objectContaining({ field: 'now' }));
+    expect(() => createStateStore({ machine: inviteMachine, aggregateTable: 'invites', now: 5 as never })).toThrow(
+      expect.objectContaining({ field: 'now' }),
+    );
   });
 });

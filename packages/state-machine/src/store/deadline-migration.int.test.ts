@@ -76,7 +76,9 @@ it('deadlineMigrationSql returns the same statements as text, with literals only
   const store = createStateStore({ machine: inviteMachine, schema: 'shop', aggregateTable: 'invites' });
   const up = store.deadlineMigrationSql('up');
   expect(up).toContain('ALTER TABLE "shop"."invites" ADD COLUMN deadline_at timestamptz');
-  expect(up).toContain('CREATE INDEX "invites_deadline_idx" ON "shop"."invites" (deadline_at) WHERE deadline_at IS NOT NULL');
+  expect(up).toContain(
+    'CREATE INDEX "invites_deadline_idx" ON "shop"."invites" (deadline_at) WHERE deadline_at IS NOT NULL',
+  );
   expect(up).toContain(`WHERE state = 'SENT'`);
   expect(up).not.toContain('$1');
   expect(store.deadlineMigrationSql('down')).toBe(

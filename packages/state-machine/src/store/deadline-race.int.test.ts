@@ -42,7 +42,9 @@ it('two sweepers racing over 500 due aggregates fire each deadline once', async 
 
   async function sweeper(name: string) {
     const db = new Kysely<unknown>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: useCheckoutStack().postgres.url, max: 2 }) }),
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: useCheckoutStack().postgres.url, max: 2 }),
+      }),
     });
     pools.push(db);
     const store = sweeperStore();
@@ -51,7 +53,9 @@ it('two sweepers racing over 500 due aggregates fire each deadline once', async 
       const result = await store.fireDue(db, {
         limit: 25,
         onFired: async (trx, deadline) => {
-          await sql`INSERT INTO ${sql.id(t.schema, 'fired')} (id, sweeper) VALUES (${deadline.id}, ${name})`.execute(trx);
+          await sql`INSERT INTO ${sql.id(t.schema, 'fired')} (id, sweeper) VALUES (${deadline.id}, ${name})`.execute(
+            trx,
+          );
         },
       });
       fired += result.fired;

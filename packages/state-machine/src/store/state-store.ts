@@ -296,10 +296,7 @@ export interface StateStore<M extends AnyMachine, DB = unknown> {
    * });
    * ```
    */
-  fireDue<T extends DB>(
-    db: Kysely<T>,
-    options?: FireDueOptions<StateOf<M>, EventOf<M>, T>,
-  ): Promise<FireDueResult>;
+  fireDue<T extends DB>(db: Kysely<T>, options?: FireDueOptions<StateOf<M>, EventOf<M>, T>): Promise<FireDueResult>;
   /**
    * `fireDue` in a loop for `forMs` (a scheduled Lambda: a little less than its timeout; a container:
    * a long budget and `signal` to stop): batches back to back while a batch is full, a pause of `idleMs`
@@ -482,7 +479,9 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
         const deadline = row.state === null ? undefined : deadlineByState.get(row.state);
         if (deadline === undefined || row.version === null) {
           // The machine no longer has a deadline for this state (or a row outside the store): nothing to fire.
-          await sql`UPDATE ${tables.aggregate} SET deadline_at = NULL WHERE ${tables.idColumn} = ${row.id}`.execute(trx);
+          await sql`UPDATE ${tables.aggregate} SET deadline_at = NULL WHERE ${tables.idColumn} = ${row.id}`.execute(
+            trx,
+          );
           cleared += 1;
           continue;
         }
@@ -500,7 +499,16 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
             undefined,
           );
           const { snapshot, entry } = written;
-          await run.onFired?.(trx as never, { id: snapshot.id, from, event, to, eventId, dueAt: row.dueAt, snapshot, entry });
+          await run.onFired?.(trx as never, {
+            id: snapshot.id,
+            from,
+            event,
+            to,
+            eventId,
+            dueAt: row.dueAt,
+            snapshot,
+            entry,
+          });
           await sql`RELEASE SAVEPOINT checkout_deadline`.execute(trx);
           fired += 1;
           committed.push({ id: snapshot.id, eventId, from, to });

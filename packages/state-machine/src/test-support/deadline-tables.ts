@@ -4,7 +4,12 @@ import { createStateStore } from '../store/state-store.js';
 import { inviteMachine } from './invite-machine.js';
 
 export async function migrateInvites<DB>(db: Kysely<DB>, schema: string, aggregateTable = 'invites'): Promise<void> {
-  const store = createStateStore({ machine: inviteMachine, schema, aggregateTable, auditTable: `${aggregateTable}_audit` });
+  const store = createStateStore({
+    machine: inviteMachine,
+    schema,
+    aggregateTable,
+    auditTable: `${aggregateTable}_audit`,
+  });
   await store.migration({ createAggregateTable: true }).up(db);
   await store.deadlineMigration().up(db);
 }
