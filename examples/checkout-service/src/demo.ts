@@ -5,12 +5,13 @@
 // submissions, declines, lost provider responses, a hot SKU and poison messages (chaos adds a payment
 // provider outage longer than the payment deadline), waits for the flow to drain and checks every
 // invariant from durable state. Exit code 0 only if all hold.
-import { sql } from 'kysely';
+
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startCheckoutStack } from '@checkout/testing';
 import { listDeadLetters } from '@checkout/workers';
+import { sql } from 'kysely';
 import { checkInvariants } from './invariants/check-invariants.js';
 import { createCheckoutEnvironment, waitForDrain } from './local/checkout-environment.js';
 import { startDuplicateDeliveries } from './local/duplicate-deliveries.js';

@@ -15,13 +15,6 @@ import { transition } from '../machine/transition.js';
 import type { AnyMachine, EventOf, MachineDeadline, StateOf } from '../machine/types.js';
 import { type AggregateTableFacts, canonicalId, describeIdColumn, readAggregateTable } from './aggregate-table.js';
 import {
-  deadlineMigration,
-  deadlineMigrationSql,
-  type StateStoreMigrationOptions,
-  stateStoreMigration,
-  stateStoreMigrationSql,
-} from './migration.js';
-import {
   type DeadlineRunOptions,
   type DeadlineRunResult,
   type DeadlineStats,
@@ -33,6 +26,13 @@ import {
   type ResolvedFireDue,
   runOptions,
 } from './deadlines.js';
+import {
+  deadlineMigration,
+  deadlineMigrationSql,
+  type StateStoreMigrationOptions,
+  stateStoreMigration,
+  stateStoreMigrationSql,
+} from './migration.js';
 import { type PayloadJson, payloadJson } from './payload-json.js';
 import { resolveTables, type StateStoreTables } from './tables.js';
 import type {
