@@ -45,6 +45,7 @@ try {
     },
   });
   await store.migration().up(db);
+  await store.deadlineMigration().up(db); // orderMachine declares deadlines
 
   // Orders as store.create leaves them: the row at version 1 and its `created` audit row.
   const seed = async (prefix: string) => {

@@ -2,13 +2,16 @@
 // `pnpm --filter @checkout/example-checkout-service chaos [--orders N] [--seed S] [--report FILE] [--processes 3]`
 // Starts the embedded stack, the relays and the workers (in this process, or with --chaos in worker
 // processes that are SIGKILLed and restarted at seeded moments), plays buyers with duplicate
-// submissions, declines, lost provider responses, a hot SKU and poison messages, waits for the
-// flow to drain and checks every invariant from durable state. Exit code 0 only if all hold.
+// submissions, declines, lost provider responses, a hot SKU and poison messages (chaos adds a payment
+// provider outage longer than the payment deadline), waits for the flow to drain and checks every
+// invariant from durable state. Exit code 0 only if all hold.
+
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startCheckoutStack } from '@checkout/testing';
 import { listDeadLetters } from '@checkout/workers';
+import { sql } from 'kysely';
 import { checkInvariants } from './invariants/check-invariants.js';
 import { createCheckoutEnvironment, waitForDrain } from './local/checkout-environment.js';
 import { startDuplicateDeliveries } from './local/duplicate-deliveries.js';
@@ -42,6 +45,10 @@ if (
   process.exit(2);
 }
 const hotStock = Math.max(1, Math.floor(orders * 0.1));
+// Short order deadlines for the demo (production defaults: 15 minutes to pay, 10 to reserve stock).
+const deadlines = { pendingPaymentSeconds: 20, paymentAuthorizedSeconds: 30 } as const;
+// Chaos: the provider answers nothing for longer than the payment deadline, then recovers.
+const outageMs = (deadlines.pendingPaymentSeconds + 5) * 1_000;
 const initialStock = { mug: 100_000, tee: 100_000, hot: hotStock };
 const percentile = (sorted: readonly number[], p: number) =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
@@ -57,6 +64,7 @@ try {
       ? { latencyMs: 5, spikeRate: 0.02, spikeMs: 6_000, lostResponseRate: 0.1 }
       : { latencyMs: 5, spikeRate: 0.05, spikeMs: 300, lostResponseRate: 0.1 },
     initialStock,
+    deadlines,
   });
   // Chaos kills relays and consumers separately: process 0 runs the outbox relays only, the others
   // consume only (a single process does both).
@@ -108,7 +116,21 @@ try {
       }),
     );
     console.log(`${orders} checkouts (2-4 copies each), hot SKU stock ${hotStock}, seed ${seed} ...`);
+    // Chaos: one provider outage (at least one per run) a little after the load starts.
+    const outage = values.chaos
+      ? setTimeout(() => {
+          console.log(
+            `  payment provider outage for ${outageMs / 1000} s (payment deadline ${deadlines.pendingPaymentSeconds} s)`,
+          );
+          env.payment.startOutage(outageMs);
+        }, 2_000)
+      : undefined;
     const load = await runLoad(env.deps, { orders, seed, hotShare: 0.2, declineShare: 0.05 });
+    if (outage !== undefined && env.payment.outages() === 0) {
+      // A load shorter than the delay still gets its outage.
+      clearTimeout(outage);
+      env.payment.startOutage(outageMs);
+    }
     // Chaos: keep killing a little longer while commands are in flight, then let the flow drain.
     if (fleet !== undefined) await new Promise((resolve) => setTimeout(resolve, 3_000));
     killing = false;
@@ -152,6 +174,10 @@ try {
     const latencies = [...load.latenciesMs].sort((a, b) => a - b);
     const violations = Object.values(invariants).filter((v) => !v.ok).length;
     const ledger = env.payment.ledger();
+    const { rows: fired } = await sql<{ event: string; n: number }>`SELECT event, count(*)::int AS n
+      FROM ${sql.id(env.deps.schema, 'audit_events')} WHERE event IN ('inventory.short', 'payment.timed_out', 'inventory.timed_out')
+      GROUP BY event`.execute(env.db);
+    const eventCount = (event: string) => fired.find((row) => row.event === event)?.n ?? 0;
     const report = {
       orders,
       checkoutRequests: load.requests,
@@ -160,7 +186,11 @@ try {
         duplicateSubmissions: load.requests - orders,
         lostProviderResponses: env.payment.lostResponses().length,
         declines: ledger.filter((e) => e.status === 'declined').length,
-        hotSkuShortages: progress.states.CANCELLED ?? 0,
+        hotSkuShortages: eventCount('inventory.short'),
+        providerOutages: env.payment.outages(),
+        providerOutageCalls: env.payment.outageCalls(),
+        paymentTimeouts: eventCount('payment.timed_out'),
+        inventoryTimeouts: eventCount('inventory.timed_out'),
         poisonMessages: poisonMarkers.length,
         processKills: fleet?.kills ?? 0,
         relayProcessKills: (fleet?.killsByRole.relay ?? 0) + (fleet?.killsByRole.both ?? 0),

@@ -15,6 +15,12 @@ export {
 } from './dashboard/checkout-dashboard.js';
 export { CheckoutDatabase, type CheckoutDatabaseProps } from './database/checkout-database.js';
 export {
+  DEADLINE_METRIC_NAMESPACE,
+  DEADLINE_OLDEST_OVERDUE_AGE_METRIC,
+  DeadlineSweeperFunction,
+  type DeadlineSweeperFunctionProps,
+} from './deadline/deadline-sweeper-function.js';
+export {
   CheckoutCdkConfigError,
   CheckoutCdkError,
   type CheckoutCdkErrorCode,

@@ -13,6 +13,7 @@ export {
   VersionConflictError,
 } from './errors.js';
 export {
+  type DeadlinesOf,
   defineMachine,
   type EventNamesOf,
   type GuardNamesOf,
@@ -23,10 +24,12 @@ export {
 export { allowedEvents, canTransition, type TransitionContext, transition } from './machine/transition.js';
 export type {
   AnyMachine,
+  DeadlineConfig,
   EventOf,
   Guard,
   GuardInput,
   Machine,
+  MachineDeadline,
   MachineTransition,
   StateConfig,
   StateOf,
@@ -34,7 +37,23 @@ export type {
   TransitionConfig,
 } from './machine/types.js';
 export { toMermaid } from './mermaid/to-mermaid.js';
-export { type OrderEvent, type OrderState, orderMachine } from './order/order-machine.js';
+export {
+  createOrderMachine,
+  DEFAULT_ORDER_DEADLINES,
+  type OrderDeadlines,
+  type OrderEvent,
+  type OrderState,
+  orderMachine,
+} from './order/order-machine.js';
+export type {
+  DeadlineFired,
+  DeadlineObserver,
+  DeadlineRunOptions,
+  DeadlineRunResult,
+  DeadlineStats,
+  FireDueOptions,
+  FireDueResult,
+} from './store/deadlines.js';
 export type { StateStoreMigrationOptions } from './store/migration.js';
 export {
   type AdvanceInput,

@@ -62,8 +62,8 @@ describe('examples/checkout-service/infra', () => {
       'AWS::ApiGatewayV2::Integration': 2,
       'AWS::ApiGatewayV2::Route': 3,
       'AWS::ApiGatewayV2::Stage': 1,
-      // 5 queues x (age + DLQ depth) + outbox lag.
-      'AWS::CloudWatch::Alarm': 11,
+      // 5 queues x (age + DLQ depth) + outbox lag + oldest overdue order deadline.
+      'AWS::CloudWatch::Alarm': 12,
       'AWS::CloudWatch::Dashboard': 1,
       // Idempotency + inventory.
       'AWS::DynamoDB::Table': 2,
@@ -78,19 +78,19 @@ describe('examples/checkout-service/infra', () => {
       'AWS::EC2::VPC': 1,
       'AWS::EC2::VPCEndpoint': 1,
       'AWS::EC2::VPCGatewayAttachment': 1,
-      // Cluster + proxy + 8 functions in the VPC; proxy <- each of the 8, cluster <- proxy.
-      'AWS::EC2::SecurityGroup': 10,
-      'AWS::EC2::SecurityGroupIngress': 9,
-      // Relay and inventory sweep schedules.
-      'AWS::Events::Rule': 2,
-      // One role + one policy per function (9) + the RDS Proxy's role.
-      'AWS::IAM::Policy': 10,
-      'AWS::IAM::Role': 10,
-      // 5 workers, relay, checkout API, reporting API, inventory sweep.
+      // Cluster + proxy + 9 functions in the VPC; proxy <- each of the 9, cluster <- proxy.
+      'AWS::EC2::SecurityGroup': 11,
+      'AWS::EC2::SecurityGroupIngress': 10,
+      // Relay, inventory sweep and deadline sweeper schedules.
+      'AWS::Events::Rule': 3,
+      // One role + one policy per function (10) + the RDS Proxy's role.
+      'AWS::IAM::Policy': 11,
+      'AWS::IAM::Role': 11,
+      // 5 workers, relay, checkout API, reporting API, inventory sweep, deadline sweeper.
       'AWS::Lambda::EventSourceMapping': 5,
-      'AWS::Lambda::Function': 9,
-      'AWS::Lambda::Permission': 5,
-      'AWS::Logs::LogGroup': 9,
+      'AWS::Lambda::Function': 10,
+      'AWS::Lambda::Permission': 6,
+      'AWS::Logs::LogGroup': 10,
       // Aurora Serverless v2 writer + reader, RDS Proxy with a read-only endpoint.
       'AWS::RDS::DBCluster': 1,
       'AWS::RDS::DBInstance': 2,

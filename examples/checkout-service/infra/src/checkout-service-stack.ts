@@ -6,6 +6,7 @@ import {
   CheckoutQueue,
   CheckoutWorker,
   type CheckoutWorkerProps,
+  DeadlineSweeperFunction,
   IdempotencyTable,
   InventoryTable,
   OutboxRelayFunction,
@@ -39,6 +40,7 @@ export const HANDLERS = [
   'analytics-worker',
   'outbox-relay',
   'inventory-sweep',
+  'deadline-sweeper',
 ] as const;
 /** Name of one deployable unit. */
 export type HandlerName = (typeof HANDLERS)[number];
@@ -226,6 +228,15 @@ export class CheckoutServiceStack extends Stack {
     new events.Rule(this, 'InventorySweepSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new targets.LambdaFunction(sweep.function, { retryAttempts: 0 })],
+    });
+
+    // Order deadlines (15 minutes to pay, 10 to reserve stock): every minute, a run fires the due ones
+    // (timed-out payments cancelled, late authorizations voided); alarm when one is overdue by 5 minutes.
+    new DeadlineSweeperFunction(this, 'DeadlineSweeper', {
+      ...fn('deadline-sweeper'),
+      database,
+      databaseUser: 'checkout_app',
+      alarmActions,
     });
 
     const dashboard = new CheckoutDashboard(this, 'Dashboard', { queues: Object.values(queues), workers, relay });

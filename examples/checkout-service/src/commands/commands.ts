@@ -20,12 +20,16 @@ export const reserveInventory = defineCommand({
   payload: z.object({ lines: z.array(Line).min(1) }).strict(),
 });
 
-/** Void the authorization after short stock (compensation), then cancel the order (payment worker). */
+/**
+ * Compensation (payment worker): void the authorization after short stock or a stock timeout, then
+ * cancel the order; cancel the request of a payment that timed out; or, with `authorizationId`, void an
+ * authorization that arrived after the order was cancelled.
+ */
 export const voidPayment = defineCommand({
   type: 'VoidPayment',
   version: 1,
   destination: 'payment' satisfies QueueName,
-  payload: z.object({ reason: z.string().min(1) }).strict(),
+  payload: z.object({ reason: z.string().min(1), authorizationId: z.string().min(1).optional() }).strict(),
 });
 
 /** Commit the reservation and hand the order to the warehouse (fulfillment worker). */

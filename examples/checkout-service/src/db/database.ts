@@ -31,6 +31,8 @@ export interface CheckoutDatabase {
     /** Filled by the state-machine store (`create`). */
     state: string | null;
     version: number | null;
+    /** When the state's deadline is due (the state-machine store's deadline migration); `null` for none. */
+    deadline_at: ColumnType<Date | null, never, never>;
   };
   payment_intents: {
     order_id: string;

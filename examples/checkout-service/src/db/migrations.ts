@@ -1,7 +1,13 @@
 import { createSchemaSql } from '@checkout/core';
 import { createKyselyIdempotencyStore } from '@checkout/idempotency/kysely';
 import type { Outbox } from '@checkout/outbox';
-import { createStateStore, orderMachine, type StateStore } from '@checkout/state-machine';
+import {
+  createOrderMachine,
+  createStateStore,
+  type OrderDeadlines,
+  type orderMachine,
+  type StateStore,
+} from '@checkout/state-machine';
 import { type Kysely, sql } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import type { CheckoutDatabase } from './database.js';
@@ -16,10 +22,19 @@ export const TABLES = {
 
 /**
  * The orders' state store on `schema`: one definition for the service (`deps.orders`) and for its
- * migration (`002_order_state`).
+ * migrations (`002_order_state`, `005_order_deadlines`). `deadlines` shortens the order deadlines (the
+ * demo); production keeps the defaults (15 minutes to pay, 10 to reserve stock).
  */
-export function createOrderStore(schema: string): StateStore<typeof orderMachine, CheckoutDatabase> {
-  return createStateStore({ machine: orderMachine, schema, aggregateTable: TABLES.orders, auditTable: TABLES.audit });
+export function createOrderStore(
+  schema: string,
+  deadlines: OrderDeadlines = {},
+): StateStore<typeof orderMachine, CheckoutDatabase> {
+  return createStateStore({
+    machine: createOrderMachine(deadlines),
+    schema,
+    aggregateTable: TABLES.orders,
+    auditTable: TABLES.audit,
+  });
 }
 
 /**
@@ -85,6 +100,7 @@ export function checkoutMigrations(options: {
     '002_order_state': createOrderStore(schema).migration(),
     '003_outbox': options.outbox.migration(),
     '004_idempotency': createKyselyIdempotencyStore({ schema, table: TABLES.idempotency }).migration(),
+    '005_order_deadlines': createOrderStore(schema).deadlineMigration(),
   };
 }
 

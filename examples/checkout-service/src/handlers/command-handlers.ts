@@ -1,9 +1,9 @@
 import { IdempotencyInProgressError, once } from '@checkout/idempotency';
-import { ReservationStateError } from '@checkout/inventory';
+import { ReservationNotFoundError, ReservationStateError } from '@checkout/inventory';
 import type { OrderState } from '@checkout/state-machine';
 import { type CommandRoute, handleCommand, TransientError } from '@checkout/workers';
 import { enqueueCommand } from '@checkout/workers/outbox';
-import type { Transaction, Updateable } from 'kysely';
+import type { Kysely, Transaction, Updateable } from 'kysely';
 import {
   authorizePayment,
   publishAnalytics,
@@ -25,8 +25,31 @@ import { type LoadedOrder, loadOrder, unitsOf } from './load-order.js';
 // key (`envelope.idempotencyKey`, derived by `commandKey`) is every key a handler needs: the state
 // store's event id, the provider's request id, the key of `once`.
 
-/** How long an unpaid-for-yet reservation holds stock before the sweeper returns it. */
+/**
+ * How long an unpaid-for-yet reservation holds stock before the sweeper returns it. It is the timer of
+ * INVENTORY_RESERVED (which has no deadline of its own): a hold that expired before fulfillment commits
+ * it sends the order to NEEDS_ATTENTION. It is taken in PAYMENT_AUTHORIZED, whose deadline (10 minutes by
+ * default) voids the payment and releases a reservation made after it.
+ */
 const RESERVATION_HOLD_MS = 15 * 60_000;
+
+/** States after a stock timeout or a cancellation: a reservation made now (a late command) is released. */
+const RELEASE_LATE_RESERVATION: ReadonlySet<OrderState | null> = new Set([
+  'INVENTORY_TIMED_OUT',
+  'PAYMENT_VOIDED',
+  'CANCELLED',
+]);
+
+/** Returns a reservation's stock (idempotent: none, or already released or expired, is fine). */
+async function releaseReservation(deps: CheckoutDeps, orderId: string): Promise<void> {
+  try {
+    await deps.inventory.release(orderId);
+  } catch (error) {
+    if (error instanceof ReservationNotFoundError) return;
+    if (error instanceof ReservationStateError && error.status !== 'COMMITTED') return;
+    throw error;
+  }
+}
 /** How long a sent receipt is remembered (a duplicate command later than this would resend). */
 const RECEIPT_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -41,13 +64,14 @@ function providerRetry(error: unknown): never {
   throw error;
 }
 
-function analyticsOf(order: LoadedOrder, outcome: OrderState) {
+/** The analytics payload of an order's outcome. */
+export function analyticsOf(order: LoadedOrder, outcome: OrderState) {
   return { customerId: order.customerId, outcome, total: order.total, currency: order.currency, units: unitsOf(order) };
 }
 
 async function updatePaymentIntent(
   deps: CheckoutDeps,
-  trx: Transaction<CheckoutDatabase>,
+  trx: Kysely<CheckoutDatabase> | Transaction<CheckoutDatabase>,
   orderId: string,
   values: Updateable<CheckoutDatabase['payment_intents']>,
 ): Promise<void> {
@@ -75,11 +99,18 @@ function paymentRoutes(deps: CheckoutDeps): CommandRoute[] {
         if (result.status === 'authorized') {
           const { authorizationId } = result;
           const step = { id: orderId, events: 'payment.authorized', eventId: idempotencyKey, actor } as const;
-          await deps.orders.advance(trx, { ...step, payload: { authorizationId } }, async (trx) => {
+          const outcome = await deps.orders.advance(trx, { ...step, payload: { authorizationId } }, async (trx) => {
             await updatePaymentIntent(deps, trx, orderId, { status: 'authorized', authorization_id: authorizationId });
             const lines = order.lines.map(({ sku, quantity }) => ({ sku, quantity }));
             await enqueueCommand(deps.outbox, trx, reserveInventory, { lines }, { orderId });
           });
+          if (outcome.outcome === 'not-allowed') {
+            // The payment deadline cancelled the order while the provider was answering: this late
+            // authorization is voided (compensation), never left charged.
+            const reason = `authorized after the order became ${outcome.state}`;
+            const late = { reason, authorizationId };
+            await enqueueCommand(deps.outbox, trx, voidPayment, late, { orderId, key: 'late-authorization' });
+          }
           return;
         }
         const { reason } = result;
@@ -90,10 +121,28 @@ function paymentRoutes(deps: CheckoutDeps): CommandRoute[] {
         });
       });
     }),
-    // Compensation: INVENTORY_SHORT -> PAYMENT_VOIDED -> CANCELLED, then tell the buyer.
-    handleCommand(voidPayment, async ({ orderId, idempotencyKey, payload: { reason } }) => {
+    // Compensation: INVENTORY_SHORT or INVENTORY_TIMED_OUT -> PAYMENT_VOIDED -> CANCELLED, then tell the
+    // buyer; a payment that timed out (CANCELLED, intent still pending) has its request cancelled at the
+    // provider; an authorization that arrived after the order was cancelled is voided.
+    handleCommand(voidPayment, async ({ orderId, idempotencyKey, payload: { reason, authorizationId: late } }) => {
       const order = await loadOrder(deps, orderId);
-      if (order.state !== 'INVENTORY_SHORT') return;
+      if (late !== undefined) {
+        await deps.payment.void(late).catch(providerRetry);
+        if (order.state !== 'COMPLETED') {
+          await updatePaymentIntent(deps, deps.db, orderId, { status: 'voided', authorization_id: late });
+        }
+        return;
+      }
+      if (order.state === 'CANCELLED' && order.payment.status === 'pending') {
+        // The payment timed out with its outcome unknown: whatever the provider did under this request
+        // id is voided, and an authorization it has not made yet will be declined.
+        await deps.payment.cancel(order.payment.provider_request_id).catch(providerRetry);
+        await updatePaymentIntent(deps, deps.db, orderId, { status: 'voided' });
+        return;
+      }
+      if (order.state !== 'INVENTORY_SHORT' && order.state !== 'INVENTORY_TIMED_OUT') return;
+      // A reservation made by a ReserveInventory that raced the stock deadline goes back to stock.
+      if (order.state === 'INVENTORY_TIMED_OUT') await releaseReservation(deps, orderId);
       const authorizationId = order.payment.authorization_id;
       if (authorizationId !== null) await deps.payment.void(authorizationId).catch(providerRetry);
       const events = ['payment.voided', 'order.cancelled'] as const;
@@ -116,16 +165,21 @@ function inventoryRoutes(deps: CheckoutDeps): CommandRoute[] {
     // PAYMENT_AUTHORIZED -> INVENTORY_RESERVED (then StartFulfillment) or INVENTORY_SHORT (then VoidPayment).
     handleCommand(reserveInventory, async ({ orderId, idempotencyKey, payload: { lines } }) => {
       const order = await loadOrder(deps, orderId);
-      if (order.state !== 'PAYMENT_AUTHORIZED') return;
+      if (order.state !== 'PAYMENT_AUTHORIZED') {
+        // A command that lost the race with the stock deadline (its reservation may have landed on a
+        // try that then failed): nothing may stay reserved for a cancelled order.
+        if (RELEASE_LATE_RESERVATION.has(order.state)) await releaseReservation(deps, orderId);
+        return;
+      }
       // Idempotent per order: a duplicate command gets the same reservation back.
       const result = await deps.inventory.reserve(orderId, lines, { holdMs: RESERVATION_HOLD_MS });
-      await deps.db.transaction().execute(async (trx) => {
+      const late = await deps.db.transaction().execute(async (trx) => {
         if (result.ok) {
           const step = { id: orderId, events: 'inventory.reserved', eventId: idempotencyKey, actor } as const;
-          await deps.orders.advance(trx, step, async (trx) => {
+          const outcome = await deps.orders.advance(trx, step, async (trx) => {
             await enqueueCommand(deps.outbox, trx, startFulfillment, {}, { orderId });
           });
-          return;
+          return outcome.outcome === 'not-allowed' && RELEASE_LATE_RESERVATION.has(outcome.state);
         }
         const shortages = result.shortages.map(({ sku, requested, available }) => ({ sku, requested, available }));
         const reason = `out of stock: ${shortages.map((s) => `${s.sku} (wanted ${s.requested}, ${s.available} left)`).join(', ')}`;
@@ -133,7 +187,10 @@ function inventoryRoutes(deps: CheckoutDeps): CommandRoute[] {
         await deps.orders.advance(trx, { ...step, payload: { shortages } }, async (trx) => {
           await enqueueCommand(deps.outbox, trx, voidPayment, { reason }, { orderId });
         });
+        return false;
       });
+      // The stock deadline fired while this reservation was being made: give the stock back.
+      if (late) await releaseReservation(deps, orderId);
     }),
   ];
 }

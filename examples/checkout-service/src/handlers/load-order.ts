@@ -18,7 +18,7 @@ export interface LoadedOrder {
 }
 
 /** Reads the order and its payment intent; throws when the order does not exist (a bug: commands follow commits). */
-export async function loadOrder(deps: CheckoutDeps, orderId: string): Promise<LoadedOrder> {
+export async function loadOrder(deps: Pick<CheckoutDeps, 'db' | 'schema'>, orderId: string): Promise<LoadedOrder> {
   const row = await deps.db
     .withSchema(deps.schema)
     .selectFrom('orders')

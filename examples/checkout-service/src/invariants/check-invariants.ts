@@ -19,6 +19,7 @@ export const INVARIANT_NAMES = [
   'auditComplete',
   'poisonInDlq',
   'paidOrdersFulfilledOrRefunded',
+  'noOrderStuck',
 ] as const;
 
 /** One invariant's verdict. */
@@ -201,6 +202,26 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   }
   const paidOrdersFulfilledOrRefunded = verdict(money, 'every authorization is a completed order or was voided');
 
+  // No order waits forever: each is terminal (or its command is in a DLQ, with a reason), and no state
+  // deadline is overdue (the sweeper fired every one that came due).
+  const deadlines = await deps.orders.deadlineStats(deps.db);
+  const { rows: timeouts } = await sql<{ event: string; n: number }>`
+    SELECT event, count(*)::int AS n FROM ${sql.id(deps.schema, TABLES.audit)}
+    WHERE machine_id = ${deps.orders.machine.id} AND event_id LIKE 'deadline:%' GROUP BY event ORDER BY event`.execute(
+    deps.db,
+  );
+  const noOrderStuck = verdict(
+    [
+      ...unsettled.map((o) => `order ${o.id} is stuck in ${o.state}`),
+      ...(deadlines.overdue > 0
+        ? [`${deadlines.overdue} deadline(s) overdue, oldest by ${deadlines.oldestOverdueAgeSeconds} s`]
+        : []),
+    ],
+    `every order terminal or dead-lettered, no deadline overdue; fired: ${
+      timeouts.map((t) => `${t.n} ${t.event}`).join(', ') || 'none'
+    }`,
+  );
+
   return {
     oneOrderPerKey,
     retriesSameOrder,
@@ -213,5 +234,6 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     auditComplete,
     poisonInDlq,
     paidOrdersFulfilledOrRefunded,
+    noOrderStuck,
   };
 }

@@ -2,6 +2,7 @@ import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createTableInput } from '@checkout/core';
 import { inventoryTableDefinition } from '@checkout/inventory';
+import type { OrderDeadlines } from '@checkout/state-machine';
 import {
   type CheckoutStackInfo,
   createTestQueue,
@@ -42,6 +43,8 @@ export interface CheckoutEnvironmentOptions {
   readonly initialStock: Readonly<Record<string, number>>;
   /** Connections of this process's one pool (API + workers + relays share it). Default 10. */
   readonly poolSize?: number;
+  /** Order deadlines of every process of this environment (short in the demo); default the production ones. */
+  readonly deadlines?: OrderDeadlines;
 }
 
 /** A stage's queue with its DLQ. */
@@ -89,6 +92,8 @@ export interface WorkerProcessConfig {
   /** Queue URL of each stage. */
   readonly queueUrls: Readonly<Record<QueueName, string>>;
   readonly simulatorUrl: string;
+  /** The order deadlines (the same in every process). */
+  readonly deadlines?: OrderDeadlines;
 }
 
 const TERMINAL = new Set(['COMPLETED', 'PAYMENT_DECLINED', 'CANCELLED']);
@@ -139,6 +144,7 @@ export async function createCheckoutEnvironment(
     catalog: DEMO_CATALOG,
     payment: new PaymentProviderClient(simulators.url, { timeoutMs: 5_000 }),
     email,
+    ...(options.deadlines === undefined ? {} : { deadlines: options.deadlines }),
   });
   await migrateCheckoutDatabase(db, { schema: schema.name, outbox: deps.outbox });
   for (const [sku, units] of Object.entries(options.initialStock)) await deps.inventory.setStock(sku, units);
@@ -168,6 +174,7 @@ export async function createCheckoutEnvironment(
         string
       >,
       simulatorUrl: simulators.url,
+      ...(options.deadlines === undefined ? {} : { deadlines: options.deadlines }),
     },
     async progress() {
       const app = db.withSchema(schema.name);

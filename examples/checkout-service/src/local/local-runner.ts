@@ -3,6 +3,7 @@ import { createOutboxRelay, createSqsPublisher, type OutboxRelay } from '@checko
 import { createSqsConsumer, type SqsConsumer, type WorkerObserver } from '@checkout/workers';
 import type pg from 'pg';
 import { stageRoutes } from '../handlers/command-handlers.js';
+import { runOrderDeadlines } from '../handlers/deadline-handlers.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
 import { QUEUE_NAMES, type QueueName, TOPOLOGY } from '../topology.js';
 import { ageMetrics } from './queue-watch.js';
@@ -36,6 +37,11 @@ export interface LocalRunnerOptions {
   readonly observer?: WorkerObserver;
   /** Called with the age of every message a worker receives (for the per-queue report). */
   readonly onAge?: (queue: QueueName, ageMs: number) => void;
+  /**
+   * Run the order deadline sweeper (`runOrderDeadlines`) beside the relays. Default: when this process
+   * runs relays. Several sweepers are safe (due orders are claimed with SKIP LOCKED).
+   */
+  readonly deadlines?: boolean;
 }
 
 /** A running local runner. */
@@ -89,12 +95,19 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
   const consume = options.consume ?? true;
   for (const relay of relays) await relay.start();
   if (consume) for (const queue of QUEUE_NAMES) consumers[queue].start();
+  const stopSweeper = new AbortController();
+  const sweeper =
+    (options.deadlines ?? relays.length > 0)
+      ? runOrderDeadlines(deps, { forMs: 86_400_000, idleMs: 250, signal: stopSweeper.signal }).catch(() => undefined)
+      : undefined;
   return {
     relays,
     consumers,
     async stop() {
+      stopSweeper.abort();
       if (consume) await Promise.all(QUEUE_NAMES.map((queue) => consumers[queue].stop({ timeoutMs: 10_000 })));
       await Promise.all(relays.map((relay) => relay.stop()));
+      await sweeper;
     },
   };
 }

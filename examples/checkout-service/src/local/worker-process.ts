@@ -32,6 +32,7 @@ const deps = createCheckoutDeps({
   catalog: DEMO_CATALOG,
   payment: new PaymentProviderClient(config.simulatorUrl, { timeoutMs: 5_000 }),
   email: new EmailProviderClient(config.simulatorUrl),
+  ...(config.deadlines === undefined ? {} : { deadlines: config.deadlines }),
 });
 // The parent may stop reading (it stopped the fleet, or died): a failed write must not end this process.
 process.stdout.on('error', () => {});

@@ -17,7 +17,11 @@ describe('createCheckoutDeps', () => {
         dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
         inventoryTable: 'inventory',
         catalog: DEMO_CATALOG,
-        payment: { authorize: () => Promise.reject(new Error('unused')), void: () => Promise.resolve() },
+        payment: {
+          authorize: () => Promise.reject(new Error('unused')),
+          void: () => Promise.resolve(),
+          cancel: () => Promise.resolve(),
+        },
         email: { send: () => Promise.resolve() },
       });
     expect(() => build('checkout"; DROP TABLE orders; --')).toThrow(/schema/);

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createKyselyIdempotencyStore, type KyselyIdempotencyStore } from '@checkout/idempotency/kysely';
 import { type CartSnapshotStore, createCartSnapshotStore, createInventory, type Inventory } from '@checkout/inventory';
 import { createOutbox, type Outbox } from '@checkout/outbox';
-import type { orderMachine, StateStore } from '@checkout/state-machine';
+import type { OrderDeadlines, orderMachine, StateStore } from '@checkout/state-machine';
 import type { Kysely } from 'kysely';
 import type { CheckoutDatabase } from '../db/database.js';
 import { createOrderStore, TABLES } from '../db/migrations.js';
@@ -15,6 +15,11 @@ export interface PaymentGateway {
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
   /** Voids an authorization; idempotent. */
   void(authorizationId: string): Promise<unknown>;
+  /**
+   * Cancels an authorization request by its request id: voids what it authorized, or makes it decline
+   * if the provider has not seen it yet (a timed-out payment whose outcome is unknown). Idempotent.
+   */
+  cancel(requestId: string): Promise<unknown>;
 }
 
 /** The email provider (not idempotent: the worker makes receipts at-most-once). */
@@ -48,6 +53,8 @@ export interface CheckoutDepsOptions {
   readonly catalog: Catalog;
   readonly payment: PaymentGateway;
   readonly email: EmailGateway;
+  /** Order deadlines (whole seconds); default the production ones (15 minutes to pay, 10 to reserve). */
+  readonly deadlines?: OrderDeadlines;
 }
 
 /** Wires the packages on one schema. Holds clients only; no per-request state. */
@@ -57,7 +64,7 @@ export function createCheckoutDeps(options: CheckoutDepsOptions): CheckoutDeps {
     db,
     schema,
     outbox: createOutbox({ schema, table: TABLES.outbox }),
-    orders: createOrderStore(schema),
+    orders: createOrderStore(schema, options.deadlines),
     idempotency: createKyselyIdempotencyStore({ db, schema, table: TABLES.idempotency }),
     inventory: createInventory({ client: options.dynamodb, tableName: options.inventoryTable }),
     carts: createCartSnapshotStore({ client: options.dynamodb, tableName: options.inventoryTable }),

@@ -67,9 +67,14 @@ export class PaymentProviderSimulator {
   readonly #lostOnce = new Set<string>();
   /** Start times of the calls accepted in the last second (the rate limit's window). */
   readonly #window: number[] = [];
+  /** Request ids cancelled before the provider saw them: a later authorize with one is declined. */
+  readonly #cancelled = new Set<string>();
   #sequence = 0;
   #spikes = 0;
   #throttled = 0;
+  #outageUntil = 0;
+  #outages = 0;
+  #outageCalls = 0;
 
   constructor(options: { readonly seed: number; readonly faults?: Partial<PaymentFaults> }) {
     this.#faults = { ...DEFAULT_FAULTS, ...options.faults };
@@ -82,6 +87,19 @@ export class PaymentProviderSimulator {
     await sleep(this.#latency());
     let entry = this.#byRequest.get(request.requestId);
     let loseResponse = false;
+    if (entry === undefined && this.#cancelled.has(request.requestId)) {
+      entry = { ...pick(request), status: 'declined' };
+      this.#byRequest.set(request.requestId, entry);
+    }
+    if (this.#inOutage()) {
+      // An outage answers nothing; half the new requests still get charged (the late authorizations).
+      if (entry === undefined && this.#random.chance(0.5)) {
+        this.#sequence += 1;
+        entry = { ...pick(request), status: 'authorized', authorizationId: `auth_${this.#sequence}` };
+        this.#byRequest.set(request.requestId, entry);
+      }
+      throw new ProviderUnavailableError(`outage: no answer to ${request.requestId}`);
+    }
     if (entry === undefined) {
       const declined = request.paymentToken === DECLINED_TOKEN || this.#random.chance(this.#faults.declineRate);
       this.#sequence += 1;
@@ -101,10 +119,42 @@ export class PaymentProviderSimulator {
   async void(authorizationId: string): Promise<{ readonly status: 'voided' }> {
     this.#admit();
     await sleep(this.#latency());
+    if (this.#inOutage()) throw new ProviderUnavailableError(`outage: no answer to void ${authorizationId}`);
     for (const [requestId, entry] of this.#byRequest) {
       if (entry.authorizationId === authorizationId) this.#byRequest.set(requestId, { ...entry, status: 'voided' });
     }
     return { status: 'voided' };
+  }
+
+  /**
+   * Cancels an authorization request by its request id (a "technical cancel" by merchant reference):
+   * voids the authorization made under it, or, when the provider has not seen it yet, makes a later
+   * authorize with that id decline. Idempotent.
+   */
+  async cancel(requestId: string): Promise<{ readonly status: 'voided' }> {
+    this.#admit();
+    await sleep(this.#latency());
+    if (this.#inOutage()) throw new ProviderUnavailableError(`outage: no answer to cancel ${requestId}`);
+    const entry = this.#byRequest.get(requestId);
+    if (entry === undefined) this.#cancelled.add(requestId);
+    else if (entry.status === 'authorized') this.#byRequest.set(requestId, { ...entry, status: 'voided' });
+    return { status: 'voided' };
+  }
+
+  /** Starts an outage: for `durationMs` every call fails as unanswered (some authorizations still land). */
+  startOutage(durationMs: number): void {
+    this.#outageUntil = Math.max(this.#outageUntil, Date.now() + durationMs);
+    this.#outages += 1;
+  }
+
+  /** Outages started so far. */
+  outages(): number {
+    return this.#outages;
+  }
+
+  /** Calls that met an outage (unanswered). */
+  outageCalls(): number {
+    return this.#outageCalls;
   }
 
   /** Every request id the provider has seen, with its current status. */
@@ -136,6 +186,12 @@ export class PaymentProviderSimulator {
       throw new ProviderThrottledError(1);
     }
     this.#window.push(now);
+  }
+
+  #inOutage(): boolean {
+    if (Date.now() >= this.#outageUntil) return false;
+    this.#outageCalls += 1;
+    return true;
   }
 
   #latency(): number {

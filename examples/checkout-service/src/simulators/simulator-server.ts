@@ -15,6 +15,7 @@ const AuthorizeBody = z
   })
   .strict();
 const VoidBody = z.object({ authorizationId: z.string().min(1).max(200) }).strict();
+const CancelBody = z.object({ requestId: z.string().min(1).max(200) }).strict();
 const EmailBody = z
   .object({ to: z.string().min(1).max(320), orderId: z.string().min(1), template: z.string().min(1) })
   .strict();
@@ -68,6 +69,18 @@ export async function startSimulatorServer(simulators: {
           try {
             return send(res, 200, await simulators.payment.void(body.data.authorizationId));
           } catch (error) {
+            if (error instanceof ProviderUnavailableError) return req.socket.destroy();
+            if (error instanceof ProviderThrottledError) return throttled(res, error);
+            throw error;
+          }
+        }
+        if (req.method === 'POST' && req.url === '/payments/cancel') {
+          const body = CancelBody.safeParse(await readJson(req));
+          if (!body.success) return send(res, 400, { error: body.error.issues });
+          try {
+            return send(res, 200, await simulators.payment.cancel(body.data.requestId));
+          } catch (error) {
+            if (error instanceof ProviderUnavailableError) return req.socket.destroy();
             if (error instanceof ProviderThrottledError) return throttled(res, error);
             throw error;
           }
@@ -123,6 +136,11 @@ export class PaymentProviderClient {
   /** Voids an authorization (idempotent at the provider). */
   async void(authorizationId: string): Promise<void> {
     await this.#post('/payments/void', { authorizationId });
+  }
+
+  /** Cancels an authorization request by its request id, seen by the provider or not (idempotent). */
+  async cancel(requestId: string): Promise<void> {
+    await this.#post('/payments/cancel', { requestId });
   }
 
   async #post(path: string, body: unknown): Promise<unknown> {

@@ -54,6 +54,7 @@ export function recipeMigrations(schema: string): Record<string, Migration> {
     '002_order_state': components.orders.migration(),
     '003_outbox': components.outbox.migration(),
     '004_idempotency': components.idempotency.migration(),
+    '005_order_deadlines': components.orders.deadlineMigration(),
   };
 }
 

@@ -1,6 +1,17 @@
 import { fieldPath } from '@checkout/core';
 import { InvalidMachineError } from '../errors.js';
-import type { Guard, GuardInput, Machine, MachineTransition, StateConfig, TransitionConfig } from './types.js';
+import type {
+  Guard,
+  GuardInput,
+  Machine,
+  MachineDeadline,
+  MachineTransition,
+  StateConfig,
+  TransitionConfig,
+} from './types.js';
+
+/** The longest deadline a state may declare: one year, in seconds. */
+const MAX_DEADLINE_SECONDS = 31_536_000;
 
 type StateNames<D> = keyof D & string;
 
@@ -26,6 +37,21 @@ export type GuardsOption<D> = [GuardNamesOf<D>] extends [never]
   ? { readonly guards?: Readonly<Record<never, never>> }
   : { readonly guards: { readonly [G in GuardNamesOf<D>]: Guard<StateNames<D>, EventNamesOf<D>> } };
 
+/**
+ * For each state that declares a `deadline`, the shape it must have: its `event` is one of the events
+ * that state accepts (a key of its own `on`).
+ */
+export type DeadlinesOf<D> = {
+  readonly [K in keyof D]: D[K] extends { readonly deadline: unknown }
+    ? {
+        readonly deadline: {
+          readonly afterSeconds: number;
+          readonly event: D[K] extends { readonly on: infer O } ? keyof O & string : never;
+        };
+      }
+    : unknown;
+};
+
 /** The definition `defineMachine` takes; `D` is the `states` object. */
 export type MachineDefinition<D> = {
   /** Stable id, stored with every audit event (e.g. `order`). A short lower-case name. */
@@ -34,8 +60,8 @@ export type MachineDefinition<D> = {
   readonly version: number;
   /** The state a new aggregate starts in. */
   readonly initial: NoInfer<StateNames<D>>;
-  /** States by name, each with the events it accepts. */
-  readonly states: D;
+  /** States by name, each with the events it accepts (and optionally a `deadline`). */
+  readonly states: D & NoInfer<DeadlinesOf<D>>;
 } & GuardsOption<NoInfer<D>>;
 
 /**
@@ -136,6 +162,41 @@ export function defineMachine<const D extends { readonly [K in keyof D]: StateCo
       );
     }
   }
+  const deadlines: MachineDeadline<S, E>[] = [];
+  for (const state of states) {
+    const deadline: unknown = statesConfig[state]?.deadline;
+    if (deadline === undefined) continue;
+    const field = fieldPath('states', state, 'deadline');
+    if (typeof deadline !== 'object' || deadline === null) {
+      throw new InvalidMachineError(field, 'must be an object { afterSeconds, event }');
+    }
+    const { afterSeconds, event } = deadline as { readonly afterSeconds?: unknown; readonly event?: unknown };
+    if (
+      typeof afterSeconds !== 'number' ||
+      !Number.isSafeInteger(afterSeconds) ||
+      afterSeconds < 1 ||
+      afterSeconds > MAX_DEADLINE_SECONDS
+    ) {
+      throw new InvalidMachineError(
+        fieldPath('states', state, 'deadline', 'afterSeconds'),
+        `must be a whole number of seconds from 1 to ${MAX_DEADLINE_SECONDS}, got ${JSON.stringify(afterSeconds)}`,
+      );
+    }
+    const edge = transitions.find((candidate) => candidate.from === state && candidate.event === event);
+    if (edge === undefined) {
+      throw new InvalidMachineError(
+        fieldPath('states', state, 'deadline', 'event'),
+        `${JSON.stringify(event)} is not an event ${state} accepts`,
+      );
+    }
+    if (edge.guard !== undefined) {
+      throw new InvalidMachineError(
+        fieldPath('states', state, 'deadline', 'event'),
+        `the transition of ${JSON.stringify(event)} has guard ${edge.guard}; a deadline's transition cannot be refused`,
+      );
+    }
+    deadlines.push(Object.freeze({ state, afterSeconds, event: edge.event }));
+  }
   for (const name of Object.keys(guardImplementations)) {
     if (!guardNames.has(name))
       throw new InvalidMachineError(fieldPath('guards', name), 'guard is not used by any transition');
@@ -150,6 +211,7 @@ export function defineMachine<const D extends { readonly [K in keyof D]: StateCo
     terminalStates: Object.freeze(terminalStates),
     transitions: Object.freeze(transitions),
     guardNames: Object.freeze([...guardNames]),
+    deadlines: Object.freeze(deadlines),
     evaluateGuard(name: string, input: GuardInput<S, E>): boolean {
       const guard = Object.hasOwn(guardImplementations, name) ? guardImplementations[name] : undefined;
       if (guard === undefined) throw new InvalidMachineError(fieldPath('guards', name), 'no such guard');

@@ -23,12 +23,25 @@ export interface TransitionConfig<S extends string> {
   readonly description?: string;
 }
 
+/**
+ * A durable timeout of a state: `afterSeconds` after an aggregate enters the state, the store's sweeper
+ * (`fireDue` / `runDeadlines`) applies `event`, unless the aggregate left the state first.
+ */
+export interface DeadlineConfig<E extends string = string> {
+  /** Whole seconds from entering the state until `event` is due (1 to 31,536,000, one year). */
+  readonly afterSeconds: number;
+  /** An event this state accepts (type-checked by `defineMachine`); its transition may not have a guard. */
+  readonly event: E;
+}
+
 /** One state of a machine definition. */
 export interface StateConfig<S extends string> {
   /** Events this state accepts, each mapped to a target state (or a full {@link TransitionConfig}). */
   readonly on?: { readonly [event: string]: S | TransitionConfig<S> };
   /** A terminal state accepts no events; only `force` (manual repair) can move an aggregate out of it. */
   readonly terminal?: boolean;
+  /** A durable timeout: the event applied when the aggregate is still in this state `afterSeconds` later. */
+  readonly deadline?: DeadlineConfig;
   /** Free text for diagrams and docs. */
   readonly description?: string;
 }
@@ -45,6 +58,16 @@ export interface MachineTransition<S extends string, E extends string> {
   readonly guard?: string;
   /** Free text from the definition. */
   readonly description?: string;
+}
+
+/** The deadline of one state, normalized from its definition. */
+export interface MachineDeadline<S extends string, E extends string> {
+  /** The state the deadline belongs to. */
+  readonly state: S;
+  /** Whole seconds from entering `state` until `event` is due. */
+  readonly afterSeconds: number;
+  /** The event the sweeper applies. */
+  readonly event: E;
 }
 
 /**
@@ -68,6 +91,8 @@ export interface Machine<S extends string, E extends string, T extends S = S> {
   readonly transitions: readonly MachineTransition<S, E>[];
   /** Names of the guards the definition uses. */
   readonly guardNames: readonly string[];
+  /** The states' deadlines, in definition order (empty when no state has one). */
+  readonly deadlines: readonly MachineDeadline<S, E>[];
   /** Runs the named guard (declared as a method so a specific machine is assignable to {@link AnyMachine}). */
   evaluateGuard(name: string, input: GuardInput<S, E>): boolean;
 }

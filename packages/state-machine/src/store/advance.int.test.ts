@@ -191,7 +191,12 @@ describe('store.advance: one event', () => {
       snapshot: { id, state: 'PAYMENT_AUTHORIZED', version: 2 },
     });
     if (result.outcome !== 'not-allowed') return;
-    expect(result.allowedEvents).toEqual(['inventory.reserved', 'inventory.short', 'attention.requested']);
+    expect(result.allowedEvents).toEqual([
+      'inventory.reserved',
+      'inventory.short',
+      'inventory.timed_out',
+      'attention.requested',
+    ]);
     expect(callback.runs).toHaveLength(0);
     expect(await written(id)).toEqual({ ...before, outbox: before.outbox + 1 });
     expect(await t.count('outbox', `id = '${id}:ack'`)).toBe(1);

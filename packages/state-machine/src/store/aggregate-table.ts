@@ -28,6 +28,8 @@ export interface AggregateTableFacts {
    * holding only an id and the state columns cannot be inserted, so `create` needs your row first.
    */
   readonly requiredColumns: readonly string[];
+  /** The deadline migration ran: the table has the `deadline_at` column. */
+  readonly hasDeadlineColumn: boolean;
 }
 
 /** Where the id column lives; names are already validated identifiers. */
@@ -96,9 +98,16 @@ export async function readAggregateTable(
   const id = columns.find((column) => column.name === at.idColumn);
   if (id === undefined) throw new StateMachineConfigError('idColumn', `${aggregate} has no column ${at.idColumn}`);
   const requiredColumns = columns
-    .filter((column) => column.required && column.name !== at.idColumn && !STATE_COLUMNS.includes(column.name))
+    .filter(
+      (column) =>
+        column.required &&
+        column.name !== at.idColumn &&
+        !STATE_COLUMNS.includes(column.name) &&
+        column.name !== 'deadline_at',
+    )
     .map((column) => column.name);
-  return { id: idColumnKind(at.idColumn, id), requiredColumns };
+  const hasDeadlineColumn = columns.some((column) => column.name === 'deadline_at');
+  return { id: idColumnKind(at.idColumn, id), requiredColumns, hasDeadlineColumn };
 }
 
 function idColumnKind(name: string, id: ColumnRow): IdColumnKind {

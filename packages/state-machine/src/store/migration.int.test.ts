@@ -86,6 +86,7 @@ describe('store.migration()', () => {
     const options = { schema: t.schema, aggregateTable: 'Order', idColumn: 'select', auditTable: 'table' };
     const store = createStateStore({ machine: orderMachine, ...options });
     await store.migration({ createAggregateTable: true }).up(t.db);
+    await store.deadlineMigration().up(t.db);
     expect(await tableNames()).toEqual(expect.arrayContaining(['Order', 'table']));
     await t.db.transaction().execute((trx) => store.create(trx, { id: 'o-1', eventId: 'e-1', actor: 'api' }));
     await t.db
@@ -140,7 +141,10 @@ describe('store.migration()', () => {
       aggregateTable: 'invoices',
       auditTable: 'invoice_audit',
     });
-    const migrations = { '2026_11_25_invoice_state': store.migration() };
+    const migrations = {
+      '2026_11_25_invoice_state': store.migration(),
+      '2026_12_02_invoice_deadlines': store.deadlineMigration(),
+    };
     const migrator = new Migrator({
       db: t.db,
       provider: { getMigrations: async () => migrations },
@@ -148,12 +152,13 @@ describe('store.migration()', () => {
     });
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
-    expect(up.results?.map((result) => result.status)).toEqual(['Success']);
+    expect(up.results?.map((result) => result.status)).toEqual(['Success', 'Success']);
     // A uuid primary key works: ids travel as text and Postgres casts them to the column's type.
     const id = '5f0c6e36-7d0a-4a52-9a43-0d5f1d2a7b11';
     await sql`INSERT INTO ${sql.id(t.schema, 'invoices')} (id) VALUES (${id})`.execute(t.db);
     await t.db.transaction().execute((trx) => store.create(trx, { id, eventId: 'e-1', actor: 'api' }));
     expect(await store.get(t.db, id)).toMatchObject({ id, state: 'PENDING_PAYMENT' });
+    expect((await migrator.migrateDown()).error).toBeUndefined();
     const down = await migrator.migrateDown();
     expect(down.error).toBeUndefined();
     expect(await tableNames()).not.toContain('invoice_audit');

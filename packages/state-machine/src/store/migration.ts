@@ -123,3 +123,61 @@ export function stateStoreMigrationSql(
   const steps = plan(options);
   return ddlSql(direction === 'up' ? upStatements(tables, steps) : downStatements(tables, steps));
 }
+
+/** Name of the due-time column the deadline migration adds to the aggregate table. */
+export const DEADLINE_COLUMN = 'deadline_at';
+
+/** A state's deadline, as the migration needs it to backfill rows already in that state. */
+export interface MigrationDeadline {
+  readonly state: string;
+  readonly afterSeconds: number;
+}
+
+function deadlineUpStatements(tables: ResolvedTables, deadlines: readonly MigrationDeadline[]): RawBuilder<unknown>[] {
+  return [
+    // Plain ADD COLUMN: a column of yours named deadline_at fails the migration loudly.
+    sql`ALTER TABLE ${tables.aggregate} ADD COLUMN deadline_at timestamptz`,
+    // Only rows with a pending deadline are indexed: the sweeper's claim and the stats stay as cheap
+    // with a million settled rows as with none.
+    sql`CREATE INDEX ${sql.id(deadlineIndexName(tables))} ON ${tables.aggregate} (deadline_at) WHERE deadline_at IS NOT NULL`,
+    // Rows already in a state with a deadline get one, counted from when they entered it. State names
+    // are checked by defineMachine (letters, digits, _) and afterSeconds is a whole number: safe literals.
+    ...deadlines.map(
+      ({ state, afterSeconds }) =>
+        sql`UPDATE ${tables.aggregate} SET deadline_at = coalesce(state_updated_at, now()) + make_interval(secs => ${sql.lit(afterSeconds)})
+  WHERE state = ${sql.lit(state)}`,
+    ),
+  ];
+}
+
+function deadlineDownStatements(tables: ResolvedTables): RawBuilder<unknown>[] {
+  return [
+    sql`DROP INDEX IF EXISTS ${sql.id(tables.names.schema, deadlineIndexName(tables))}`,
+    sql`ALTER TABLE ${tables.aggregate} DROP COLUMN IF EXISTS deadline_at`,
+  ];
+}
+
+/** `<aggregateTable>_deadline_idx` (at most 53 characters: table names are at most 40). */
+export function deadlineIndexName(tables: ResolvedTables): string {
+  return `${tables.names.aggregateTable}_deadline_idx`;
+}
+
+/** The deadline migration (internal: users call `store.deadlineMigration()`). */
+export function deadlineMigration(tables: ResolvedTables, deadlines: readonly MigrationDeadline[]): Migration {
+  return ddlMigration({
+    up: () => deadlineUpStatements(tables, deadlines),
+    down: () => deadlineDownStatements(tables),
+  });
+}
+
+/** The same statements as {@link deadlineMigration}, as SQL text (internal: `store.deadlineMigrationSql()`). */
+export function deadlineMigrationSql(
+  tables: ResolvedTables,
+  deadlines: readonly MigrationDeadline[],
+  direction: 'up' | 'down',
+): string {
+  if (direction !== 'up' && direction !== 'down') {
+    throw new StateMachineInputError('direction', `must be 'up' or 'down', got ${JSON.stringify(direction)}`);
+  }
+  return ddlSql(direction === 'up' ? deadlineUpStatements(tables, deadlines) : deadlineDownStatements(tables));
+}

@@ -71,7 +71,7 @@ describe('create', () => {
   it('sets the initial state on the caller’s own row at version 1 and records a created entry', async () => {
     const id = await newOrder();
     const snapshot = await store.get(t.db, id);
-    expect(snapshot).toMatchObject({ id, state: 'PENDING_PAYMENT', version: 1, machineVersion: 1 });
+    expect(snapshot).toMatchObject({ id, state: 'PENDING_PAYMENT', version: 1, machineVersion: 2 });
     expect(snapshot.createdAt).toBeInstanceOf(Date);
     const history = await store.history(t.db, id);
     expect(history).toEqual([
@@ -165,7 +165,7 @@ describe('apply', () => {
     expect(error).toBeInstanceOf(InvalidTransitionError);
     expect(error).toMatchObject({
       from: 'PENDING_PAYMENT',
-      allowedEvents: ['payment.authorized', 'payment.declined', 'attention.requested'],
+      allowedEvents: ['payment.authorized', 'payment.declined', 'payment.timed_out', 'attention.requested'],
     });
     expect(await store.get(t.db, id)).toMatchObject({ state: 'PENDING_PAYMENT', version: 1 });
     expect(await t.count('checkout_audit_events', `aggregate_id = '${id}'`)).toBe(1);
@@ -240,11 +240,11 @@ describe('apply', () => {
         payload: { providerId: 'pi_123', amount: { cents: 4200, currency: 'EUR' } },
       }),
     );
-    expect(await storeV2.get(t.db, id)).toMatchObject({ machineVersion: 2 });
+    expect(await storeV2.get(t.db, id)).toMatchObject({ machineVersion: 3 });
     const [created, authorized] = await store.history(t.db, id);
-    expect(created?.machineVersion).toBe(1);
+    expect(created?.machineVersion).toBe(2);
     expect(authorized).toMatchObject({
-      machineVersion: 2,
+      machineVersion: 3,
       reason: 'provider said yes',
       payload: { providerId: 'pi_123', amount: { cents: 4200, currency: 'EUR' } },
     });
@@ -437,7 +437,7 @@ describe('one transaction with the outbox', () => {
 function orderMachineDefinitionV2() {
   return {
     id: 'order',
-    version: 2,
+    version: 3,
     initial: 'PENDING_PAYMENT',
     states: {
       PENDING_PAYMENT: { on: { 'payment.authorized': 'PAYMENT_AUTHORIZED' } },

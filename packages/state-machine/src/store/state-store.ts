@@ -1,4 +1,4 @@
-import { fieldPath } from '@checkout/core';
+import { type Clock, fieldPath } from '@checkout/core';
 import { type Kysely, type QueryExecutorProvider, sql, type Transaction } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import {
@@ -12,9 +12,27 @@ import {
   VersionConflictError,
 } from '../errors.js';
 import { transition } from '../machine/transition.js';
-import type { AnyMachine, EventOf, StateOf } from '../machine/types.js';
+import type { AnyMachine, EventOf, MachineDeadline, StateOf } from '../machine/types.js';
 import { type AggregateTableFacts, canonicalId, describeIdColumn, readAggregateTable } from './aggregate-table.js';
-import { type StateStoreMigrationOptions, stateStoreMigration, stateStoreMigrationSql } from './migration.js';
+import {
+  type DeadlineRunOptions,
+  type DeadlineRunResult,
+  type DeadlineStats,
+  type FireDueOptions,
+  type FireDueResult,
+  fireDueOptions,
+  notify,
+  pause,
+  type ResolvedFireDue,
+  runOptions,
+} from './deadlines.js';
+import {
+  deadlineMigration,
+  deadlineMigrationSql,
+  type StateStoreMigrationOptions,
+  stateStoreMigration,
+  stateStoreMigrationSql,
+} from './migration.js';
 import { type PayloadJson, payloadJson } from './payload-json.js';
 import { resolveTables, type StateStoreTables } from './tables.js';
 import type {
@@ -44,6 +62,11 @@ export interface StateStoreOptions<M extends AnyMachine, DB = unknown> extends S
    * A transactional hook, not an observer: its errors are not swallowed.
    */
   readonly onTransition?: (trx: Transaction<DB>, change: StateChange<StateOf<M>, EventOf<M>>) => Promise<void> | void;
+  /**
+   * The clock deadlines are computed and fired with (epoch milliseconds, `Clock` from core). Default
+   * `Date.now`. A state's due time is `now() + afterSeconds`; `fireDue` fires what is due at `now()`.
+   */
+  readonly now?: Clock;
 }
 
 /** Input of {@link StateStore.create}. */
@@ -139,6 +162,28 @@ export interface StateStore<M extends AnyMachine, DB = unknown> {
   /** The statements of {@link StateStore.migration} as SQL text, for Flyway, dbmate or psql. */
   migrationSql(direction: 'up' | 'down', options?: StateStoreMigrationOptions): string;
   /**
+   * The Kysely `Migration` that adds the deadline column `deadline_at timestamptz` to `aggregateTable` and
+   * a partial index on it (`<aggregateTable>_deadline_idx`, rows with a deadline only). A separate step so
+   * a table migrated by an earlier release is upgraded by adding one line after `migration()`; required
+   * once the machine declares a deadline. Rows already in a state with a deadline get one, counted from
+   * `state_updated_at` (when they entered it). `down` drops exactly the index and the column.
+   *
+   * @example
+   * ```ts
+   * import { createStateStore, orderMachine } from '@checkout/state-machine';
+   * import type { Migration } from 'kysely/migration';
+   *
+   * const orders = createStateStore({ machine: orderMachine, aggregateTable: 'orders' });
+   * const migrations: Record<string, Migration> = {
+   *   '002_order_state': orders.migration(),
+   *   '003_order_deadlines': orders.deadlineMigration(),
+   * };
+   * ```
+   */
+  deadlineMigration(): Migration;
+  /** The statements of {@link StateStore.deadlineMigration} as SQL text. */
+  deadlineMigrationSql(direction: 'up' | 'down'): string;
+  /**
    * Puts aggregate `id` in the machine's initial state at version 1 and records a `created` audit entry.
    * If your row already exists (inserted earlier in the same transaction, state columns still NULL) its
    * state columns are set; otherwise a row with only the id and the state columns is inserted.
@@ -218,6 +263,67 @@ export interface StateStore<M extends AnyMachine, DB = unknown> {
   get<T>(db: Kysely<T> | Transaction<T>, id: string): Promise<Snapshot<StateOf<M>>>;
   /** The audit timeline of `id`, read with `db`, oldest first (ordered by version); empty when there is none. */
   history<T>(db: Kysely<T> | Transaction<T>, id: string): Promise<AuditEntry[]>;
+  /**
+   * Fires the deadlines due at `now()`: in ONE transaction it claims up to `limit` due aggregates,
+   * oldest due first, with `FOR UPDATE SKIP LOCKED` (concurrent sweepers split the work, never share an
+   * aggregate), applies each one's deadline event under the event id `deadline:<id>:<version>` (actor
+   * `deadline`; `onTransition` runs as for any change) and calls `onFired` in the same transaction.
+   * Each aggregate runs under a savepoint: a failing `onFired` rolls back that aggregate only, which stays
+   * due (reported to `observer.error`). A crash before the commit leaves every claimed deadline due for
+   * the next call; a deadline is fired at most once per state entry, since firing (or any other change)
+   * moves the version and clears or resets the due time. An aggregate that left the state before the
+   * deadline is never claimed: leaving clears its due time. `db` must be a `Kysely` (not a `Transaction`):
+   * the call commits its own work.
+   *
+   * @example
+   * ```ts
+   * import { createStateStore, orderMachine } from '@checkout/state-machine';
+   * import type { Kysely } from 'kysely';
+   *
+   * interface Database {
+   *   orders: { id: string; state: string | null; version: number | null; deadline_at: Date | null };
+   *   outbox: { id: string; order_id: string; type: string };
+   * }
+   * declare const db: Kysely<Database>;
+   * const orders = createStateStore({ machine: orderMachine, aggregateTable: 'orders' });
+   *
+   * const { fired, claimed } = await orders.fireDue(db, {
+   *   limit: 200,
+   *   onFired: async (trx, deadline) => {
+   *     // Same transaction as the transition: the follow-up command commits with it or not at all.
+   *     await trx.insertInto('outbox').values({ id: deadline.eventId, order_id: deadline.id, type: deadline.event }).execute();
+   *   },
+   * });
+   * ```
+   */
+  fireDue<T extends DB>(db: Kysely<T>, options?: FireDueOptions<StateOf<M>, EventOf<M>, T>): Promise<FireDueResult>;
+  /**
+   * `fireDue` in a loop for `forMs` (a scheduled Lambda: a little less than its timeout; a container:
+   * a long budget and `signal` to stop): batches back to back while a batch is full, a pause of `idleMs`
+   * after one that was not (or failed: reported to `observer.error`, never thrown). Every wait is bounded
+   * by the budget and ends when `signal` aborts.
+   *
+   * @example
+   * ```ts
+   * import { createStateStore, orderMachine } from '@checkout/state-machine';
+   * import type { Kysely } from 'kysely';
+   *
+   * declare const db: Kysely<unknown>;
+   * const orders = createStateStore({ machine: orderMachine, aggregateTable: 'orders' });
+   * const stop = new AbortController();
+   * process.once('SIGTERM', () => stop.abort());
+   * const { fired } = await orders.runDeadlines(db, { forMs: 50_000, idleMs: 1_000, signal: stop.signal });
+   * ```
+   */
+  runDeadlines<T extends DB>(
+    db: Kysely<T>,
+    options: DeadlineRunOptions<StateOf<M>, EventOf<M>, T>,
+  ): Promise<DeadlineRunResult>;
+  /**
+   * Overdue deadlines at `now()` (due, not fired yet) and the age of the oldest, for an alarm: a healthy
+   * sweeper keeps `oldestOverdueAgeSeconds` below its schedule's period. Reads the partial index only.
+   */
+  deadlineStats<T>(db: Kysely<T> | Transaction<T>): Promise<DeadlineStats>;
 }
 
 interface AggregateRow {
@@ -301,6 +407,14 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     throw new StateMachineConfigError('onTransition', `must be a function, got ${typeof onTransition}`);
   }
   const tables = resolveTables(options);
+  const now: Clock = options.now ?? Date.now;
+  if (typeof now !== 'function') {
+    throw new StateMachineConfigError('now', `must be a function returning epoch milliseconds, got ${typeof now}`);
+  }
+  const machineDeadlines: readonly MachineDeadline<string, string>[] = Array.isArray(machine.deadlines)
+    ? machine.deadlines
+    : [];
+  const deadlineByState = new Map(machineDeadlines.map((deadline) => [deadline.state, deadline]));
   const machineStates: readonly string[] = machine.states;
   if (!Number.isSafeInteger(machine.version) || machine.version > MAX_INT4) {
     throw new StateMachineConfigError(
@@ -326,6 +440,88 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       );
     }
     return trx as Executor;
+  }
+
+  /** The `db` of `fireDue` / `runDeadlines`: a `Kysely` that can open transactions, not a `Transaction`. */
+  function kyselyOf(db: unknown): Kysely<unknown> {
+    if (
+      typeof db !== 'object' ||
+      db === null ||
+      typeof (db as { transaction?: unknown }).transaction !== 'function' ||
+      (db as { isTransaction?: unknown }).isTransaction === true
+    ) {
+      throw new StateMachineInputError(
+        'db',
+        'must be a Kysely instance, not a Transaction: fireDue commits its own transaction per batch',
+      );
+    }
+    return db as Kysely<unknown>;
+  }
+
+  /**
+   * One `fireDue` batch: claim, fire each under a savepoint, commit. Every claimed row is still in the state
+   * that set its due time (any change clears or resets it in the same UPDATE), and its lock holds until
+   * the commit: the event id `deadline:<id>:<version>` is recorded at most once.
+   */
+  async function fireBatch(kysely: Kysely<unknown>, run: ResolvedFireDue): Promise<FireDueResult> {
+    const facts = await aggregateTable(kysely);
+    if (!facts.hasDeadlineColumn) return { claimed: 0, fired: 0, failed: 0, cleared: 0 };
+    const at = new Date(currentTime()).toISOString();
+    const committed: { id: string; eventId: string; from: string; to: string }[] = [];
+    const result = await kysely.transaction().execute(async (trx) => {
+      const { rows } = await sql<AggregateRow & { dueAt: Date }>`SELECT ${aggregateColumns}, deadline_at AS "dueAt"
+        FROM ${tables.aggregate} WHERE deadline_at <= ${at}::timestamptz
+        ORDER BY deadline_at LIMIT ${run.limit} FOR UPDATE SKIP LOCKED`.execute(trx);
+      let fired = 0;
+      let failed = 0;
+      let cleared = 0;
+      for (const row of rows) {
+        const deadline = row.state === null ? undefined : deadlineByState.get(row.state);
+        if (deadline === undefined || row.version === null) {
+          // The machine no longer has a deadline for this state (or a row outside the store): nothing to fire.
+          await sql`UPDATE ${tables.aggregate} SET deadline_at = NULL WHERE ${tables.idColumn} = ${row.id}`.execute(
+            trx,
+          );
+          cleared += 1;
+          continue;
+        }
+        const from = deadline.state as S;
+        const event = deadline.event as E;
+        const eventId = `deadline:${row.id}:${row.version}`;
+        await sql`SAVEPOINT checkout_deadline`.execute(trx);
+        try {
+          const to = transition(machine, from, event) as S;
+          const reason = `deadline of ${from} passed (${deadline.afterSeconds}s)`;
+          const written = await writeChange(
+            trx,
+            row,
+            { kind: 'transition', event, from, to, eventId, actor: DEADLINE_ACTOR, reason },
+            undefined,
+          );
+          const { snapshot, entry } = written;
+          await run.onFired?.(trx as never, {
+            id: snapshot.id,
+            from,
+            event,
+            to,
+            eventId,
+            dueAt: row.dueAt,
+            snapshot,
+            entry,
+          });
+          await sql`RELEASE SAVEPOINT checkout_deadline`.execute(trx);
+          fired += 1;
+          committed.push({ id: snapshot.id, eventId, from, to });
+        } catch (error) {
+          await sql`ROLLBACK TO SAVEPOINT checkout_deadline`.execute(trx);
+          failed += 1;
+          notify(run.observer, 'error', { id: row.id, error });
+        }
+      }
+      return { claimed: rows.length, fired, failed, cleared };
+    });
+    for (const event of committed) notify(run.observer, 'fired', event);
+    return result;
   }
 
   /** The `db` a read was given (a `Kysely` or a `Transaction`), checked at run time. */
@@ -359,8 +555,37 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
   }
 
   async function aggregateTable(executor: Executor): Promise<AggregateTableFacts> {
-    tableFacts ??= await readAggregateTable(executor, tables.names);
-    return tableFacts;
+    if (tableFacts !== undefined) return tableFacts;
+    const facts = await readAggregateTable(executor, tables.names);
+    if (machineDeadlines.length > 0 && !facts.hasDeadlineColumn) {
+      throw new StateMachineConfigError(
+        'aggregateTable',
+        `${tables.names.schema}.${tables.names.aggregateTable} has no deadline_at column and machine ${machine.id} ` +
+          `declares deadlines; run the store's deadlineMigration() first`,
+      );
+    }
+    tableFacts = facts;
+    return facts;
+  }
+
+  /** The clock's reading, checked: a clock returning garbage must not write garbage due times. */
+  function currentTime(): number {
+    const time = now();
+    if (typeof time !== 'number' || !Number.isFinite(time)) {
+      throw new StateMachineConfigError('now', `must return epoch milliseconds, returned ${String(time)}`);
+    }
+    return time;
+  }
+
+  /** When a deadline of `state`, entered now, is due (ISO text), or `null` when the state has none. */
+  function dueAt(state: string): string | null {
+    const deadline = deadlineByState.get(state);
+    return deadline === undefined ? null : new Date(currentTime() + deadline.afterSeconds * 1000).toISOString();
+  }
+
+  /** `, deadline_at = <due time of state>` when the deadline migration ran; nothing otherwise. */
+  function setDeadline(facts: AggregateTableFacts, state: string) {
+    return facts.hasDeadlineColumn ? sql`, deadline_at = ${dueAt(state)}::timestamptz` : sql``;
   }
 
   /**
@@ -448,9 +673,11 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     change: Omit<StateChange<S, E>, 'machineId' | 'id' | 'version' | 'payload'>,
     payload: PayloadJson | undefined,
   ): Promise<ApplyResult<S>> {
+    const facts = await aggregateTable(trx);
     const { rows } = await sql<AggregateRow & { at: Date; payload: JsonValue | null }>`WITH updated AS (
         UPDATE ${tables.aggregate}
         SET state = ${change.to}, version = version + 1, machine_version = ${machine.version}, state_updated_at = now()
+          ${setDeadline(facts, change.to)}
         WHERE ${tables.idColumn} = ${locked.id} AND version = ${locked.version}
         RETURNING ${aggregateColumns}
       ), inserted AS (
@@ -534,13 +761,17 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     reason: string | null,
     payload: PayloadJson | undefined,
   ): Promise<ApplyResult<S> | undefined> {
+    const facts = await aggregateTable(trx);
     const froms: string[] = [];
     const tos: string[] = [];
+    const dues: (string | null)[] = [];
     for (const edge of machine.transitions) {
       if (edge.event !== event) continue;
       try {
-        tos.push(transition(machine, edge.from, event, context));
+        const to = transition(machine, edge.from, event, context);
+        tos.push(to);
         froms.push(edge.from);
+        dues.push(dueAt(to));
       } catch {
         // Refused (or a guard threw) for this state: left out, so the row is decided step by step.
       }
@@ -551,7 +782,8 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     const { rows } = await sql<AggregateRow & { from: string; at: Date; payload: JsonValue | null }>`WITH updated AS (
         UPDATE ${tables.aggregate} u
         SET state = m.next, version = u.version + 1, machine_version = ${machine.version}, state_updated_at = now()
-        FROM unnest(${froms}::text[], ${tos}::text[]) AS m(from_state, next)
+          ${facts.hasDeadlineColumn ? sql`, deadline_at = m.due` : sql``}
+        FROM unnest(${froms}::text[], ${tos}::text[], ${dues}::timestamptz[]) AS m(from_state, next, due)
         WHERE u.${tables.idColumn} = ${key} AND u.state = m.from_state
           AND u.version = (SELECT max(x.version) FROM ${tables.audit} x
             WHERE x.machine_id = ${machine.id} AND x.aggregate_id = u.${tables.idColumn}::text)
@@ -617,6 +849,61 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       return stateStoreMigrationSql(tables, direction, migrationOptions);
     },
 
+    deadlineMigration(): Migration {
+      return deadlineMigration(tables, machineDeadlines);
+    },
+
+    deadlineMigrationSql(direction: 'up' | 'down'): string {
+      return deadlineMigrationSql(tables, machineDeadlines, direction);
+    },
+
+    async fireDue(db: unknown, fireOptions?: unknown): Promise<FireDueResult> {
+      const kysely = kyselyOf(db);
+      return fireBatch(kysely, fireDueOptions(fireOptions));
+    },
+
+    async runDeadlines(db: unknown, loopOptions: unknown): Promise<DeadlineRunResult> {
+      const kysely = kyselyOf(db);
+      const run = runOptions(loopOptions);
+      const end = performance.now() + run.forMs;
+      let fired = 0;
+      let failed = 0;
+      let batches = 0;
+      while (run.signal?.aborted !== true && performance.now() < end) {
+        let full = false;
+        try {
+          const batch = await fireBatch(kysely, run);
+          fired += batch.fired;
+          failed += batch.failed;
+          full = batch.claimed >= run.limit && batch.failed < batch.claimed;
+        } catch (error) {
+          // A configuration fault does not heal by waiting: it is thrown. Anything else (the database
+          // unreachable, say) is reported and retried after a pause.
+          if (error instanceof StateMachineConfigError) throw error;
+          notify(run.observer, 'error', { id: undefined, error });
+        }
+        batches += 1;
+        if (!full) await pause(Math.min(run.idleMs, Math.max(0, end - performance.now())), run.signal);
+      }
+      return { fired, failed, batches };
+    },
+
+    async deadlineStats(db: unknown): Promise<DeadlineStats> {
+      const executor = executorOf(db);
+      const facts = await aggregateTable(executor);
+      if (!facts.hasDeadlineColumn) return { overdue: 0, oldestOverdueAgeSeconds: null };
+      const time = currentTime();
+      const { rows } = await sql<{ overdue: number; oldest: Date | null }>`SELECT count(*)::integer AS overdue,
+          min(deadline_at) AS oldest FROM ${tables.aggregate}
+        WHERE deadline_at <= ${new Date(time).toISOString()}::timestamptz`.execute(executor);
+      const row = rows[0];
+      const oldest = row?.oldest ?? null;
+      return {
+        overdue: row?.overdue ?? 0,
+        oldestOverdueAgeSeconds: oldest === null ? null : Math.max(0, Math.floor((time - oldest.getTime()) / 1000)),
+      };
+    },
+
     async create(transaction: unknown, input: CreateInput): Promise<ApplyResult<S>> {
       const trx = transactionOf(transaction);
       requireInput(input);
@@ -636,6 +923,7 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       let row = (
         await sql<AggregateRow>`UPDATE ${tables.aggregate} SET state = ${initial}, version = 1,
           machine_version = ${machine.version}, state_created_at = now(), state_updated_at = now()
+          ${setDeadline(facts, initial)}
           WHERE ${tables.idColumn} = ${id} AND state IS NULL RETURNING ${aggregateColumns}`.execute(trx)
       ).rows[0];
       // Insert only when no row exists: Postgres checks your NOT NULL columns before ON CONFLICT, so an
@@ -652,8 +940,10 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       if (!exists) {
         row = (
           await sql<AggregateRow>`INSERT INTO ${tables.aggregate}
-            (${tables.idColumn}, state, version, machine_version, state_created_at, state_updated_at)
-            VALUES (${id}, ${initial}, 1, ${machine.version}, now(), now())
+            (${tables.idColumn}, state, version, machine_version, state_created_at, state_updated_at
+              ${facts.hasDeadlineColumn ? sql`, deadline_at` : sql``})
+            VALUES (${id}, ${initial}, 1, ${machine.version}, now(), now()
+              ${facts.hasDeadlineColumn ? sql`, ${dueAt(initial)}::timestamptz` : sql``})
             ON CONFLICT (${tables.idColumn}) DO NOTHING RETURNING ${aggregateColumns}`.execute(trx)
         ).rows[0];
       }
@@ -881,6 +1171,9 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
 }
 
 const MAX_INT4 = 2_147_483_647;
+
+/** The actor of the audit entries `fireDue` writes. */
+const DEADLINE_ACTOR = 'deadline';
 
 /** What the store runs its statements on: the caller's `Kysely` or `Transaction`, whatever its database type. */
 type Executor = QueryExecutorProvider;

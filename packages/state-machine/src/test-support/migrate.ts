@@ -10,7 +10,8 @@ export async function migrate<DB>(
   options: StateStoreTables & StateStoreMigrationOptions,
 ): Promise<void> {
   const { createAggregateTable = false, createAuditTable = true, ...tables } = options;
-  await createStateStore({ machine: orderMachine, ...tables })
-    .migration({ createAggregateTable, createAuditTable })
-    .up(db);
+  const store = createStateStore({ machine: orderMachine, ...tables });
+  await store.migration({ createAggregateTable, createAuditTable }).up(db);
+  // orderMachine declares deadlines: its store needs the deadline column too.
+  await store.deadlineMigration().up(db);
 }
