@@ -1,5 +1,5 @@
 import type { Outbox } from '@checkout/outbox';
-import { type orderMachine, type StateStore } from '@checkout/state-machine';
+import type { orderMachine, StateStore } from '@checkout/state-machine';
 import type { Kysely } from 'kysely';
 import { expectTypeOf, test } from 'vitest';
 import { type ConsoleOptions, createConsole, type OperationsConsole } from './index.js';

@@ -11,19 +11,13 @@ import { SCRIPT } from './assets/script.js';
 import { STYLESHEET } from './assets/stylesheet.js';
 import { ConsoleConfigError, type ConsoleErrorCode, ConsoleInputError } from './errors.js';
 import { html, type SafeHtml } from './html.js';
-import type {
-  ConsoleAuditEvent,
-  ConsoleOperator,
-  ConsoleOptions,
-  ConsoleQueue,
-  OperationsConsole,
-} from './options.js';
+import type { ConsoleAuditEvent, ConsoleOperator, ConsoleOptions, ConsoleQueue, OperationsConsole } from './options.js';
 import { csrfToken, isNonce, newNonce, sameToken } from './security/csrf.js';
 import { securityHeaders } from './security/headers.js';
 import { type DeadLetterFilter, deadLettersBody, redriveResultBody } from './views/dead-letters.js';
 import { layout, type PageContext } from './views/layout.js';
-import { type Loaded, overviewBody, type QueueRow } from './views/overview.js';
 import { orderBody } from './views/order.js';
+import { type Loaded, overviewBody, type QueueRow } from './views/overview.js';
 
 const CSRF_COOKIE = 'checkout_console_csrf';
 const MAX_FORM_BYTES = 16 * 1024;
@@ -41,7 +35,10 @@ type Refusal = { readonly status: number; readonly code: ConsoleErrorCode; reado
 function validateOptions<DB>(options: ConsoleOptions<DB>): void {
   if (typeof options !== 'object' || options === null) throw new ConsoleConfigError('options', 'must be an object');
   if (typeof options.authorize !== 'function')
-    throw new ConsoleConfigError('authorize', 'is required: a function returning the operator (no default open access)');
+    throw new ConsoleConfigError(
+      'authorize',
+      'is required: a function returning the operator (no default open access)',
+    );
   if (typeof options.audit !== 'function')
     throw new ConsoleConfigError('audit', 'is required: every action taken through the console is audited');
   if (typeof options.csrfSecret !== 'string' || options.csrfSecret.length < 32)
@@ -93,7 +90,11 @@ function messageOf(error: unknown): string {
 }
 
 /** Checks a text field of a request: present when required, bounded, no control characters. */
-function textField(field: string, value: string | null, options: { required: boolean; max: number; multiline?: boolean }): string {
+function textField(
+  field: string,
+  value: string | null,
+  options: { required: boolean; max: number; multiline?: boolean },
+): string {
   const text = (value ?? '').trim();
   if (text === '') {
     if (options.required) throw new ConsoleInputError(field, 'is required');
@@ -156,7 +157,13 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
     return new Response(body, { status, headers: { ...securityHeaders(), 'Content-Type': contentType, ...extra } });
   }
 
-  function page(ctx: PageContext, heading: string, body: SafeHtml, status = 200, extra: Record<string, string> = {}): Response {
+  function page(
+    ctx: PageContext,
+    heading: string,
+    body: SafeHtml,
+    status = 200,
+    extra: Record<string, string> = {},
+  ): Response {
     return respond(status, layout(ctx, heading, body), 'text/html; charset=utf-8', extra);
   }
 
@@ -185,7 +192,11 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
     const rows = await Promise.all(
       [...queues.values()].map(async (queue): Promise<QueueRow> => {
         const [snapshot, deadLetters, oldest] = await Promise.all([
-          load(`queue:${queue.name}`, async () => (sqs === undefined ? { visible: 0, inFlight: 0, delayed: 0 } : getQueueSnapshot(sqs, queue.queueUrl, { requestTimeoutMs }))),
+          load(`queue:${queue.name}`, async () =>
+            sqs === undefined
+              ? { visible: 0, inFlight: 0, delayed: 0 }
+              : getQueueSnapshot(sqs, queue.queueUrl, { requestTimeoutMs }),
+          ),
           queue.deadLetterQueueUrl === undefined || sqs === undefined
             ? undefined
             : load(`dlq:${queue.name}`, async () => {
@@ -226,7 +237,9 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
 
   function deadLetterQueue(name: string): (ConsoleQueue & { deadLetterQueueUrl: string }) | undefined {
     const queue = queues.get(name);
-    return queue?.deadLetterQueueUrl === undefined ? undefined : { ...queue, deadLetterQueueUrl: queue.deadLetterQueueUrl };
+    return queue?.deadLetterQueueUrl === undefined
+      ? undefined
+      : { ...queue, deadLetterQueueUrl: queue.deadLetterQueueUrl };
   }
 
   function dlqFilter(reason: string | null, type: string | null): DeadLetterFilter {
@@ -250,7 +263,12 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
     const filter = dlqFilter(url.searchParams.get('reason'), url.searchParams.get('type'));
     let all: DeadLetterMessage[];
     try {
-      all = await listDeadLetters({ client: options.sqs, queueUrl: queue.deadLetterQueueUrl, maxMessages: maxDeadLetters, requestTimeoutMs });
+      all = await listDeadLetters({
+        client: options.sqs,
+        queueUrl: queue.deadLetterQueueUrl,
+        maxMessages: maxDeadLetters,
+        requestTimeoutMs,
+      });
     } catch (error) {
       reportError(`dlq:${name}`, error);
       return refusal(ctx, { status: 503, code: 'CONSOLE_UNAVAILABLE', message: messageOf(error) });
@@ -260,7 +278,12 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
     return page(ctx, `DLQ of ${name}`, deadLettersBody(ctx, name, shown, all, filter, maxDeadLetters));
   }
 
-  async function redrive(ctx: PageContext, operator: ConsoleOperator, name: string, form: URLSearchParams): Promise<Response> {
+  async function redrive(
+    ctx: PageContext,
+    operator: ConsoleOperator,
+    name: string,
+    form: URLSearchParams,
+  ): Promise<Response> {
     const queue = deadLetterQueue(name);
     if (queue === undefined || options.sqs === undefined)
       return refusal(ctx, { status: 404, code: 'CONSOLE_NOT_FOUND', message: `no queue with a DLQ named ${name}` });
@@ -290,7 +313,13 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
       const body = redriveResultBody(ctx, name, filter, result);
       return page(ctx, dryRun ? `Dry-run redrive of ${name}` : `Redrive of ${name}`, auditWarning(body, auditFailure));
     } catch (error) {
-      await audit({ action: 'redrive', operator: operator.id, outcome: 'failed', target: `queue:${name}`, detail: { ...detail, error: messageOf(error) } });
+      await audit({
+        action: 'redrive',
+        operator: operator.id,
+        outcome: 'failed',
+        target: `queue:${name}`,
+        detail: { ...detail, error: messageOf(error) },
+      });
       throw error;
     }
   }
@@ -340,7 +369,12 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
     );
   }
 
-  async function force(ctx: PageContext, operator: ConsoleOperator, id: string, form: URLSearchParams): Promise<Response> {
+  async function force(
+    ctx: PageContext,
+    operator: ConsoleOperator,
+    id: string,
+    form: URLSearchParams,
+  ): Promise<Response> {
     const orders = options.orders;
     const db = options.db;
     if (orders === undefined || db === undefined)
@@ -369,14 +403,29 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
       );
       version = result.snapshot.version;
     } catch (error) {
-      await audit({ action: 'force', operator: operator.id, outcome: 'failed', target: `order:${id}`, detail: { ...detail, error: messageOf(error) } });
+      await audit({
+        action: 'force',
+        operator: operator.id,
+        outcome: 'failed',
+        target: `order:${id}`,
+        detail: { ...detail, error: messageOf(error) },
+      });
       throw error;
     }
-    const auditFailure = await audit({ action: 'force', operator: operator.id, outcome: 'done', target: `order:${id}`, detail: { ...detail, eventId, version } });
+    const auditFailure = await audit({
+      action: 'force',
+      operator: operator.id,
+      outcome: 'done',
+      target: `order:${id}`,
+      detail: { ...detail, eventId, version },
+    });
     return orderPage(
       ctx,
       id,
-      auditWarning(html`<div class="flash" data-testid="force-done">Forced to <strong>${to}</strong> (version ${version}) by ${operator.id}.</div>`, auditFailure),
+      auditWarning(
+        html`<div class="flash" data-testid="force-done">Forced to <strong>${to}</strong> (version ${version}) by ${operator.id}.</div>`,
+        auditFailure,
+      ),
     );
   }
 
@@ -392,16 +441,35 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
     try {
       count = await outbox.requeueDead(db, filter);
     } catch (error) {
-      await audit({ action: 'requeue-dead', operator: operator.id, outcome: 'failed', target: 'outbox', detail: { ...filter, error: messageOf(error) } });
+      await audit({
+        action: 'requeue-dead',
+        operator: operator.id,
+        outcome: 'failed',
+        target: 'outbox',
+        detail: { ...filter, error: messageOf(error) },
+      });
       throw error;
     }
-    const auditFailure = await audit({ action: 'requeue-dead', operator: operator.id, outcome: 'done', target: 'outbox', detail: { ...filter, requeued: count } });
-    return overview(ctx, auditWarning(html`<div class="flash" data-testid="requeue-done">${count} dead outbox row(s) requeued.</div>`, auditFailure));
+    const auditFailure = await audit({
+      action: 'requeue-dead',
+      operator: operator.id,
+      outcome: 'done',
+      target: 'outbox',
+      detail: { ...filter, requeued: count },
+    });
+    return overview(
+      ctx,
+      auditWarning(
+        html`<div class="flash" data-testid="requeue-done">${count} dead outbox row(s) requeued.</div>`,
+        auditFailure,
+      ),
+    );
   }
 
   async function readForm(request: Request): Promise<URLSearchParams> {
     const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') throw new ConsoleInputError('body', 'must be a form (application/x-www-form-urlencoded)');
+    if (type !== 'application/x-www-form-urlencoded')
+      throw new ConsoleInputError('body', 'must be a form (application/x-www-form-urlencoded)');
     const declared = Number(request.headers.get('content-length') ?? '0');
     if (declared > MAX_FORM_BYTES) throw new ConsoleInputError('body', `must be at most ${MAX_FORM_BYTES} bytes`);
     const text = await request.text();
@@ -421,19 +489,32 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
     try {
       url = new URL(request.url);
     } catch {
-      return respond(400, 'bad request URL', 'text/plain; charset=utf-8', { 'X-Console-Error': 'CONSOLE_INVALID_INPUT' });
+      return respond(400, 'bad request URL', 'text/plain; charset=utf-8', {
+        'X-Console-Error': 'CONSOLE_INVALID_INPUT',
+      });
     }
     const path = url.pathname;
     if (path !== basePath && !path.startsWith(`${basePath}/`))
       return respond(404, 'not found', 'text/plain; charset=utf-8', { 'X-Console-Error': 'CONSOLE_NOT_FOUND' });
     const route = path.slice(basePath.length) || '/';
-    const anonymous: PageContext = { basePath, title, operator: undefined, csrf: '', canAct: false, hasOrders: false, now: now() };
+    const anonymous: PageContext = {
+      basePath,
+      title,
+      operator: undefined,
+      csrf: '',
+      canAct: false,
+      hasOrders: false,
+      now: now(),
+    };
     let operator: ConsoleOperator | undefined;
     try {
       const found = await options.authorize(request);
       if (found !== undefined && found !== null) {
         if (typeof found.id !== 'string' || found.id === '' || typeof found.canAct !== 'boolean')
-          throw new ConsoleConfigError('authorize', 'must return { id: non-empty string, canAct: boolean } or undefined');
+          throw new ConsoleConfigError(
+            'authorize',
+            'must return { id: non-empty string, canAct: boolean } or undefined',
+          );
         operator = { id: found.id, canAct: found.canAct };
       }
     } catch (error) {
@@ -476,13 +557,20 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
           return withCookie(await deadLettersPage(ctx, segments[1] ?? '', url));
         if (route === '/orders') {
           const id = textField('id', url.searchParams.get('id'), { required: true, max: MAX_ID_CHARS });
-          return respond(303, '', 'text/plain; charset=utf-8', { Location: `${basePath}/orders/${encodeURIComponent(id)}` });
+          return respond(303, '', 'text/plain; charset=utf-8', {
+            Location: `${basePath}/orders/${encodeURIComponent(id)}`,
+          });
         }
-        if (segments[0] === 'orders' && segments.length === 2) return withCookie(await orderPage(ctx, orderId(segments[1] ?? '')));
+        if (segments[0] === 'orders' && segments.length === 2)
+          return withCookie(await orderPage(ctx, orderId(segments[1] ?? '')));
         return withCookie(refusal(ctx, { status: 404, code: 'CONSOLE_NOT_FOUND', message: 'no such page' }));
       }
       if (request.method !== 'POST')
-        return refusal(ctx, { status: 405, code: 'CONSOLE_METHOD_NOT_ALLOWED', message: 'use GET, or POST for actions' }, { Allow: 'GET, HEAD, POST' });
+        return refusal(
+          ctx,
+          { status: 405, code: 'CONSOLE_METHOD_NOT_ALLOWED', message: 'use GET, or POST for actions' },
+          { Allow: 'GET, HEAD, POST' },
+        );
       const action =
         segments[0] === 'queues' && segments.length === 4 && segments[2] === 'dead-letters' && segments[3] === 'redrive'
           ? ('redrive' as const)
@@ -491,18 +579,35 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
             : route === '/outbox/requeue-dead'
               ? ('requeue-dead' as const)
               : undefined;
-      if (action === undefined) return refusal(ctx, { status: 404, code: 'CONSOLE_NOT_FOUND', message: 'no such action' });
+      if (action === undefined)
+        return refusal(ctx, { status: 404, code: 'CONSOLE_NOT_FOUND', message: 'no such action' });
       if (!sameOrigin(request, url))
         return refusal(ctx, { status: 403, code: 'CONSOLE_CSRF_REJECTED', message: 'cross-site request refused' });
       const form = await readForm(request);
       const token = form.get('csrf') ?? '';
       const expected = isNonce(cookieNonce) ? await csrfToken(options.csrfSecret, cookieNonce, operator.id) : undefined;
       if (expected === undefined || !sameToken(token, expected))
-        return withCookie(refusal(ctx, { status: 403, code: 'CONSOLE_CSRF_REJECTED', message: 'missing or invalid CSRF token: reload the page and try again' }));
+        return withCookie(
+          refusal(ctx, {
+            status: 403,
+            code: 'CONSOLE_CSRF_REJECTED',
+            message: 'missing or invalid CSRF token: reload the page and try again',
+          }),
+        );
       const target =
-        action === 'redrive' ? `queue:${segments[1] ?? ''}` : action === 'force' ? `order:${segments[1] ?? ''}` : 'outbox';
+        action === 'redrive'
+          ? `queue:${segments[1] ?? ''}`
+          : action === 'force'
+            ? `order:${segments[1] ?? ''}`
+            : 'outbox';
       if (!canAct) {
-        const auditFailure = await audit({ action, operator: operator.id, outcome: 'refused', target, detail: { readOnly: options.readOnly === true } });
+        const auditFailure = await audit({
+          action,
+          operator: operator.id,
+          outcome: 'refused',
+          target,
+          detail: { readOnly: options.readOnly === true },
+        });
         return refusal(ctx, {
           status: 403,
           code: 'CONSOLE_FORBIDDEN',
@@ -532,7 +637,10 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
         return await handle(request);
       } catch (error) {
         reportError('request', error);
-        return respond(500, 'console error', 'text/plain; charset=utf-8', { 'X-Console-Error': 'CONSOLE_UNAVAILABLE', ...securityHeaders() });
+        return respond(500, 'console error', 'text/plain; charset=utf-8', {
+          'X-Console-Error': 'CONSOLE_UNAVAILABLE',
+          ...securityHeaders(),
+        });
       }
     },
   };

@@ -37,7 +37,14 @@ describe('createConsole options', () => {
     expect(fieldOf({ ...base, queues: [{ name: 'a', queueUrl: 'u' }] })).toBe('sqs');
     expect(fieldOf({ ...base, sqs: {}, queues: [{ name: 'a b', queueUrl: 'u' }] })).toBe('queues[0].name');
     expect(
-      fieldOf({ ...base, sqs: {}, queues: [{ name: 'a', queueUrl: 'u' }, { name: 'a', queueUrl: 'v' }] }),
+      fieldOf({
+        ...base,
+        sqs: {},
+        queues: [
+          { name: 'a', queueUrl: 'u' },
+          { name: 'a', queueUrl: 'v' },
+        ],
+      }),
     ).toBe('queues[1].name');
     expect(fieldOf({ ...base, sqs: {}, queues: [{ name: 'a', queueUrl: 'u', oldestAgeAlarmSeconds: 0 }] })).toBe(
       'queues[0].oldestAgeAlarmSeconds',

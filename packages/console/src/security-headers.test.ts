@@ -13,7 +13,12 @@ const as = (path: string, op?: string) =>
 
 describe('security headers and CSP', () => {
   it('sends the strict CSP and the other headers on pages, assets and refusals', async () => {
-    for (const response of [await as('/ops/', 'a'), await as('/ops/assets/console.css', 'a'), await as('/ops/'), await as('/ops/nope', 'a')]) {
+    for (const response of [
+      await as('/ops/', 'a'),
+      await as('/ops/assets/console.css', 'a'),
+      await as('/ops/'),
+      await as('/ops/nope', 'a'),
+    ]) {
       expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('x-frame-options')).toBe('DENY');

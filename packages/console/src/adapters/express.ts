@@ -31,7 +31,9 @@ export type ExpressRequestLike = IncomingMessage & { readonly originalUrl?: stri
 export function toExpressMiddleware(
   opsConsole: OperationsConsole,
 ): (request: ExpressRequestLike, response: ServerResponse, next: (error?: unknown) => void) => void {
-  const handler = toNodeHandler(opsConsole, { url: (request: ExpressRequestLike) => request.originalUrl ?? request.url });
+  const handler = toNodeHandler(opsConsole, {
+    url: (request: ExpressRequestLike) => request.originalUrl ?? request.url,
+  });
   return (request, response, next) => {
     handler(request, response).catch(next);
   };

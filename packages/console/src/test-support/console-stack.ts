@@ -125,7 +125,7 @@ export function post(
 export async function session(
   opsConsole: OperationsConsole,
   operator: string,
-  path = '/ops/',
+  path: string,
 ): Promise<{ cookie: string; csrf: string; html: string }> {
   const response = await opsConsole.fetch(get(path, operator));
   const setCookie = response.headers.get('set-cookie') ?? '';

@@ -11,10 +11,18 @@ export interface DeadLetterFilter {
 
 const BODY_CHARS = 4_000;
 
-function filterForm(ctx: PageContext, queue: string, filter: DeadLetterFilter, reasons: readonly string[], types: readonly string[]): SafeHtml {
+function filterForm(
+  ctx: PageContext,
+  queue: string,
+  filter: DeadLetterFilter,
+  reasons: readonly string[],
+  types: readonly string[],
+): SafeHtml {
   const base = ctx.basePath;
-  const options = (values: readonly string[], selected: string) =>
-    [html`<option value="">all</option>`, ...values.map((v) => html`<option value="${v}"${v === selected ? html` selected` : ''}>${v}</option>`)];
+  const options = (values: readonly string[], selected: string) => [
+    html`<option value="">all</option>`,
+    ...values.map((v) => html`<option value="${v}"${v === selected ? html` selected` : ''}>${v}</option>`),
+  ];
   return html`<form class="inline" method="get" action="${base}/queues/${encodeURIComponent(queue)}/dead-letters" data-testid="dlq-filter">
 <label>reason <select name="reason">${options(reasons, filter.reason)}</select></label>
 <label>type <select name="type">${options(types, filter.type)}</select></label>
@@ -22,7 +30,13 @@ function filterForm(ctx: PageContext, queue: string, filter: DeadLetterFilter, r
 }
 
 /** The redrive form: dry-run first; `mode=redrive` only from a dry-run's result. */
-export function redriveForm(ctx: PageContext, queue: string, filter: DeadLetterFilter, mode: 'dry-run' | 'redrive', label: string): SafeHtml | string {
+export function redriveForm(
+  ctx: PageContext,
+  queue: string,
+  filter: DeadLetterFilter,
+  mode: 'dry-run' | 'redrive',
+  label: string,
+): SafeHtml | string {
   if (!ctx.canAct) return html`<p class="muted">Read-only: redrive needs an operator who may act.</p>`;
   return html`<form class="inline" method="post" action="${ctx.basePath}/queues/${encodeURIComponent(queue)}/dead-letters/redrive">${csrfField(ctx)}
 <input type="hidden" name="reason" value="${filter.reason}"><input type="hidden" name="type" value="${filter.type}">
@@ -64,14 +78,23 @@ ${messages.length > 0 ? redriveForm(ctx, queue, filter, 'dry-run', 'Dry-run redr
 }
 
 /** The result of a dry-run or a redrive. */
-export function redriveResultBody(ctx: PageContext, queue: string, filter: DeadLetterFilter, result: RedriveResult): SafeHtml {
+export function redriveResultBody(
+  ctx: PageContext,
+  queue: string,
+  filter: DeadLetterFilter,
+  result: RedriveResult,
+): SafeHtml {
   const rows = result.messages.map(
-    (m) => html`<tr><td data-label="Message" class="mono">${m.sqsMessageId}</td><td data-label="Type">${m.type ?? '-'}</td><td data-label="Reason">${m.reason}</td><td data-label="Action"><span class="pill">${m.action}</span></td></tr>`,
+    (m) =>
+      html`<tr><td data-label="Message" class="mono">${m.sqsMessageId}</td><td data-label="Type">${m.type ?? '-'}</td><td data-label="Reason">${m.reason}</td><td data-label="Action"><span class="pill">${m.action}</span></td></tr>`,
   );
   const summary = result.dryRun
     ? html`<div class="flash" data-testid="redrive-summary">Dry run: ${result.matched} of ${result.scanned} message(s) would move back to <strong>${queue}</strong>. Nothing moved yet.</div>`
     : html`<div class="flash" data-testid="redrive-summary">Redrive: ${result.moved} moved to <strong>${queue}</strong>, ${result.skipped} skipped, ${result.failed} failed, ${result.duplicated} duplicated.</div>`;
-  const filterText = [filter.reason ? `reason ${filter.reason}` : '', filter.type ? `type ${filter.type}` : ''].filter(Boolean).join(', ') || 'no filter';
+  const filterText =
+    [filter.reason ? `reason ${filter.reason}` : '', filter.type ? `type ${filter.type}` : '']
+      .filter(Boolean)
+      .join(', ') || 'no filter';
   return html`${summary}<section class="card"><p class="muted">Filter: ${filterText}</p>
 ${rows.length > 0 ? html`<div class="table-wrap"><table class="responsive" data-testid="redrive-messages"><thead><tr><th>Message</th><th>Type</th><th>Reason</th><th>Action</th></tr></thead><tbody>${rows}</tbody></table></div>` : ''}
 ${result.dryRun && result.matched > 0 ? redriveForm(ctx, queue, filter, 'redrive', `Redrive ${result.matched} message(s)`) : ''}

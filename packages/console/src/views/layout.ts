@@ -32,7 +32,8 @@ export function layout(ctx: PageContext, heading: string, body: SafeHtml): strin
         <button type="submit">Find</button>
       </form>`
     : '';
-  return `<!doctype html>${html`<html lang="en">
+  return `<!doctype html>${
+    html`<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -52,5 +53,6 @@ export function layout(ctx: PageContext, heading: string, body: SafeHtml): strin
 ${body}
 </main>
 </body>
-</html>`.value}`;
+</html>`.value
+  }`;
 }

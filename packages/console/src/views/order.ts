@@ -24,7 +24,11 @@ function factValue(value: ConsoleFacts[string]): string {
   return String(value);
 }
 
-function factsPanel(title: string, testId: string, loaded: Loaded<ConsoleFacts | undefined> | undefined): SafeHtml | string {
+function factsPanel(
+  title: string,
+  testId: string,
+  loaded: Loaded<ConsoleFacts | undefined> | undefined,
+): SafeHtml | string {
   if (loaded === undefined) return '';
   let content: SafeHtml;
   if (!loaded.ok) content = html`<span class="pill bad" title="${loaded.error}">unavailable</span>`;

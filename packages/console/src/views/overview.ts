@@ -54,7 +54,8 @@ export function overviewBody(ctx: PageContext, data: OverviewData): SafeHtml {
                 row.alarmSeconds === undefined ? undefined : row.alarmSeconds * 1000,
               )
             : unavailable(row.oldestAgeSeconds.error);
-          const alarm = row.alarmSeconds === undefined ? '' : html` <span class="muted">/ alarm ${row.alarmSeconds} s</span>`;
+          const alarm =
+            row.alarmSeconds === undefined ? '' : html` <span class="muted">/ alarm ${row.alarmSeconds} s</span>`;
           return html`<tr data-queue="${row.name}">
 <td data-label="Queue"><strong>${row.name}</strong></td>
 <td data-label="Depth" class="num">${q.ok ? q.value.visible : unavailable(q.error)}</td>

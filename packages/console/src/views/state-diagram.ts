@@ -63,7 +63,11 @@ export function stateDiagram(
   });
   const nodes = states.map((state) => {
     const p = position.get(state) ?? { x: 0, y: 0 };
-    const classes = ['node', terminal.has(state) ? 'terminal' : '', state === current ? 'current' : visited.has(state) ? 'visited' : '']
+    const classes = [
+      'node',
+      terminal.has(state) ? 'terminal' : '',
+      state === current ? 'current' : visited.has(state) ? 'visited' : '',
+    ]
       .filter(Boolean)
       .join(' ');
     return html`<g class="${classes}" data-state="${state}"><rect x="${p.x}" y="${p.y}" width="${BOX_W}" height="${BOX_H}" rx="6"></rect><text x="${p.x + BOX_W / 2}" y="${p.y + BOX_H / 2}">${state}</text></g>`;
