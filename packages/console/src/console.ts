@@ -41,6 +41,8 @@ function validateOptions<DB>(options: ConsoleOptions<DB>): void {
     );
   if (typeof options.audit !== 'function')
     throw new ConsoleConfigError('audit', 'is required: every action taken through the console is audited');
+  if (options.wwwAuthenticate !== undefined && (typeof options.wwwAuthenticate !== 'string' || /[\r\n]/.test(options.wwwAuthenticate)))
+    throw new ConsoleConfigError('wwwAuthenticate', 'must be a header value (no line breaks)');
   if (typeof options.csrfSecret !== 'string' || options.csrfSecret.length < 32)
     throw new ConsoleConfigError('csrfSecret', 'must be a string of at least 32 characters');
   const basePath = options.basePath ?? '';
@@ -522,7 +524,11 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
       return refusal(anonymous, { status: 500, code: 'CONSOLE_UNAVAILABLE', message: 'authorization failed' });
     }
     if (operator === undefined)
-      return refusal(anonymous, { status: 401, code: 'CONSOLE_UNAUTHORIZED', message: 'sign in to use the console' });
+      return refusal(
+        anonymous,
+        { status: 401, code: 'CONSOLE_UNAUTHORIZED', message: 'sign in to use the console' },
+        options.wwwAuthenticate === undefined ? {} : { 'WWW-Authenticate': options.wwwAuthenticate },
+      );
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (route === '/assets/console.css') return respond(200, STYLESHEET, 'text/css; charset=utf-8');
       if (route === '/assets/console.js') return respond(200, SCRIPT, 'text/javascript; charset=utf-8');

@@ -110,6 +110,11 @@ export interface ConsoleOptions<DB = unknown> {
    * the action; when it throws the page says the action ran but its audit failed (`CONSOLE_AUDIT_FAILED`).
    */
   readonly audit: (event: ConsoleAuditEvent) => Promise<void> | void;
+  /**
+   * Sent as `WWW-Authenticate` on 401 refusals, so browsers prompt for credentials when `authorize`
+   * reads HTTP auth (`Basic realm="ops"`). Default: none.
+   */
+  readonly wwwAuthenticate?: string;
   /** Required: the key of the CSRF tokens, at least 32 characters. */
   readonly csrfSecret: string;
   /** Where the console is mounted (`/ops`), no trailing slash. Default `''` (the root). */
