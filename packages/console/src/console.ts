@@ -479,11 +479,13 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
     return new URLSearchParams(text);
   }
 
-  function sameOrigin(request: Request, url: URL): boolean {
+  /** Why a POST is not same-origin, or undefined when it is. */
+  function crossSite(request: Request, url: URL): string | undefined {
     const site = request.headers.get('sec-fetch-site');
-    if (site !== null && site !== 'same-origin') return false;
+    if (site !== null && site !== 'same-origin') return `Sec-Fetch-Site is ${site}`;
     const origin = request.headers.get('origin');
-    return origin === null || origin === url.origin;
+    if (origin !== null && origin !== url.origin) return `Origin ${origin} is not ${url.origin}`;
+    return undefined;
   }
 
   async function handle(request: Request): Promise<Response> {
@@ -587,8 +589,9 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
               : undefined;
       if (action === undefined)
         return refusal(ctx, { status: 404, code: 'CONSOLE_NOT_FOUND', message: 'no such action' });
-      if (!sameOrigin(request, url))
-        return refusal(ctx, { status: 403, code: 'CONSOLE_CSRF_REJECTED', message: 'cross-site request refused' });
+      const crossed = crossSite(request, url);
+      if (crossed !== undefined)
+        return refusal(ctx, { status: 403, code: 'CONSOLE_CSRF_REJECTED', message: `cross-site request refused (${crossed})` });
       const form = await readForm(request);
       const token = form.get('csrf') ?? '';
       const expected = isNonce(cookieNonce) ? await csrfToken(options.csrfSecret, cookieNonce, operator.id) : undefined;
