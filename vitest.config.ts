@@ -52,7 +52,12 @@ export default defineConfig({
       // `pnpm test:browser` (scripts/test-browser.mjs sets CHECKOUT_BROWSER=1): the operations console
       // driven by Debian's chromium against the example on the local stack. Not part of `pnpm test`.
       ...(process.env.CHECKOUT_BROWSER === '1'
-        ? [{ extends: true as const, test: { name: 'browser', root: 'examples/checkout-service', include: ['src/**/*.browser.ts'] } }]
+        ? [
+            {
+              extends: true as const,
+              test: { name: 'browser', root: 'examples/checkout-service', include: ['src/**/*.browser.ts'] },
+            },
+          ]
         : []),
       // The repository's own tooling (scripts/conventions): plain Node, no stack (does not extend this file).
       {

@@ -41,7 +41,10 @@ function validateOptions<DB>(options: ConsoleOptions<DB>): void {
     );
   if (typeof options.audit !== 'function')
     throw new ConsoleConfigError('audit', 'is required: every action taken through the console is audited');
-  if (options.wwwAuthenticate !== undefined && (typeof options.wwwAuthenticate !== 'string' || /[\r\n]/.test(options.wwwAuthenticate)))
+  if (
+    options.wwwAuthenticate !== undefined &&
+    (typeof options.wwwAuthenticate !== 'string' || /[\r\n]/.test(options.wwwAuthenticate))
+  )
     throw new ConsoleConfigError('wwwAuthenticate', 'must be a header value (no line breaks)');
   if (typeof options.csrfSecret !== 'string' || options.csrfSecret.length < 32)
     throw new ConsoleConfigError('csrfSecret', 'must be a string of at least 32 characters');
@@ -591,7 +594,11 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
         return refusal(ctx, { status: 404, code: 'CONSOLE_NOT_FOUND', message: 'no such action' });
       const crossed = crossSite(request, url);
       if (crossed !== undefined)
-        return refusal(ctx, { status: 403, code: 'CONSOLE_CSRF_REJECTED', message: `cross-site request refused (${crossed})` });
+        return refusal(ctx, {
+          status: 403,
+          code: 'CONSOLE_CSRF_REJECTED',
+          message: `cross-site request refused (${crossed})`,
+        });
       const form = await readForm(request);
       const token = form.get('csrf') ?? '';
       const expected = isNonce(cookieNonce) ? await csrfToken(options.csrfSecret, cookieNonce, operator.id) : undefined;

@@ -38,7 +38,10 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /** Starts the console over `env` on 127.0.0.1. */
-export async function startConsoleServer(env: CheckoutEnvironment, options: ConsoleServerOptions = {}): Promise<ConsoleServer> {
+export async function startConsoleServer(
+  env: CheckoutEnvironment,
+  options: ConsoleServerOptions = {},
+): Promise<ConsoleServer> {
   const basePath = options.basePath ?? '/ops';
   const users = { support: randomBytes(12).toString('hex'), viewer: randomBytes(12).toString('hex') };
   const authorize = (request: Request): ConsoleOperator | undefined => {
@@ -68,7 +71,15 @@ export async function startConsoleServer(env: CheckoutEnvironment, options: Cons
         const row = await deps.db
           .withSchema(deps.schema)
           .selectFrom('payment_intents')
-          .select(['status', 'amount', 'currency', 'authorization_id', 'decline_reason', 'provider_request_id', 'updated_at'])
+          .select([
+            'status',
+            'amount',
+            'currency',
+            'authorization_id',
+            'decline_reason',
+            'provider_request_id',
+            'updated_at',
+          ])
           .where('order_id', '=', orderId)
           .executeTakeFirst();
         return row === undefined
@@ -129,10 +140,15 @@ export async function startConsoleServer(env: CheckoutEnvironment, options: Cons
  * `pnpm demo --console`: starts the console over `env`, prints its URL and sign-ins, and resolves
  * when the process gets SIGINT or SIGTERM (Ctrl-C), after stopping the server.
  */
-export async function serveConsoleUntilInterrupted(env: CheckoutEnvironment, options: ConsoleServerOptions = {}): Promise<void> {
+export async function serveConsoleUntilInterrupted(
+  env: CheckoutEnvironment,
+  options: ConsoleServerOptions = {},
+): Promise<void> {
   const server = await startConsoleServer(env, options);
   console.log(`\noperations console: ${server.url}`);
-  console.log(`  sign in as support / ${server.users.support} (may act) or viewer / ${server.users.viewer} (read-only)`);
+  console.log(
+    `  sign in as support / ${server.users.support} (may act) or viewer / ${server.users.viewer} (read-only)`,
+  );
   console.log('  the workers keep running; press Ctrl-C to stop');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -39,7 +39,9 @@ const depth = async (queueUrl: string) => {
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 };
 
 async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
@@ -83,7 +85,8 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   env = await createCheckoutEnvironment(useCheckoutStack(), {
     seed: 21,
     faults: { latencyMs: 1 },
@@ -125,7 +128,9 @@ beforeAll(async () => {
     { customerId: 'customer-0', outcome: 'COMPLETED', total: 1_000, currency: 'EUR', units: 2 },
     { orderId: completedOrder, idempotencyKey: commandKey(completedOrder, 'PublishAnalytics', 'replay') },
   );
-  await env.sqs.send(new SendMessageCommand({ QueueUrl: env.queues.analytics.queueUrl, MessageBody: JSON.stringify(envelope) }));
+  await env.sqs.send(
+    new SendMessageCommand({ QueueUrl: env.queues.analytics.queueUrl, MessageBody: JSON.stringify(envelope) }),
+  );
   await until('the poison message in the analytics DLQ', async () =>
     (await depth(env.queues.analytics.dlq.queueUrl)) === 1 ? true : undefined,
   );
@@ -159,9 +164,9 @@ describe('operations console in a browser', () => {
   it('shows the overview: queues with DLQ counts and the outbox', async () => {
     const page = await open('');
     await expect.poll(() => page.locator('tr[data-queue="analytics"]').count()).toBe(1);
-    expect(await page.locator('tr[data-queue="analytics"] td[data-label="DLQ"]').innerText()).toContain('1');
-    expect(await page.getByTestId('outbox').innerText()).toContain('pending');
-    expect(await page.getByTestId('operator').innerText()).toBe('support:demo');
+    expect(await page.locator('tr[data-queue="analytics"] td[data-label="DLQ"]').textContent()).toContain('1');
+    expect(await page.getByTestId('outbox').textContent()).toContain('pending');
+    expect(await page.getByTestId('operator').textContent()).toBe('support:demo');
     await screenshot(page, 'overview');
     await page.close();
   });
@@ -171,15 +176,15 @@ describe('operations console in a browser', () => {
     await page.getByLabel('order id').fill(completedOrder);
     await page.getByRole('button', { name: 'Find' }).click();
     await page.waitForURL(`**/ops/orders/${encodeURIComponent(completedOrder)}`);
-    expect(await page.getByTestId('order-state').innerText()).toBe('COMPLETED');
+    expect(await page.getByTestId('order-state').textContent()).toBe('COMPLETED');
     const timeline = page.getByTestId('timeline');
     expect(await timeline.locator('li').count()).toBe(5);
-    const text = await timeline.innerText();
+    const text = await timeline.textContent();
     for (const event of ['payment.authorized', 'inventory.reserved', 'fulfillment.started', 'fulfillment.completed'])
       expect(text).toContain(event);
     expect(await page.locator('g.node.current').getAttribute('data-state')).toBe('COMPLETED');
-    expect(await page.getByTestId('payment-intent').innerText()).toContain('authorized');
-    expect(await page.getByTestId('reservation').innerText()).toContain('COMMITTED');
+    expect(await page.getByTestId('payment-intent').textContent()).toContain('authorized');
+    expect(await page.getByTestId('reservation').textContent()).toContain('COMMITTED');
     await screenshot(page, 'order-timeline');
     await page.close();
   });
@@ -188,16 +193,23 @@ describe('operations console in a browser', () => {
     const page = await open('queues/analytics/dead-letters');
     const row = page.locator('[data-testid="dlq-messages"] tbody tr');
     expect(await row.count()).toBe(1);
-    expect(await row.innerText()).toContain('PublishAnalytics');
-    expect(await row.innerText()).toContain('poison:unknown-type');
+    expect(await row.textContent()).toContain('PublishAnalytics');
+    expect(await row.textContent()).toContain('poison:unknown-type');
     await screenshot(page, 'dead-letters');
     await page.getByTestId('dry-run').click();
-    expect(await page.getByTestId('redrive-summary').innerText()).toContain('Dry run: 1 of 1 message(s) would move back');
+    expect(await page.getByTestId('redrive-summary').textContent()).toContain(
+      'Dry run: 1 of 1 message(s) would move back',
+    );
     expect(await depth(env.queues.analytics.dlq.queueUrl)).toBe(1);
     await page.getByTestId('redrive').click();
-    expect(await page.getByTestId('redrive-summary').innerText()).toContain('Redrive: 1 moved');
+    expect(await page.getByTestId('redrive-summary').textContent()).toContain('Redrive: 1 moved');
     const report = await until('the replayed report row', () =>
-      env.db.withSchema(env.deps.schema).selectFrom('order_report').selectAll().where('order_id', '=', completedOrder).executeTakeFirst(),
+      env.db
+        .withSchema(env.deps.schema)
+        .selectFrom('order_report')
+        .selectAll()
+        .where('order_id', '=', completedOrder)
+        .executeTakeFirst(),
     );
     expect(report.outcome).toBe('COMPLETED');
     expect(await depth(env.queues.analytics.dlq.queueUrl)).toBe(0);
@@ -210,15 +222,15 @@ describe('operations console in a browser', () => {
 
   it('forces a stuck order with a reason and shows the audit row with the operator', async () => {
     const page = await open(`orders/${encodeURIComponent(stuckOrder)}`);
-    expect(await page.getByTestId('order-state').innerText()).toBe('NEEDS_ATTENTION');
+    expect(await page.getByTestId('order-state').textContent()).toBe('NEEDS_ATTENTION');
     await page.getByLabel('to state').selectOption('CANCELLED');
     await page.getByLabel('reason (required)').fill(`customer asked to cancel ${XSS}`);
     await page.getByRole('button', { name: 'Force' }).click();
-    expect(await page.getByTestId('force-done').innerText()).toContain('CANCELLED');
+    expect(await page.getByTestId('force-done').textContent()).toContain('CANCELLED');
     const last = page.locator('[data-testid="timeline"] li').last();
-    expect(await last.innerText()).toContain('forced');
-    expect(await last.locator('.actor').innerText()).toBe('support:demo');
-    expect(await last.locator('.reason').innerText()).toBe(`customer asked to cancel ${XSS}`);
+    expect(await last.textContent()).toContain('forced');
+    expect(await last.locator('.actor').textContent()).toBe('support:demo');
+    expect(await last.locator('.reason').textContent()).toBe(`customer asked to cancel ${XSS}`);
     await expectInert(page);
     expect((await env.deps.orders.get(env.db, stuckOrder)).state).toBe('CANCELLED');
     expect(audits.at(-1)).toMatchObject({ action: 'force', operator: 'support:demo', outcome: 'done' });
@@ -236,7 +248,7 @@ describe('operations console in a browser', () => {
     const viewer = await browser.newContext({ httpCredentials: { username: 'viewer', password: server.users.viewer } });
     const viewerPage = await viewer.newPage();
     await viewerPage.goto(new URL(`orders/${encodeURIComponent(completedOrder)}`, server.url).href);
-    expect(await viewerPage.getByTestId('order-state').innerText()).toBe('COMPLETED');
+    expect(await viewerPage.getByTestId('order-state').textContent()).toBe('COMPLETED');
     expect(await viewerPage.getByTestId('force-form').count()).toBe(0);
     await viewer.close();
   });
@@ -245,13 +257,13 @@ describe('operations console in a browser', () => {
     const page = await open('');
     await page.getByLabel('order id').fill(`o-${XSS}`);
     await page.getByRole('button', { name: 'Find' }).click();
-    expect(await page.getByTestId('refusal').innerText()).toContain(`no order o-${XSS}`);
+    expect(await page.getByTestId('refusal').textContent()).toContain(`no order o-${XSS}`);
     await expectInert(page);
     await page.goto(new URL('queues/notification/dead-letters', server.url).href);
     const row = page.locator('[data-testid="dlq-messages"] tbody tr');
-    expect(await row.locator('td[data-label="Type"]').innerText()).toBe(`Refund${XSS}`);
+    expect(await row.locator('td[data-label="Type"]').textContent()).toBe(`Refund${XSS}`);
     await row.locator('summary').click();
-    expect(await row.locator('pre.dlq-body').innerText()).toContain(XSS.replaceAll('"', '\\"'));
+    expect(await row.locator('pre.dlq-body').textContent()).toContain(XSS.replaceAll('"', '\\"'));
     await expectInert(page);
     await page.close();
   });

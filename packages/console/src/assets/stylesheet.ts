@@ -27,7 +27,7 @@ pre { white-space: pre-wrap; word-break: break-all; background: #f0f2f5; padding
 .age-warn { color: var(--warn); background: var(--warn-bg); }
 .age-alarm { color: var(--alarm); background: var(--alarm-bg); font-weight: 600; }
 .age-none { color: var(--muted); }
-.pill { display: inline-block; padding: 0 .45rem; border-radius: 999px; background: #e8ecf3; font-size: .82rem; }
+.pill { white-space: nowrap; display: inline-block; padding: 0 .45rem; border-radius: 999px; background: #e8ecf3; font-size: .82rem; }
 .pill.bad { background: var(--alarm-bg); color: var(--alarm); }
 .pill.good { background: var(--ok-bg); color: var(--ok); }
 .pill.current { background: var(--accent); color: #fff; }
