@@ -98,9 +98,9 @@ function messageOf(error: unknown): string {
 function textField(
   field: string,
   value: string | null,
-  options: { required: boolean; max: number; multiline?: boolean },
+  options: { required: boolean; max: number; multiline?: boolean; trim?: boolean },
 ): string {
-  const text = (value ?? '').trim();
+  const text = options.trim === false ? (value ?? '') : (value ?? '').trim();
   if (text === '') {
     if (options.required) throw new ConsoleInputError(field, 'is required');
     return '';
@@ -342,7 +342,8 @@ export function createConsole<DB = unknown>(options: ConsoleOptions<DB>): Operat
     } catch {
       throw new ConsoleInputError('orderId', 'is not a valid URL path segment');
     }
-    return textField('orderId', id, { required: true, max: MAX_ID_CHARS });
+    // Ids are looked up as given (not trimmed): ' o-1' is not 'o-1'.
+    return textField('orderId', id, { required: true, max: MAX_ID_CHARS, trim: false });
   }
 
   async function orderPage(ctx: PageContext, id: string, flash?: SafeHtml): Promise<Response> {

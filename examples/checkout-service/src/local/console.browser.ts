@@ -237,6 +237,26 @@ describe('operations console in a browser', () => {
     await page.close();
   });
 
+  it('fits a phone screen: no page-wide horizontal scroll on the overview, a DLQ and an order', async () => {
+    const phone = await browser.newContext({
+      httpCredentials: { username: 'support', password: server.users.support },
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+    });
+    const page = await phone.newPage();
+    for (const path of ['', 'queues/notification/dead-letters', `orders/${encodeURIComponent(completedOrder)}`]) {
+      await page.goto(new URL(path, server.url).href);
+      const overflow = await page.evaluate(() => {
+        const root = (
+          globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+        ).document.documentElement;
+        return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth };
+      });
+      expect(overflow.scrollWidth, path).toBeLessThanOrEqual(overflow.clientWidth);
+    }
+    await phone.close();
+  });
+
   it('refuses a request without credentials, and a read-only operator cannot act', async () => {
     // (A page would show the browser's sign-in prompt: read the answer itself.)
     const anonymous = await browser.newContext();

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OperationsConsole } from '../options.js';
+import { securityHeaders } from '../security/headers.js';
 
 /** Largest request body the Node adapter reads (forms are small). */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -84,7 +85,7 @@ export function toNodeHandler(
     try {
       webRequest = await toWebRequest(request, options.url?.(request) ?? request.url ?? '/');
     } catch {
-      response.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' });
+      response.writeHead(413, { ...securityHeaders(), 'content-type': 'text/plain; charset=utf-8' });
       response.end('request too large or malformed');
       return;
     }

@@ -42,6 +42,9 @@ form.inline { display: inline-flex; flex-wrap: wrap; gap: .4rem; align-items: ce
 form.stack { display: grid; gap: .5rem; max-width: 32rem; }
 label { font-size: .85rem; color: var(--muted); display: grid; gap: .15rem; }
 input, select, textarea, button { font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 5px; background: #fff; color: var(--fg); }
+input, select, textarea { max-width: 100%; }
+form.inline label { min-width: 0; max-width: 100%; }
+td { overflow-wrap: anywhere; }
 button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
 button.secondary { background: #fff; color: var(--accent); }
 button.danger { background: var(--alarm); border-color: var(--alarm); }
@@ -68,6 +71,8 @@ ol.timeline .when { float: right; }
   table.responsive thead { display: none; }
   table.responsive tr { display: block; border-bottom: 2px solid var(--line); padding: .3rem 0; }
   table.responsive td { display: flex; gap: .6rem; border: none; padding: .15rem 0; }
+  table.responsive td > * { min-width: 0; }
+  form.inline select { width: 100%; }
   table.responsive td::before { content: attr(data-label); color: var(--muted); min-width: 7rem; font-size: .8rem; }
   td.num { text-align: left; }
 }
