@@ -49,6 +49,16 @@ export default defineConfig({
           include,
         },
       })),
+      // `pnpm test:browser` (scripts/test-browser.mjs sets CHECKOUT_BROWSER=1): the operations console
+      // driven by Debian's chromium against the example on the local stack. Not part of `pnpm test`.
+      ...(process.env.CHECKOUT_BROWSER === '1'
+        ? [
+            {
+              extends: true as const,
+              test: { name: 'browser', root: 'examples/checkout-service', include: ['src/**/*.browser.ts'] },
+            },
+          ]
+        : []),
       // The repository's own tooling (scripts/conventions): plain Node, no stack (does not extend this file).
       {
         test: { name: 'scripts', root: 'scripts', include: propertiesOnly ? ['**/*.prop.test.ts'] : ['**/*.test.ts'] },

@@ -1,4 +1,4 @@
-// `pnpm --filter @checkout/example-checkout-service demo [--orders 200] [--seed 7] [--report FILE]`
+// `pnpm --filter @checkout/example-checkout-service demo [--orders 200] [--seed 7] [--report FILE] [--console]`
 // `pnpm --filter @checkout/example-checkout-service chaos [--orders N] [--seed S] [--report FILE] [--processes 3]`
 // Starts the embedded stack, the relays and the workers (in this process, or with --chaos in worker
 // processes that are SIGKILLed and restarted at seeded moments), plays buyers with duplicate
@@ -14,6 +14,7 @@ import { listDeadLetters } from '@checkout/workers';
 import { sql } from 'kysely';
 import { checkInvariants } from './invariants/check-invariants.js';
 import { createCheckoutEnvironment, waitForDrain } from './local/checkout-environment.js';
+import { serveConsoleUntilInterrupted } from './local/console-server.js';
 import { startDuplicateDeliveries } from './local/duplicate-deliveries.js';
 import { startLocalRunner } from './local/local-runner.js';
 import { startProcessFleet } from './local/process-fleet.js';
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     report: { type: 'string' },
     chaos: { type: 'boolean', default: false },
     processes: { type: 'string', default: '3' },
+    // Leave the operations console (@checkout/console) running on 127.0.0.1 after the run.
+    console: { type: 'boolean', default: false },
   },
 });
 const orders = Number(values.orders);
@@ -41,7 +44,7 @@ if (
   !Number.isInteger(processes) ||
   processes < 1
 ) {
-  console.error('usage: demo [--orders N>=1] [--seed INT] [--report FILE] [--chaos] [--processes N>=1]');
+  console.error('usage: demo [--orders N>=1] [--seed INT] [--report FILE] [--chaos] [--processes N>=1] [--console]');
   process.exit(2);
 }
 const hotStock = Math.max(1, Math.floor(orders * 0.1));
@@ -246,6 +249,7 @@ try {
     console.log(violations === 0 ? 'all invariants hold' : `${violations} invariant(s) violated`);
     if (values.report !== undefined) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
     exitCode = violations === 0 ? 0 : 1;
+    if (values.console) await serveConsoleUntilInterrupted(env);
   } finally {
     if (watching) await watch.stop();
     killing = false;
