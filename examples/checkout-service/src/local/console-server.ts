@@ -107,6 +107,8 @@ export async function startConsoleServer(
       },
     },
     outbox: deps.outbox,
+    // Orders past their deadline that no sweeper fired yet (the sweeper runs beside the relays).
+    deadlines: { stats: () => deps.orders.deadlineStats(deps.db) },
     sqs: env.sqs,
     queues: QUEUE_NAMES.map((name) => ({
       name,

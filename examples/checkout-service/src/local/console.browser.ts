@@ -161,11 +161,13 @@ afterAll(async () => {
 });
 
 describe('operations console in a browser', () => {
-  it('shows the overview: queues with DLQ counts and the outbox', async () => {
+  it('shows the overview: queues with DLQ counts, the outbox and overdue deadlines', async () => {
     const page = await open('');
     await expect.poll(() => page.locator('tr[data-queue="analytics"]').count()).toBe(1);
     expect(await page.locator('tr[data-queue="analytics"] td[data-label="DLQ"]').textContent()).toContain('1');
     expect(await page.getByTestId('outbox').textContent()).toContain('pending');
+    // The order deadlines: none overdue while the sweeper runs.
+    expect(await page.getByTestId('deadlines-overdue').textContent()).toContain('0');
     expect(await page.getByTestId('operator').textContent()).toBe('support:demo');
     await screenshot(page, 'overview');
     await page.close();
