@@ -119,14 +119,13 @@ export class CheckoutDatabase extends Construct {
       throw new CheckoutCdkConfigError(path, 'credentials', 'the cluster has no generated secret');
     }
     this.masterSecret = this.cluster.secret;
+    // Credentials outlive the stack like the cluster's snapshot: a snapshot nobody can log in to is lost data.
+    this.masterSecret.applyRemovalPolicy(RemovalPolicy.RETAIN);
     const userSecrets = new Map<string, secretsmanager.ISecret>();
     for (const user of users) {
-      userSecrets.set(
-        user,
-        new rds.DatabaseSecret(this, `UserSecret-${user}`, { username: user, dbname: this.databaseName }).attach(
-          this.cluster,
-        ),
-      );
+      const secret = new rds.DatabaseSecret(this, `UserSecret-${user}`, { username: user, dbname: this.databaseName });
+      secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      userSecrets.set(user, secret.attach(this.cluster));
     }
     this.userSecrets = userSecrets;
     this.proxy = this.cluster.addProxy('Proxy', {
@@ -167,7 +166,11 @@ export class CheckoutDatabase extends Construct {
     }
   }
 
-  /** Environment variables a function needs to reach the database as `user` (endpoint, port, name, user). */
+  /**
+   * Environment variables a function needs to reach the database as `user`: `CHECKOUT_DB_HOST` (the
+   * proxy's read/write or read-only endpoint), `CHECKOUT_DB_PORT`, `CHECKOUT_DB_NAME`,
+   * `CHECKOUT_DB_USER`, and `CHECKOUT_DB_AUTH` = `iam` (the proxy takes IAM auth tokens over TLS).
+   */
   connectionEnvironment(user: string, endpoint: 'readWrite' | 'readOnly' = 'readWrite'): Record<string, string> {
     this.checkUser(user);
     return {
@@ -175,6 +178,7 @@ export class CheckoutDatabase extends Construct {
       CHECKOUT_DB_PORT: String(POSTGRES_PORT),
       CHECKOUT_DB_NAME: this.databaseName,
       CHECKOUT_DB_USER: user,
+      CHECKOUT_DB_AUTH: 'iam',
     };
   }
 }

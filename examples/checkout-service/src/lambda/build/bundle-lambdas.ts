@@ -50,6 +50,8 @@ export async function bundleLambdas(
         mainFields: ['module', 'main'],
         minify: true,
         treeShaking: true,
+        // Error class names survive minification (logs and `error.name` checks stay readable).
+        keepNames: true,
         sourcemap: 'linked',
         sourcesContent: false,
         legalComments: 'none',
