@@ -5,7 +5,10 @@ import { createInventory } from '@checkout/inventory';
 import { lambdaEnvironment } from './runtime/lambda-environment.js';
 
 const env = lambdaEnvironment('inventory-sweep');
-const inventory = createInventory({ client: new DynamoDBClient({}), tableName: env.require('CHECKOUT_TABLE_INVENTORY') });
+const inventory = createInventory({
+  client: new DynamoDBClient({}),
+  tableName: env.require('CHECKOUT_TABLE_INVENTORY'),
+});
 
 /**
  * Lambda entry point. A reservation it could not expire fails the invocation (after logging the
@@ -14,6 +17,7 @@ const inventory = createInventory({ client: new DynamoDBClient({}), tableName: e
 export async function handler(): Promise<{ examined: number; expired: number; alreadySettled: number }> {
   const result = await inventory.sweepExpired();
   console.log(JSON.stringify({ sweep: result }));
-  if (result.failed > 0) throw new Error(`inventory-sweep: ${result.failed} expired reservation(s) could not be released`);
+  if (result.failed > 0)
+    throw new Error(`inventory-sweep: ${result.failed} expired reservation(s) could not be released`);
   return { examined: result.examined, expired: result.expired, alreadySettled: result.alreadySettled };
 }

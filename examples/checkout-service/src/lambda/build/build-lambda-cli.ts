@@ -12,5 +12,6 @@ for (const name of wanted) {
 }
 const started = performance.now();
 const bundles = await bundleLambdas(wanted.length === 0 ? {} : { handlers: wanted as LambdaHandlerName[] });
-for (const bundle of bundles) console.log(`${bundle.handler.padEnd(22)} ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KiB`);
+for (const bundle of bundles)
+  console.log(`${bundle.handler.padEnd(22)} ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KiB`);
 console.log(`${bundles.length} bundles -> ${LAMBDA_DIST} in ${Math.round(performance.now() - started)} ms`);

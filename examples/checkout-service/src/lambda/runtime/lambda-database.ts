@@ -23,7 +23,8 @@ export interface LambdaDatabase {
 async function passwordFromSecret(client: SecretsManagerClient, secretArn: string): Promise<string> {
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
   const parsed: unknown = JSON.parse(SecretString ?? 'null');
-  const password = typeof parsed === 'object' && parsed !== null ? (parsed as { password?: unknown }).password : undefined;
+  const password =
+    typeof parsed === 'object' && parsed !== null ? (parsed as { password?: unknown }).password : undefined;
   if (typeof password !== 'string') throw new Error(`secret ${secretArn} has no string "password" field`);
   return password;
 }
