@@ -39,7 +39,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckoutServiceStack } from './checkout-service-stack.js';
 import { lambdaCode } from './lambda-code.js';
-import { ensureLambdaBundles } from './test-support/ensure-bundles.js';
+import { buildFreshLambdaBundles } from './test-support/ensure-bundles.js';
 import { type LocalAws, type RecordedAwsCall, startLocalAws } from './test-support/local-aws.js';
 import { type LocalLambda, startLocalLambda } from './test-support/local-lambda.js';
 import {
@@ -87,6 +87,7 @@ const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]
 
 describe('the CDK template, run locally as AWS would', () => {
   let outdir: string;
+  let dist: string | undefined;
   let template: CfnTemplate;
   let local: LocalResources;
   let aws: LocalAws;
@@ -106,7 +107,7 @@ describe('the CDK template, run locally as AWS would', () => {
   const localOnlySecrets = new Set<string>();
 
   beforeAll(async () => {
-    const dist = await ensureLambdaBundles();
+    dist = await buildFreshLambdaBundles();
     simulators = await startSimulatorServer({ payment, email });
     outdir = mkdtempSync(join(tmpdir(), 'checkout-template-run-'));
     // Asset metadata on (as the CDK CLI sets it): each function names its asset directory.
@@ -232,6 +233,7 @@ describe('the CDK template, run locally as AWS would', () => {
     admin?.destroy();
     dynamodb?.destroy();
     if (outdir !== undefined) rmSync(outdir, { recursive: true, force: true });
+    if (dist !== undefined) rmSync(dist, { recursive: true, force: true });
   });
 
   const fnByHandler = (handler: string) => {
@@ -439,7 +441,9 @@ describe('the CDK template, run locally as AWS would', () => {
     });
     expect(duplicate.statusCode).toBe(201);
     expect(duplicate.json.orderId).toBe(submissions[0]?.orderIds[0]);
-    (submissions[0]?.orderIds as string[]).push(String(duplicate.json.orderId));
+    const first = submissions[0];
+    if (first !== undefined)
+      submissions[0] = { ...first, orderIds: [...first.orderIds, String(duplicate.json.orderId)] };
     expect(
       (await call('POST /checkout', '/checkout', { body: cartFor(1), headers: { 'Idempotency-Key': 'k' } })).statusCode,
     ).toBe(401);
@@ -523,7 +527,7 @@ describe('the CDK template, run locally as AWS would', () => {
     const statementsOf = (fn: TemplateFunction): Statement[] =>
       policies
         .filter(([, p]) => JSON.stringify(p.Properties?.Roles ?? []).includes(`"${fn.roleId}"`))
-        .flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+        .flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? []);
     const arnOf = (call: RecordedAwsCall, resource: string): string => {
       if (call.service === 'sqs') return [...local.queues.values()].find((q) => q.url === resource)?.arn ?? resource;
       if (call.service === 'dynamodb') return `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${resource}`;
