@@ -1,5 +1,5 @@
 import { fieldPath } from '@checkout/core';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -120,7 +120,9 @@ export class CheckoutDatabase extends Construct {
     }
     this.masterSecret = this.cluster.secret;
     // Credentials outlive the stack like the cluster's snapshot: a snapshot nobody can log in to is lost data.
-    this.masterSecret.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // (`cluster.secret` is the attachment; the generated secret itself is the cluster's child `Secret`.)
+    const generated = this.cluster.node.tryFindChild('Secret');
+    if (generated instanceof Resource) generated.applyRemovalPolicy(RemovalPolicy.RETAIN);
     const userSecrets = new Map<string, secretsmanager.ISecret>();
     for (const user of users) {
       const secret = new rds.DatabaseSecret(this, `UserSecret-${user}`, { username: user, dbname: this.databaseName });
