@@ -13,14 +13,8 @@ export interface LambdaEnvironment {
 /**
  * Reads the variables the CDK constructs set for `handler` (and the ones the Lambda runtime sets,
  * such as `AWS_REGION`), from `env` (default `process.env`).
- *
- * @example
- * ```ts
- * import { lambdaEnvironment } from './lambda-environment.js';
- *
- * const env = lambdaEnvironment('payment-worker', { CHECKOUT_QUEUE_URL: 'https://sqs.example/q' });
- * console.log(env.require('CHECKOUT_QUEUE_URL'));
- * ```
+ * `lambdaEnvironment('payment-worker').require('CHECKOUT_QUEUE_URL')` at module top level fails the
+ * cold start naming the variable when the deployment did not set it.
  */
 export function lambdaEnvironment(
   handler: string,
