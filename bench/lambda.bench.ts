@@ -5,7 +5,8 @@
 // (401), the workers an empty SQS batch; the relay and the sweeper (whose first event is all I/O) are
 // timed on import only. Median of 5 fresh processes each. The payment worker's init reads its API key
 // from Secrets Manager: a local endpoint answers it.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -72,7 +73,8 @@ try {
   };
 
   /** One fresh process: import, then the first event; times in ms. */
-  const measure = (file: string, event: unknown): { importMs: number; firstEventMs: number } => {
+  // Async: the local Secrets Manager endpoint is served by this process while the child starts.
+  const measure = async (file: string, event: unknown): Promise<{ importMs: number; firstEventMs: number }> => {
     const script = `
       const t0 = performance.now();
       const m = await import(${JSON.stringify(`file://${file}`)});
@@ -82,16 +84,17 @@ try {
       const t2 = performance.now();
       process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstEventMs: t2 - t1 }));
       process.exit(0);`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    const run = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       env: { PATH: process.env.PATH ?? '', ...environment },
       encoding: 'utf8',
+      timeout: 60_000,
     });
-    if (run.status !== 0) throw new Error(`${file}: ${run.stderr.slice(-2000)}`);
     return JSON.parse(run.stdout.slice(run.stdout.lastIndexOf('{'))) as { importMs: number; firstEventMs: number };
   };
-  const row = (label: string, file: string, event: unknown): BenchResult & { totalMs: number } => {
-    measure(file, event); // warm the OS file cache, as Lambda's is for a deployed package
-    const samples = Array.from({ length: RUNS }, () => measure(file, event));
+  const row = async (label: string, file: string, event: unknown): Promise<BenchResult & { totalMs: number }> => {
+    await measure(file, event); // warm the OS file cache, as Lambda's is for a deployed package
+    const samples: Array<{ importMs: number; firstEventMs: number }> = [];
+    for (let i = 0; i < RUNS; i += 1) samples.push(await measure(file, event));
     const importMs = percentile(
       samples.map((s) => s.importMs),
       0.5,
@@ -118,8 +121,9 @@ try {
     };
   };
 
-  const minimal = row('minimal handler', join(minimalDir, 'index.mjs'), { Records: [] });
-  const rows = [minimal, ...bundles.map((b) => row(b.handler, join(b.dir, 'index.mjs'), firstEvent(b.handler)))];
+  const minimal = await row('minimal handler', join(minimalDir, 'index.mjs'), { Records: [] });
+  const rows = [minimal];
+  for (const b of bundles) rows.push(await row(b.handler, join(b.dir, 'index.mjs'), firstEvent(b.handler)));
   const ratios: Record<string, number> = {};
   for (const r of rows.slice(1)) ratios[`${r.label} cold start / minimal`] = r.totalMs / Math.max(minimal.totalMs, 0.1);
   for (const handler of LAMBDA_HANDLERS) {
