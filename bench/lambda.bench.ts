@@ -6,12 +6,12 @@
 // timed on import only. Median of 5 fresh processes each. The payment worker's init reads its API key
 // from Secrets Manager: a local endpoint answers it.
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { bundleLambdas } from '../examples/checkout-service/src/lambda/build/bundle-lambdas.ts';
 import { LAMBDA_HANDLERS } from '../examples/checkout-service/src/lambda/handlers.ts';
 import { type BenchResult, percentile, writeReport } from './lib/report.ts';
@@ -32,7 +32,7 @@ try {
   mkdirSync(minimalDir, { recursive: true });
   writeFileSync(
     join(minimalDir, 'index.mjs'),
-    "export const handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ ok: event !== undefined }) });\n",
+    'export const handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ ok: event !== undefined }) });\n',
   );
 
   const queue = 'https://sqs.us-east-1.amazonaws.com/000000000000/bench';
@@ -67,7 +67,8 @@ try {
     isBase64Encoded: false,
   };
   const firstEvent = (handler: string): unknown => {
-    if (handler.endsWith('-api')) return { ...apiEvent, rawPath: handler === 'reporting-api' ? '/reports/daily' : '/checkout' };
+    if (handler.endsWith('-api'))
+      return { ...apiEvent, rawPath: handler === 'reporting-api' ? '/reports/daily' : '/checkout' };
     if (handler.endsWith('-worker')) return { Records: [] };
     return undefined; // relay, sweeper: import only
   };

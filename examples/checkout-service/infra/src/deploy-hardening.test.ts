@@ -61,11 +61,11 @@ describe('deploy hardening of the example stack', () => {
   });
 
   it('gives the workers the provider URLs they call', () => {
-    const env = (description: string) =>
-      (
-        ofType('AWS::Lambda::Function').find(([, r]) => r.Properties?.Description === description)?.[1].Properties
-          ?.Environment as { Variables: Record<string, unknown> }
-      ).Variables;
+    const env = (description: string): Record<string, unknown> => {
+      const fn = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties?.Description === description);
+      const environment = fn?.[1].Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+      return environment?.Variables ?? {};
+    };
     expect(env('checkout-service payment-worker').PAYMENT_PROVIDER_URL).toBe('https://payments.example.test');
     expect(env('checkout-service notification-worker').EMAIL_PROVIDER_URL).toBe('https://email.example.test');
     expect(env('checkout-service checkout-api').CHECKOUT_DB_AUTH).toBe('iam');
