@@ -10,7 +10,8 @@ export type CheckoutServiceErrorCode =
   | 'UNKNOWN_SKU'
   | 'CURRENCY_MISMATCH'
   | 'PROVIDER_UNAVAILABLE'
-  | 'PROVIDER_THROTTLED';
+  | 'PROVIDER_THROTTLED'
+  | 'MISSING_ENVIRONMENT';
 
 /**
  * Base class of the example service's errors: a `CheckoutError` (core), so `toHttpResponse` answers
@@ -147,5 +148,23 @@ export class ProviderThrottledError extends CheckoutServiceError {
     super('PROVIDER_THROTTLED', 503, `payment provider throttled the call: retry after ${retryAfterSeconds} s`, {
       retryAfterSeconds,
     });
+  }
+}
+
+/**
+ * A Lambda entry started without an environment variable its deployment sets (`CHECKOUT_DB_HOST`,
+ * `CHECKOUT_QUEUE_URL`, ...): thrown at cold start, before any event is handled, naming the variable.
+ */
+export class MissingEnvironmentError extends CheckoutServiceError {
+  /** The variable that is missing or empty. */
+  readonly variable: string;
+
+  constructor(variable: string, handler: string) {
+    super(
+      'MISSING_ENVIRONMENT',
+      500,
+      `${handler}: environment variable ${variable} is missing or empty (the CDK construct of this function sets it)`,
+    );
+    this.variable = variable;
   }
 }

@@ -3,12 +3,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureLambdaBundles } from './test-support/ensure-bundles.js';
 
 // bin/app.ts as `pnpm synth` and `cdk deploy` run it, in a child process with a clean settings environment.
 // Slow (a child tsx + a strict synthesis: tens of seconds on a loaded machine), hence the long timeouts.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdirs: string[] = [];
+// `bin/app.ts` deploys the real bundles: build them when a clean clone has none.
+beforeAll(() => ensureLambdaBundles(), 120_000);
 afterAll(() => {
   for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });

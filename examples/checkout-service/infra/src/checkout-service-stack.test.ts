@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CloudFormationTemplate, checkSafetyRails, referencedLogicalIds } from '@checkout/cdk';
-import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
 import { inventoryTableDefinition } from '@checkout/inventory';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -46,10 +45,8 @@ describe('examples/checkout-service/infra', () => {
     for (const table of tables) {
       expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     }
-    const idempotency = tables.find((table) => table !== inventory);
-    expect(idempotency?.KeySchema).toEqual([
-      { AttributeName: idempotencyTableDefinition.partitionKey.name, KeyType: 'HASH' },
-    ]);
+    // Idempotency keys live in Postgres (the order's transaction): no DynamoDB idempotency table.
+    expect(tables).toHaveLength(1);
   });
 
   it('has the expected resources (counts by type)', () => {
@@ -62,11 +59,11 @@ describe('examples/checkout-service/infra', () => {
       'AWS::ApiGatewayV2::Integration': 2,
       'AWS::ApiGatewayV2::Route': 3,
       'AWS::ApiGatewayV2::Stage': 1,
-      // 5 queues x (age + DLQ depth) + outbox lag + oldest overdue order deadline.
-      'AWS::CloudWatch::Alarm': 12,
+      // 5 queues x (age + DLQ depth) + outbox lag + inventory sweep failures + oldest overdue order deadline.
+      'AWS::CloudWatch::Alarm': 13,
       'AWS::CloudWatch::Dashboard': 1,
-      // Idempotency + inventory.
-      'AWS::DynamoDB::Table': 2,
+      // Inventory (idempotency keys are in Postgres).
+      'AWS::DynamoDB::Table': 1,
       // VPC: 2 AZs, public + private subnets, 1 NAT, DynamoDB gateway endpoint.
       'AWS::EC2::EIP': 1,
       'AWS::EC2::InternetGateway': 1,
@@ -86,11 +83,14 @@ describe('examples/checkout-service/infra', () => {
       // One role + one policy per function (10) + the RDS Proxy's role.
       'AWS::IAM::Policy': 11,
       'AWS::IAM::Role': 11,
+      // Encrypts the alarm topic (CloudWatch may use it).
+      'AWS::KMS::Key': 1,
       // 5 workers, relay, checkout API, reporting API, inventory sweep, deadline sweeper.
       'AWS::Lambda::EventSourceMapping': 5,
       'AWS::Lambda::Function': 10,
       'AWS::Lambda::Permission': 6,
-      'AWS::Logs::LogGroup': 10,
+      // One per function + the API's access log.
+      'AWS::Logs::LogGroup': 11,
       // Aurora Serverless v2 writer + reader, RDS Proxy with a read-only endpoint.
       'AWS::RDS::DBCluster': 1,
       'AWS::RDS::DBInstance': 2,
@@ -131,10 +131,10 @@ describe('examples/checkout-service/infra', () => {
   });
 
   it.each([
-    ['PaymentWorker', ['Idempotency']],
+    ['PaymentWorker', []],
     ['InventoryWorker', ['Inventory']],
-    ['FulfillmentWorker', []],
-    ['NotificationWorker', ['Idempotency']],
+    ['FulfillmentWorker', ['Inventory']],
+    ['NotificationWorker', []],
     ['AnalyticsWorker', []],
   ])('%s touches only its own tables (and, by checkSafetyRails, only its own queue and DLQ)', (worker, tables) => {
     const tableIds = new Map(ofType('AWS::DynamoDB::Table').map(([id]) => [id, id.replace(/Table[0-9A-F]{8}$/, '')]));

@@ -7,43 +7,39 @@ import {
   CheckoutWorker,
   type CheckoutWorkerProps,
   DeadlineSweeperFunction,
-  IdempotencyTable,
   InventoryTable,
   OutboxRelayFunction,
 } from '@checkout/cdk';
+import { LAMBDA_HANDLERS, type LambdaHandlerName } from '@checkout/example-checkout-service/lambda-handlers';
 import { QUEUE_NAMES, type QueueName, TOPOLOGY } from '@checkout/example-checkout-service/topology';
-import { idempotencyTableDefinition } from '@checkout/idempotency/dynamodb';
 import { inventoryTableDefinition } from '@checkout/inventory';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { type CheckoutJwtAuthorizerSettings, resolveJwtAuthorizerSettings } from './jwt-authorizer-settings.js';
+import { type CheckoutProviderSettings, resolveProviderSettings } from './provider-settings.js';
 
-/** The deployable units of the example service; one Lambda code bundle each. */
-export const HANDLERS = [
-  'checkout-api',
-  'reporting-api',
-  'payment-worker',
-  'inventory-worker',
-  'fulfillment-worker',
-  'notification-worker',
-  'analytics-worker',
-  'outbox-relay',
-  'inventory-sweep',
-  'deadline-sweeper',
-] as const;
+/**
+ * The deployable units of the example service; one Lambda code bundle each (`src/lambda/handlers.ts`
+ * of the example: the bundler, this stack and the template-driven test read the same list).
+ */
+export const HANDLERS = LAMBDA_HANDLERS;
 /** Name of one deployable unit. */
-export type HandlerName = (typeof HANDLERS)[number];
+export type HandlerName = LambdaHandlerName;
 
 /** Props of {@link CheckoutServiceStack}. */
 export interface CheckoutServiceStackProps extends StackProps {
@@ -55,11 +51,17 @@ export interface CheckoutServiceStackProps extends StackProps {
    * construction throws `MissingSettingError` naming the setting (the API is never synthesized open).
    */
   readonly jwtAuthorizer?: CheckoutJwtAuthorizerSettings;
+  /**
+   * Base URLs of the payment and email providers the workers call. Default: the CDK context
+   * `checkout:paymentProviderUrl` and `checkout:emailProviderUrl`, else the reserved
+   * `https://*.example.invalid` placeholders (calls fail; messages retry, then park in the DLQs).
+   */
+  readonly providers?: Partial<CheckoutProviderSettings>;
 }
 
 /**
  * The whole seed architecture: HTTP API (every route behind a JWT authorizer) -> checkout Lambda (order + outbox in one Postgres transaction);
- * scheduled outbox relay -> one queue per stage (the example's `topology.ts`); a worker per queue; idempotency and inventory tables;
+ * scheduled outbox relay -> one queue per stage (the example's `topology.ts`); a worker per queue; the inventory table;
  * Aurora Serverless v2 behind RDS Proxy with a reader for reporting; alarms to one SNS topic; a dashboard.
  */
 export class CheckoutServiceStack extends Stack {
@@ -67,13 +69,22 @@ export class CheckoutServiceStack extends Stack {
     super(scope, id, props);
     // Settings first: a stack that cannot get an authorizer fails before anything is created.
     const jwt = resolveJwtAuthorizerSettings(this, props.jwtAuthorizer);
+    const providers = resolveProviderSettings(this, props.providers);
     const fn = (handler: HandlerName): CheckoutFunctionOptions => ({
       code: props.code(handler),
       handler: 'index.handler',
       description: `checkout-service ${handler}`,
     });
 
-    const alarmTopic = new sns.Topic(this, 'Alarms', { enforceSSL: true });
+    // Alarm notifications are encrypted at rest with a key CloudWatch may use (an AWS managed SNS key
+    // would refuse CloudWatch's publishes); the key outlives the stack like the data it protects.
+    const alarmKey = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the checkout-service alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    alarmKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const alarmTopic = new sns.Topic(this, 'Alarms', { enforceSSL: true, masterKey: alarmKey });
     const alarmActions = [new cloudwatchActions.SnsAction(alarmTopic)];
 
     const vpc = new ec2.Vpc(this, 'Vpc', {
@@ -88,8 +99,8 @@ export class CheckoutServiceStack extends Stack {
     });
     const database = new CheckoutDatabase(this, 'Database', { vpc });
     // Tables come from the definitions the runtime packages export, so keys, TTL attribute and the
-    // inventory sweeper's index are exactly what the code that reads them expects.
-    const idempotency = new IdempotencyTable(this, 'Idempotency', { definition: idempotencyTableDefinition });
+    // inventory sweeper's index are exactly what the code that reads them expects. (Idempotency keys
+    // live in Postgres, in the order's transaction: the example has no DynamoDB idempotency table.)
     const inventory = new InventoryTable(this, 'Inventory', { definition: inventoryTableDefinition });
 
     // One queue per stage, from the example's topology (`src/topology.ts`), the same one the local
@@ -138,21 +149,25 @@ export class CheckoutServiceStack extends Stack {
 
     const paymentProvider = new secretsmanager.Secret(this, 'PaymentProviderApiKey', {
       description: 'API key of the payment provider; read by the payment worker only.',
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     const app = { database, user: 'checkout_app' } as const;
     const paymentWorker = stageWorker('PaymentWorker', 'payment', {
-      readWriteTables: [idempotency],
       database: app,
-      environment: { PAYMENT_PROVIDER_SECRET_ARN: paymentProvider.secretArn },
+      environment: {
+        PAYMENT_PROVIDER_SECRET_ARN: paymentProvider.secretArn,
+        PAYMENT_PROVIDER_URL: providers.paymentUrl,
+      },
     });
     paymentProvider.grantRead(paymentWorker.handler);
     const workers = [
       paymentWorker,
       stageWorker('InventoryWorker', 'inventory', { readWriteTables: [inventory], database: app }),
-      stageWorker('FulfillmentWorker', 'fulfillment', { database: app }),
+      // Commits the order's reservation (stock leaves for good) before fulfilling.
+      stageWorker('FulfillmentWorker', 'fulfillment', { readWriteTables: [inventory], database: app }),
       stageWorker('NotificationWorker', 'notification', {
-        readWriteTables: [idempotency], // once per (order, notification type)
         database: app,
+        environment: { EMAIL_PROVIDER_URL: providers.emailUrl },
       }),
       stageWorker('AnalyticsWorker', 'analytics', { database: { database, user: 'checkout_reporting' } }),
     ];
@@ -172,7 +187,6 @@ export class CheckoutServiceStack extends Stack {
       reservedConcurrency: 50,
       vpc,
     });
-    idempotency.grantReadWriteData(checkoutApi);
     // The API only writes cart snapshots to the inventory table (CartSnapshotStore.saveCartSnapshot: one
     // PutItem); it never reads stock or reservations (the workers do). No index ARN: PutItem has none.
     iam.Grant.addToPrincipal({
@@ -190,7 +204,6 @@ export class CheckoutServiceStack extends Stack {
     database.grantConnect(reportingApi, 'checkout_reporting');
     for (const [key, value] of Object.entries({
       ...database.connectionEnvironment('checkout_app'),
-      CHECKOUT_TABLE_IDEMPOTENCY: idempotency.tableName,
       CHECKOUT_TABLE_INVENTORY: inventory.tableName,
     })) {
       checkoutApi.addEnvironment(key, value);
@@ -203,10 +216,30 @@ export class CheckoutServiceStack extends Stack {
     // the principal from `requestContext.authorizer.jwt.claims.sub` and answers 401 without one.
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuerUrl, { jwtAudience: [...jwt.audience] });
     const api = new apigwv2.HttpApi(this, 'Api', { createDefaultStage: false, defaultAuthorizer: authorizer });
+    // One JSON line per request: who (the token's sub), what, the answer, and how long it took.
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     new apigwv2.HttpStage(this, 'ApiStage', {
       httpApi: api,
       autoDeploy: true,
       throttle: { rateLimit: 100, burstLimit: 200 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            sourceIp: '$context.identity.sourceIp',
+            sub: '$context.authorizer.claims.sub',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
     });
     const checkoutIntegration = new HttpLambdaIntegration('Checkout', checkoutApi.function);
     api.addRoutes({ path: '/checkout', methods: [apigwv2.HttpMethod.POST], integration: checkoutIntegration });
@@ -229,6 +262,17 @@ export class CheckoutServiceStack extends Stack {
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new targets.LambdaFunction(sweep.function, { retryAttempts: 0 })],
     });
+    // A failed sweep (a reservation it could not release fails the invocation) leaves stock held.
+    const sweepFailures = sweep.function
+      .metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'InventorySweepFailuresAlarm', {
+        alarmDescription: 'The inventory sweeper failed: expired reservations may still hold stock.',
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    for (const action of alarmActions) sweepFailures.addAlarmAction(action);
 
     // Order deadlines (15 minutes to pay, 10 to reserve stock): every minute, a run fires the due ones
     // (timed-out payments cancelled, late authorizations voided); alarm when one is overdue by 5 minutes.

@@ -20,11 +20,11 @@ describe('lambdaCode', () => {
 
   it('names the missing bundle instead of deploying an empty one', () => {
     expect(() => lambdaCode(dist)('outbox-relay')).toThrow(
-      /outbox-relay\/index\.mjs not found \(build the outbox-relay bundle first\)/,
+      /outbox-relay\/index\.mjs not found: build the outbox-relay bundle first \(pnpm --filter @checkout\/example-checkout-service build:lambda\)/,
     );
   });
 
-  it('falls back to a placeholder that fails every invocation, so no message is acknowledged by a stub', () => {
+  it('gives, only when asked for, a placeholder that fails every invocation, so no message is acknowledged by a stub', () => {
     const code = lambdaCode(undefined)('payment-worker');
     expect(code).toBeInstanceOf(lambda.InlineCode);
     expect((code as lambda.InlineCode).bind(undefined as never).inlineCode).toContain('throw new Error');

@@ -54,6 +54,8 @@ export interface OrderDeadlineRunOptions {
   readonly limit?: number;
   /** Stops the run early. */
   readonly signal?: AbortSignal;
+  /** Return once nothing more is due (a scheduled Lambda) instead of running for `forMs`. */
+  readonly untilIdle?: boolean;
   readonly observer?: DeadlineObserver;
 }
 
@@ -64,6 +66,7 @@ export function runOrderDeadlines(deps: DeadlineDeps, options: OrderDeadlineRunO
     ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
     ...(options.limit === undefined ? {} : { limit: options.limit }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.untilIdle === undefined ? {} : { untilIdle: options.untilIdle }),
     ...(options.observer === undefined ? {} : { observer: options.observer }),
     onFired: orderDeadlineEffects(deps),
   });

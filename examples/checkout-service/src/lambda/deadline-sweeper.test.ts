@@ -6,6 +6,7 @@ const env = {
   CHECKOUT_DB_PORT: '5432',
   CHECKOUT_DB_NAME: 'checkout',
   CHECKOUT_DB_USER: 'checkout_app',
+  CHECKOUT_DB_AUTH: 'iam',
   DEADLINE_SWEEPER_RUN_FOR_MS: '50000',
   DEADLINE_METRIC_NAMESPACE: 'CheckoutKit/StateMachine',
   DEADLINE_METRIC_SERVICE: 'checkout',
@@ -15,7 +16,7 @@ describe('deadline sweeper Lambda configuration', () => {
   it('reads what the construct sets', () => {
     expect(readDeadlineSweeperConfig({ ...env, ORDER_PENDING_PAYMENT_SECONDS: '120' })).toMatchObject({
       db: { host: 'proxy.example', port: 5432, database: 'checkout', user: 'checkout_app' },
-      schema: 'public',
+      schema: 'checkout',
       runForMs: 50_000,
       deadlines: { pendingPaymentSeconds: 120 },
     });

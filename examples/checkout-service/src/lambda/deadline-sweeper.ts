@@ -1,20 +1,21 @@
 import { createOutbox } from '@checkout/outbox';
 import type { OrderDeadlines } from '@checkout/state-machine';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
-import type { CheckoutDatabase } from '../db/database.js';
 import { createOrderStore, TABLES } from '../db/migrations.js';
 import { type DeadlineDeps, runOrderDeadlines } from '../handlers/deadline-handlers.js';
+import { createLambdaDatabase } from './runtime/lambda-database.js';
+import { CHECKOUT_SCHEMA } from './runtime/lambda-deps.js';
+import { lambdaEnvironment } from './runtime/lambda-environment.js';
 
 /**
- * Environment the `DeadlineSweeperFunction` construct of `@checkout/cdk` sets (plus `CHECKOUT_SCHEMA`
- * and the optional order deadlines, set by the stack).
+ * Environment the `DeadlineSweeperFunction` construct of `@checkout/cdk` sets (plus the optional order
+ * deadlines, set by the stack).
  */
 export const DEADLINE_SWEEPER_ENVIRONMENT = [
   'CHECKOUT_DB_HOST',
   'CHECKOUT_DB_PORT',
   'CHECKOUT_DB_NAME',
   'CHECKOUT_DB_USER',
+  'CHECKOUT_DB_AUTH',
   'DEADLINE_SWEEPER_RUN_FOR_MS',
   'DEADLINE_METRIC_NAMESPACE',
   'DEADLINE_METRIC_SERVICE',
@@ -23,7 +24,6 @@ export const DEADLINE_SWEEPER_ENVIRONMENT = [
 /** The sweeper's configuration, read from its environment. */
 export interface DeadlineSweeperConfig {
   readonly db: { readonly host: string; readonly port: number; readonly database: string; readonly user: string };
-  readonly password: string | undefined;
   readonly schema: string;
   readonly runForMs: number;
   readonly metricNamespace: string;
@@ -63,8 +63,7 @@ export function readDeadlineSweeperConfig(env: Readonly<Record<string, string | 
       database: env.CHECKOUT_DB_NAME ?? '',
       user: env.CHECKOUT_DB_USER ?? '',
     },
-    password: env.CHECKOUT_DB_PASSWORD,
-    schema: env.CHECKOUT_SCHEMA ?? 'public',
+    schema: CHECKOUT_SCHEMA, // the schema every function of the service uses
     runForMs: positiveInteger(env, 'DEADLINE_SWEEPER_RUN_FOR_MS'),
     metricNamespace: env.DEADLINE_METRIC_NAMESPACE ?? '',
     metricService: env.DEADLINE_METRIC_SERVICE ?? '',
@@ -102,8 +101,8 @@ export function deadlineMetricLine(
 }
 
 /**
- * One scheduled run: fires the due order deadlines for `runForMs` (below the function's timeout), then
- * reports the overdue count and age as an EMF line.
+ * One scheduled run: fires the due order deadlines until none is left, for at most `runForMs` (below the
+ * function's timeout), then reports the overdue count and age as an EMF line.
  */
 export async function sweepDeadlines(
   deps: DeadlineDeps,
@@ -111,6 +110,7 @@ export async function sweepDeadlines(
 ) {
   const result = await runOrderDeadlines(deps, {
     forMs: config.runForMs,
+    untilIdle: true, // caught up: end the invocation (the next one is a minute away), not idle for forMs
     observer: { error: ({ id, error }) => console.error(JSON.stringify({ deadlineError: String(error), id })) },
   });
   console.log(deadlineMetricLine(config, await deps.orders.deadlineStats(deps.db)));
@@ -120,12 +120,15 @@ export async function sweepDeadlines(
 let deps: DeadlineDeps | undefined;
 let config: DeadlineSweeperConfig | undefined;
 
-/** The Lambda entry (EventBridge schedule): configuration from the environment, one pool per container. */
+/**
+ * The Lambda entry (EventBridge schedule): configuration from the environment, one pool per container,
+ * connected as every other function is (`CHECKOUT_DB_AUTH`: an IAM auth token for the RDS Proxy, or a
+ * secret's password; see `runtime/lambda-database.ts`).
+ */
 export async function handler(): Promise<{ readonly fired: number; readonly failed: number }> {
   config ??= readDeadlineSweeperConfig(process.env);
   if (deps === undefined) {
-    const pool = new pg.Pool({ ...config.db, password: config.password, max: 2, ssl: { rejectUnauthorized: true } });
-    const db = new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) });
+    const { db } = await createLambdaDatabase(lambdaEnvironment('deadline-sweeper'));
     deps = {
       db,
       schema: config.schema,

@@ -18,6 +18,8 @@ export function createStageHandler(
     readonly client: SQSClient;
     /** The stage's queue URL (the batch handler changes visibility and parks poison through it). */
     readonly queueUrl?: string;
+    /** The stage's DLQ URL (poison is parked there; without it the handler looks it up from the queue's redrive policy). */
+    readonly deadLetterQueueUrl?: string;
     /** Records handled at once within one invocation. Default: the stage's concurrency. */
     readonly concurrency?: number;
     /** Hooks; `observer.error` gets the errors the handler survived (default: one `console.error` line each). */
@@ -30,6 +32,7 @@ export function createStageHandler(
     concurrency: options.concurrency ?? TOPOLOGY[queue].concurrency,
     metrics: false,
     ...(options.queueUrl === undefined ? {} : { queueUrl: options.queueUrl }),
+    ...(options.deadLetterQueueUrl === undefined ? {} : { deadLetterQueueUrl: options.deadLetterQueueUrl }),
     ...(options.observer === undefined ? {} : { observer: options.observer }),
   });
 }

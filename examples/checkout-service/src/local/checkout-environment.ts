@@ -16,24 +16,15 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { CheckoutDatabase } from '../db/database.js';
 import { migrateCheckoutDatabase } from '../db/migrations.js';
-import type { Catalog } from '../domain/price-cart.js';
+import { DEMO_CATALOG } from '../domain/demo-catalog.js';
 import { type CheckoutDeps, createCheckoutDeps } from '../service/checkout-deps.js';
 import { EmailSimulator } from '../simulators/email-provider.js';
 import { type PaymentFaults, PaymentProviderSimulator } from '../simulators/payment-provider.js';
 import { PaymentProviderClient, startSimulatorServer } from '../simulators/simulator-server.js';
 import { PAYMENT_PROVIDER_RATE_LIMIT_PER_SECOND, QUEUE_NAMES, type QueueName, TOPOLOGY } from '../topology.js';
 
-/** The demo catalog: two ordinary products and a limited one (the hot SKU). */
-export const DEMO_CATALOG: Catalog = {
-  currency: 'EUR',
-  products: new Map([
-    ['mug', { name: 'Mug', unitPrice: 1_200 }],
-    ['tee', { name: 'T-shirt', unitPrice: 2_500 }],
-    ['hot', { name: 'Limited print', unitPrice: 5_000 }],
-  ]),
-  promotions: new Map([['TEN', { percentOffBps: 1_000, minSubtotal: 0 }]]),
-  taxRateBps: 2_000,
-};
+/** The demo catalog (defined in `domain/demo-catalog.ts`, so the Lambda bundles need not import this file). */
+export { DEMO_CATALOG } from '../domain/demo-catalog.js';
 
 /** Options of {@link createCheckoutEnvironment}. */
 export interface CheckoutEnvironmentOptions {

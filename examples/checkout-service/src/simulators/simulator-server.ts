@@ -119,10 +119,13 @@ const AuthorizeResultSchema = z.discriminatedUnion('status', [
 export class PaymentProviderClient {
   readonly #url: string;
   readonly #timeoutMs: number;
+  readonly #apiKey: string | undefined;
 
-  constructor(url: string, options: { readonly timeoutMs?: number } = {}) {
+  /** `apiKey`: sent as `Authorization: Bearer <apiKey>` (the deployed workers read it from Secrets Manager). */
+  constructor(url: string, options: { readonly timeoutMs?: number; readonly apiKey?: string } = {}) {
     this.#url = url;
     this.#timeoutMs = options.timeoutMs ?? 5_000;
+    this.#apiKey = options.apiKey;
   }
 
   /**
@@ -148,7 +151,10 @@ export class PaymentProviderClient {
     try {
       response = await fetch(`${this.#url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.#apiKey === undefined ? {} : { authorization: `Bearer ${this.#apiKey}` }),
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });

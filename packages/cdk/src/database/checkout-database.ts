@@ -1,5 +1,5 @@
 import { fieldPath } from '@checkout/core';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -119,14 +119,15 @@ export class CheckoutDatabase extends Construct {
       throw new CheckoutCdkConfigError(path, 'credentials', 'the cluster has no generated secret');
     }
     this.masterSecret = this.cluster.secret;
+    // Credentials outlive the stack like the cluster's snapshot: a snapshot nobody can log in to is lost data.
+    // (`cluster.secret` is the attachment; the generated secret itself is the cluster's child `Secret`.)
+    const generated = this.cluster.node.tryFindChild('Secret');
+    if (generated instanceof Resource) generated.applyRemovalPolicy(RemovalPolicy.RETAIN);
     const userSecrets = new Map<string, secretsmanager.ISecret>();
     for (const user of users) {
-      userSecrets.set(
-        user,
-        new rds.DatabaseSecret(this, `UserSecret-${user}`, { username: user, dbname: this.databaseName }).attach(
-          this.cluster,
-        ),
-      );
+      const secret = new rds.DatabaseSecret(this, `UserSecret-${user}`, { username: user, dbname: this.databaseName });
+      secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      userSecrets.set(user, secret.attach(this.cluster));
     }
     this.userSecrets = userSecrets;
     this.proxy = this.cluster.addProxy('Proxy', {
@@ -167,7 +168,11 @@ export class CheckoutDatabase extends Construct {
     }
   }
 
-  /** Environment variables a function needs to reach the database as `user` (endpoint, port, name, user). */
+  /**
+   * Environment variables a function needs to reach the database as `user`: `CHECKOUT_DB_HOST` (the
+   * proxy's read/write or read-only endpoint), `CHECKOUT_DB_PORT`, `CHECKOUT_DB_NAME`,
+   * `CHECKOUT_DB_USER`, and `CHECKOUT_DB_AUTH` = `iam` (the proxy takes IAM auth tokens over TLS).
+   */
   connectionEnvironment(user: string, endpoint: 'readWrite' | 'readOnly' = 'readWrite'): Record<string, string> {
     this.checkUser(user);
     return {
@@ -175,6 +180,7 @@ export class CheckoutDatabase extends Construct {
       CHECKOUT_DB_PORT: String(POSTGRES_PORT),
       CHECKOUT_DB_NAME: this.databaseName,
       CHECKOUT_DB_USER: user,
+      CHECKOUT_DB_AUTH: 'iam',
     };
   }
 }

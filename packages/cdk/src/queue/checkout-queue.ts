@@ -1,4 +1,4 @@
-import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -33,6 +33,11 @@ export interface CheckoutQueueProps {
   readonly encryptionKey?: kms.IKey;
   /** Actions (e.g. an SNS topic) for both alarms. */
   readonly alarmActions?: ReadonlyArray<cloudwatch.IAlarmAction>;
+  /**
+   * What happens to the queue and its DLQ when they leave the stack. Default: `RETAIN` (they hold
+   * commands not yet handled and parked poison: deleting the stack must not delete them).
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,70}$/;
@@ -131,6 +136,9 @@ export class CheckoutQueue extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });
 
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.queue.applyRemovalPolicy(removalPolicy);
+    this.deadLetterQueue.applyRemovalPolicy(removalPolicy);
     this.oldestMessageAgeAlarm = this.queue
       .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' })
       .createAlarm(this, 'OldestMessageAgeAlarm', {

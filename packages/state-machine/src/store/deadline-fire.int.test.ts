@@ -208,6 +208,19 @@ describe('deadlines', () => {
     expect(bounded.fired).toBe(0);
   });
 
+  it('runDeadlines with untilIdle returns once caught up, long before forMs', async () => {
+    await drain();
+    for (let i = 0; i < 25; i += 1) await invite();
+    clock.advance(60);
+    const began = performance.now();
+    // idleMs at its maximum: a loop that paused instead of returning would take a minute.
+    const result = await store.runDeadlines(t.db, { forMs: 600_000, limit: 10, idleMs: 60_000, untilIdle: true });
+    expect(result).toMatchObject({ fired: 25, failed: 0, batches: 3 });
+    expect(performance.now() - began).toBeLessThan(30_000);
+    const idle = await store.runDeadlines(t.db, { forMs: 600_000, idleMs: 60_000, untilIdle: true });
+    expect(idle).toEqual({ fired: 0, failed: 0, batches: 1 });
+  });
+
   it('refuses bad options before any SQL, naming the option', async () => {
     const bad: [unknown, string][] = [
       [{ limit: 0 }, 'limit'],
@@ -227,6 +240,9 @@ describe('deadlines', () => {
     await expect(store.runDeadlines(t.db, { forMs: 10, idleMs: -1 })).rejects.toMatchObject({ field: 'idleMs' });
     await expect(store.runDeadlines(t.db, { forMs: 10, signal: {} as AbortSignal })).rejects.toMatchObject({
       field: 'signal',
+    });
+    await expect(store.runDeadlines(t.db, { forMs: 10, untilIdle: 'yes' as never })).rejects.toMatchObject({
+      field: 'untilIdle',
     });
     await expect(store.runDeadlines(t.db, undefined as never)).rejects.toThrow(StateMachineInputError);
     await t.db.transaction().execute(async (trx) => {

@@ -69,6 +69,11 @@ export interface DeadlineRunOptions<S extends string = string, E extends string 
   readonly idleMs?: number;
   /** Stops the loop early (the current batch finishes; a pause ends at once). */
   readonly signal?: AbortSignal;
+  /**
+   * Return after the first batch that found nothing more due, instead of pausing `idleMs` and looking
+   * again: a scheduled function (run every minute) then ends as soon as it has caught up. Default false.
+   */
+  readonly untilIdle?: boolean;
 }
 
 /** What `store.runDeadlines` did. */
@@ -137,23 +142,31 @@ export interface ResolvedRun extends ResolvedFireDue {
   readonly forMs: number;
   readonly idleMs: number;
   readonly signal: AbortSignal | undefined;
+  readonly untilIdle: boolean;
 }
 
 /** Checks the options of `runDeadlines` before any SQL. */
 export function runOptions(options: unknown): ResolvedRun {
   if (typeof options !== 'object' || options === null) {
-    throw new StateMachineInputError('options', 'must be an object { forMs, limit?, idleMs?, signal?, onFired? }');
+    throw new StateMachineInputError(
+      'options',
+      'must be an object { forMs, limit?, idleMs?, signal?, untilIdle?, onFired? }',
+    );
   }
   const fire = fireDueOptions(options);
-  const { forMs, idleMs, signal } = options as Record<string, unknown>;
+  const { forMs, idleMs, signal, untilIdle } = options as Record<string, unknown>;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new StateMachineInputError('signal', 'must be an AbortSignal');
+  }
+  if (untilIdle !== undefined && typeof untilIdle !== 'boolean') {
+    throw new StateMachineInputError('untilIdle', 'must be a boolean');
   }
   return {
     ...fire,
     forMs: wholeNumber('forMs', forMs, 1, MAX_FOR_MS),
     idleMs: idleMs === undefined ? DEFAULT_IDLE_MS : wholeNumber('idleMs', idleMs, 1, MAX_IDLE_MS),
     signal: signal as AbortSignal | undefined,
+    untilIdle: untilIdle === true,
   };
 }
 

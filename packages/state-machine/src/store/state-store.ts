@@ -871,11 +871,13 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       let batches = 0;
       while (run.signal?.aborted !== true && performance.now() < end) {
         let full = false;
+        let caughtUp = false;
         try {
           const batch = await fireBatch(kysely, run);
           fired += batch.fired;
           failed += batch.failed;
           full = batch.claimed >= run.limit && batch.failed < batch.claimed;
+          caughtUp = !full && batch.failed === 0;
         } catch (error) {
           // A configuration fault does not heal by waiting: it is thrown. Anything else (the database
           // unreachable, say) is reported and retried after a pause.
@@ -883,6 +885,7 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
           notify(run.observer, 'error', { id: undefined, error });
         }
         batches += 1;
+        if (caughtUp && run.untilIdle) break;
         if (!full) await pause(Math.min(run.idleMs, Math.max(0, end - performance.now())), run.signal);
       }
       return { fired, failed, batches };
