@@ -21,4 +21,12 @@ export { createSchemaSql } from './identifiers/create-schema-sql.js';
 export { DEFAULT_SCHEMA, identifierProblem, MAX_IDENTIFIER_LENGTH } from './identifiers/identifier.js';
 export type { LambdaContextLike } from './lambda/lambda-context.js';
 export { boundedText } from './text/bounded-text.js';
+export {
+  MAX_TRACESTATE_CHARS,
+  type TraceContextHeaders,
+  traceparentFromXray,
+  traceparentProblem,
+  tracestateProblem,
+  xrayTraceHeader,
+} from './trace-context/trace-context.js';
 export { sqsJsonTextProblem, sqsTextProblem, storedTextProblem, utf8Bytes } from './text/text-rules.js';
