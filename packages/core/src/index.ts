@@ -21,6 +21,7 @@ export { createSchemaSql } from './identifiers/create-schema-sql.js';
 export { DEFAULT_SCHEMA, identifierProblem, MAX_IDENTIFIER_LENGTH } from './identifiers/identifier.js';
 export type { LambdaContextLike } from './lambda/lambda-context.js';
 export { boundedText } from './text/bounded-text.js';
+export { sqsJsonTextProblem, sqsTextProblem, storedTextProblem, utf8Bytes } from './text/text-rules.js';
 export {
   MAX_TRACESTATE_CHARS,
   type TraceContextHeaders,
@@ -29,4 +30,3 @@ export {
   tracestateProblem,
   xrayTraceHeader,
 } from './trace-context/trace-context.js';
-export { sqsJsonTextProblem, sqsTextProblem, storedTextProblem, utf8Bytes } from './text/text-rules.js';

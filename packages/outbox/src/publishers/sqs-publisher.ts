@@ -169,7 +169,8 @@ class SqsPublisher implements OutboxPublisher {
         outcomes[index] = { ok: false, error: 'SendMessageBatch returned no result for this entry' };
       for (const ok of response.Successful ?? []) {
         const index = ok.Id === undefined ? undefined : byId.get(ok.Id);
-        if (index !== undefined) outcomes[index] = ok.MessageId === undefined ? { ok: true } : { ok: true, messageId: ok.MessageId };
+        if (index !== undefined)
+          outcomes[index] = ok.MessageId === undefined ? { ok: true } : { ok: true, messageId: ok.MessageId };
       }
       for (const failed of response.Failed ?? []) {
         const index = failed.Id === undefined ? undefined : byId.get(failed.Id);

@@ -1,3 +1,4 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createTestQueue, createTestSchema } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -8,7 +9,6 @@ import { createOutbox } from '../outbox.js';
 import { createSqsPublisher } from '../publishers/sqs-publisher.js';
 import { createOutboxRelay } from '../relay/relay.js';
 import { drain } from '../test-support/outbox-fixture.js';
-import { SQSClient } from '@aws-sdk/client-sqs';
 
 const stack = useCheckoutStack();
 const pool = new pg.Pool({ connectionString: stack.postgres.url, max: 4 });
@@ -19,7 +19,9 @@ afterAll(async () => {
 
 async function columns(schema: string, table: string) {
   const { rows } = await sql<{ column_name: string }>`
-    SELECT column_name FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = ${table}`.execute(db);
+    SELECT column_name FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = ${table}`.execute(
+    db,
+  );
   return rows.map((r) => r.column_name);
 }
 
@@ -32,7 +34,9 @@ describe('migration({ from: 1 })', () => {
     await outbox.migration({ from: 1 }).down(db);
     expect(await columns(schema.name, 'checkout_outbox')).not.toContain('trace_parent');
     const queue = await createTestQueue(stack.sqs);
-    await sql`INSERT INTO ${outbox.table.ref} (destination, group_key, body) VALUES (${'up'}, 'g', '{"old":true}')`.execute(db);
+    await sql`INSERT INTO ${outbox.table.ref} (destination, group_key, body) VALUES (${'up'}, 'g', '{"old":true}')`.execute(
+      db,
+    );
 
     const migrator = new Migrator({
       db,
@@ -42,15 +46,25 @@ describe('migration({ from: 1 })', () => {
     const { error, results } = await migrator.migrateToLatest();
     expect(error).toBeUndefined();
     expect(results?.map((r) => r.status)).toEqual(['Success']);
-    expect(await columns(schema.name, 'checkout_outbox')).toEqual(expect.arrayContaining(['trace_parent', 'trace_state']));
+    expect(await columns(schema.name, 'checkout_outbox')).toEqual(
+      expect.arrayContaining(['trace_parent', 'trace_state']),
+    );
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    await db.transaction().execute((trx) => outbox.enqueue(trx, { destination: 'up', groupKey: 'g', body: { old: false }, traceparent }));
+    await db
+      .transaction()
+      .execute((trx) => outbox.enqueue(trx, { destination: 'up', groupKey: 'g', body: { old: false }, traceparent }));
     const sqs = new SQSClient(stack.sqs.clientConfig);
-    const relay = createOutboxRelay({ db, outbox, publisher: createSqsPublisher({ client: sqs, queues: { up: queue.queueUrl } }) });
+    const relay = createOutboxRelay({
+      db,
+      outbox,
+      publisher: createSqsPublisher({ client: sqs, queues: { up: queue.queueUrl } }),
+    });
     expect(await drain(relay, 2)).toBe(2);
     sqs.destroy();
     expect(outbox.migrationSql('up', { from: 1 })).toMatch(/ADD COLUMN trace_parent text/);
-    expect(() => outbox.migration({ from: 2 as 1 })).toThrow(expect.objectContaining({ code: 'OUTBOX_INVALID_CONFIG', field: 'from' }));
+    expect(() => outbox.migration({ from: 2 as 1 })).toThrow(
+      expect.objectContaining({ code: 'OUTBOX_INVALID_CONFIG', field: 'from' }),
+    );
 
     const { error: downError } = await migrator.migrateDown();
     expect(downError).toBeUndefined();

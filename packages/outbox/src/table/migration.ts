@@ -20,9 +20,13 @@ export interface OutboxMigrationOptions {
 /** Checks the options (`OutboxConfigError` naming the option). Internal. */
 export function migrationFrom(options: OutboxMigrationOptions | undefined): 1 | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) throw new OutboxConfigError('options', 'must be an object { from? }');
+  if (typeof options !== 'object' || options === null)
+    throw new OutboxConfigError('options', 'must be an object { from? }');
   if (options.from !== undefined && options.from !== 1) {
-    throw new OutboxConfigError('from', `must be 1 (the only earlier table version) or omitted, got ${String(options.from)}`);
+    throw new OutboxConfigError(
+      'from',
+      `must be 1 (the only earlier table version) or omitted, got ${String(options.from)}`,
+    );
   }
   return options.from;
 }

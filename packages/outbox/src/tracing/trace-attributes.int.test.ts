@@ -24,7 +24,12 @@ async function receiveAttributes(queueUrl: string, count: number) {
   const deadline = Date.now() + 20_000;
   while (out.size < count && Date.now() < deadline) {
     const { Messages = [] } = await f.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
     );
     for (const m of Messages) {
       const attributes = Object.fromEntries(
@@ -74,7 +79,9 @@ describe('trace context attributes', () => {
       ]),
     );
     const { rows } = await sql<{ trace_parent: string | null; trace_state: string | null }>`
-      SELECT trace_parent, trace_state FROM ${f.outbox.table.ref} WHERE id = ANY(${ids}::bigint[]) ORDER BY id`.execute(f.db);
+      SELECT trace_parent, trace_state FROM ${f.outbox.table.ref} WHERE id = ANY(${ids}::bigint[]) ORDER BY id`.execute(
+      f.db,
+    );
     expect(rows).toEqual([
       { trace_parent: TP, trace_state: null },
       { trace_parent: null, trace_state: null },
