@@ -106,7 +106,11 @@ describe('one order, one trace', () => {
     const lambda = createSqsBatchHandler({
       client: s.sqs,
       metrics: false,
-      commands: [handleCommand(receipt, async () => void (receipts += 1))],
+      commands: [
+        handleCommand(receipt, async () => {
+          receipts += 1;
+        }),
+      ],
     });
     const invocation = tracer.startSpan('lambda invocation', { kind: SpanKind.SERVER });
     await context.with(trace.setSpan(context.active(), invocation), () =>
