@@ -7,20 +7,24 @@
 //  - inMemory: an OTel SDK with an in-memory exporter, every row enqueued under a request span.
 // Relay: enqueue `rows` rows (100 per transaction), then one relay drains them into the SQS emulator
 // (createSqsPublisher). Consumer: one createSqsConsumer (concurrency 20) drains `rows` envelopes
-// with a no-op handler. Ratios `<variant>/absent` of throughput: 1 = no cost.
+// with a no-op handler. Lambda handler: 20,000 records in batches of 10 through a no-op handler, no
+// I/O at all (the CPU the workers add per record). Ratios `<variant>/absent` of throughput (medians):
+// 1 = no cost. On a loaded shared machine the I/O rows move by 2x between rounds: read them as a
+// range, and the no-I/O row for the CPU cost.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startCheckoutStack } from '@checkout/testing';
 import { type BenchResult, writeReport } from './lib/report.ts';
 
-const rounds = Number(process.argv[2] ?? 3);
-const rows = Number(process.argv[3] ?? 3_000);
+const rounds = Number(process.argv[2] ?? 5);
+const rows = Number(process.argv[3] ?? 1_000);
 const VARIANTS = ['absent', 'noTracer', 'inMemory'] as const;
 type Variant = (typeof VARIANTS)[number];
 interface Run {
   enqueueRowsPerSec: number;
   relayRowsPerSec: number;
   consumerMessagesPerSec: number;
+  lambdaRecordsPerSec: number;
   relaySpans: number;
   consumerSpans: number;
 }
@@ -36,6 +40,7 @@ try {
         sqs: stack.sqs.clientConfig,
         rows,
         messages: rows,
+        lambdaRecords: 20_000,
         tag: `${variant.toLowerCase()}_${round}_${process.pid}`,
       };
       // Async: the emulator runs in this process and must keep answering while the child works.
@@ -77,6 +82,7 @@ const results: BenchResult[] = VARIANTS.flatMap((variant) =>
       ['relay', 'relayRowsPerSec', 'relaySpans'],
       ['consumer', 'consumerMessagesPerSec', 'consumerSpans'],
       ['enqueue', 'enqueueRowsPerSec', undefined],
+      ['lambda handler (no I/O)', 'lambdaRecordsPerSec', undefined],
     ] as const
   ).map(([part, key, spans]) => ({
     label: `${part}, ${variant}`,
@@ -94,9 +100,11 @@ writeReport(
     'relay noTracer/absent': ratio('noTracer', 'relayRowsPerSec'),
     'consumer noTracer/absent': ratio('noTracer', 'consumerMessagesPerSec'),
     'enqueue noTracer/absent': ratio('noTracer', 'enqueueRowsPerSec'),
+    'lambda noTracer/absent': ratio('noTracer', 'lambdaRecordsPerSec'),
     'relay inMemory/absent': ratio('inMemory', 'relayRowsPerSec'),
     'consumer inMemory/absent': ratio('inMemory', 'consumerMessagesPerSec'),
     'enqueue inMemory/absent': ratio('inMemory', 'enqueueRowsPerSec'),
+    'lambda inMemory/absent': ratio('inMemory', 'lambdaRecordsPerSec'),
   },
   ['@opentelemetry/api', '@opentelemetry/sdk-trace-base', 'fauxqs'],
 );

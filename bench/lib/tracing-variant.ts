@@ -1,5 +1,6 @@
 // One variant of `pnpm bench tracing`, in a process of its own: the relay (enqueue, then drain into
-// the SQS emulator) and the consumer (drain a queue with a no-op handler). argv[2]: JSON config.
+// the SQS emulator), the consumer (drain a queue with a no-op handler) and the Lambda handler (no I/O:
+// records through a no-op handler). argv[2]: JSON config.
 // Variant `absent` runs with bench/lib/hide-otel.mjs (no @opentelemetry/api: nothing traced, the
 // code path of before tracing); `noTracer`: the API installed, no provider registered (its no-op
 // tracer); `inMemory`: a BasicTracerProvider with an in-memory exporter and an AsyncLocalStorage
@@ -8,6 +9,7 @@ import { createRequire } from 'node:module';
 import { CreateQueueCommand, SendMessageBatchCommand, SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { createOutbox, createOutboxRelay, createSqsPublisher } from '@checkout/outbox';
 import { createSqsConsumer, defineCommand, encode, handleCommand } from '@checkout/workers';
+import { createSqsBatchHandler, type SqsEventRecord } from '@checkout/workers/lambda';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { z } from 'zod';
@@ -18,6 +20,7 @@ interface Config {
   readonly sqs: SQSClientConfig;
   readonly rows: number;
   readonly messages: number;
+  readonly lambdaRecords: number;
   readonly tag: string;
 }
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
@@ -153,6 +156,35 @@ const consumerMs = performance.now() - consumerBegan;
 await consumer.stop();
 const consumerSpans = exported();
 
+// Lambda handler, no I/O: batches of 10 records (with the relay's trace attributes) through a no-op
+// handler: the per-record cost of decoding, routing and (when traced) the process span.
+const records: SqsEventRecord[] = await Promise.all(
+  Array.from({ length: 10 }, async (_, i) => ({
+    messageId: `m${i}`,
+    receiptHandle: `r${i}`,
+    body: JSON.stringify(await encode(work, { seq: i }, { orderId: `o${i}`, idempotencyKey: `k${i}`, traceparent })),
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()) },
+    messageAttributes: {
+      type: { dataType: 'String', stringValue: 'Work' },
+      traceparent: { dataType: 'String', stringValue: traceparent },
+    },
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:bench',
+  })),
+);
+const lambda = createSqsBatchHandler({
+  client: sqs,
+  queueUrl: 'http://localhost/000000000000/bench',
+  metrics: false,
+  commands: [handleCommand(work, async () => {})],
+});
+for (let i = 0; i < 200; i += 1) await lambda({ Records: records }); // warm-up
+exported();
+const lambdaBegan = performance.now();
+const invocations = Math.ceil(config.lambdaRecords / 10);
+for (let i = 0; i < invocations; i += 1) await lambda({ Records: records });
+const lambdaMs = performance.now() - lambdaBegan;
+exported();
+
 await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
 sqs.destroy();
 await db.destroy();
@@ -161,6 +193,7 @@ process.stdout.write(
     enqueueRowsPerSec: (config.rows / enqueueMs) * 1000,
     relayRowsPerSec: (config.rows / relayMs) * 1000,
     consumerMessagesPerSec: (config.messages / consumerMs) * 1000,
+    lambdaRecordsPerSec: ((invocations * 10) / lambdaMs) * 1000,
     relaySpans,
     consumerSpans,
   })}\n`,

@@ -31,7 +31,7 @@ describe('migration({ from: 1 })', () => {
     const outbox = createOutbox({ schema: schema.name });
     // A version-1 table: the latest, taken back by the upgrade's down.
     await outbox.migration().up(db);
-    await outbox.migration({ from: 1 }).down(db);
+    await outbox.migration({ from: 1 }).down?.(db);
     expect(await columns(schema.name, 'checkout_outbox')).not.toContain('trace_parent');
     const queue = await createTestQueue(stack.sqs);
     await sql`INSERT INTO ${outbox.table.ref} (destination, group_key, body) VALUES (${'up'}, 'g', '{"old":true}')`.execute(
