@@ -22,3 +22,14 @@ export function otel(): Otel | undefined {
   }
   return loaded ?? undefined;
 }
+
+/**
+ * Whether a tracer provider is registered (any but the API's no-op one). Without one no span would
+ * record: callers skip span work and only pass the context on. The API registers a proxy whose
+ * `getDelegate()` is the app's provider, or its no-op provider when there is none.
+ */
+export function tracerRegistered(api: Otel): boolean {
+  const provider = api.trace.getTracerProvider() as { getDelegate?: () => unknown };
+  const delegate = typeof provider.getDelegate === 'function' ? provider.getDelegate() : provider;
+  return (delegate as { constructor?: { name?: string } } | undefined)?.constructor?.name !== 'NoopTracerProvider';
+}

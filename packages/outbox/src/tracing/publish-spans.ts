@@ -1,7 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import type { PublishEntry, PublishOutcome } from '../publishers/publisher.js';
 import type { ClaimedRow } from '../relay/claim.js';
-import { otel } from './otel-api.js';
+import { otel, tracerRegistered } from './otel-api.js';
 import { contextOf, formatTraceparent, parseTraceContext } from './trace-context.js';
 
 /** The entries of one publish call, and the end of their publish spans. */
@@ -28,7 +28,8 @@ export function startPublishSpans(
   messagingSystem: string | undefined,
 ): PublishSpans {
   const api = otel();
-  if (api === undefined) {
+  // No API, or no tracer registered: no span would record; the captured context is passed on as is.
+  if (api === undefined || !tracerRegistered(api)) {
     return {
       entries: rows.map((row) => ({
         ...toEntry(row),

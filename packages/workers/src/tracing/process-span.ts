@@ -1,6 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import type { InboundMessage } from '../processing/inbound-message.js';
-import { otel } from './otel-api.js';
+import { otel, tracerRegistered } from './otel-api.js';
 import { parseTraceContext, producerContext } from './trace-context.js';
 
 /** Tracing options of the Lambda handler and the consumer (`tracing`). */
@@ -41,11 +41,20 @@ export function startProcessSpan(
 ): ProcessSpan {
   const api = otel();
   if (api === undefined) return NO_SPAN;
+  const registered = tracerRegistered(api);
+  // No tracer provider: no span would record. The producer's context is still passed on (commands
+  // the handler enqueues carry it) when it is the parent; otherwise nothing to do.
+  if (!registered && tracing.useProducerAsParent !== true) return NO_SPAN;
   const producer = parseTraceContext(
     api,
     producerContext(message.messageAttributes, message.awsTraceHeader, envelope?.traceparent),
   );
   const active = api.context.active();
+  if (!registered) {
+    if (producer === undefined) return NO_SPAN;
+    const carried = api.trace.setSpanContext(active, producer);
+    return { run: (work) => api.context.with(carried, work), end: () => {} };
+  }
   const parent =
     tracing.useProducerAsParent === true && producer !== undefined
       ? api.trace.setSpanContext(api.ROOT_CONTEXT, producer)
