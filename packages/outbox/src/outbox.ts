@@ -8,6 +8,7 @@ import type { OutboxMessage } from './enqueue/message.js';
 import { OutboxInputError } from './errors.js';
 import { type OutboxMigrationOptions, outboxMigration, outboxMigrationSql } from './table/migration.js';
 import { type OutboxOptions, type OutboxTable, resolveOutboxTable } from './table/outbox-table.js';
+import { otel } from './tracing/otel-api.js';
 
 /** One outbox table and everything you do with it. Create it once with {@link createOutbox}. */
 export interface Outbox {
@@ -57,6 +58,8 @@ export interface Outbox {
  */
 export function createOutbox(options: OutboxOptions = {}): Outbox {
   const table = resolveOutboxTable(options);
+  // Load the optional API now, not in the first enqueue or publish.
+  otel();
   return {
     table,
     enqueue: (trx, messages) => enqueueMessages(table, trx, messages),

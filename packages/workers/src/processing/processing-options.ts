@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { BackoffOptions } from '@checkout/core';
 import { WorkersConfigError } from '../errors.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
+import { otel } from '../tracing/otel-api.js';
 import type { WorkerTracingOptions } from '../tracing/process-span.js';
 import { resolveBackoff } from './backoff.js';
 import { resolveRequestTimeoutMs } from './call-timeout.js';
@@ -73,6 +74,8 @@ export function createProcessingSetup(
   if (tracing.useProducerAsParent !== undefined && typeof tracing.useProducerAsParent !== 'boolean') {
     throw new WorkersConfigError('tracing.useProducerAsParent', 'must be a boolean');
   }
+  // Load the optional API now, not on the first message (its load would delay that message).
+  otel();
   const reportError = errorReporter(options.observer);
   const reportSettled = settledNotifier(options.observer);
   return {
