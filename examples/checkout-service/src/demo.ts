@@ -6,7 +6,9 @@
 // provider outage longer than the payment deadline), waits for the flow to drain and checks every
 // invariant from durable state. Exit code 0 only if all hold.
 
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startCheckoutStack } from '@checkout/testing';
@@ -22,6 +24,8 @@ import { watchQueues } from './local/queue-watch.js';
 import { runLoad } from './local/run-load.js';
 import { createSeededRandom } from './random/seeded-random.js';
 import { QUEUE_NAMES, TOPOLOGY } from './topology.js';
+import { readSpanRecords, startSpanCollector } from './tracing/span-collector.js';
+import { formatTimeline, spansByOrder, tracingReport } from './tracing/trace-report.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,6 +60,10 @@ const initialStock = { mug: 100_000, tee: 100_000, hot: hotStock };
 const percentile = (sorted: readonly number[], p: number) =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
 
+// Tracing: this process's spans in memory; the worker processes (chaos) write theirs to a directory.
+const traceDir = await mkdtemp(join(tmpdir(), 'checkout-demo-spans-'));
+process.env.CHECKOUT_TRACE_DIR = traceDir;
+const spanCollector = startSpanCollector();
 console.log('starting Postgres, DynamoDB Local and the SQS emulator ...');
 const stack = await startCheckoutStack();
 let exitCode = 1;
@@ -174,6 +182,11 @@ try {
         ),
       )
     ).flat();
+    // Stopped before the report (again in `finally`, a no-op then): every process's spans are written.
+    await runner?.stop();
+    await fleet?.stop();
+    const spanRecords = [...spanCollector.records(), ...readSpanRecords(traceDir)];
+    const tracing = tracingReport(spanRecords);
     const latencies = [...load.latenciesMs].sort((a, b) => a - b);
     const violations = Object.values(invariants).filter((v) => !v.ok).length;
     const ledger = env.payment.ledger();
@@ -207,6 +220,12 @@ try {
       violations,
       latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
       drainSeconds,
+      tracing: {
+        orders: tracing.orders,
+        connected: tracing.connected,
+        spans: tracing.spans,
+        replayedRequests: tracing.replayedRequests,
+      },
     };
 
     console.log('\norders by final state');
@@ -246,6 +265,12 @@ try {
     console.log(
       `checkout latency p50 ${report.latencyMs.p50.toFixed(1)} ms, p99 ${report.latencyMs.p99.toFixed(1)} ms; drained in ${drainSeconds.toFixed(1)} s`,
     );
+    const traced = [...spansByOrder(spanRecords)].sort((a, b) => b[1].length - a[1].length)[0];
+    if (traced !== undefined)
+      console.log(`\none order's trace (~ = linked, not parented)\n${formatTimeline(traced[0], spanRecords)}`);
+    console.log(
+      `tracing: ${tracing.connected} of ${tracing.orders} orders connected (${tracing.spans} spans)${tracing.disconnected.length === 0 ? '' : `; not connected: ${JSON.stringify(tracing.disconnected)}`}`,
+    );
     console.log(violations === 0 ? 'all invariants hold' : `${violations} invariant(s) violated`);
     if (values.report !== undefined) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
     exitCode = violations === 0 ? 0 : 1;
@@ -261,5 +286,7 @@ try {
   }
 } finally {
   await stack.stop();
+  await spanCollector.close();
+  await rm(traceDir, { recursive: true, force: true });
 }
 process.exit(exitCode);

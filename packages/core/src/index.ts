@@ -22,3 +22,11 @@ export { DEFAULT_SCHEMA, identifierProblem, MAX_IDENTIFIER_LENGTH } from './iden
 export type { LambdaContextLike } from './lambda/lambda-context.js';
 export { boundedText } from './text/bounded-text.js';
 export { sqsJsonTextProblem, sqsTextProblem, storedTextProblem, utf8Bytes } from './text/text-rules.js';
+export {
+  MAX_TRACESTATE_CHARS,
+  type TraceContextHeaders,
+  traceparentFromXray,
+  traceparentProblem,
+  tracestateProblem,
+  xrayTraceHeader,
+} from './trace-context/trace-context.js';

@@ -23,4 +23,5 @@ export {
   type OutboxRelayOptions,
   type RelayTotals,
 } from './relay/relay.js';
+export type { OutboxMigrationOptions } from './table/migration.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, type OutboxOptions, type OutboxTable } from './table/outbox-table.js';

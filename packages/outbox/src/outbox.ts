@@ -6,8 +6,9 @@ import { type OutboxStats, readStats } from './admin/stats.js';
 import { enqueueMessages } from './enqueue/enqueue.js';
 import type { OutboxMessage } from './enqueue/message.js';
 import { OutboxInputError } from './errors.js';
-import { outboxMigration, outboxMigrationSql } from './table/migration.js';
+import { type OutboxMigrationOptions, outboxMigration, outboxMigrationSql } from './table/migration.js';
 import { type OutboxOptions, type OutboxTable, resolveOutboxTable } from './table/outbox-table.js';
+import { otel } from './tracing/otel-api.js';
 
 /** One outbox table and everything you do with it. Create it once with {@link createOutbox}. */
 export interface Outbox {
@@ -23,10 +24,12 @@ export interface Outbox {
   /**
    * Kysely's `Migration` creating this table, its indexes, its in-flight table and its claim
    * function (`down` drops exactly those). Put it in your `Migrator`'s list under a name of your choice.
+   * `{ from: 1 }`: the upgrade of a table created by `@checkout/outbox` 0.1 (adds the trace context
+   * columns); list it after the migration that created the table.
    */
-  migration(): Migration;
+  migration(options?: OutboxMigrationOptions): Migration;
   /** The same DDL as plain SQL (`up` or `down`), for Flyway, Liquibase, dbmate or psql. */
-  migrationSql(direction: 'up' | 'down'): string;
+  migrationSql(direction: 'up' | 'down', options?: OutboxMigrationOptions): string;
   /** Counts read from the table (`db` first: a `Kysely` or a `Transaction`): pending, oldest pending age, retrying, dead, blocked behind dead. */
   stats<DB>(db: Kysely<DB> | Transaction<DB>): Promise<OutboxStats>;
   /** Brings dead rows back to pending (they keep their place in their group). Returns how many. */
@@ -55,15 +58,17 @@ export interface Outbox {
  */
 export function createOutbox(options: OutboxOptions = {}): Outbox {
   const table = resolveOutboxTable(options);
+  // Load the optional API now, not in the first enqueue or publish.
+  otel();
   return {
     table,
     enqueue: (trx, messages) => enqueueMessages(table, trx, messages),
-    migration: () => outboxMigration(table),
-    migrationSql: (direction) => {
+    migration: (migrationOptions) => outboxMigration(table, migrationOptions),
+    migrationSql: (direction, migrationOptions) => {
       if (direction !== 'up' && direction !== 'down') {
         throw new OutboxInputError('direction', `must be 'up' or 'down', got ${JSON.stringify(String(direction))}`);
       }
-      return outboxMigrationSql(table, direction);
+      return outboxMigrationSql(table, direction, migrationOptions);
     },
     stats: (db) => readStats(db, table),
     requeueDead: (db, filter) => requeueDeadRows(db, table, filter),

@@ -59,3 +59,4 @@ export type {
   WorkerErrorStage,
   WorkerObserver,
 } from './processing/worker-error.js';
+export type { WorkerTracingOptions } from './tracing/process-span.js';

@@ -86,6 +86,8 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
       backoff: { baseMs: 1_000, maxMs: 10_000 },
       metrics: options.onAge === undefined ? false : ageMetrics(queue, options.onAge),
       observer: options.observer ?? { error: () => {} },
+      // One order, one trace: each command is processed under its publish span.
+      tracing: { useProducerAsParent: true },
     });
   };
   const consumers = Object.fromEntries(QUEUE_NAMES.map((queue) => [queue, consumer(queue)])) as Record<

@@ -1,8 +1,8 @@
-import { checkout } from '../api/checkout.js';
 import type { CheckoutSubmission } from '../invariants/check-invariants.js';
 import { createSeededRandom } from '../random/seeded-random.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
 import { DECLINED_TOKEN } from '../simulators/payment-provider.js';
+import { tracedCheckout } from '../tracing/traced-checkout.js';
 
 /** Options of {@link runLoad}. */
 export interface LoadOptions {
@@ -61,7 +61,11 @@ export async function runLoad(deps: CheckoutDeps, options: LoadOptions): Promise
       const answers = await Promise.all(
         Array.from({ length: plan.copies }, async () => {
           const started = performance.now();
-          const response = await checkout(deps, { idempotencyKey: plan.key, principal: 'demo-shop', body: plan.body });
+          const response = await tracedCheckout(deps, {
+            idempotencyKey: plan.key,
+            principal: 'demo-shop',
+            body: plan.body,
+          });
           latenciesMs.push(performance.now() - started);
           statuses[response.status] = (statuses[response.status] ?? 0) + 1;
           return response;

@@ -12,9 +12,12 @@ import type { CheckoutDatabase } from '../db/database.js';
 import { createCheckoutDeps } from '../service/checkout-deps.js';
 import { EmailProviderClient, PaymentProviderClient } from '../simulators/simulator-server.js';
 import type { QueueName } from '../topology.js';
+import { startSpanCollector } from '../tracing/span-collector.js';
 import { DEMO_CATALOG, type WorkerProcessConfig } from './checkout-environment.js';
 import { startLocalRunner } from './local-runner.js';
 
+// Tracing (the demo sets CHECKOUT_TRACE_DIR): this process's spans go to <dir>/spans-<pid>.jsonl.
+const spans = process.env.CHECKOUT_TRACE_DIR ? startSpanCollector({ dir: process.env.CHECKOUT_TRACE_DIR }) : undefined;
 const config = JSON.parse(process.argv[2] ?? '') as WorkerProcessConfig;
 const role = process.argv[3] ?? 'both';
 if (role !== 'both' && role !== 'relay' && role !== 'consumer') throw new Error(`unknown worker role ${role}`);
@@ -57,6 +60,7 @@ const runner = await startLocalRunner({
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => {
   void runner.stop().then(async () => {
+    await spans?.close();
     await db.destroy();
     process.exit(0);
   });

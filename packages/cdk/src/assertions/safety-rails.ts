@@ -30,7 +30,8 @@ export interface SafetyRailViolation {
 
 /**
  * Actions that accept only `Resource: "*"` (no resource-level permissions), which a statement may grant on
- * `*`: Lambda's VPC ENI management, and ECR's registry login for ECS tasks pulling a private image.
+ * `*`: Lambda's VPC ENI management, ECR's registry login for ECS tasks pulling a private image, and
+ * X-Ray's segment and telemetry writes (active tracing).
  */
 export const WILDCARD_RESOURCE_ACTIONS: ReadonlySet<string> = new Set([
   'ecr:GetAuthorizationToken',
@@ -40,6 +41,8 @@ export const WILDCARD_RESOURCE_ACTIONS: ReadonlySet<string> = new Set([
   'ec2:DeleteNetworkInterface',
   'ec2:AssignPrivateIpAddresses',
   'ec2:UnassignPrivateIpAddresses',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
 ]);
 
 type Json = unknown;

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CheckoutCdkConfigError } from '../errors.js';
 import { checkInteger, concreteSeconds } from '../internal/duration.js';
 
 /** Lambda settings shared by every function the package creates. */
@@ -26,6 +27,13 @@ export interface CheckoutFunctionOptions {
   readonly logRetention?: logs.RetentionDays;
   /** Optional description shown in the console. */
   readonly description?: string;
+  /**
+   * AWS X-Ray active tracing. Default `true`: Lambda samples and records each invocation and
+   * continues the `AWSTraceHeader` SQS carries (the outbox relay sends it), and the role gets
+   * `xray:PutTraceSegments` / `xray:PutTelemetryRecords` (on `*`: X-Ray has no resource-level
+   * permissions for them). `false`: tracing off, no X-Ray permission.
+   */
+  readonly tracing?: boolean;
 }
 
 /** Props of {@link CheckoutFunction}. */
@@ -39,7 +47,8 @@ export interface CheckoutFunctionProps extends CheckoutFunctionOptions {
 }
 
 // Lambda needs these to attach its ENIs; EC2 offers no resource-level permission for them, so `*` is
-// what the service requires (it is the only `*` the package writes).
+// what the service requires (with X-Ray's two write actions, added by CDK for active tracing, the
+// only `*` the package writes).
 const VPC_ENI_ACTIONS = [
   'ec2:CreateNetworkInterface',
   'ec2:DescribeNetworkInterfaces',
@@ -65,6 +74,8 @@ export class CheckoutFunction extends Construct implements iam.IGrantable, ec2.I
   readonly timeout: Duration;
   /** Its reserved concurrency. */
   readonly reservedConcurrency: number;
+  /** Whether X-Ray active tracing is on (`tracing`, default `true`). */
+  readonly tracing: boolean;
 
   constructor(scope: Construct, id: string, props: CheckoutFunctionProps) {
     super(scope, id);
@@ -77,6 +88,10 @@ export class CheckoutFunction extends Construct implements iam.IGrantable, ec2.I
       this.node.path,
       'reservedConcurrency',
     );
+    if (props.tracing !== undefined && typeof props.tracing !== 'boolean') {
+      throw new CheckoutCdkConfigError(this.node.path, 'tracing', 'must be a boolean');
+    }
+    this.tracing = props.tracing !== false;
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -97,6 +112,8 @@ export class CheckoutFunction extends Construct implements iam.IGrantable, ec2.I
       role: this.role,
       logGroup: this.logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      // Active: CDK adds the two X-Ray write actions to the role.
+      tracing: this.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       ...(props.description === undefined ? {} : { description: props.description }),
       ...(props.vpc === undefined
         ? {}

@@ -9,6 +9,7 @@ import {
   IdempotencyResultUnserializableError,
 } from '../errors.js';
 import type { AcquireRequest, CompleteRequest, IdempotencyRecord } from '../store/idempotency-store.js';
+import { idempotencySpanEvent } from '../tracing/span-event.js';
 import { fingerprintOf } from './fingerprint.js';
 import { storedKeyOf, validateKeyPart } from './key.js';
 import type { IdempotencyPolicy } from './policy.js';
@@ -52,18 +53,25 @@ export function settleExisting<R>(
   attempt: AcquireRequest,
   record: IdempotencyRecord,
 ): IdempotentResult<R> {
-  if (record.fingerprint !== attempt.fingerprint) throw new IdempotencyKeyReuseError();
+  if (record.fingerprint !== attempt.fingerprint) {
+    idempotencySpanEvent('key_reuse');
+    throw new IdempotencyKeyReuseError();
+  }
   if (record.status === 'in_progress') {
+    idempotencySpanEvent('in_progress');
     throw new IdempotencyInProgressError(Math.max(1, Math.ceil((record.leaseExpiresAt - attempt.now) / 1000)));
   }
   if (record.result === undefined) throw new IdempotencyRecordError('result', 'is missing on a completed record');
   if (record.outcome === 'error') {
     const remembered = parseRemembered(record.result);
+    idempotencySpanEvent('replayed', 'error');
     const lost = resultLostError(remembered);
     if (lost !== undefined) throw lost;
     throw policy.reviveError(remembered);
   }
-  return { value: policy.serializer.deserialize(record.result), replayed: true };
+  const value = policy.serializer.deserialize(record.result);
+  idempotencySpanEvent('replayed', 'value');
+  return { value, replayed: true };
 }
 
 /**
@@ -86,6 +94,7 @@ export function completeWithValue<R>(
   const stored = unserializableOnError('the serialized result does not deserialize', () =>
     policy.serializer.deserialize(result),
   );
+  idempotencySpanEvent('executed', 'value');
   return {
     request: { key: attempt.key, leaseToken: attempt.leaseToken, outcome: 'value', result, expiresAt: expiry(policy) },
     value: stored,
@@ -105,6 +114,7 @@ export function completeAsResultLost(
   attempt: AcquireRequest,
   error: ResultLostError,
 ): CompleteRequest {
+  idempotencySpanEvent('executed', 'result-lost');
   const marker: RememberedError =
     error instanceof IdempotencyResultTooLargeError
       ? {
@@ -157,6 +167,7 @@ function unserializableOnError<T>(what: string, step: () => T): T {
 
 /** The completion of a call that threw an error `rememberErrors` accepted. */
 export function completeWithError(policy: Clocked, attempt: AcquireRequest, error: unknown): CompleteRequest {
+  idempotencySpanEvent('executed', 'error');
   return {
     key: attempt.key,
     leaseToken: attempt.leaseToken,

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { OutboxInputError, OutboxNotInTransactionError } from '../errors.js';
 import type { OutboxTable } from '../table/outbox-table.js';
+import { activeTraceContext } from '../tracing/trace-context.js';
 import { type OutboxMessage, type ValidatedMessage, validateMessage } from './message.js';
 
 /**
@@ -21,23 +22,28 @@ export async function enqueueMessages<DB>(
   if (list.length === 0) return [];
   if (list.length > 10_000) throw new OutboxInputError('messages', 'at most 10000 messages per call');
   const single = !Array.isArray(messages);
+  // The context of the request writing the rows, captured now: the relay publishes them later, from
+  // another process, and links each publish to this context (never to its own).
+  const active = activeTraceContext();
   const valid: ValidatedMessage[] = list.map((message, index) =>
-    validateMessage(single ? ['message'] : ['messages', index], message, table.maxMessageBytes),
+    validateMessage(single ? ['message'] : ['messages', index], message, table.maxMessageBytes, active),
   );
   const notify =
     table.notifyChannel === undefined ? sql`` : sql`, (SELECT pg_notify(${table.notifyChannel}, '')) AS notified`;
   // One round trip for any number of rows; ORDINALITY keeps ids in the caller's order.
   const result = await sql<{ id: string }>`
     WITH ins AS (
-      INSERT INTO ${table.ref} (destination, group_key, body, attributes, delay_seconds)
-      SELECT u.destination, u.group_key, u.body, u.attributes, u.delay_seconds
+      INSERT INTO ${table.ref} (destination, group_key, body, attributes, delay_seconds, trace_parent, trace_state)
+      SELECT u.destination, u.group_key, u.body, u.attributes, u.delay_seconds, u.trace_parent, u.trace_state
       FROM unnest(
         ${valid.map((m) => m.destination)}::text[],
         ${valid.map((m) => m.groupKey)}::text[],
         ${valid.map((m) => m.bodyJson)}::json[],
         ${valid.map((m) => m.attributesJson)}::jsonb[],
-        ${valid.map((m) => m.delaySeconds)}::int[]
-      ) WITH ORDINALITY AS u(destination, group_key, body, attributes, delay_seconds, ord)
+        ${valid.map((m) => m.delaySeconds)}::int[],
+        ${valid.map((m) => m.traceparent)}::text[],
+        ${valid.map((m) => m.tracestate)}::text[]
+      ) WITH ORDINALITY AS u(destination, group_key, body, attributes, delay_seconds, trace_parent, trace_state, ord)
       ORDER BY u.ord
       RETURNING id
     )

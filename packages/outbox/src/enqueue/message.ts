@@ -1,4 +1,13 @@
-import { type FieldPathSegment, fieldPath, sqsJsonTextProblem, sqsTextProblem, utf8Bytes } from '@checkout/core';
+import {
+  type FieldPathSegment,
+  fieldPath,
+  sqsJsonTextProblem,
+  sqsTextProblem,
+  type TraceContextHeaders,
+  traceparentProblem,
+  tracestateProblem,
+  utf8Bytes,
+} from '@checkout/core';
 import { OutboxInputError, OutboxMessageTooLargeError } from '../errors.js';
 
 /** A message attribute value: sent to SQS as `String` or `Number`. */
@@ -26,6 +35,14 @@ export interface OutboxMessage {
   readonly attributes?: Readonly<Record<string, OutboxAttributeValue>>;
   /** SQS `DelaySeconds` (0-900; standard queues only). */
   readonly delaySeconds?: number;
+  /**
+   * W3C `traceparent` stored with the row (the context its publish span links to and the consumer
+   * continues). Default: the active OpenTelemetry span's, when `@opentelemetry/api` is installed and
+   * a span is active; else none.
+   */
+  readonly traceparent?: string;
+  /** W3C `tracestate` going with `traceparent` (1-512 printable ASCII). Default: the active span's. */
+  readonly tracestate?: string;
 }
 
 /** A message after validation, in the shape it is stored. Internal. */
@@ -35,6 +52,8 @@ export interface ValidatedMessage {
   readonly bodyJson: string;
   readonly attributesJson: string | null;
   readonly delaySeconds: number | null;
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
 }
 
 /** A destination: 1-256 printable ASCII characters. */
@@ -45,6 +64,29 @@ export const GROUP_KEY = /^[\x21-\x7e]{1,128}$/;
 const NUMBER_MAX = 1e126;
 const NUMBER_MIN = 1e-128;
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
+
+/** SQS's limit of message attributes per message. */
+export const MAX_MESSAGE_ATTRIBUTES = 10;
+/** Names of the message attributes the trace context travels in (when the message has room for them). */
+export const TRACE_ATTRIBUTES = { traceparent: 'traceparent', tracestate: 'tracestate' } as const;
+
+/**
+ * The trace attributes a message with `attributeCount` attributes of its own carries: `traceparent`
+ * when there is a free slot (SQS allows 10), `tracestate` too when there is a second one. The
+ * SQS publisher sends exactly these; enqueue counts their bytes.
+ */
+export function traceAttributes(
+  attributeCount: number,
+  trace: { readonly traceparent: string | null; readonly tracestate: string | null },
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (trace.traceparent === null || attributeCount >= MAX_MESSAGE_ATTRIBUTES) return out;
+  out[TRACE_ATTRIBUTES.traceparent] = trace.traceparent;
+  if (trace.tracestate !== null && attributeCount + 1 < MAX_MESSAGE_ATTRIBUTES) {
+    out[TRACE_ATTRIBUTES.tracestate] = trace.tracestate;
+  }
+  return out;
+}
 
 /** Bytes SQS counts for a message: body + each attribute's name, data type and value. */
 export function messageSizeBytes(bodyJson: string, attributes: Readonly<Record<string, OutboxAttributeValue>>): number {
@@ -104,12 +146,21 @@ export function validateMessage(
   path: readonly FieldPathSegment[],
   message: unknown,
   maxMessageBytes: number,
+  active?: TraceContextHeaders,
 ): ValidatedMessage {
   const field = fieldPath(...path);
   const at = (name: string) => fieldPath(...path, name);
   if (typeof message !== 'object' || message === null) throw new OutboxInputError(field, 'must be an object');
   // Each field is read once: a getter cannot hand validation one value and the INSERT another.
-  const { destination, groupKey, delaySeconds, body, attributes: rawAttributes } = message as Record<string, unknown>;
+  const {
+    destination,
+    groupKey,
+    delaySeconds,
+    body,
+    attributes: rawAttributes,
+    traceparent: rawTraceparent,
+    tracestate: rawTracestate,
+  } = message as Record<string, unknown>;
   if (typeof destination !== 'string' || !DESTINATION.test(destination)) {
     throw new OutboxInputError(at('destination'), 'must be 1-256 printable ASCII characters');
   }
@@ -131,14 +182,38 @@ export function validateMessage(
   if (bodyJson === undefined) throw new OutboxInputError(at('body'), 'is not JSON-serialisable');
   const bodyProblem = sqsJsonTextProblem(bodyJson);
   if (bodyProblem !== undefined) throw new OutboxInputError(at('body'), bodyProblem);
+  if (rawTraceparent !== undefined) {
+    const problem = traceparentProblem(rawTraceparent);
+    if (problem !== undefined) throw new OutboxInputError(at('traceparent'), problem);
+  }
+  if (rawTracestate !== undefined) {
+    const problem = tracestateProblem(rawTracestate);
+    if (problem !== undefined) throw new OutboxInputError(at('tracestate'), problem);
+    if (rawTraceparent === undefined) throw new OutboxInputError(at('tracestate'), 'needs a traceparent');
+  }
   const attributes = rawAttributes === undefined ? {} : validateAttributes([...path, 'attributes'], rawAttributes);
   const size = messageSizeBytes(bodyJson, attributes);
   if (size > maxMessageBytes) throw new OutboxMessageTooLargeError(field, size, maxMessageBytes);
+  // The trace context never makes an enqueue fail: what would not fit beside the message is left out
+  // (tracestate first, then traceparent).
+  let trace: { traceparent: string | null; tracestate: string | null } =
+    typeof rawTraceparent === 'string'
+      ? { traceparent: rawTraceparent, tracestate: typeof rawTracestate === 'string' ? rawTracestate : null }
+      : { traceparent: active?.traceparent ?? null, tracestate: active?.tracestate ?? null };
+  const count = Object.keys(attributes).length;
+  if (trace.tracestate !== null && size + messageSizeBytes('', traceAttributes(count, trace)) > maxMessageBytes) {
+    trace = { ...trace, tracestate: null };
+  }
+  if (trace.traceparent !== null && size + messageSizeBytes('', traceAttributes(count, trace)) > maxMessageBytes) {
+    trace = { traceparent: null, tracestate: null };
+  }
   return {
     destination,
     groupKey: typeof groupKey === 'string' ? groupKey : null,
     bodyJson,
     attributesJson: Object.keys(attributes).length === 0 ? null : JSON.stringify(attributes),
     delaySeconds: typeof delaySeconds === 'number' ? delaySeconds : null,
+    traceparent: trace.traceparent,
+    tracestate: trace.tracestate,
   };
 }

@@ -1,4 +1,4 @@
-import { messageSizeBytes } from '../enqueue/message.js';
+import { messageSizeBytes, traceAttributes } from '../enqueue/message.js';
 import type { PublishEntry } from './publisher.js';
 
 /** SQS's maximum number of entries in one `SendMessageBatch`. */
@@ -24,7 +24,12 @@ export function planBatches(
   entries.forEach((entry, index) => {
     const queueUrl = queueUrls[index];
     if (queueUrl === undefined) return;
-    const size = messageSizeBytes(entry.body, entry.attributes ?? {});
+    const own = entry.attributes ?? {};
+    const trace = traceAttributes(Object.keys(own).length, {
+      traceparent: entry.traceparent ?? null,
+      tracestate: entry.tracestate ?? null,
+    });
+    const size = messageSizeBytes(entry.body, own) + messageSizeBytes('', trace);
     let current = open.get(queueUrl);
     if (
       current !== undefined &&

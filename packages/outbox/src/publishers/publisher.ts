@@ -16,10 +16,23 @@ export interface PublishEntry {
   readonly delaySeconds: number | null;
   /** 1 on the first try, 2 on the first retry, ... */
   readonly attempt: number;
+  /**
+   * W3C `traceparent` to send with the message (as the SQS publisher does: message attribute and
+   * `AWSTraceHeader`): the context of this entry's publish span, or the context captured at enqueue
+   * when no tracer is registered. Absent when the row has no context.
+   */
+  readonly traceparent?: string;
+  /** W3C `tracestate` going with `traceparent`, when there is one. */
+  readonly tracestate?: string;
 }
 
-/** What happened to one entry: accepted by the destination, or failed with a reason (kept as `last_error`). */
-export type PublishOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
+/**
+ * What happened to one entry: accepted by the destination (with the id it gave the message, when it
+ * says), or failed with a reason (kept as `last_error`).
+ */
+export type PublishOutcome =
+  | { readonly ok: true; readonly messageId?: string }
+  | { readonly ok: false; readonly error: string };
 
 /**
  * Sends outbox rows somewhere. The relay guarantees that one call never holds two entries with the
@@ -27,5 +40,10 @@ export type PublishOutcome = { readonly ok: true } | { readonly ok: false; reado
  * outcome per entry, in the order of `entries`. A thrown error counts as a failure of every entry.
  */
 export interface OutboxPublisher {
+  /**
+   * The `messaging.system` of the relay's publish spans (OpenTelemetry semantic conventions, e.g.
+   * `aws_sqs`). Optional.
+   */
+  readonly messagingSystem?: string;
   publish(entries: readonly PublishEntry[], signal: AbortSignal): Promise<readonly PublishOutcome[]>;
 }

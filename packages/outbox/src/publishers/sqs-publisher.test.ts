@@ -52,3 +52,64 @@ describe('createSqsPublisher options are checked at creation', () => {
     expect(field({ queues: (destination: string) => `https://q/${destination}` })).toBeUndefined();
   });
 });
+
+describe('SqsPublisher trace context', () => {
+  const entry = {
+    id: '7',
+    destination: 'd',
+    groupKey: null,
+    body: '{}',
+    attributes: { type: 'T' },
+    delaySeconds: null,
+    attempt: 1,
+    traceparent: '00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01',
+    tracestate: 'v=1',
+  };
+  const capture = () => {
+    const sent: { Entries: Record<string, unknown>[] }[] = [];
+    const client = {
+      send: async (command: { input: { Entries: Record<string, unknown>[] } }) => {
+        sent.push(command.input);
+        return { Successful: [{ Id: '7', MessageId: 'sqs-7' }] };
+      },
+    } as unknown as SQSClient;
+    return { sent, client };
+  };
+
+  it('sends traceparent / tracestate attributes and AWSTraceHeader (X-Ray form), and reports the message id', async () => {
+    const { sent, client } = capture();
+    const out = await createSqsPublisher({ client, queues: { d: 'http://q' } }).publish(
+      [entry],
+      new AbortController().signal,
+    );
+    expect(out).toEqual([{ ok: true, messageId: 'sqs-7' }]);
+    expect(sent[0]?.Entries[0]).toMatchObject({
+      MessageAttributes: {
+        type: { DataType: 'String', StringValue: 'T' },
+        traceparent: { DataType: 'String', StringValue: entry.traceparent },
+        tracestate: { DataType: 'String', StringValue: 'v=1' },
+      },
+      MessageSystemAttributes: {
+        AWSTraceHeader: {
+          DataType: 'String',
+          StringValue: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+        },
+      },
+    });
+  });
+
+  it('awsTraceHeader: false sends no system attribute; an entry without context sends neither', async () => {
+    const { sent, client } = capture();
+    const publisher = createSqsPublisher({ client, queues: { d: 'http://q' }, awsTraceHeader: false });
+    await publisher.publish([entry], new AbortController().signal);
+    expect(sent[0]?.Entries[0]?.MessageSystemAttributes).toBeUndefined();
+    const { traceparent: _tp, tracestate: _ts, ...bare } = entry;
+    await createSqsPublisher({ client, queues: { d: 'http://q' } }).publish([bare], new AbortController().signal);
+    expect(sent[1]?.Entries[0]).toMatchObject({ MessageAttributes: { type: { StringValue: 'T' } } });
+    expect(sent[1]?.Entries[0]?.MessageSystemAttributes).toBeUndefined();
+    expect(Object.keys((sent[1]?.Entries[0]?.MessageAttributes as object) ?? {})).toEqual(['type']);
+    expect(() => createSqsPublisher({ client, queues: {}, awsTraceHeader: 'yes' as unknown as boolean })).toThrow(
+      expect.objectContaining({ field: 'awsTraceHeader' }),
+    );
+  });
+});

@@ -1,4 +1,6 @@
 import { type MessageAttributeValue, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { xrayTraceHeader } from '@checkout/core';
+import { traceAttributes } from '../enqueue/message.js';
 import { OutboxConfigError, OutboxUnknownDestinationError } from '../errors.js';
 import { planBatches } from './batch-plan.js';
 import type { OutboxPublisher, PublishEntry, PublishOutcome } from './publisher.js';
@@ -18,13 +20,27 @@ export interface SqsPublisherOptions {
    * outbox tables publish to one FIFO queue, so their ids cannot collide in the dedup window.
    */
   readonly deduplicationIdPrefix?: string;
+  /**
+   * Send an entry's trace context as the `AWSTraceHeader` message system attribute too (X-Ray's
+   * format, derived from the W3C `traceparent`), which Lambda and X-Ray continue. Default `true`.
+   * Set `false` for an endpoint that refuses system attributes (the fauxqs emulator accepts and
+   * drops it; ElasticMQ versions differ). The `traceparent` / `tracestate` message attributes are
+   * sent either way, when the message has free attribute slots.
+   */
+  readonly awsTraceHeader?: boolean;
 }
 
 function toAttributes(entry: PublishEntry): Record<string, MessageAttributeValue> | undefined {
-  if (entry.attributes === null) return undefined;
+  const own = Object.entries(entry.attributes ?? {});
+  // The trace context rides in the free slots (SQS allows 10 attributes): `traceparent`, then
+  // `tracestate`. An attribute of the same name of the message's own wins.
+  const trace = Object.entries(
+    traceAttributes(own.length, { traceparent: entry.traceparent ?? null, tracestate: entry.tracestate ?? null }),
+  ).filter(([name]) => !Object.hasOwn(entry.attributes ?? {}, name));
+  if (own.length + trace.length === 0) return undefined;
   // Object.fromEntries defines own properties, so an attribute named `__proto__` is sent too.
   return Object.fromEntries(
-    Object.entries(entry.attributes).map(([name, value]): [string, MessageAttributeValue] => [
+    [...own, ...trace].map(([name, value]): [string, MessageAttributeValue] => [
       name,
       typeof value === 'number'
         ? { DataType: 'Number', StringValue: String(value) }
@@ -55,7 +71,9 @@ export function createSqsPublisher(options: SqsPublisherOptions): OutboxPublishe
 }
 
 class SqsPublisher implements OutboxPublisher {
+  readonly messagingSystem = 'aws_sqs';
   readonly #client: SQSClient;
+  readonly #awsTraceHeader: boolean;
   readonly #resolve: (destination: string) => string | undefined;
   readonly #maxBatchBytes: number;
   readonly #concurrency: number;
@@ -80,6 +98,8 @@ class SqsPublisher implements OutboxPublisher {
     this.#maxBatchBytes = options.maxBatchBytes ?? 1_048_576;
     this.#concurrency = options.concurrency ?? 8;
     this.#dedupPrefix = options.deduplicationIdPrefix ?? '';
+    this.#awsTraceHeader = options.awsTraceHeader ?? true;
+    if (typeof this.#awsTraceHeader !== 'boolean') throw new OutboxConfigError('awsTraceHeader', 'must be a boolean');
     if (!Number.isSafeInteger(this.#maxBatchBytes) || this.#maxBatchBytes < 1) {
       throw new OutboxConfigError('maxBatchBytes', 'must be a positive integer');
     }
@@ -125,10 +145,15 @@ class SqsPublisher implements OutboxPublisher {
       const entry = entries[index] as PublishEntry;
       byId.set(entry.id, index);
       const attributes = toAttributes(entry);
+      const xray =
+        this.#awsTraceHeader && entry.traceparent !== undefined ? xrayTraceHeader(entry.traceparent) : undefined;
       return {
         Id: entry.id,
         MessageBody: entry.body,
         ...(attributes === undefined ? {} : { MessageAttributes: attributes }),
+        ...(xray === undefined
+          ? {}
+          : { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: xray } } }),
         ...(entry.delaySeconds === null ? {} : { DelaySeconds: entry.delaySeconds }),
         ...(fifo
           ? { MessageGroupId: entry.groupKey ?? entry.id, MessageDeduplicationId: `${this.#dedupPrefix}${entry.id}` }
@@ -144,7 +169,8 @@ class SqsPublisher implements OutboxPublisher {
         outcomes[index] = { ok: false, error: 'SendMessageBatch returned no result for this entry' };
       for (const ok of response.Successful ?? []) {
         const index = ok.Id === undefined ? undefined : byId.get(ok.Id);
-        if (index !== undefined) outcomes[index] = { ok: true };
+        if (index !== undefined)
+          outcomes[index] = ok.MessageId === undefined ? { ok: true } : { ok: true, messageId: ok.MessageId };
       }
       for (const failed of response.Failed ?? []) {
         const index = failed.Id === undefined ? undefined : byId.get(failed.Id);

@@ -20,6 +20,9 @@ export interface ClaimedRow {
    * it). Such a row is published alone, so a row that crashes the relay uses up only its own attempts.
    */
   readonly in_doubt: boolean;
+  /** Trace context captured at enqueue (W3C); `undefined` from a claim function older than the upgrade. */
+  readonly trace_parent?: string | null;
+  readonly trace_state?: string | null;
 }
 
 /** What one claim returned. */

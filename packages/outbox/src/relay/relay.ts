@@ -5,6 +5,7 @@ import { type CleanupOptions, validateCleanupOptions } from '../admin/cleanup.js
 import { OutboxConfigError, OutboxPublishTimeoutError, OutboxRelayStateError } from '../errors.js';
 import type { Outbox } from '../outbox.js';
 import type { OutboxPublisher, PublishEntry, PublishOutcome } from '../publishers/publisher.js';
+import { startPublishSpans } from '../tracing/publish-spans.js';
 import { type ClaimedRow, claimRows } from './claim.js';
 import { kyselyConnections, poolConnections } from './connections.js';
 import { GroupCursor } from './group-cursor.js';
@@ -261,8 +262,21 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
    */
   async function publishCall(call: readonly ClaimedRow[], signal: AbortSignal, deadline: number) {
     const began = performance.now();
+    const spans = startPublishSpans(call, toEntry, publisher.messagingSystem);
+    const result = await publishOutcomes(call, spans.entries, signal, deadline, began);
+    spans.end(result.outcomes);
+    return result;
+  }
+
+  async function publishOutcomes(
+    call: readonly ClaimedRow[],
+    entries: readonly PublishEntry[],
+    signal: AbortSignal,
+    deadline: number,
+    began: number,
+  ) {
     const work = Promise.resolve()
-      .then(() => publisher.publish(call.map(toEntry), signal))
+      .then(() => publisher.publish(entries, signal))
       .then(
         (outcomes) => ({ outcomes }),
         (error: unknown) => ({ error }),

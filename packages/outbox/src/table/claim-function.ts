@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { OutboxTable } from './outbox-table.js';
+import type { OutboxSchemaVersion, OutboxTable } from './outbox-table.js';
 
 /**
  * Most rows a claim returns, as a multiple of `batchSize`. `batchSize` bounds the groups (advisory
@@ -28,10 +28,13 @@ export const ROUND_DEPTH = 10;
  * When nothing is locked it returns one row with only `candidates` set (0: nothing claimable;
  * more: other relays own every claimable group).
  */
-export function claimFunctionDdl(t: OutboxTable): RawBuilder<unknown> {
+export function claimFunctionDdl(t: OutboxTable, version: OutboxSchemaVersion = 2): RawBuilder<unknown> {
+  // Version 2 also returns the trace context captured at enqueue (version 1: the table before it).
+  const traceColumns = version === 2 ? sql`, trace_parent text, trace_state text` : sql``;
+  const traceOf = (alias: string) => (version === 2 ? sql.raw(`, ${alias}.trace_parent, ${alias}.trace_state`) : sql``);
   return sql`CREATE FUNCTION ${t.claimFunction}(p_window integer, p_batch integer, p_seed bigint, p_timeout text)
 RETURNS TABLE (candidates bigint, id bigint, destination text, group_key text, body text, attributes jsonb,
-  delay_seconds integer, attempts integer, ready boolean, fenced boolean, in_doubt boolean)
+  delay_seconds integer, attempts integer, ready boolean, fenced boolean, in_doubt boolean${traceColumns})
 LANGUAGE plpgsql VOLATILE
 AS $claim$
 #variable_conflict use_column
@@ -89,12 +92,12 @@ BEGIN
   RETURN QUERY
     SELECT v_candidates, r.id, r.destination, r.group_key, r.body::text, r.attributes, r.delay_seconds,
       r.attempts, r.available_at <= now(), r.txid < pg_snapshot_xmin(pg_current_snapshot()),
-      r.in_flight_since IS NOT NULL
+      r.in_flight_since IS NOT NULL${traceOf('r')}
     FROM (
       SELECT p.* FROM unnest(v_groups) AS g(key)
       CROSS JOIN LATERAL (
         SELECT o.id, o.destination, o.group_key, o.body, o.attributes, o.delay_seconds, o.attempts,
-          o.available_at, o.txid, o.in_flight_since
+          o.available_at, o.txid, o.in_flight_since${traceOf('o')}
         FROM ${t.ref} o
         WHERE o.status = 'pending' AND o.group_key = g.key
         ORDER BY o.id + 0
@@ -105,7 +108,7 @@ BEGIN
       WHERE NOT EXISTS (SELECT 1 FROM ${t.ref} d WHERE d.status = 'dead' AND d.group_key = g.key)
       UNION ALL
       SELECT o.id, o.destination, o.group_key, o.body, o.attributes, o.delay_seconds, o.attempts,
-        o.available_at, o.txid, o.in_flight_since
+        o.available_at, o.txid, o.in_flight_since${traceOf('o')}
       FROM ${t.ref} o
       WHERE o.id = ANY(v_solo) AND o.status = 'pending' AND o.group_key IS NULL
     ) r

@@ -2,8 +2,52 @@ import { createSchemaSql } from '@checkout/core';
 import { ddlMigration, ddlSql } from '@checkout/core/kysely';
 import { type RawBuilder, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import { OutboxConfigError } from '../errors.js';
 import { claimFunctionDdl } from './claim-function.js';
 import type { OutboxTable } from './outbox-table.js';
+
+/** Options of `outbox.migration()` and `outbox.migrationSql()`. */
+export interface OutboxMigrationOptions {
+  /**
+   * Omit (default) to create the table at the latest version. `1`: upgrade a table created by
+   * `@checkout/outbox` 0.1 (before tracing): `up` adds the nullable columns `trace_parent` and
+   * `trace_state` and replaces the claim function (existing rows keep working, with no context);
+   * `down` restores version 1. List it as a new migration after the one that created the table.
+   */
+  readonly from?: 1;
+}
+
+/** Checks the options (`OutboxConfigError` naming the option). Internal. */
+export function migrationFrom(options: OutboxMigrationOptions | undefined): 1 | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null)
+    throw new OutboxConfigError('options', 'must be an object { from? }');
+  if (options.from !== undefined && options.from !== 1) {
+    throw new OutboxConfigError(
+      'from',
+      `must be 1 (the only earlier table version) or omitted, got ${String(options.from)}`,
+    );
+  }
+  return options.from;
+}
+
+/** Version 1 -> 2: the trace context columns, and the claim function that returns them. */
+function upgradeUpStatements(t: OutboxTable): RawBuilder<unknown>[] {
+  return [
+    // Plain ADD COLUMN: a column of that name already there fails the migration loudly.
+    sql`ALTER TABLE ${t.ref} ADD COLUMN trace_parent text, ADD COLUMN trace_state text`,
+    sql`DROP FUNCTION ${t.claimFunction}(integer, integer, bigint, text)`,
+    claimFunctionDdl(t, 2),
+  ];
+}
+
+function upgradeDownStatements(t: OutboxTable): RawBuilder<unknown>[] {
+  return [
+    sql`DROP FUNCTION IF EXISTS ${t.claimFunction}(integer, integer, bigint, text)`,
+    claimFunctionDdl(t, 1),
+    sql`ALTER TABLE ${t.ref} DROP COLUMN IF EXISTS trace_parent, DROP COLUMN IF EXISTS trace_state`,
+  ];
+}
 
 function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   return [
@@ -28,7 +72,9 @@ function upStatements(t: OutboxTable): RawBuilder<unknown>[] {
   created_at timestamptz NOT NULL DEFAULT now(),
   sent_at timestamptz,
   last_error text,
-  in_flight_since timestamptz
+  in_flight_since timestamptz,
+  trace_parent text,
+  trace_state text
 )`,
     // The claim window: pending rows, oldest transaction first. Sent and dead rows are not in this
     // index, so claim cost does not grow with retained history.
@@ -66,11 +112,21 @@ function downStatements(t: OutboxTable): RawBuilder<unknown>[] {
  * A Kysely migration that creates (and on `down`, drops) the outbox table, its indexes, its
  * in-flight table and its claim function. Internal: `createOutbox(...).migration()`.
  */
-export function outboxMigration(table: OutboxTable): Migration {
+export function outboxMigration(table: OutboxTable, options?: OutboxMigrationOptions): Migration {
+  if (migrationFrom(options) === 1) {
+    return ddlMigration({ up: () => upgradeUpStatements(table), down: () => upgradeDownStatements(table) });
+  }
   return ddlMigration({ up: () => upStatements(table), down: () => downStatements(table) });
 }
 
 /** The same DDL as {@link outboxMigration} as plain SQL. Internal: `createOutbox(...).migrationSql()`. */
-export function outboxMigrationSql(table: OutboxTable, direction: 'up' | 'down'): string {
+export function outboxMigrationSql(
+  table: OutboxTable,
+  direction: 'up' | 'down',
+  options?: OutboxMigrationOptions,
+): string {
+  if (migrationFrom(options) === 1) {
+    return ddlSql(direction === 'up' ? upgradeUpStatements(table) : upgradeDownStatements(table));
+  }
   return ddlSql(direction === 'up' ? upStatements(table) : downStatements(table));
 }

@@ -22,6 +22,13 @@ function fnv1a32(text: string): number {
   return hash | 0;
 }
 
+/**
+ * Versions of the outbox table: 1 (`@checkout/outbox` 0.1), 2 (adds the trace context columns
+ * `trace_parent` and `trace_state`). `outbox.migration()` creates the latest; `migration({ from: 1 })`
+ * upgrades a version-1 table.
+ */
+export type OutboxSchemaVersion = 1 | 2;
+
 /** SQS's message size limit today (1 MiB); see {@link OutboxOptions.maxMessageBytes}. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
 

@@ -13,6 +13,7 @@ import {
 } from '../errors.js';
 import { transition } from '../machine/transition.js';
 import type { AnyMachine, EventOf, MachineDeadline, StateOf } from '../machine/types.js';
+import { transitionSpanEvent } from '../tracing/span-event.js';
 import { type AggregateTableFacts, canonicalId, describeIdColumn, readAggregateTable } from './aggregate-table.js';
 import {
   type DeadlineRunOptions,
@@ -991,7 +992,16 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       const context = { payload: payload?.value, actor };
       // The common case in one statement: lock, event-id lookup, version check, update and audit row.
       const written = await applyInOneStatement(trx, key, event, eventId, expectedVersion, context, reason, payload);
-      if (written !== undefined) return written;
+      if (written !== undefined) {
+        transitionSpanEvent({
+          outcome: written.applied ? 'applied' : 'duplicate',
+          machineId: machine.id,
+          aggregateId: id,
+          event,
+          to: written.snapshot.state,
+        });
+        return written;
+      }
       // Not written in one statement: a replay, a refusal, an unknown row, or a lookup the statement's
       // snapshot could not answer. Lock first, then look for the event id: a concurrent duplicate waits here
       // for the first one to commit and then finds its audit row.
@@ -1001,6 +1011,7 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
         if (previous.kind !== 'transition' || previous.event !== event) {
           throw new EventIdReusedError(id, eventId, describe(previous), `event ${event}`);
         }
+        transitionSpanEvent({ outcome: 'duplicate', machineId: machine.id, aggregateId: id, event });
         return { applied: false, snapshot: toSnapshot(locked), entry: previous };
       }
       const current = toSnapshot(locked);
@@ -1008,12 +1019,21 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
         throw new VersionConflictError(id, expectedVersion, current.version);
       }
       const to = transition(machine, current.state, event, context) as S;
-      return writeChange(
+      const change = await writeChange(
         trx,
         locked,
         { kind: 'transition', event, from: current.state, to, eventId, actor, reason },
         payload,
       );
+      transitionSpanEvent({
+        outcome: 'applied',
+        machineId: machine.id,
+        aggregateId: id,
+        event,
+        from: current.state,
+        to,
+      });
+      return change;
     },
 
     async advance(
@@ -1055,6 +1075,7 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
             events.length === 1 ? `event ${events[0]}` : `a step of events ${events.join(', ')}`,
           );
         }
+        transitionSpanEvent({ outcome: 'duplicate', machineId: machine.id, aggregateId: id, event: events[0] ?? '' });
         return { outcome: 'duplicate', snapshot: toSnapshot(locked), entries: found };
       }
       const current = toSnapshot(locked);
@@ -1071,6 +1092,7 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
           to = transition(machine, state, event, context) as S;
         } catch (error) {
           if (index === 0 && error instanceof InvalidTransitionError) {
+            transitionSpanEvent({ outcome: 'not-allowed', machineId: machine.id, aggregateId: id, event, from: state });
             return {
               outcome: 'not-allowed',
               state,
@@ -1108,6 +1130,14 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
         row = snapshot;
       }
       const result: AdvanceApplied<S, E> = { outcome: 'applied', snapshot, entries };
+      transitionSpanEvent({
+        outcome: 'applied',
+        machineId: machine.id,
+        aggregateId: id,
+        event: events.join(','),
+        from: current.state,
+        to: snapshot.state,
+      });
       // The caller's own transaction, typed (in `StateStore`) as the trx it passed.
       if (onApplied !== undefined) await onApplied(trx as never, result);
       return result;

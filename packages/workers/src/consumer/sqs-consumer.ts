@@ -124,7 +124,7 @@ interface Tracked {
   settling: boolean;
 }
 
-const SYSTEM_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'MessageGroupId'] as const;
+const SYSTEM_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'MessageGroupId', 'AWSTraceHeader'] as const;
 
 /** Longest metrics / snapshot period (a day; Node timers cannot wait past 2^31 - 1 ms and fire at once instead). */
 const MAX_INTERVAL_MS = 86_400_000;
@@ -149,6 +149,7 @@ function toInbound(message: Message, receivedAtMs: number): InboundMessage | und
     sentTimestamp: numericAttribute(message.Attributes?.SentTimestamp),
     messageGroupId: message.Attributes?.MessageGroupId,
     messageAttributes: message.MessageAttributes ?? {},
+    awsTraceHeader: message.Attributes?.AWSTraceHeader,
     receivedAtMs,
   };
 }

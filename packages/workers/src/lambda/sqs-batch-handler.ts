@@ -71,6 +71,7 @@ function toInbound(record: SqsEventRecord, invokedAtMs: number): InboundMessage 
     sentTimestamp: numericAttribute(record.attributes.SentTimestamp),
     messageGroupId: record.attributes.MessageGroupId,
     messageAttributes,
+    awsTraceHeader: record.attributes.AWSTraceHeader,
     receivedAtMs,
   };
 }

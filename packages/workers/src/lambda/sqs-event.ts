@@ -12,6 +12,8 @@ export interface SqsEventRecord {
     /** When SQS first handed the message out (epoch ms); used to respect the 12-hour visibility limit. */
     readonly ApproximateFirstReceiveTimestamp?: string | undefined;
     readonly MessageGroupId?: string | undefined;
+    /** X-Ray trace header SQS carried with the message (`Root=1-...;Parent=...;Sampled=...`). */
+    readonly AWSTraceHeader?: string | undefined;
   };
   readonly messageAttributes: Readonly<
     Record<

@@ -4,6 +4,7 @@ import { commandKey } from '../envelope/command-key.js';
 import { type CommandDefinition, destinationProblem } from '../envelope/define-command.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { InvalidPayloadError, WorkersConfigError } from '../errors.js';
+import { activeTraceparent } from '../tracing/trace-context.js';
 
 /** Longest `idempotencyKey` an envelope may carry, in UTF-16 units. */
 const MAX_KEY_CHARS = 256;
@@ -23,6 +24,8 @@ export interface CommandOutboxMessage {
   readonly attributes: { readonly type: string };
   /** SQS `DelaySeconds`, when asked for. */
   readonly delaySeconds?: number;
+  /** The envelope's `traceparent`, when it has one: the outbox stores it as the row's trace context. */
+  readonly traceparent?: string;
 }
 
 /**
@@ -48,7 +51,10 @@ export interface EnqueueCommandMeta {
   readonly messageId?: string;
   /** Defaults to now. */
   readonly occurredAt?: Date | string;
-  /** W3C `traceparent` of the producing request. */
+  /**
+   * W3C `traceparent` of the producing request. Default: the active OpenTelemetry span's (inside a
+   * worker's handler, its `process` span), when `@opentelemetry/api` is installed and a span is active.
+   */
   readonly traceparent?: string;
   /** SQS `DelaySeconds` (0-900, standard queues; the outbox checks it). */
   readonly delaySeconds?: number;
@@ -132,12 +138,13 @@ export async function enqueueCommand<TTrx, TType extends string, TPayload, TInpu
       `commandKey(orderId, type, key) is ${idempotencyKey.length} characters long, at most ${MAX_KEY_CHARS}: shorten orderId or key`,
     );
   }
+  const traceparent = meta.traceparent ?? activeTraceparent();
   const envelope = await encode(command, payload, {
     orderId: meta.orderId,
     idempotencyKey,
     ...(meta.messageId === undefined ? {} : { messageId: meta.messageId }),
     ...(meta.occurredAt === undefined ? {} : { occurredAt: meta.occurredAt }),
-    ...(meta.traceparent === undefined ? {} : { traceparent: meta.traceparent }),
+    ...(traceparent === undefined ? {} : { traceparent }),
   });
   await outbox.enqueue(trx, {
     destination: destination as string,
@@ -145,6 +152,7 @@ export async function enqueueCommand<TTrx, TType extends string, TPayload, TInpu
     body: envelope,
     attributes: { type: envelope.type },
     ...(meta.delaySeconds === undefined ? {} : { delaySeconds: meta.delaySeconds }),
+    ...(meta.traceparent === undefined ? {} : { traceparent: meta.traceparent }),
   });
   return envelope;
 }

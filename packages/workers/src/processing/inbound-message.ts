@@ -14,6 +14,8 @@ export interface InboundMessage {
    */
   readonly receivedAtMs: number;
   readonly messageAttributes: Readonly<Record<string, MessageAttributeValue>>;
+  /** The `AWSTraceHeader` system attribute (X-Ray trace header), when the message has one. */
+  readonly awsTraceHeader?: string | undefined;
 }
 
 /** Parses an SQS numeric system attribute (strings in both APIs). */

@@ -17,6 +17,7 @@ import {
 } from '../errors.js';
 import type { OutcomeKind, WorkerMetrics } from '../metrics/worker-metrics.js';
 import { queueNameOf, safely } from '../metrics/worker-metrics.js';
+import { type ProcessSpan, startProcessSpan, type WorkerTracingOptions } from '../tracing/process-span.js';
 import { backoffSeconds, MAX_VISIBILITY_SECONDS, type ResolvedBackoff, visibilityLeftSeconds } from './backoff.js';
 import { boundedCall } from './call-timeout.js';
 import type { CommandRoute } from './command-route.js';
@@ -40,6 +41,8 @@ export interface ProcessingSetup {
   readonly reportSettled: (event: MessageSettledEvent) => void;
   /** Bound of each SQS call (DLQ send, visibility), in milliseconds. */
   readonly requestTimeoutMs: number;
+  /** How each delivery's `process` span is parented. */
+  readonly tracing: WorkerTracingOptions;
 }
 
 /** `ack`: done with (processed or parked in the DLQ); `retry`: leave it to be redelivered. */
@@ -107,7 +110,10 @@ export async function processMessage(
   const ageMs = message.sentTimestamp === undefined ? undefined : Math.max(0, setup.now() - message.sentTimestamp);
   let type: string | undefined;
   let ids: EnvelopeIds = {};
+  let span: ProcessSpan | undefined;
+  let failure: unknown;
   const record = (outcome: OutcomeKind, poison?: PoisonMessageError) => {
+    span?.end(outcome, poison ?? failure);
     const latencyMs = performance.now() - began;
     safely(() =>
       setup.metrics.recordOutcome({
@@ -143,6 +149,7 @@ export async function processMessage(
         : new PoisonMessageError('schema-invalid', error instanceof Error ? error.message : String(error));
     type = typeOf(message.body);
     ids = idsOf(message.body);
+    span = startProcessSpan(setup.tracing, message, queue, undefined);
     const parked = await deadLetter(setup, message, queueUrl, `poison:${poison.kind}`, poison, type, ids);
     if (parked) {
       record('dead-lettered', poison);
@@ -155,6 +162,9 @@ export async function processMessage(
   type = envelope.type;
   ids = { messageId: envelope.messageId, orderId: envelope.orderId };
   const route = setup.routes.get(envelope.type);
+  // The handler runs inside this delivery's span: commands it enqueues carry the span's context.
+  span = startProcessSpan(setup.tracing, message, queue, envelope);
+  const inSpan = span;
   try {
     if (route === undefined) throw new PoisonMessageError('unknown-type', `no handler for ${envelope.type}`);
     const context = {
@@ -164,12 +174,16 @@ export async function processMessage(
       messageGroupId: message.messageGroupId,
       signal,
     };
-    await withinLimit((async () => route.handle(envelope, context))(), limit);
+    await withinLimit(
+      inSpan.run(async () => route.handle(envelope, context)),
+      limit,
+    );
     onSettling?.();
     record('processed');
     return 'ack';
   } catch (error) {
     onSettling?.();
+    failure = error;
     const timedOut = error instanceof HandlerTimeoutError;
     if (!timedOut && (error instanceof PermanentError || setup.isPermanent(error))) {
       const parked = await deadLetter(setup, message, queueUrl, 'permanent', error, type, ids);

@@ -2,6 +2,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { BackoffOptions } from '@checkout/core';
 import { WorkersConfigError } from '../errors.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
+import { otel } from '../tracing/otel-api.js';
+import type { WorkerTracingOptions } from '../tracing/process-span.js';
 import { resolveBackoff } from './backoff.js';
 import { resolveRequestTimeoutMs } from './call-timeout.js';
 import type { CommandRoute } from './command-route.js';
@@ -42,6 +44,13 @@ export interface ProcessingOptions {
    * `@checkout/workers/powertools` logs both through a Powertools `Logger`.
    */
   readonly observer?: WorkerObserver;
+  /**
+   * OpenTelemetry (when `@opentelemetry/api` is installed and a tracer provider registered): each
+   * message is handled inside a CONSUMER span `<queue> process` linked to the producer's context
+   * (the `traceparent` attribute, else `AWSTraceHeader`, else the envelope's `traceparent`).
+   * `{ useProducerAsParent: true }` makes that context its parent too. See `WorkerTracingOptions`.
+   */
+  readonly tracing?: WorkerTracingOptions;
 }
 
 function optionalFunction(name: string, value: unknown): void {
@@ -58,6 +67,15 @@ export function createProcessingSetup(
   optionalFunction('isPermanent', options.isPermanent);
   optionalFunction('random', options.random);
   optionalFunction('now', options.now);
+  const tracing = options.tracing ?? {};
+  if (typeof tracing !== 'object' || tracing === null) {
+    throw new WorkersConfigError('tracing', 'must be an object { useProducerAsParent? }');
+  }
+  if (tracing.useProducerAsParent !== undefined && typeof tracing.useProducerAsParent !== 'boolean') {
+    throw new WorkersConfigError('tracing.useProducerAsParent', 'must be a boolean');
+  }
+  // Load the optional API now, not on the first message (its load would delay that message).
+  otel();
   const reportError = errorReporter(options.observer);
   const reportSettled = settledNotifier(options.observer);
   return {
@@ -72,5 +90,6 @@ export function createProcessingSetup(
     metrics,
     reportError,
     reportSettled,
+    tracing: { useProducerAsParent: tracing.useProducerAsParent === true },
   };
 }
