@@ -52,7 +52,9 @@ export const TOPOLOGY: Readonly<Record<QueueName, StageQueue>> = Object.freeze({
     handlerTimeoutSeconds: 30,
     oldestAgeAlarmSeconds: 60,
     maxReceiveCount: 10,
-    concurrency: 10,
+    // The provider answers in about 200 ms, so calls in flight, not `perSecond`, bound the stage: 10
+    // allow at most 50 calls/s (the worker's own time on top), 20 leave `perSecond` the limit.
+    concurrency: 20,
     perSecond: 60,
     lambdaMaxConcurrency: 5,
     lambdaBatchSize: 10,
@@ -73,7 +75,7 @@ export const TOPOLOGY: Readonly<Record<QueueName, StageQueue>> = Object.freeze({
     handlerTimeoutSeconds: 30,
     oldestAgeAlarmSeconds: 300,
     maxReceiveCount: 10,
-    concurrency: 5,
+    concurrency: 10,
     perSecond: 200,
     lambdaMaxConcurrency: 5,
     lambdaBatchSize: 10,
