@@ -64,6 +64,7 @@ const POISON_MARKER = 'poison-template-run';
  */
 const PRODUCTION_ONLY: ReadonlyArray<readonly [RegExp, string]> = [
   [/^logs:(CreateLogStream|PutLogEvents)$/, 'the Lambda runtime writes the function logs'],
+  [/^xray:(PutTraceSegments|PutTelemetryRecords)$/, 'active tracing: the Lambda runtime sends the X-Ray segments'],
   [/^ec2:/, 'the Lambda service attaches the VPC network interfaces'],
   [/^rds-db:connect$/, 'IAM auth to the RDS Proxy (the local run logs in with the user secret instead)'],
   [/^sqs:(GetQueueUrl|GetQueueAttributes)$/, "the event source mapping's poller (CDK grants them with the mapping)"],

@@ -42,6 +42,7 @@ export async function createConsoleStack(): Promise<ConsoleStack> {
     aggregateTable: 'orders',
   });
   await store.migration({ createAggregateTable: true }).up(root);
+  await store.deadlineMigration().up(root); // orderMachine declares deadlines
   const outbox = createOutbox({ schema: schema.name });
   await outbox.migration().up(root);
   const sqs = new SQSClient(stack.sqs.clientConfig);
