@@ -20,6 +20,7 @@ export { type CheckoutHttpResponse, MAX_RESPONSE_MESSAGE_CHARS, toHttpResponse }
 export { createSchemaSql } from './identifiers/create-schema-sql.js';
 export { DEFAULT_SCHEMA, identifierProblem, MAX_IDENTIFIER_LENGTH } from './identifiers/identifier.js';
 export type { LambdaContextLike } from './lambda/lambda-context.js';
+export { type Otel, otel, tracerRegistered } from './otel/otel-api.js';
 export { boundedText } from './text/bounded-text.js';
 export { sqsJsonTextProblem, sqsTextProblem, storedTextProblem, utf8Bytes } from './text/text-rules.js';
 export {

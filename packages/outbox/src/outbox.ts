@@ -1,3 +1,4 @@
+import { otel } from '@checkout/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { type CleanupOptions, cleanupSentRows } from './admin/cleanup.js';
@@ -8,7 +9,6 @@ import type { OutboxMessage } from './enqueue/message.js';
 import { OutboxInputError } from './errors.js';
 import { type OutboxMigrationOptions, outboxMigration, outboxMigrationSql } from './table/migration.js';
 import { type OutboxOptions, type OutboxTable, resolveOutboxTable } from './table/outbox-table.js';
-import { otel } from './tracing/otel-api.js';
 
 /** One outbox table and everything you do with it. Create it once with {@link createOutbox}. */
 export interface Outbox {

@@ -1,4 +1,4 @@
-import { otel } from './otel-api.js';
+import { otel } from '@checkout/core';
 
 /**
  * Adds `idempotency.<what>` to the active span (when `@opentelemetry/api` is installed and a span is

@@ -1,7 +1,7 @@
+import { otel, tracerRegistered } from '@checkout/core';
 import type { Span } from '@opentelemetry/api';
 import type { PublishEntry, PublishOutcome } from '../publishers/publisher.js';
 import type { ClaimedRow } from '../relay/claim.js';
-import { otel, tracerRegistered } from './otel-api.js';
 import { contextOf, formatTraceparent, parseTraceContext } from './trace-context.js';
 
 /** The entries of one publish call, and the end of their publish spans. */

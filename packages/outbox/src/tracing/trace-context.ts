@@ -1,6 +1,5 @@
-import { type TraceContextHeaders, traceparentProblem, tracestateProblem } from '@checkout/core';
+import { type Otel, otel, type TraceContextHeaders, traceparentProblem, tracestateProblem } from '@checkout/core';
 import type { Context, SpanContext } from '@opentelemetry/api';
-import { type Otel, otel } from './otel-api.js';
 
 /** W3C `traceparent` of a span context. */
 export function formatTraceparent(spanContext: SpanContext): string {

@@ -1,4 +1,4 @@
-import { otel } from './otel-api.js';
+import { otel } from '@checkout/core';
 
 /**
  * Adds `state_machine.transition` to the active span (when `@opentelemetry/api` is installed and a

@@ -1,8 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { BackoffOptions } from '@checkout/core';
+import { otel } from '@checkout/core';
 import { WorkersConfigError } from '../errors.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
-import { otel } from '../tracing/otel-api.js';
 import type { WorkerTracingOptions } from '../tracing/process-span.js';
 import { resolveBackoff } from './backoff.js';
 import { resolveRequestTimeoutMs } from './call-timeout.js';

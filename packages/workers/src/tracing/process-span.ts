@@ -1,6 +1,6 @@
+import { otel, tracerRegistered } from '@checkout/core';
 import type { Span } from '@opentelemetry/api';
 import type { InboundMessage } from '../processing/inbound-message.js';
-import { otel, tracerRegistered } from './otel-api.js';
 import { parseTraceContext, producerContext } from './trace-context.js';
 
 /** Tracing options of the Lambda handler and the consumer (`tracing`). */

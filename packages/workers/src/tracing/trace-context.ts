@@ -1,6 +1,12 @@
-import { type TraceContextHeaders, traceparentFromXray, traceparentProblem, tracestateProblem } from '@checkout/core';
+import {
+  type Otel,
+  otel,
+  type TraceContextHeaders,
+  traceparentFromXray,
+  traceparentProblem,
+  tracestateProblem,
+} from '@checkout/core';
 import type { SpanContext } from '@opentelemetry/api';
-import { type Otel, otel } from './otel-api.js';
 
 /** W3C `traceparent` of a span context. */
 export function formatTraceparent(spanContext: SpanContext): string {

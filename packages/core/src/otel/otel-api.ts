@@ -8,9 +8,20 @@ let loaded: Otel | null | undefined;
 
 /**
  * `@opentelemetry/api` loaded at first use, or `undefined` when it is not installed: it is an
- * optional peer, so a static import would break apps without it. Loaded with `require`: the API keeps
- * its registrations (tracer provider, context manager) on `globalThis`, so this copy sees what the
- * app registered through its own `import`.
+ * optional peer of every package that traces, so a static import would break apps without it. Loaded
+ * with `require`: the API keeps its registrations (tracer provider, context manager) on `globalThis`,
+ * so this copy sees what the app registered through its own `import`. The one loader the outbox,
+ * workers, idempotency and state-machine packages share.
+ *
+ * @example
+ * ```ts
+ * import { otel, tracerRegistered } from '@checkout/core';
+ *
+ * const api = otel();
+ * if (api !== undefined && tracerRegistered(api)) {
+ *   api.trace.getActiveSpan()?.addEvent('checkout.example');
+ * }
+ * ```
  */
 export function otel(): Otel | undefined {
   if (loaded === undefined) {
