@@ -4,9 +4,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import type { CheckoutDatabase } from '../database/checkout-database.js';
-import { CheckoutCdkConfigError } from '../errors.js';
 import { CheckoutFunction, type CheckoutFunctionOptions } from '../function/checkout-function.js';
-import { concreteSeconds } from '../internal/duration.js';
+import { ageAlarmThresholdSeconds, runBudget } from '../internal/duration.js';
 
 /** Default CloudWatch namespace of the deadline sweeper's metrics (emitted as Embedded Metric Format logs). */
 export const DEADLINE_METRIC_NAMESPACE = 'CheckoutKit/StateMachine';
@@ -78,21 +77,12 @@ export class DeadlineSweeperFunction extends Construct {
   constructor(scope: Construct, id: string, props: DeadlineSweeperFunctionProps) {
     super(scope, id);
     const path = this.node.path;
-    const timeout = props.timeout ?? Duration.seconds(60);
-    const timeoutSeconds = concreteSeconds(timeout, path, 'timeout');
-    const runFor = props.runFor ?? Duration.seconds(Math.max(1, timeoutSeconds - 10));
-    const runForSeconds = concreteSeconds(runFor, path, 'runFor');
-    if (runForSeconds <= 0 || runForSeconds >= timeoutSeconds) {
-      throw new CheckoutCdkConfigError(path, 'runFor', `must be > 0 and shorter than the timeout (${timeoutSeconds}s)`);
-    }
-    const thresholdSeconds = concreteSeconds(
-      props.oldestOverdueAgeAlarmThreshold ?? Duration.minutes(5),
+    const { timeout, runForSeconds } = runBudget(path, props);
+    const thresholdSeconds = ageAlarmThresholdSeconds(
       path,
       'oldestOverdueAgeAlarmThreshold',
+      props.oldestOverdueAgeAlarmThreshold,
     );
-    if (thresholdSeconds < 60) {
-      throw new CheckoutCdkConfigError(path, 'oldestOverdueAgeAlarmThreshold', 'must be >= 60 s (metric resolution)');
-    }
     const namespace = props.metricNamespace ?? DEADLINE_METRIC_NAMESPACE;
     const service = props.serviceName ?? 'checkout';
 

@@ -3,9 +3,8 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
-import { CheckoutCdkConfigError } from '../errors.js';
 import { CheckoutFunction, type CheckoutFunctionOptions } from '../function/checkout-function.js';
-import { concreteSeconds } from '../internal/duration.js';
+import { runBudget } from '../internal/duration.js';
 import { createOldestPendingAgeAlarm, type OutboxRelaySettings, resolveRelaySettings } from './relay-settings.js';
 
 /** Props of {@link OutboxRelayFunction}. */
@@ -44,13 +43,7 @@ export class OutboxRelayFunction extends Construct {
   constructor(scope: Construct, id: string, props: OutboxRelayFunctionProps) {
     super(scope, id);
     const path = this.node.path;
-    const timeout = props.timeout ?? Duration.seconds(60);
-    const timeoutSeconds = concreteSeconds(timeout, path, 'timeout');
-    const runFor = props.runFor ?? Duration.seconds(Math.max(1, timeoutSeconds - 10));
-    const runForSeconds = concreteSeconds(runFor, path, 'runFor');
-    if (runForSeconds <= 0 || runForSeconds >= timeoutSeconds) {
-      throw new CheckoutCdkConfigError(path, 'runFor', `must be > 0 and shorter than the timeout (${timeoutSeconds}s)`);
-    }
+    const { timeout, runForSeconds } = runBudget(path, props);
     const resolved = resolveRelaySettings(this, props);
 
     this.handler = new CheckoutFunction(this, 'Handler', {

@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { CheckoutDatabase } from '../database/checkout-database.js';
 import { CheckoutCdkConfigError } from '../errors.js';
-import { concreteSeconds } from '../internal/duration.js';
+import { ageAlarmThresholdSeconds } from '../internal/duration.js';
 import type { CheckoutQueue } from '../queue/checkout-queue.js';
 
 /** Default CloudWatch namespace of the relay's custom metrics (emitted as Embedded Metric Format logs). */
@@ -49,14 +49,11 @@ export function resolveRelaySettings(scope: Construct, settings: OutboxRelaySett
       throw new CheckoutCdkConfigError(path, fieldPath('destinations', name), `name must match ${DESTINATION_NAME}`);
     }
   }
-  const ageThresholdSeconds = concreteSeconds(
-    settings.oldestPendingAgeAlarmThreshold ?? Duration.minutes(5),
+  const ageThresholdSeconds = ageAlarmThresholdSeconds(
     path,
     'oldestPendingAgeAlarmThreshold',
+    settings.oldestPendingAgeAlarmThreshold,
   );
-  if (ageThresholdSeconds < 60) {
-    throw new CheckoutCdkConfigError(path, 'oldestPendingAgeAlarmThreshold', 'must be >= 60 s (metric resolution)');
-  }
   const namespace = settings.metricNamespace ?? OUTBOX_METRIC_NAMESPACE;
   const service = settings.serviceName ?? 'checkout';
   const urls: Record<string, string> = {};
