@@ -7,6 +7,7 @@ import { authorizePayment } from '../commands/commands.js';
 import { type Cart, parseCart } from '../domain/cart.js';
 import { priceCart } from '../domain/price-cart.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
+import { activeTraceparent } from '../tracing/active-traceparent.js';
 import { boundEcho } from './bounded-echo.js';
 import { cartSnapshotId } from './cart-snapshot-id.js';
 import { errorResponse, type HttpResponse, json } from './http-response.js';
@@ -83,6 +84,7 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
             ),
             state: null,
             version: null,
+            trace_parent: activeTraceparent(),
           })
           .execute();
         await app

@@ -33,6 +33,11 @@ export interface CheckoutDatabase {
     version: number | null;
     /** When the state's deadline is due (the state-machine store's deadline migration); `null` for none. */
     deadline_at: ColumnType<Date | null, never, never>;
+    /**
+     * W3C `traceparent` of the checkout request (`006_order_trace`), `null` when it was not traced:
+     * commands enqueued outside a request (the deadline sweeper's) continue the order's trace with it.
+     */
+    trace_parent: ColumnType<string | null, string | null | undefined, never>;
   };
   payment_intents: {
     order_id: string;

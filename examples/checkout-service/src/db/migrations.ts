@@ -101,6 +101,14 @@ export function checkoutMigrations(options: {
     '003_outbox': options.outbox.migration(),
     '004_idempotency': createKyselyIdempotencyStore({ schema, table: TABLES.idempotency }).migration(),
     '005_order_deadlines': createOrderStore(schema).deadlineMigration(),
+    '006_order_trace': {
+      async up(db: Kysely<unknown>) {
+        await sql`ALTER TABLE ${table('orders')} ADD COLUMN IF NOT EXISTS trace_parent text`.execute(db);
+      },
+      async down(db: Kysely<unknown>) {
+        await sql`ALTER TABLE ${table('orders')} DROP COLUMN IF EXISTS trace_parent`.execute(db);
+      },
+    },
   };
 }
 

@@ -27,16 +27,23 @@ export function orderDeadlineEffects(deps: DeadlineDeps) {
     const orderId = fired.id;
     if (fired.event === 'payment.timed_out') {
       const order = await loadOrder(deps, orderId);
+      // The sweeper runs outside the order's request: its commands continue the checkout's trace.
+      const traced = order.traceparent === null ? {} : { traceparent: order.traceparent };
       const reason = `payment not answered in time (${fired.from} deadline)`;
-      await enqueueCommand(deps.outbox, trx, voidPayment, { reason }, { orderId, key: 'payment-timeout' });
+      await enqueueCommand(deps.outbox, trx, voidPayment, { reason }, { orderId, key: 'payment-timeout', ...traced });
       const receipt = { customerId: order.customerId, template: 'order-cancelled' } as const;
-      await enqueueCommand(deps.outbox, trx, sendReceipt, receipt, { orderId, key: receipt.template });
-      await enqueueCommand(deps.outbox, trx, publishAnalytics, analyticsOf(order, 'CANCELLED'), { orderId });
+      await enqueueCommand(deps.outbox, trx, sendReceipt, receipt, { orderId, key: receipt.template, ...traced });
+      await enqueueCommand(deps.outbox, trx, publishAnalytics, analyticsOf(order, 'CANCELLED'), {
+        orderId,
+        ...traced,
+      });
       return;
     }
     if (fired.event === 'inventory.timed_out') {
+      const order = await loadOrder(deps, orderId);
+      const traced = order.traceparent === null ? {} : { traceparent: order.traceparent };
       const reason = 'stock not reserved in time';
-      await enqueueCommand(deps.outbox, trx, voidPayment, { reason }, { orderId, key: 'inventory-timeout' });
+      await enqueueCommand(deps.outbox, trx, voidPayment, { reason }, { orderId, key: 'inventory-timeout', ...traced });
     }
   };
 }

@@ -11,6 +11,8 @@ export interface LoadedOrder {
   readonly total: number;
   readonly currency: string;
   readonly lines: readonly OrderLine[];
+  /** W3C `traceparent` of the checkout request, `null` when it was not traced. */
+  readonly traceparent: string | null;
   readonly payment: Pick<
     CheckoutDatabase['payment_intents'],
     'provider_request_id' | 'amount' | 'currency' | 'payment_token' | 'status' | 'authorization_id'
@@ -30,6 +32,7 @@ export async function loadOrder(deps: Pick<CheckoutDeps, 'db' | 'schema'>, order
       'orders.total',
       'orders.currency',
       'orders.lines',
+      'orders.trace_parent',
       'payment_intents.provider_request_id',
       'payment_intents.amount',
       'payment_intents.payment_token',
@@ -45,6 +48,7 @@ export async function loadOrder(deps: Pick<CheckoutDeps, 'db' | 'schema'>, order
     total: row.total,
     currency: row.currency,
     lines: row.lines,
+    traceparent: row.trace_parent,
     payment: {
       provider_request_id: row.provider_request_id,
       amount: row.amount,

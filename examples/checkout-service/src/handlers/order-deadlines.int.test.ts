@@ -6,14 +6,18 @@ import { type CheckoutEnvironment, createCheckoutEnvironment, waitForDrain } fro
 import { type LocalRunner, startLocalRunner } from '../local/local-runner.js';
 import { runLoad } from '../local/run-load.js';
 import { QUEUE_NAMES } from '../topology.js';
+import { type SpanCollector, startSpanCollector } from '../tracing/span-collector.js';
+import { tracingReport } from '../tracing/trace-report.js';
 
 // A provider outage longer than the payment deadline: the orders waiting for it are cancelled by the
 // deadline sweeper, the authorizations that landed unanswered are voided, nothing stays charged or stuck.
 const INITIAL_STOCK = { mug: 1_000, tee: 1_000, hot: 1_000 };
 let env: CheckoutEnvironment;
 let runner: LocalRunner | undefined;
+let spans: SpanCollector;
 
 beforeAll(async () => {
+  spans = startSpanCollector();
   env = await createCheckoutEnvironment(useCheckoutStack(), {
     seed: 17,
     faults: { latencyMs: 5 },
@@ -24,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await runner?.stop();
   await env?.close();
+  await spans?.close();
 });
 
 it('a provider outage past the payment deadline cancels the waiting orders and voids late authorizations', async () => {
@@ -64,4 +69,9 @@ it('a provider outage past the payment deadline cancels the waiting orders and v
   expect(env.payment.outageCalls()).toBeGreaterThan(0);
   // Some authorizations landed during the outage with their answer lost: the provider shows them voided.
   expect(env.payment.ledger().filter((entry) => entry.status === 'voided').length).toBeGreaterThan(0);
+  // The sweeper's commands (void, receipt, analytics) continue each cancelled order's checkout trace.
+  await runner.stop();
+  const tracing = tracingReport(spans.records());
+  expect(tracing.disconnected).toEqual([]);
+  expect(tracing.connected).toBe(load.submissions.length);
 }, 120_000);
