@@ -27,4 +27,28 @@ describe('toMermaid', () => {
       ].join('\n'),
     );
   });
+
+  it('labels the transition a deadline fires with its delay, and only that state\'s', () => {
+    const machine = defineMachine({
+      id: 'invite',
+      version: 1,
+      initial: 'SENT',
+      states: {
+        SENT: { on: { accept: 'ACCEPTED', expire: 'EXPIRED' }, deadline: { afterSeconds: 3600, event: 'expire' } },
+        ACCEPTED: { on: { expire: 'EXPIRED' } },
+        EXPIRED: { terminal: true },
+      },
+    });
+    expect(toMermaid(machine)).toBe(
+      [
+        'stateDiagram-v2',
+        '  [*] --> SENT',
+        '  SENT --> ACCEPTED : accept',
+        '  SENT --> EXPIRED : expire after 3600 s',
+        '  ACCEPTED --> EXPIRED : expire',
+        '  EXPIRED --> [*]',
+        '',
+      ].join('\n'),
+    );
+  });
 });
