@@ -28,7 +28,7 @@ describe('toMermaid', () => {
     );
   });
 
-  it('labels the transition a deadline fires with its delay, and only that state\'s', () => {
+  it("labels the transition a deadline fires with its delay, and only that state's", () => {
     const machine = defineMachine({
       id: 'invite',
       version: 1,
