@@ -49,17 +49,17 @@ describe('inlineParameters: a statement with its parameters as literals (for one
   });
 
   it('declines (the caller sends parameters) whatever it cannot inline unambiguously', () => {
-    const escape = pg.escapeLiteral;
-    expect(inlineParameters('SELECT $1::text', [{ a: 1 }], escape)).toBeUndefined();
-    expect(inlineParameters('SELECT $1::date', [new Date()], escape)).toBeUndefined();
-    expect(inlineParameters('SELECT $1::int[]', [[[1]]], escape)).toBeUndefined();
-    expect(inlineParameters('SELECT $1::float8', [Number.NaN], escape)).toBeUndefined();
-    expect(inlineParameters('SELECT $2::text', ['only one'], escape)).toBeUndefined();
-    expect(inlineParameters('SELECT $q$x$q$, $1::text', ['a'], escape)).toBeUndefined();
-    expect(inlineParameters('SELECT $1::text -- note', ['a'], escape)).toBeUndefined();
-    expect(inlineParameters('SELECT $1::text; SELECT 1', ['a'], escape)).toBeUndefined();
-    expect(inlineParameters("SELECT E'\\n', $1::text", ['a'], escape)).toBeUndefined();
-    expect(inlineParameters("SELECT 'open, $1::text", ['a'], escape)).toBeUndefined();
-    expect(inlineParameters('SELECT $1::text, $1::text', ['a'], escape)).toBe("SELECT 'a'::text, 'a'::text");
+    const quote = pg.escapeLiteral;
+    expect(inlineParameters('SELECT $1::text', [{ a: 1 }], quote)).toBeUndefined();
+    expect(inlineParameters('SELECT $1::date', [new Date()], quote)).toBeUndefined();
+    expect(inlineParameters('SELECT $1::int[]', [[[1]]], quote)).toBeUndefined();
+    expect(inlineParameters('SELECT $1::float8', [Number.NaN], quote)).toBeUndefined();
+    expect(inlineParameters('SELECT $2::text', ['only one'], quote)).toBeUndefined();
+    expect(inlineParameters('SELECT $q$x$q$, $1::text', ['a'], quote)).toBeUndefined();
+    expect(inlineParameters('SELECT $1::text -- note', ['a'], quote)).toBeUndefined();
+    expect(inlineParameters('SELECT $1::text; SELECT 1', ['a'], quote)).toBeUndefined();
+    expect(inlineParameters("SELECT E'\\n', $1::text", ['a'], quote)).toBeUndefined();
+    expect(inlineParameters("SELECT 'open, $1::text", ['a'], quote)).toBeUndefined();
+    expect(inlineParameters('SELECT $1::text, $1::text', ['a'], quote)).toBe("SELECT 'a'::text, 'a'::text");
   });
 });
