@@ -172,6 +172,31 @@ if (SECTIONS.has('e2e')) {
   results.push(row('e2e raw SendMessageBatch, 8 in parallel', raw, { rows: E2E }));
   results.push(row('e2e @checkout/outbox -> SQS, 3 relays, 1,000 groups', ours, { rows: E2E }));
   ratios['e2e ours/raw SendMessageBatch'] = ours / raw;
+  // The same drain with the lag section's 50 groups: a group's rows go one per call (its order), so
+  // each wave holds at most one row per locked group. This is the relays' capacity at that group
+  // count, with no writer competing for this process's CPU.
+  const sqsOurs = createSqsPublisher({ client: sqs, queues: { bench: queueUrl } });
+  let calls = 0;
+  const counting: OutboxPublisher = {
+    publish: (entries, signal) => {
+      calls += 1;
+      return sqsOurs.publish(entries, signal);
+    },
+  };
+  const outbox50 = await freshOutbox('bench_e2e_50');
+  await fill(outbox50, 6_000, 50);
+  const cpu50 = process.cpuUsage();
+  const ours50 = await drainOurs(outbox50, counting, 6_000);
+  const used50 = process.cpuUsage(cpu50);
+  const cpuMs50 = (used50.user + used50.system) / 1000;
+  results.push(
+    row('e2e @checkout/outbox -> SQS, 3 relays, 50 groups', ours50, {
+      rows: 6_000,
+      rowsPerCall: Math.round((6_000 / calls) * 10) / 10,
+      cpuMsPerRow: Math.round((cpuMs50 / 6_000) * 1000) / 1000,
+    }),
+  );
+  ratios['e2e ours 50 groups/1,000 groups'] = ours50 / ours;
 }
 
 // 3. publish lag (commit -> accepted by SQS), open loop: a new one-row transaction every 1/rate s
@@ -182,8 +207,8 @@ if (SECTIONS.has('e2e')) {
 // (passed as `pool`, as the README recommends), as a relay process would: sharing the writers'
 // pool made them queue behind the writers' transactions for every connection. They are warmed up
 // (connections open, LISTEN ready, a few rows published) before the clock starts. Extra columns:
-// cpuPct (this process's CPU time / wall time: the writer, the relays and the in-process SQS
-// emulator share one thread), loopP99Ms (event-loop delay p99), rounds (relay rounds that claimed
+// cpuPct and cpuMsPerRow (this process's CPU time / wall time and per row: the writer, the relays
+// and the in-process SQS emulator share one thread), loopP99Ms (event-loop delay p99), rounds (relay rounds that claimed
 // rows) and notifyP99Ms (commit -> NOTIFY seen by a listener of the bench's own).
 const LAG_SECONDS = 3;
 const relayPool = new pg.Pool({ connectionString: stack.postgres.url, max: 8 });
@@ -261,7 +286,7 @@ async function publishLag(mode: 'notify' | 'polling' | 'floor', rate: number): P
   if (outbox.table.notifyChannel !== undefined) {
     await listener.query(`LISTEN ${listener.escapeIdentifier(outbox.table.notifyChannel)}`);
   }
-  const loop = monitorEventLoopDelay({ resolution: 1 });
+  const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const cpuBefore = process.cpuUsage();
   const lagRows = rate * LAG_SECONDS;
@@ -320,6 +345,7 @@ async function publishLag(mode: 'notify' | 'polling' | 'floor', rate: number): P
     extra: {
       rows: [...committedAt.keys()].filter((id) => acceptedAt.has(id)).length,
       cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+      cpuMsPerRow: Math.round(((cpu.user + cpu.system) / 1000 / lagRows) * 1000) / 1000,
       loopP99Ms: Math.round(loop.percentile(99) / 1e5) / 10,
       ...(mode === 'floor' ? {} : { rounds }),
       ...(mode === 'notify' ? { notifyP99Ms: Math.round(percentile(notifyLags, 0.99) * 10) / 10 } : {}),
