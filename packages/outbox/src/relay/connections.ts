@@ -5,6 +5,13 @@ import type pg from 'pg';
 export interface HeldConnection {
   /** Runs one statement in the round's transaction. */
   query<R>(statement: RawBuilder<R>): Promise<R[]>;
+  /**
+   * Runs the transaction's last statement and commits, in one round trip where it can (on a `pg.Pool`
+   * client, the statement and `COMMIT` go as one simple query); nothing may run on `held` after it.
+   * An error means the statement failed or the commit was not confirmed: the caller treats it like
+   * a failed statement (the transaction is rolled back if still open).
+   */
+  queryAndCommit<R>(statement: RawBuilder<R>): Promise<R[]>;
   /** True once the connection reported an error (e.g. Postgres ended the session): its locks are gone. */
   readonly lost: boolean;
 }
@@ -36,6 +43,27 @@ export function poolConnections<DB>(
   async function checkout() {
     const client = await pool.connect();
     const state = { lost: false };
+    const query = async <R>(statement: RawBuilder<R>): Promise<R[]> => {
+      const compiled = statement.compile(db);
+      const result = await client.query(compiled.sql, compiled.parameters as unknown[]);
+      return result.rows as R[];
+    };
+    /** Runs `before`, `statement` and `after` (plain SQL, no parameters) as one simple query when `statement` can be inlined. */
+    const merged = async <R>(before: string, statement: RawBuilder<R>, after: string): Promise<R[]> => {
+      if (before === '' && after === '') return query(statement);
+      const compiled = statement.compile(db);
+      const text = inlineParameters(compiled.sql, compiled.parameters, (value) => client.escapeLiteral(value));
+      if (text === undefined) {
+        if (before !== '') await client.query(before);
+        const result = await client.query(compiled.sql, compiled.parameters as unknown[]);
+        if (after !== '') await client.query(after);
+        return result.rows as R[];
+      }
+      const parts = [before, text, after].filter((part) => part !== '');
+      const results = (await client.query(parts.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+      const all = Array.isArray(results) ? results : [results];
+      return (all[before === '' ? 0 : 1]?.rows ?? []) as R[];
+    };
     const listener = (error: Error) => {
       state.lost = true;
       onError(error);
@@ -44,11 +72,8 @@ export function poolConnections<DB>(
     return {
       client,
       state,
-      query: async <R>(statement: RawBuilder<R>): Promise<R[]> => {
-        const compiled = statement.compile(db);
-        const result = await client.query(compiled.sql, compiled.parameters as unknown[]);
-        return result.rows as R[];
-      },
+      merged,
+      query,
       release(broken: boolean) {
         // Back to the pool, which listens again while the client is idle; a broken client is discarded,
         // and keeps a listener of its own: a late error while it closes must not end the process.
@@ -63,27 +88,45 @@ export function poolConnections<DB>(
     async transaction(fn, onCommitError) {
       const held = await checkout();
       let broken = false;
+      // BEGIN goes with the transaction's first statement, and COMMIT with its last when the caller
+      // says which one that is: one round trip each instead of two.
+      let begun = false;
+      let committed = false;
+      const begin = () => {
+        if (committed) throw new Error('the round transaction was already committed');
+        const before = begun ? '' : BEGIN;
+        begun = true;
+        return before;
+      };
       try {
-        await held.query(sql.raw('BEGIN ISOLATION LEVEL READ COMMITTED'));
         let result: Awaited<ReturnType<typeof fn>>;
         try {
           result = await fn({
-            query: held.query,
+            query: (statement) => held.merged(begin(), statement, ''),
+            queryAndCommit: async (statement) => {
+              const rows = await held.merged(begin(), statement, 'COMMIT');
+              committed = true;
+              return rows;
+            },
             get lost() {
               return held.state.lost;
             },
           });
         } catch (error) {
-          await held.query(sql.raw('ROLLBACK')).catch(() => {
-            broken = true;
-          });
+          if (begun && !committed) {
+            await held.query(sql.raw('ROLLBACK')).catch(() => {
+              broken = true;
+            });
+          }
           throw error;
         }
-        try {
-          await held.query(sql.raw('COMMIT'));
-        } catch (error) {
-          broken = true;
-          onCommitError(error);
+        if (begun && !committed) {
+          try {
+            await held.query(sql.raw('COMMIT'));
+          } catch (error) {
+            broken = true;
+            onCommitError(error);
+          }
         }
         return result;
       } catch (error) {
@@ -118,7 +161,8 @@ export function kyselyConnections<DB>(db: Kysely<DB>): RelayConnections {
           .transaction()
           .setIsolationLevel('read committed')
           .execute(async (trx) => {
-            const value = await fn({ query: async (statement) => (await statement.execute(trx)).rows, lost: false });
+            const query = async <R>(statement: RawBuilder<R>) => (await statement.execute(trx)).rows;
+            const value = await fn({ query, queryAndCommit: query, lost: false });
             done = { value };
           });
       } catch (error) {
@@ -132,4 +176,70 @@ export function kyselyConnections<DB>(db: Kysely<DB>): RelayConnections {
       return (await statement.execute(db)).rows;
     },
   };
+}
+
+const BEGIN = 'BEGIN ISOLATION LEVEL READ COMMITTED';
+
+/** A parameter as pg sends it (text), or `undefined` for a type this module does not inline. */
+function parameterText(value: unknown): string | null | undefined {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'bigint') return String(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (Array.isArray(value)) {
+    // pg's array literal: elements quoted, `"` and `\` escaped, NULL for null.
+    const elements: string[] = [];
+    for (const element of value) {
+      if (element === null || element === undefined) {
+        elements.push('NULL');
+        continue;
+      }
+      if (Array.isArray(element)) return undefined;
+      const text = parameterText(element);
+      if (typeof text !== 'string') return undefined;
+      elements.push(`"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+    }
+    return `{${elements.join(',')}}`;
+  }
+  return undefined;
+}
+
+/**
+ * `sql` with each `$n` replaced by parameter n as a quoted literal (type unknown, as pg sends it
+ * untyped), so that it can go in a simple query with other statements. `undefined` (the caller then
+ * sends it with parameters) when a parameter is of another type or when the text holds anything
+ * that would make placeholders ambiguous (dollar quotes, comments, backslashes, semicolons).
+ */
+export function inlineParameters(
+  text: string,
+  parameters: readonly unknown[],
+  escapeLiteral: (value: string) => string,
+): string | undefined {
+  if (/\$[^0-9]|\$$|--|\/\*|\\|;/.test(text)) return undefined;
+  let out = '';
+  let index = 0;
+  while (index < text.length) {
+    const char = text[index] as string;
+    if (char === "'" || char === '"') {
+      const end = text.indexOf(char, index + 1);
+      if (end < 0) return undefined;
+      out += text.slice(index, end + 1);
+      index = end + 1;
+      continue;
+    }
+    if (char === '$') {
+      const digits = /^[0-9]+/.exec(text.slice(index + 1))?.[0] ?? '';
+      const position = Number(digits);
+      if (digits === '' || position < 1 || position > parameters.length) return undefined;
+      const value = parameterText(parameters[position - 1]);
+      if (value === undefined) return undefined;
+      out += value === null ? 'NULL' : escapeLiteral(value);
+      index += 1 + digits.length;
+      continue;
+    }
+    out += char;
+    index += 1;
+  }
+  return out;
 }

@@ -382,9 +382,12 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
           // With an in-flight record the outcomes are marked in the claim transaction (if its session is
           // gone the mark fails and the record stays: the next owner charges the attempt). Call by call,
           // each record commits on its own, before the next publish.
+          // The last one goes with the COMMIT that releases the groups (one round trip).
           const rows = byCall
             ? await within(connections.run(statement), claimTimeoutMs, undefined)
-            : await held.query(statement);
+            : last
+              ? await held.queryAndCommit(statement)
+              : await held.query(statement);
           if (rows === undefined) throw new Error(`recording the round's outcomes took over ${claimTimeoutMs} ms`);
           published += pending.sent.length;
           failed += pending.failed.length;
