@@ -32,9 +32,41 @@ export function poolConnections<DB>(
   db: Kysely<DB>,
   pool: pg.Pool,
   onError: (error: unknown) => void,
+  waitMs?: number,
 ): RelayConnections {
+  /**
+   * `work`, or a rejection after `waitMs` (when given): a connection to a server that stopped
+   * answering (a network partition, a failover whose old address drops packets) reports nothing,
+   * and the server's own timeouts cannot end a wait for a reply that never comes back.
+   */
+  async function bounded<T>(work: Promise<T>, what: string, onTimeout?: () => void): Promise<T> {
+    if (waitMs === undefined) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        onTimeout?.();
+        reject(new Error(`${what} got no answer from Postgres within ${waitMs} ms`));
+      }, waitMs);
+    });
+    try {
+      return await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function checkout() {
-    const client = await pool.connect();
+    const connecting = pool.connect();
+    const client = await bounded(connecting, 'pool.connect()', () => {
+      // If it connects after all, give the connection back as broken: nobody is waiting for it.
+      connecting.then(
+        (late) => {
+          late.on('error', () => {});
+          late.release(true);
+        },
+        () => {},
+      );
+    });
     const state = { lost: false };
     const listener = (error: Error) => {
       state.lost = true;
@@ -45,8 +77,14 @@ export function poolConnections<DB>(
       client,
       state,
       query: async <R>(statement: RawBuilder<R>): Promise<R[]> => {
+        // A connection that stopped answering is not asked again (its next query would queue behind the first).
+        if (state.lost) throw new Error('the connection was lost: Postgres stopped answering on it');
         const compiled = statement.compile(db);
-        const result = await client.query(compiled.sql, compiled.parameters as unknown[]);
+        const running = client.query(compiled.sql, compiled.parameters as unknown[]);
+        running.catch(() => {});
+        const result = await bounded(running, 'a query', () => {
+          state.lost = true;
+        });
         return result.rows as R[];
       },
       release(broken: boolean) {
