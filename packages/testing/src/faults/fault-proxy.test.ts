@@ -233,6 +233,31 @@ describe('fault proxy modes', () => {
     client.socket.destroy();
   });
 
+  it('resets from either side mid-stream end up as closed sockets, never as an unhandled error', async () => {
+    const resetting = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.on('data', () => socket.resetAndDestroy()); // the target resets on the first bytes
+    });
+    resetting.listen(0, '127.0.0.1');
+    await once(resetting, 'listening');
+    cleanups.push(() => new Promise<void>((resolve) => resetting.close(() => resolve())));
+    const address = resetting.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const proxy = await createFaultProxy({ target: { host: '127.0.0.1', port } });
+    cleanups.push(() => proxy.close());
+    const victim = await openClient(proxy.port);
+    victim.socket.write('boom');
+    await until(() => victim.closed(), 'client reset after the target reset');
+    expect(proxy.stats.targetErrors).toBe(1);
+
+    const { proxy: echo } = await setup();
+    const rude = await openClient(echo.port);
+    rude.socket.write('x');
+    await until(() => rude.data() === 'x', 'echo');
+    rude.socket.resetAndDestroy(); // the client resets
+    await until(() => echo.stats.open === 0, 'link dropped');
+  });
+
   it('a target that is down resets the client, counted, with no unhandled error', async () => {
     const target = await startTarget();
     await target.close();
@@ -278,6 +303,26 @@ describe('fault proxy cutAfter', () => {
     await until(() => client.closed(), 'client reset');
     expect(target.received()).toBe('xxCOMMITyy');
     expect(client.data()).toBe('ack:xxCOM');
+  });
+
+  it('a matched chunk that never reached the target (reset while delayed) re-arms the cut', async () => {
+    const { proxy, target } = await setup((chunk) => Buffer.from(`ack:${chunk.toString()}`));
+    const client = await openClient(proxy.port);
+    proxy.setLatency(500);
+    const fired = proxy.cutAfter('COMMIT');
+    client.socket.write('COMMIT-1');
+    await sleep(50);
+    proxy.setMode('refuse'); // the delayed chunk is dropped with its connection
+    await until(() => client.closed(), 'reset');
+    proxy.setMode('pass');
+    proxy.setLatency(0);
+    expect(target.received()).toBe('');
+    const next = await openClient(proxy.port);
+    next.socket.write('COMMIT-2');
+    await fired;
+    await until(() => next.closed(), 'second client reset');
+    expect(target.received()).toBe('COMMIT-2');
+    expect(next.data()).toBe('');
   });
 
   it('rejects with FaultNotTriggeredError on timeout and on close', async () => {

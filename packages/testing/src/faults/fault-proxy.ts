@@ -201,6 +201,8 @@ interface Link {
   carry: Buffer;
   /** The client's end was queued for the target. */
   clientEnded: boolean;
+  /** A cut whose matching chunk waits in the lane (latency, blackhole): re-armed if the link dies first. */
+  matched: ArmedCut | undefined;
   /** Set once a cut's chunk reached the target: replies are dropped, then the client is reset. */
   cutting: { readonly cut: ArmedCut; timer: NodeJS.Timeout | undefined } | undefined;
   readonly toTarget: Lane;
@@ -327,9 +329,21 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
   const delay = (): number => (latencyMs === 0 && jitterMs === 0 ? 0 : latencyMs + random() * jitterMs);
   const passing = (): boolean => mode === 'pass';
 
+  /** A matched cut that never reached the target goes back to the front of the armed ones. */
+  const rearm = (link: Link): void => {
+    if (link.matched === undefined) return;
+    if (closing === undefined) armed.unshift(link.matched);
+    else
+      link.matched.reject(
+        new FaultNotTriggeredError('closed', 'cutAfter: the fault proxy was closed before the fault fired'),
+      );
+    link.matched = undefined;
+  };
+
   /** Forgets a link once both of its sockets are gone. */
   const settle = (link: Link): void => {
     if (!link.client.destroyed || (link.target !== undefined && !link.target.destroyed)) return;
+    rearm(link);
     link.toTarget.clear();
     link.toClient.clear();
     links.delete(link);
@@ -337,6 +351,7 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
 
   /** Resets both sockets of a link at once (refuse, close). */
   const kill = (link: Link): void => {
+    rearm(link);
     link.toTarget.clear();
     link.toClient.clear();
     if (link.cutting !== undefined) fire(link);
@@ -365,7 +380,7 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
   };
 
   const matchCut = (link: Link, chunk: Buffer): ArmedCut | undefined => {
-    if (armed.length === 0 || link.cutting !== undefined) {
+    if (armed.length === 0 || link.cutting !== undefined || link.matched !== undefined) {
       link.carry = Buffer.alloc(0);
       return undefined;
     }
@@ -419,6 +434,7 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
       target: undefined,
       carry: Buffer.alloc(0),
       clientEnded: false,
+      matched: undefined,
       cutting: undefined,
       toTarget: new Lane(
         () => client,
@@ -441,13 +457,16 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
     };
     links.add(link);
     client.on('data', (chunk: Buffer) => {
-      if (link.cutting !== undefined) return; // the client is about to be reset: nothing more goes through
+      // The client is about to be reset: nothing more goes through.
+      if (link.cutting !== undefined || link.matched !== undefined) return;
       const cut = matchCut(link, chunk);
+      if (cut !== undefined) link.matched = cut;
       link.toTarget.push(
         chunk,
         cut === undefined
           ? undefined
           : () => {
+              link.matched = undefined;
               link.cutting = { cut, timer: setTimeout(() => fire(link), CUT_REPLY_WAIT_MS) };
             },
       );
@@ -460,6 +479,7 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
       if (link.cutting !== undefined) {
         fire(link);
       } else if (hadError || link.target === undefined) {
+        rearm(link);
         link.toTarget.clear();
         reset(link.target);
       } else if (!link.clientEnded) {
