@@ -87,6 +87,7 @@ describe('createFaultProxy options', () => {
   it.each([
     [{ target: 'not a url' }, 'target'],
     [{ target: 'ftp://127.0.0.1' }, 'target'],
+    [{ target: 'http://127.0.0.1:0' }, 'target'],
     [{ target: { host: '', port: 1 } }, 'target.host'],
     [{ target: { host: '127.0.0.1', port: 0 } }, 'target.port'],
     [{ target: { host: '127.0.0.1', port: 70_000 } }, 'target.port'],

@@ -168,7 +168,7 @@ function parseTarget(target: unknown): FaultProxyTarget {
     if (port === undefined) {
       throw new TestingInputError('target', `must give a port (no default for ${url.protocol}), got ${shown(target)}`);
     }
-    return { host, port };
+    return { host, port: checkPort('target', port, 1) };
   }
   if (typeof target !== 'object' || target === null) {
     throw new TestingInputError('target', `must be a URL or { host, port }, got ${shown(target)}`);
@@ -319,7 +319,16 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
   if (options.random !== undefined && typeof options.random !== 'function') {
     throw new TestingInputError('random', 'must be a function returning a number in [0, 1)');
   }
-  const random = options.random ?? Math.random;
+  const givenRandom = options.random ?? Math.random;
+  // A jitter source that throws or leaves [0, 1] counts as 0.5: forwarding never breaks on it.
+  const random = (): number => {
+    try {
+      const value = givenRandom();
+      return typeof value === 'number' && value >= 0 && value <= 1 ? value : 0.5;
+    } catch {
+      return 0.5;
+    }
+  };
 
   const links = new Set<Link>();
   const armed: ArmedCut[] = [];
