@@ -39,14 +39,59 @@ export function poolConnections<DB>(
   db: Kysely<DB>,
   pool: pg.Pool,
   onError: (error: unknown) => void,
+  waitMs?: number,
 ): RelayConnections {
+  /**
+   * `work`, or a rejection after `waitMs` (when given): a connection to a server that stopped
+   * answering (a network partition, a failover whose old address drops packets) reports nothing,
+   * and the server's own timeouts cannot end a wait for a reply that never comes back.
+   */
+  async function bounded<T>(work: Promise<T>, what: string, onTimeout?: () => void): Promise<T> {
+    if (waitMs === undefined) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        onTimeout?.();
+        reject(new Error(`${what} got no answer from Postgres within ${waitMs} ms`));
+      }, waitMs);
+    });
+    try {
+      return await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function checkout() {
-    const client = await pool.connect();
+    const connecting = pool.connect();
+    const client = await bounded(connecting, 'pool.connect()', () => {
+      // If it connects after all, give the connection back as broken: nobody is waiting for it.
+      connecting.then(
+        (late) => {
+          late.on('error', () => {});
+          late.release(true);
+        },
+        () => {},
+      );
+    });
     const state = { lost: false };
+    /** One statement on this connection, bounded by `waitMs`: a connection that stopped answering is not asked again. */
+    const send = async (text: string, parameters?: readonly unknown[]): Promise<pg.QueryResult | pg.QueryResult[]> => {
+      // Its next query would queue behind the first.
+      if (state.lost) throw new Error('the connection was lost: Postgres stopped answering on it');
+      const running = (
+        parameters === undefined ? client.query(text) : client.query(text, parameters as unknown[])
+      ) as Promise<pg.QueryResult | pg.QueryResult[]>;
+      running.catch(() => {});
+      return bounded(running, 'a query', () => {
+        state.lost = true;
+      });
+    };
+    const rowsOf = (result: pg.QueryResult | pg.QueryResult[]) =>
+      (Array.isArray(result) ? (result[0]?.rows ?? []) : result.rows) as unknown[];
     const query = async <R>(statement: RawBuilder<R>): Promise<R[]> => {
       const compiled = statement.compile(db);
-      const result = await client.query(compiled.sql, compiled.parameters as unknown[]);
-      return result.rows as R[];
+      return rowsOf(await send(compiled.sql, compiled.parameters)) as R[];
     };
     /** Runs `before`, `statement` and `after` (plain SQL, no parameters) as one simple query when `statement` can be inlined. */
     const merged = async <R>(before: string, statement: RawBuilder<R>, after: string): Promise<R[]> => {
@@ -54,13 +99,13 @@ export function poolConnections<DB>(
       const compiled = statement.compile(db);
       const text = inlineParameters(compiled.sql, compiled.parameters, (value) => client.escapeLiteral(value));
       if (text === undefined) {
-        if (before !== '') await client.query(before);
-        const result = await client.query(compiled.sql, compiled.parameters as unknown[]);
-        if (after !== '') await client.query(after);
-        return result.rows as R[];
+        if (before !== '') await send(before);
+        const rows = rowsOf(await send(compiled.sql, compiled.parameters));
+        if (after !== '') await send(after);
+        return rows as R[];
       }
       const parts = [before, text, after].filter((part) => part !== '');
-      const results = (await client.query(parts.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+      const results = await send(parts.join(';\n'));
       const all = Array.isArray(results) ? results : [results];
       return (all[before === '' ? 0 : 1]?.rows ?? []) as R[];
     };

@@ -231,7 +231,8 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
   const connections =
     options.pool === undefined
       ? kyselyConnections(db)
-      : poolConnections(db, options.pool, (error) => notify('error', error));
+      : // Every wait on Postgres ends by a second past the claim timeout, even when Postgres stops answering.
+        poolConnections(db, options.pool, (error) => notify('error', error), claimTimeoutMs + 1_000);
 
   const toEntry = (row: ClaimedRow): PublishEntry => ({
     id: row.id,
