@@ -85,14 +85,6 @@ function destroyOnReadTimeout(client: pg.PoolClient): void {
  * failover without a restart: a broken or timed-out connection is dropped, never handed out again,
  * and the next checkout connects anew; a connection's error (idle or checked out) never crashes the
  * process.
- *
- * @example
- * ```ts
- * import { createBoundedPool } from './bounded-clients.js';
- *
- * const pool = createBoundedPool({ connectionString: 'postgres://localhost/checkout', max: 10 });
- * await pool.end();
- * ```
  */
 export function createBoundedPool(options: BoundedPoolOptions): pg.Pool {
   const { onError, ...config } = options;
@@ -162,15 +154,6 @@ function bounded<C extends { requestHandler?: unknown; maxAttempts?: unknown }>(
 /**
  * `config` (endpoint, region, credentials) with {@link AWS_BOUNDS}.dynamodb: the one DynamoDB
  * client configuration of the local processes and the Lambda containers.
- *
- * @example
- * ```ts
- * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
- * import { boundedDynamoDbConfig } from './bounded-clients.js';
- *
- * const client = new DynamoDBClient(boundedDynamoDbConfig({ region: 'eu-west-1' }));
- * client.destroy();
- * ```
  */
 export function boundedDynamoDbConfig(config: DynamoDBClientConfig = {}): DynamoDBClientConfig {
   return bounded(config, AWS_BOUNDS.dynamodb);
