@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { createFaultProxy, type FaultProxy } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CheckoutEnvironment, createCheckoutEnvironment } from '../local/checkout-environment.js';
-import { startTcpFaultProxy, type TcpFaultProxy } from '../test-support/tcp-fault-proxy.js';
 import { checkout } from './checkout.js';
 import { CHECKOUT_BUDGET } from './dependency-budget.js';
 
@@ -10,20 +10,19 @@ import { CHECKOUT_BUDGET } from './dependency-budget.js';
 // DynamoDB outage (a fault proxy blackholing DynamoDB Local) must not hold the 201 past the budget.
 
 const stack = useCheckoutStack();
-let proxy: TcpFaultProxy;
+let proxy: FaultProxy;
 let env: CheckoutEnvironment;
 
 beforeAll(async () => {
-  const target = new URL(stack.dynamodb.endpoint);
-  proxy = await startTcpFaultProxy({ host: target.hostname, port: Number(target.port) });
-  const endpoint = `http://127.0.0.1:${proxy.port}`;
+  proxy = await createFaultProxy({ target: stack.dynamodb.endpoint });
+  const endpoint = proxy.endpoint;
   env = await createCheckoutEnvironment(
     { ...stack, dynamodb: { ...stack.dynamodb, endpoint, clientConfig: { ...stack.dynamodb.clientConfig, endpoint } } },
     { seed: 21, initialStock: { mug: 100 } },
   );
 });
 afterAll(async () => {
-  await proxy?.setMode('pass');
+  proxy?.setMode('pass');
   await env?.close();
   await proxy?.close();
 });
@@ -40,7 +39,7 @@ describe('checkout API during a DynamoDB outage', () => {
   it('blackholed DynamoDB: 201 within the budget, the snapshot logged as not saved; saved again after', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      await proxy.setMode('blackhole');
+      proxy.setMode('blackhole');
       const started = performance.now();
       const response = await checkout(env.deps, { idempotencyKey: randomUUID(), principal: PRINCIPAL, body: cart });
       const ms = performance.now() - started;
@@ -53,11 +52,11 @@ describe('checkout API during a DynamoDB outage', () => {
         'timed out',
       );
 
-      await proxy.setMode('refuse');
+      proxy.setMode('refuse');
       const refused = await checkout(env.deps, { idempotencyKey: randomUUID(), principal: PRINCIPAL, body: cart });
       expect(refused.status).toBe(201);
 
-      await proxy.setMode('pass');
+      proxy.setMode('pass');
       logged.mockClear();
       const key = randomUUID();
       const after = await checkout(env.deps, { idempotencyKey: key, principal: PRINCIPAL, body: cart });

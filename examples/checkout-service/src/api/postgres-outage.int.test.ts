@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { createFaultProxy, type FaultProxy } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../db/migrations.js';
 import { type ApiGatewayProxyEventLike, createApiHandler } from '../lambda/api-handler.js';
 import { type CheckoutEnvironment, createCheckoutEnvironment } from '../local/checkout-environment.js';
-import { startTcpFaultProxy, type TcpFaultProxy } from '../test-support/tcp-fault-proxy.js';
 import { checkout } from './checkout.js';
 import { CHECKOUT_BUDGET } from './dependency-budget.js';
 import { getOrder } from './get-order.js';
@@ -16,20 +16,21 @@ import { getOrder } from './get-order.js';
 // ambiguous COMMIT (committed, the client never heard) replayed on retry, never a second order.
 
 const stack = useCheckoutStack();
-let proxy: TcpFaultProxy;
+let proxy: FaultProxy;
 let env: CheckoutEnvironment;
 
 beforeAll(async () => {
-  proxy = await startTcpFaultProxy({ host: stack.postgres.host, port: stack.postgres.port });
-  const url = new URL(stack.postgres.url);
-  url.host = `127.0.0.1:${proxy.port}`;
+  proxy = await createFaultProxy({ target: stack.postgres.url });
   env = await createCheckoutEnvironment(
-    { ...stack, postgres: { ...stack.postgres, url: url.toString(), host: '127.0.0.1', port: proxy.port } },
+    {
+      ...stack,
+      postgres: { ...stack.postgres, url: proxy.url(stack.postgres.url), host: proxy.host, port: proxy.port },
+    },
     { seed: 20, initialStock: { mug: 1_000 }, poolSize: 4 },
   );
 });
 afterAll(async () => {
-  await proxy?.setMode('pass');
+  proxy?.setMode('pass');
   await env?.close();
   await proxy?.close();
 });
@@ -82,7 +83,7 @@ describe('checkout API during a Postgres outage', () => {
     const before = await timedCheckout(randomUUID());
     expect(before.response.status).toBe(201);
     const pool = env.pool;
-    await proxy.setMode('refuse');
+    proxy.setMode('refuse');
     const key = randomUUID();
     const down = await timedCheckout(key);
     expectUnavailable(down);
@@ -106,7 +107,7 @@ describe('checkout API during a Postgres outage', () => {
     expect(viaLambda.statusCode).toBe(503);
     expect(viaLambda.headers?.['Retry-After']).toBe('2');
 
-    await proxy.setMode('pass');
+    proxy.setMode('pass');
     const after = await timedCheckout(key); // the client's retry, same key: nothing was written before
     expect(after.response.status).toBe(201);
     expect(after.response.headers['Idempotent-Replayed']).toBeUndefined();
@@ -116,14 +117,14 @@ describe('checkout API during a Postgres outage', () => {
 
   it('blackholed: every request answers 503 within the budget; after it, retries settle on exactly one order per key', async () => {
     expect((await timedCheckout(randomUUID())).response.status).toBe(201); // idle connections in the pool
-    await proxy.setMode('blackhole');
+    proxy.setMode('blackhole');
     const keys = Array.from({ length: 6 }, () => randomUUID()); // more requests than connections (4)
     const answers = await Promise.all(keys.map((key) => timedCheckout(key)));
     for (const answer of answers) {
       expectUnavailable(answer);
       expect(answer.ms).toBeLessThan(CHECKOUT_BUDGET.clientTimeoutMs);
     }
-    await proxy.setMode('pass');
+    proxy.setMode('pass');
     // Held bytes now reach the server: some of those transactions may commit after their 503. A
     // client retrying with its key gets that order (replay) or places it now, never a second one.
     for (const key of keys) {
@@ -141,7 +142,7 @@ describe('checkout API during a Postgres outage', () => {
   it('blackholed past query_timeout: stuck connections are dropped, the pool recovers without a restart', async () => {
     expect((await timedCheckout(randomUUID())).response.status).toBe(201);
     const pool = env.pool;
-    await proxy.setMode('blackhole');
+    proxy.setMode('blackhole');
     const stuck = await timedCheckout(randomUUID());
     expectUnavailable(stuck);
     // Past the pool's query_timeout (6 s): the stuck connection has been destroyed, not kept.
@@ -149,7 +150,7 @@ describe('checkout API during a Postgres outage', () => {
     const late = await timedCheckout(randomUUID());
     expectUnavailable(late);
     expect(late.ms).toBeLessThan(CHECKOUT_BUDGET.clientTimeoutMs);
-    await proxy.setMode('pass');
+    proxy.setMode('pass');
     const key = randomUUID();
     const recovered = await timedCheckout(key);
     expect(recovered.response.status).toBe(201);
@@ -159,7 +160,7 @@ describe('checkout API during a Postgres outage', () => {
 
   it('ambiguous COMMIT: committed, the client never heard; the retry replays it (one order, one AuthorizePayment)', async () => {
     const key = randomUUID();
-    const cut = proxy.cutAfter('commit');
+    const cut = proxy.cutAfter('commit'); // Kysely sends it in lower case
     const first = await timedCheckout(key);
     await cut;
     expectUnavailable(first);
