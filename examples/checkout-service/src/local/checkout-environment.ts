@@ -105,7 +105,10 @@ export async function createCheckoutEnvironment(
   const dynamodb = new DynamoDBClient(boundedDynamoDbConfig(stack.dynamodb.clientConfig));
   const sqs = new SQSClient(boundedSqsConfig(stack.sqs.clientConfig));
   const inventoryTable = uniqueName('inventory');
-  await dynamodb.send(new CreateTableCommand(createTableInput(inventoryTableDefinition, inventoryTable)));
+  // Table creation is slow on DynamoDB Local under load: its own longer bound (a retry would find the table).
+  await dynamodb.send(new CreateTableCommand(createTableInput(inventoryTableDefinition, inventoryTable)), {
+    requestTimeout: 60_000,
+  });
   const queues = Object.fromEntries(
     await Promise.all(
       QUEUE_NAMES.map(async (name) => {

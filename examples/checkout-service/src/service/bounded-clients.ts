@@ -124,7 +124,7 @@ export function createBoundedPool(options: BoundedPoolOptions): pg.Pool {
  * checkout API bounds its best-effort cart snapshot tighter still (see `CHECKOUT_BUDGET`).
  */
 export const AWS_BOUNDS = {
-  dynamodb: { connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxAttempts: 3 },
+  dynamodb: { connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000, maxAttempts: 3 },
   sqs: { connectionTimeoutMs: 2_000, requestTimeoutMs: 25_000, maxAttempts: 3 },
 } as const;
 
