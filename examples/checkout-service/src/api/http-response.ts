@@ -38,9 +38,15 @@ export function errorJson(
 export function errorResponse(error: unknown): HttpResponse | undefined {
   const answer = toHttpResponse(error);
   if (answer === undefined) return undefined;
-  if (answer.status >= 500 && !(isCheckoutError(error) && error.code === DEPENDENCY_UNAVAILABLE)) return undefined;
+  if (answer.status >= 500 && !isDependencyOutage(error)) return undefined;
   return json(answer.status, JSON.parse(answer.body), answer.headers);
 }
 
-/** The code of core's `DependencyUnavailableError`. */
-const DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE';
+/** Whether `error` is core's `DependencyUnavailableError` (by code; never throws, even for a hostile object). */
+function isDependencyOutage(error: unknown): boolean {
+  try {
+    return isCheckoutError(error) && error.code === 'DEPENDENCY_UNAVAILABLE';
+  } catch {
+    return false;
+  }
+}
