@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { INFRA_FAULT_MINIMUMS, planInfraFaults } from './infra-fault-plan.js';
 
-const plan = (seed: number) => planInfraFaults({ seed, hungWorkerProcesses: [1, 2], visibilityTimeoutSeconds: 4 });
+const plan = (seed: number, compact = seed % 2 === 1) =>
+  planInfraFaults({ seed, hungWorkerProcesses: [1, 2], visibilityTimeoutSeconds: 4, compact });
 
 describe('planInfraFaults', () => {
   it('plans at least the minimum of every kind, for any seed', () => {
@@ -43,10 +44,12 @@ describe('planInfraFaults', () => {
 
   it('is a function of the seed, and seeds differ', () => {
     expect(plan(7)).toEqual(plan(7));
-    expect(plan(7)).not.toEqual(plan(8));
+    expect(plan(6, false)).not.toEqual(plan(8, false));
     // About a minute: a 1,500-order load spread over it meets every fault.
-    expect(plan(7).durationMs).toBeGreaterThan(40_000);
-    expect(plan(7).durationMs).toBeLessThan(100_000);
+    expect(plan(7, false).durationMs).toBeGreaterThan(40_000);
+    expect(plan(7, false).durationMs).toBeLessThan(100_000);
+    // Compact (CI): under 45 s.
+    expect(plan(7, true).durationMs).toBeLessThan(45_000);
   });
 
   it('refuses a plan with no process to hang', () => {

@@ -32,6 +32,11 @@ export interface InfraFaultPlanOptions {
   readonly hungWorkerProcesses: readonly number[];
   /** The workers' visibility timeout: a hung worker stays stopped longer than this. */
   readonly visibilityTimeoutSeconds: number;
+  /**
+   * The same faults, shorter (3 s outages and bursts, 1 s Postgres down time, 1-2 s apart): about
+   * 40 s instead of about a minute, for CI. Default false.
+   */
+  readonly compact?: boolean;
 }
 
 /** A seeded fault plan and how long it lasts. */
@@ -82,27 +87,29 @@ export function planInfraFaults(options: InfraFaultPlanOptions): InfraFaultPlan 
     const j = random.int(0, i);
     [slots[i], slots[j]] = [slots[j] as Slot, slots[i] as Slot];
   }
+  const compact = options.compact ?? false;
   const faults: PlannedInfraFault[] = [];
-  let at = 3_000;
+  let at = compact ? 2_000 : 3_000;
   for (const slot of slots) {
-    const durationMs = random.int(3, 6) * 1_000;
+    const durationMs = compact ? 3_000 : random.int(3, 6) * 1_000;
     if (slot === 'postgresRestart') {
       // The time the server stays down (the restart itself adds its start-up time).
-      faults.push({ kind: 'postgresRestart', atMs: at, durationMs: random.int(1, 3) * 1_000 });
+      faults.push({ kind: 'postgresRestart', atMs: at, durationMs: compact ? 1_000 : random.int(1, 3) * 1_000 });
     } else if (slot === 'sqs' || slot === 'dynamodb') {
       faults.push({ kind: 'latencyBurst', atMs: at, durationMs, service: slot, latencyMs: random.int(3, 15) * 100 });
     } else {
       const [service, mode] = slot.split('-') as [ProxiedService, 'refuse' | 'blackhole'];
       faults.push({ kind: service === 'sqs' ? 'sqsOutage' : 'dynamodbOutage', atMs: at, durationMs, mode });
     }
-    at += (faults.at(-1)?.durationMs ?? 0) + random.int(2, 4) * 1_000;
+    at += (faults.at(-1)?.durationMs ?? 0) + (compact ? random.int(1, 2) : random.int(2, 4)) * 1_000;
   }
   const mainEnd = at;
   // Hung workers: two, in the first and second half of the main track.
-  const hangMs = () => (options.visibilityTimeoutSeconds + random.int(2, 4)) * 1_000;
+  const hangMs = () => (options.visibilityTimeoutSeconds + (compact ? 2 : random.int(2, 4))) * 1_000;
+  const longest = (options.visibilityTimeoutSeconds + 4) * 1_000;
   for (const [from, to] of [
-    [2_000, mainEnd / 2 - 10_000],
-    [mainEnd / 2, mainEnd - 10_000],
+    [2_000, mainEnd / 2 - longest],
+    [mainEnd / 2, mainEnd - longest],
   ] as const) {
     faults.push({
       kind: 'hungWorker',
