@@ -6,7 +6,8 @@ export type TestingErrorCode =
   | 'TESTING_DOCKER_UNAVAILABLE'
   | 'TESTING_SERVICE_START_FAILED'
   | 'TESTING_INVALID_CONFIG'
-  | 'TESTING_INVALID_INPUT';
+  | 'TESTING_INVALID_INPUT'
+  | 'TESTING_FAULT_NOT_TRIGGERED';
 
 /**
  * Base class of every error thrown by `@checkout/testing` (a `CheckoutError` from `@checkout/core`);
@@ -117,5 +118,19 @@ export class TestingInputError extends TestingError {
 
   constructor(field: string, message: string) {
     super('TESTING_INVALID_INPUT', `${field} ${message}`, { httpStatus: 400, field });
+  }
+}
+
+/**
+ * A fault armed on a fault proxy did not happen: `proxy.cutAfter(pattern)` saw no matching chunk
+ * within its `timeoutMs` (`reason: 'timeout'`), or the proxy was closed first (`reason: 'closed'`).
+ */
+export class FaultNotTriggeredError extends TestingError {
+  /** Why the fault did not fire. */
+  readonly reason: 'timeout' | 'closed';
+
+  constructor(reason: 'timeout' | 'closed', message: string) {
+    super('TESTING_FAULT_NOT_TRIGGERED', message);
+    this.reason = reason;
   }
 }

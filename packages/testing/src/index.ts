@@ -1,6 +1,12 @@
-export type { EmbeddedPostgresOptions } from './embedded/embedded-postgres.js';
+export type {
+  EmbeddedPostgresOptions,
+  PostgresRestart,
+  RestartPostgresOptions,
+} from './embedded/embedded-postgres.js';
+export { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded/start-embedded-postgres.js';
 export {
   DockerUnavailableError,
+  FaultNotTriggeredError,
   JavaNotFoundError,
   ServiceStartError,
   type ServiceStartErrorOptions,
@@ -9,6 +15,16 @@ export {
   type TestingErrorCode,
   TestingInputError,
 } from './errors.js';
+export {
+  createFaultProxy,
+  type FaultCutOptions,
+  type FaultLatencyOptions,
+  type FaultMode,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type FaultProxyStats,
+  type FaultProxyTarget,
+} from './faults/fault-proxy.js';
 export {
   createTestQueue,
   type TestQueue,

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceStartError } from '../errors.js';
 import { Reaper } from '../stack/reaper.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { launchEmbeddedPostgres } from './embedded-postgres.js';
 import { findPostgresNativePackage, type PostgresNativePackage } from './postgres-binaries.js';
 
 /** A directory only its owner can enter, like `mktemp -d` or /root. */
@@ -90,7 +90,7 @@ describe('embedded Postgres from anywhere', () => {
     const root = openRoot();
     cleanups.push(root);
 
-    const started = await startEmbeddedPostgres(
+    const started = await launchEmbeddedPostgres(
       reaper,
       {},
       { nativePackage: { ...installed, version: `${installed.version}-private`, nativeDir }, tmpRoot: root },
@@ -114,7 +114,7 @@ describe('every embedded Postgres start failure is a ServiceStartError with a fi
     const root = openRoot();
     cleanups.push(root);
     const error = await startFailure(() =>
-      startEmbeddedPostgres(
+      launchEmbeddedPostgres(
         reaper,
         {},
         {
@@ -131,7 +131,7 @@ describe('every embedded Postgres start failure is a ServiceStartError with a fi
     const root = openRoot();
     cleanups.push(root);
     const error = await startFailure(() =>
-      startEmbeddedPostgres(
+      launchEmbeddedPostgres(
         reaper,
         {},
         { nativePackage: fakePackage({ initdb: { body: 'exit 0', mode: 0o644 }, postgres: 'exit 0' }), tmpRoot: root },
@@ -144,7 +144,7 @@ describe('every embedded Postgres start failure is a ServiceStartError with a fi
     const root = openRoot();
     cleanups.push(root);
     const error = await startFailure(() =>
-      startEmbeddedPostgres(
+      launchEmbeddedPostgres(
         reaper,
         {},
         {
@@ -161,7 +161,7 @@ describe('every embedded Postgres start failure is a ServiceStartError with a fi
     await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
     const port = (server.address() as { port: number }).port;
     try {
-      const error = await startFailure(() => startEmbeddedPostgres(reaper, {}, { port }));
+      const error = await startFailure(() => launchEmbeddedPostgres(reaper, {}, { port }));
       expect(error.message).toMatch(/already in use/i);
       expect(error.fix).toContain(`port ${port} was taken`);
     } finally {
@@ -177,7 +177,7 @@ describe('every embedded Postgres start failure is a ServiceStartError with a fi
     chmodSync(shared, 0o1777);
     const pidFile = join(shared, 'server.pid');
     const error = await startFailure(() =>
-      startEmbeddedPostgres(
+      launchEmbeddedPostgres(
         reaper,
         {},
         {
@@ -206,7 +206,7 @@ describe('every embedded Postgres start failure is a ServiceStartError with a fi
     const root = openRoot();
     cleanups.push(root);
     const error = await startFailure(() =>
-      startEmbeddedPostgres(
+      launchEmbeddedPostgres(
         reaper,
         {},
         {

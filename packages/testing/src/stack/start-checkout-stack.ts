@@ -1,7 +1,12 @@
 import { fieldPath } from '@checkout/core';
 import { startLocalstackContainer, startPostgresContainer } from '../containers/start-containers.js';
 import { startDynamoDbLocal } from '../embedded/dynamodb-local.js';
-import { type EmbeddedPostgresOptions, startEmbeddedPostgres } from '../embedded/embedded-postgres.js';
+import {
+  type EmbeddedPostgresOptions,
+  launchEmbeddedPostgres,
+  type PostgresRestart,
+  type RestartPostgresOptions,
+} from '../embedded/embedded-postgres.js';
 import { startFauxqs } from '../embedded/fauxqs.js';
 import { TestingConfigError } from '../errors.js';
 import { probeDocker } from './docker-probe.js';
@@ -166,13 +171,19 @@ export async function startCheckoutStack(options: StartCheckoutStackOptions = {}
     reaper.close();
   };
 
+  let restartEmbedded: ((options?: RestartPostgresOptions) => Promise<PostgresRestart>) | undefined;
+
   try {
     const postgresTask = (async (): Promise<PostgresEndpoint> => {
       if (plan.postgres === 'env') return postgresFromUrl(env[STACK_ENV.postgres] ?? '');
-      const started = await timed('postgres', () =>
-        plan.postgres === 'container' ? startPostgresContainer(env) : startEmbeddedPostgres(reaper, options.postgres),
-      );
+      if (plan.postgres === 'container') {
+        const container = await timed('postgres', () => startPostgresContainer(env));
+        stops.push(container.stop);
+        return container.endpoint;
+      }
+      const started = await timed('postgres', () => launchEmbeddedPostgres(reaper, options.postgres));
       stops.push(started.stop);
+      restartEmbedded = started.restart;
       return started.endpoint;
     })();
 
@@ -216,6 +227,18 @@ export async function startCheckoutStack(options: StartCheckoutStackOptions = {}
     return {
       ...info,
       info,
+      restartPostgres: async (restartOptions?: RestartPostgresOptions) => {
+        if (restartEmbedded === undefined) {
+          throw new TestingConfigError(
+            fieldPath('postgres', 'source'),
+            postgres.source === 'env'
+              ? 'is env (CHECKOUT_POSTGRES_URL): a server the stack did not start cannot be restarted by it; restart it yourself, or use startEmbeddedPostgres()'
+              : 'is container: restartPostgres supports the embedded server only (a container restart may move its port); use startEmbeddedPostgres() or CHECKOUT_STACK_MODE=embedded',
+          );
+        }
+        if (stopping !== undefined) throw new TestingConfigError('postgres', 'was stopped with the stack');
+        return restartEmbedded(restartOptions);
+      },
       stop: () => {
         stopping ??= stopAll();
         return stopping;

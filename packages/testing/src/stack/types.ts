@@ -1,3 +1,5 @@
+import type { PostgresRestart, RestartPostgresOptions } from '../embedded/embedded-postgres.js';
+
 /** The three services a checkout needs. */
 export type ServiceName = 'postgres' | 'dynamodb' | 'sqs';
 
@@ -53,6 +55,15 @@ export interface CheckoutStackInfo {
 export interface CheckoutStack extends CheckoutStackInfo {
   /** The connection details alone, JSON-serializable. */
   readonly info: CheckoutStackInfo;
+  /**
+   * Restarts Postgres as a failover looks to clients: SIGKILL of the postmaster, a wait until its
+   * backends exited, then a start on the same data directory and port (crash recovery runs); every
+   * client connection drops, committed data stays. Embedded Postgres only: for `env` and
+   * `container` sources it throws `TestingConfigError` (`postgres.source`). Resolves with the time
+   * it was down. It disturbs every user of this stack: in tests that share the global setup's stack,
+   * restart a private server instead (`startEmbeddedPostgres()`).
+   */
+  restartPostgres(options?: RestartPostgresOptions): Promise<PostgresRestart>;
   /** Stops every server this stack started and removes their data directories. Idempotent. */
   stop(): Promise<void>;
 }
