@@ -15,7 +15,18 @@ export {
   type ErrorDetail,
   isCheckoutError,
 } from './errors/checkout-error.js';
+export {
+  DEFAULT_DEPENDENCY_RETRY_AFTER_SECONDS,
+  DependencyUnavailableError,
+  type DependencyUnavailableOptions,
+  dependencyUnavailable,
+} from './errors/dependency-unavailable.js';
 export { type FieldPathSegment, fieldPath } from './errors/field-path.js';
+export {
+  type TransientFailure,
+  type TransientFailureKind,
+  transientFailure,
+} from './errors/transient-failure.js';
 export { type CheckoutHttpResponse, MAX_RESPONSE_MESSAGE_CHARS, toHttpResponse } from './http/to-http-response.js';
 export { createSchemaSql } from './identifiers/create-schema-sql.js';
 export { DEFAULT_SCHEMA, identifierProblem, MAX_IDENTIFIER_LENGTH } from './identifiers/identifier.js';

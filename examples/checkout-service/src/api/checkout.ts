@@ -9,6 +9,7 @@ import { priceCart } from '../domain/price-cart.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
 import { boundEcho } from './bounded-echo.js';
 import { cartSnapshotId } from './cart-snapshot-id.js';
+import { bestEffortWithin, CHECKOUT_BUDGET, withinBudget } from './dependency-budget.js';
 import { errorResponse, type HttpResponse, json } from './http-response.js';
 import { requireIdempotencyKey, requirePrincipal } from './request-fields.js';
 
@@ -46,7 +47,9 @@ const CART_TTL_SECONDS = 7 * 24 * 3600;
  * order then saves the cart snapshot, keyed by principal, customer and key. A retry with the same
  * key replays the stored body (`Idempotent-Replayed: true`); a concurrent one waits for the first
  * and replays it. 401 no principal, 400 bad cart or key, 409 in progress, 422 key reused or unknown
- * SKU / currency: each writes nothing.
+ * SKU / currency: each writes nothing. 503 `DEPENDENCY_UNAVAILABLE` with `Retry-After` when Postgres
+ * fails transiently or does not answer within `CHECKOUT_BUDGET.postgresMs`; the cart snapshot waits
+ * at most `CHECKOUT_BUDGET.cartSnapshotMs`: every answer comes within `CHECKOUT_BUDGET.clientTimeoutMs`.
  */
 export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Promise<HttpResponse> {
   try {
@@ -54,7 +57,7 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
     const key = requireIdempotencyKey(request.idempotencyKey);
     const cart = parseCart(request.body);
     const priced = priceCart(cart, deps.catalog);
-    const result = await idempotentTransaction(
+    const placing = idempotentTransaction(
       deps.db,
       {
         store: deps.idempotency,
@@ -109,6 +112,9 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
         return { orderId, state: 'PENDING_PAYMENT', total: priced.total, currency: priced.currency };
       },
     );
+    // Bounded: during a database outage or failover the answer is a 503 with Retry-After within
+    // CHECKOUT_BUDGET.postgresMs, never a hang; a COMMIT that landed unheard replays on retry.
+    const result = await withinBudget('postgres', CHECKOUT_BUDGET.postgresMs, placing);
     // Only the first execution: a replay carries the same cart, and a 4xx (reused key, bad cart) never got here.
     if (!result.replayed) await saveSnapshot(deps, principal, key, cart, result.value.orderId);
     return json(201, result.value, { Location: `/orders/${result.value.orderId}`, ...replayHeaders(result) });
@@ -144,9 +150,16 @@ async function saveSnapshot(
   orderId: string,
 ): Promise<void> {
   const id = cartSnapshotId(principal, cart.customerId, key);
-  try {
-    await deps.carts.saveCartSnapshot(id.customerId, id.attemptId, cart, { ttlSeconds: CART_TTL_SECONDS });
-  } catch (error) {
-    console.error('checkout: cart snapshot not saved', orderId, error instanceof Error ? error.name : typeof error);
-  }
+  // Bounded too (CHECKOUT_BUDGET.cartSnapshotMs): a DynamoDB outage never delays the 201.
+  const outcome = await bestEffortWithin(
+    CHECKOUT_BUDGET.cartSnapshotMs,
+    deps.carts.saveCartSnapshot(id.customerId, id.attemptId, cart, { ttlSeconds: CART_TTL_SECONDS }),
+  );
+  if (outcome.done) return;
+  const reason = outcome.timedOut
+    ? 'timed out'
+    : outcome.error instanceof Error
+      ? outcome.error.name
+      : typeof outcome.error;
+  console.error('checkout: cart snapshot not saved', orderId, reason);
 }

@@ -1,5 +1,6 @@
 import { OrderNotFoundError } from '../errors.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
+import { CHECKOUT_BUDGET, withinBudget } from './dependency-budget.js';
 import { errorResponse, type HttpResponse, json } from './http-response.js';
 import { requireOrderId, requirePrincipal } from './request-fields.js';
 
@@ -15,12 +16,24 @@ export interface GetOrderRequest {
  * `GET /orders/{id}`: the caller's order with its state and version, its payment state and the
  * audit timeline (one entry per version, oldest first). Every read is scoped to the principal that
  * placed the order: an order of another principal answers the same 404 as an unknown id (the body
- * does not repeat the id). 401 without a principal, 400 for a malformed id.
+ * does not repeat the id). 401 without a principal, 400 for a malformed id, 503
+ * `DEPENDENCY_UNAVAILABLE` with `Retry-After` during a database outage (within the budget).
  */
 export async function getOrder(deps: CheckoutDeps, request: GetOrderRequest): Promise<HttpResponse> {
   try {
     const principal = requirePrincipal(request.principal);
     const orderId = requireOrderId(request.orderId);
+    // 503 with Retry-After during a database outage, within the budget (see `CHECKOUT_BUDGET`).
+    return await withinBudget('postgres', CHECKOUT_BUDGET.postgresMs, readOrder(deps, principal, orderId));
+  } catch (error) {
+    const response = errorResponse(error);
+    if (response === undefined) throw error;
+    return response;
+  }
+}
+
+async function readOrder(deps: CheckoutDeps, principal: string, orderId: string): Promise<HttpResponse> {
+  {
     const app = deps.db.withSchema(deps.schema);
     const order = await app
       .selectFrom('orders')
@@ -68,9 +81,5 @@ export async function getOrder(deps: CheckoutDeps, request: GetOrderRequest): Pr
         at: entry.at.toISOString(),
       })),
     });
-  } catch (error) {
-    const response = errorResponse(error);
-    if (response === undefined) throw error;
-    return response;
   }
 }

@@ -1,3 +1,4 @@
+import { DependencyUnavailableError } from '@checkout/core';
 import { IdempotencyInProgressError, IdempotencyKeyReuseError } from '@checkout/idempotency';
 import { NotFoundError } from '@checkout/state-machine';
 import { describe, expect, it } from 'vitest';
@@ -93,5 +94,17 @@ describe('errorResponse', () => {
   it('leaves unknown and 5xx errors to the adapter (500, no details)', () => {
     expect(errorResponse(new Error('boom'))).toBeUndefined();
     expect(errorResponse(new ProviderUnavailableError('down'))).toBeUndefined();
+  });
+
+  it('answers a dependency outage 503 with Retry-After and no details', () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 10.1.2.3:5432'), { code: 'ECONNREFUSED' });
+    const response = errorResponse(
+      new DependencyUnavailableError({ dependency: 'postgres', retryAfterSeconds: 2, cause }),
+    );
+    expect(response).toEqual({
+      status: 503,
+      headers: { 'Content-Type': 'application/json', 'Retry-After': '2' },
+      body: { error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'Internal error' } },
+    });
   });
 });

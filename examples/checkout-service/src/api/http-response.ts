@@ -1,4 +1,4 @@
-import { toHttpResponse } from '@checkout/core';
+import { isCheckoutError, toHttpResponse } from '@checkout/core';
 import { boundEcho, MAX_MESSAGE_CHARS } from './bounded-echo.js';
 
 /** A framework-free HTTP answer; adapters (Lambda, Hono, node:http) copy it onto their response. */
@@ -30,11 +30,17 @@ export function errorJson(
  * Maps the typed 4xx errors of the service and of every package to their answer through core's one
  * mapping (`toHttpResponse`): the body names the code, the field and, for a bad request or cart, the
  * bad fields (at most a few listed, the rest counted in `moreIssues`, every echoed name cut short);
- * `Retry-After` when the error sets it. Anything else (5xx, or not a checkout-kit error) is not
- * ours to explain: `undefined` (the adapter answers 500 and logs it).
+ * `Retry-After` when the error sets it. A dependency outage (`DEPENDENCY_UNAVAILABLE` of core, which
+ * the API raises for Postgres and DynamoDB failures, see `dependency-budget.ts`) is the one 5xx
+ * answered here: 503 with `Retry-After` and no details. Anything else (other 5xx, or not a
+ * checkout-kit error) is not ours to explain: `undefined` (the adapter answers 500 and logs it).
  */
 export function errorResponse(error: unknown): HttpResponse | undefined {
   const answer = toHttpResponse(error);
-  if (answer === undefined || answer.status >= 500) return undefined;
+  if (answer === undefined) return undefined;
+  if (answer.status >= 500 && !(isCheckoutError(error) && error.code === DEPENDENCY_UNAVAILABLE)) return undefined;
   return json(answer.status, JSON.parse(answer.body), answer.headers);
 }
+
+/** The code of core's `DependencyUnavailableError`. */
+const DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE';

@@ -2,11 +2,12 @@
 // their deadline and returns their stock. Bundled by `pnpm build:lambda`.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createInventory } from '@checkout/inventory';
+import { boundedDynamoDbConfig } from '../service/bounded-clients.js';
 import { lambdaEnvironment } from './runtime/lambda-environment.js';
 
 const env = lambdaEnvironment('inventory-sweep');
 const inventory = createInventory({
-  client: new DynamoDBClient({}),
+  client: new DynamoDBClient(boundedDynamoDbConfig()),
   tableName: env.require('CHECKOUT_TABLE_INVENTORY'),
 });
 

@@ -1,6 +1,7 @@
 // The scheduled outbox relay Lambda (EventBridge, every minute). Bundled by `pnpm build:lambda`.
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createOutboxRelay, createSqsPublisher } from '@checkout/outbox';
+import { boundedSqsConfig } from '../service/bounded-clients.js';
 import { createRelayRun } from './relay-run.js';
 import { createLambdaDeps } from './runtime/lambda-deps.js';
 import { lambdaEnvironment } from './runtime/lambda-environment.js';
@@ -16,7 +17,7 @@ const relay = createOutboxRelay({
   db: deps.db,
   pool: database.pool,
   outbox: deps.outbox,
-  publisher: createSqsPublisher({ client: new SQSClient({}), queues }),
+  publisher: createSqsPublisher({ client: new SQSClient(boundedSqsConfig()), queues }),
 });
 
 /** Lambda entry point. */

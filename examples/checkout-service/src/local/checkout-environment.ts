@@ -13,10 +13,11 @@ import {
 } from '@checkout/testing';
 import { getQueueSnapshot } from '@checkout/workers';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { CheckoutDatabase } from '../db/database.js';
 import { migrateCheckoutDatabase } from '../db/migrations.js';
 import { DEMO_CATALOG } from '../domain/demo-catalog.js';
+import { boundedDynamoDbConfig, boundedSqsConfig, createBoundedPool } from '../service/bounded-clients.js';
 import { type CheckoutDeps, createCheckoutDeps } from '../service/checkout-deps.js';
 import { EmailSimulator } from '../simulators/email-provider.js';
 import { type PaymentFaults, PaymentProviderSimulator } from '../simulators/payment-provider.js';
@@ -98,11 +99,11 @@ export async function createCheckoutEnvironment(
   options: CheckoutEnvironmentOptions,
 ): Promise<CheckoutEnvironment> {
   const schema: TestSchema = await createTestSchema(stack.postgres, 'checkout');
-  const pool = new pg.Pool({ connectionString: stack.postgres.url, max: options.poolSize ?? 10 });
-  pool.on('error', () => {});
+  // The service's one pool and client settings (every wait bounded, see bounded-clients.ts).
+  const pool = createBoundedPool({ connectionString: stack.postgres.url, max: options.poolSize ?? 10 });
   const db = new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) });
-  const dynamodb = new DynamoDBClient(stack.dynamodb.clientConfig);
-  const sqs = new SQSClient(stack.sqs.clientConfig);
+  const dynamodb = new DynamoDBClient(boundedDynamoDbConfig(stack.dynamodb.clientConfig));
+  const sqs = new SQSClient(boundedSqsConfig(stack.sqs.clientConfig));
   const inventoryTable = uniqueName('inventory');
   await dynamodb.send(new CreateTableCommand(createTableInput(inventoryTableDefinition, inventoryTable)));
   const queues = Object.fromEntries(

@@ -6,7 +6,7 @@ import type { WorkerProcessConfig } from './checkout-environment.js';
 /** What a worker process runs: relays and consumer (`both`), relays only, or the consumer only. */
 export type WorkerRole = 'both' | 'relay' | 'consumer';
 
-/** Worker processes that can be SIGKILLed and restarted (chaos). */
+/** Worker processes that can be SIGKILLed and restarted, or frozen and resumed (chaos). */
 export interface ProcessFleet {
   /** The role of each process, by index. */
   readonly roles: readonly WorkerRole[];
@@ -16,6 +16,17 @@ export interface ProcessFleet {
   killAndRestart(index: number): Promise<void>;
   /** Processes killed so far. */
   readonly kills: number;
+  /**
+   * Freezes process `index` with SIGSTOP for `ms` (a hung worker: a frozen Lambda container, a
+   * stalled host): its timers, heartbeats and sockets stop, its messages' visibility runs out and
+   * they are redelivered elsewhere; then SIGCONT, and it finishes what it was doing, late. Resolves
+   * once it was resumed. A process killed (or the fleet stopped) meanwhile is not resumed: the new
+   * one never was stopped. Throws `RangeError` for an unknown index or an `ms` that is not a
+   * finite number from 0 to 600000.
+   */
+  pause(index: number, ms: number): Promise<void>;
+  /** Processes paused so far (counted when frozen). */
+  readonly pauses: number;
   /** SIGTERMs every process and waits for them to exit. */
   stop(): Promise<void>;
 }
@@ -85,6 +96,8 @@ export async function startProcessFleet(
   const start = (role: WorkerRole) => startWorker(config, role, share, options);
   const children = await Promise.all(roles.map(start));
   let kills = 0;
+  let pauses = 0;
+  const paused = new Set<ChildProcess>();
   const killsByRole: Record<WorkerRole, number> = { both: 0, relay: 0, consumer: 0 };
   return {
     roles,
@@ -92,10 +105,28 @@ export async function startProcessFleet(
     get kills() {
       return kills;
     },
+    get pauses() {
+      return pauses;
+    },
+    async pause(index, ms) {
+      const child = children[index];
+      if (child === undefined) throw new RangeError(`no worker process ${index}`);
+      if (!(Number.isFinite(ms) && ms >= 0 && ms <= 600_000)) {
+        throw new RangeError(`pause ms must be from 0 to 600000, got ${ms}`);
+      }
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGSTOP');
+      paused.add(child);
+      pauses += 1;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      // Only the same process, still alive: a killed and restarted index has a new child.
+      if (paused.delete(child) && child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
+    },
     async killAndRestart(index) {
       const child = children[index];
       if (child === undefined) throw new RangeError(`no worker process ${index}`);
       child.kill('SIGKILL');
+      paused.delete(child);
       await exited(child);
       kills += 1;
       const role = roles[index] ?? 'both';
@@ -105,6 +136,8 @@ export async function startProcessFleet(
     async stop() {
       await Promise.all(
         children.map((child) => {
+          // A frozen process would not handle SIGTERM until resumed: resume it first.
+          if (paused.delete(child)) child.kill('SIGCONT');
           child.kill('SIGTERM');
           return exited(child);
         }),

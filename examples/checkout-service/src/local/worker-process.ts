@@ -7,8 +7,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import type { CheckoutDatabase } from '../db/database.js';
+import { boundedDynamoDbConfig, boundedSqsConfig, createBoundedPool } from '../service/bounded-clients.js';
 import { createCheckoutDeps } from '../service/checkout-deps.js';
 import { EmailProviderClient, PaymentProviderClient } from '../simulators/simulator-server.js';
 import type { QueueName } from '../topology.js';
@@ -23,14 +23,13 @@ const role = process.argv[3] ?? 'both';
 if (role !== 'both' && role !== 'relay' && role !== 'consumer') throw new Error(`unknown worker role ${role}`);
 const share = Number(process.argv[4] ?? '1');
 if (!(share > 0 && share <= 1)) throw new Error(`share must be in (0, 1], got ${process.argv[4]}`);
-const pool = new pg.Pool({ connectionString: config.postgresUrl, max: 6 });
-pool.on('error', () => {});
+const pool = createBoundedPool({ connectionString: config.postgresUrl, max: 6 });
 const db = new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) });
-const sqs = new SQSClient(config.sqs);
+const sqs = new SQSClient(boundedSqsConfig(config.sqs));
 const deps = createCheckoutDeps({
   db,
   schema: config.schema,
-  dynamodb: new DynamoDBClient(config.dynamodb),
+  dynamodb: new DynamoDBClient(boundedDynamoDbConfig(config.dynamodb)),
   inventoryTable: config.inventoryTable,
   catalog: DEMO_CATALOG,
   payment: new PaymentProviderClient(config.simulatorUrl, { timeoutMs: 5_000 }),

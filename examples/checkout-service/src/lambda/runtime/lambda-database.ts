@@ -1,9 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Signer } from '@aws-sdk/rds-signer';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { CheckoutDatabase } from '../../db/database.js';
 import { MissingEnvironmentError } from '../../errors.js';
+import { createBoundedPool } from '../../service/bounded-clients.js';
 import type { LambdaEnvironment } from './lambda-environment.js';
 
 /**
@@ -59,7 +60,8 @@ export async function createLambdaDatabase(env: LambdaEnvironment): Promise<Lamb
   } else {
     throw new Error(`${env.handler}: CHECKOUT_DB_AUTH must be "iam" or "secret", got ${JSON.stringify(auth)}`);
   }
-  const pool = new pg.Pool({
+  // The service's one pool settings (connect, statement, query and idle-in-transaction bounds).
+  const pool = createBoundedPool({
     host,
     port,
     database,
@@ -67,11 +69,10 @@ export async function createLambdaDatabase(env: LambdaEnvironment): Promise<Lamb
     password,
     ssl,
     max: LAMBDA_POOL_MAX,
-    connectionTimeoutMillis: 5_000,
     // Below the proxy's idle client timeout (30 min): a frozen container's sockets are dropped first.
     idleTimeoutMillis: 60_000,
+    // A connection that dies outside a query (proxy restart, container thaw) must not crash the container.
+    onError: (error) => console.error('checkout lambda: database connection failed', error.message),
   });
-  // A connection that dies while idle (proxy restart, container thaw) must not crash the container.
-  pool.on('error', (error) => console.error('checkout lambda: idle database connection failed', error.message));
   return { db: new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) }), pool };
 }

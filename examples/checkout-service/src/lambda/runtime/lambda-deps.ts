@@ -5,6 +5,7 @@ import { createCartSnapshotStore, createInventory } from '@checkout/inventory';
 import { createOutbox } from '@checkout/outbox';
 import { createOrderStore, TABLES } from '../../db/migrations.js';
 import { DEMO_CATALOG } from '../../domain/demo-catalog.js';
+import { boundedDynamoDbConfig } from '../../service/bounded-clients.js';
 import type { CheckoutDeps, EmailGateway, PaymentGateway } from '../../service/checkout-deps.js';
 import { EmailProviderClient, PaymentProviderClient } from '../../simulators/simulator-server.js';
 import { createLambdaDatabase, type LambdaDatabase } from './lambda-database.js';
@@ -74,7 +75,7 @@ export async function createLambdaDeps(env: LambdaEnvironment, needs: LambdaDeps
   const database = await createLambdaDatabase(env);
   const { db } = database;
   const schema = CHECKOUT_SCHEMA;
-  const dynamodb = inventoryTable === undefined ? undefined : new DynamoDBClient({});
+  const dynamodb = inventoryTable === undefined ? undefined : new DynamoDBClient(boundedDynamoDbConfig());
   const payment: PaymentGateway =
     paymentUrl === undefined || paymentSecret === undefined
       ? notDeployed(env.handler, 'payment')

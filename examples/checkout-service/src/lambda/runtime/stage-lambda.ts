@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SqsBatchHandler } from '@checkout/workers/lambda';
+import { boundedSqsConfig } from '../../service/bounded-clients.js';
 import type { QueueName } from '../../topology.js';
 import { createStageHandler } from '../stage-handler.js';
 import { createLambdaDeps, type LambdaDepsNeeds } from './lambda-deps.js';
@@ -15,5 +16,5 @@ export async function createStageLambda(queue: QueueName, needs: LambdaDepsNeeds
   const queueUrl = env.require('CHECKOUT_QUEUE_URL');
   const deadLetterQueueUrl = env.require('CHECKOUT_DLQ_URL');
   const { deps } = await createLambdaDeps(env, needs);
-  return createStageHandler(deps, queue, { client: new SQSClient({}), queueUrl, deadLetterQueueUrl });
+  return createStageHandler(deps, queue, { client: new SQSClient(boundedSqsConfig()), queueUrl, deadLetterQueueUrl });
 }
