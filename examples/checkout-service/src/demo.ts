@@ -121,6 +121,7 @@ try {
   const plan =
     infra === undefined ? undefined : infra.plan(roles.flatMap((role, index) => (role === 'relay' ? [] : [index])));
   let faultRun: InfraFaultRun | undefined;
+  let infraTimer: NodeJS.Timeout | undefined;
   let restarting: number | undefined;
   const killer = (async () => {
     while (killing && fleet !== undefined) {
@@ -176,22 +177,34 @@ try {
           env.payment.startOutage(outageMs);
         }, 2_000)
       : undefined;
+    // Infra faults start once the provider outage is over (and 5 s more): orders cannot complete while
+    // the provider is down, which would hide each infra fault's own recovery time.
+    const infraDelayMs = 2_000 + outageMs + 5_000;
+    const spreadMs = plan === undefined ? 0 : infraDelayMs + plan.durationMs + 10_000;
+    let infraStarted = Promise.resolve();
     if (infra !== undefined && plan !== undefined && fleet !== undefined) {
       console.log(
-        `infra faults over ${(plan.durationMs / 1_000).toFixed(0)} s: ${plan.faults.length} faults; the load is spread over ${((plan.durationMs + 10_000) / 1_000).toFixed(0)} s`,
+        `infra faults from ${infraDelayMs / 1_000} s for ${(plan.durationMs / 1_000).toFixed(0)} s: ${plan.faults.length} faults; the load is spread over ${(spreadMs / 1_000).toFixed(0)} s`,
       );
       const workers = fleet;
-      faultRun = infra.run(
-        plan,
-        {
-          // Hang the process that runs, not one the killer is replacing (it skips a hung one).
-          async pause(index, ms) {
-            while (restarting === index) await new Promise((resolve) => setTimeout(resolve, 100));
-            await workers.pause(index, ms);
+      const start = () =>
+        infra?.run(
+          plan,
+          {
+            // Hang the process that runs, not one the killer is replacing (it skips a hung one).
+            async pause(index, ms) {
+              while (restarting === index) await new Promise((resolve) => setTimeout(resolve, 100));
+              await workers.pause(index, ms);
+            },
           },
-        },
-        { log: (line) => console.log(line) },
-      );
+          { log: (line) => console.log(line) },
+        );
+      infraStarted = new Promise((resolve) => {
+        infraTimer = setTimeout(() => {
+          faultRun = start();
+          resolve();
+        }, infraDelayMs);
+      });
     }
     const load = await runLoad(env.deps, {
       orders,
@@ -199,8 +212,9 @@ try {
       hotShare: 0.2,
       declineShare: 0.05,
       // With infra faults, checkouts meet every fault and keep coming 10 s after the last one.
-      ...(plan === undefined ? {} : { spreadMs: plan.durationMs + 10_000 }),
+      ...(plan === undefined ? {} : { spreadMs }),
     });
+    await infraStarted;
     const executed = (await faultRun?.done) ?? [];
     if (outage !== undefined && env.payment.outages() === 0) {
       // A load shorter than the delay still gets its outage.
@@ -360,6 +374,7 @@ try {
     exitCode = violations === 0 ? 0 : 1;
     if (values.console) await serveConsoleUntilInterrupted(env);
   } finally {
+    clearTimeout(infraTimer);
     await faultRun?.stop();
     if (watching) await watch.stop();
     killing = false;
