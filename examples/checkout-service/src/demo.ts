@@ -1,10 +1,13 @@
 // `pnpm --filter @checkout/example-checkout-service demo [--orders 200] [--seed 7] [--report FILE] [--console]`
-// `pnpm --filter @checkout/example-checkout-service chaos [--orders N] [--seed S] [--report FILE] [--processes 3]`
+// `pnpm --filter @checkout/example-checkout-service chaos [--orders N] [--seed S] [--report FILE] [--processes 3] [--infra-faults]`
 // Starts the embedded stack, the relays and the workers (in this process, or with --chaos in worker
 // processes that are SIGKILLed and restarted at seeded moments), plays buyers with duplicate
 // submissions, declines, lost provider responses, a hot SKU and poison messages (chaos adds a payment
 // provider outage longer than the payment deadline), waits for the flow to drain and checks every
-// invariant from durable state. Exit code 0 only if all hold.
+// invariant from durable state. Exit code 0 only if all hold. Chaos with --infra-faults also fails the
+// services under the checkout (`local/infra-fault-plan.ts`): Postgres restarts, SQS and DynamoDB
+// outages and latency bursts through fault proxies in front of every process's endpoints, and hung
+// (SIGSTOPped, then resumed) worker processes; the load then retries like a real client.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,12 +18,15 @@ import { startCheckoutStack } from '@checkout/testing';
 import { listDeadLetters } from '@checkout/workers';
 import { sql } from 'kysely';
 import { checkInvariants } from './invariants/check-invariants.js';
+import { type InfraFaults, startInfraFaults } from './local/chaos-infra.js';
 import { createCheckoutEnvironment, waitForDrain } from './local/checkout-environment.js';
 import { serveConsoleUntilInterrupted } from './local/console-server.js';
 import { startDuplicateDeliveries } from './local/duplicate-deliveries.js';
+import { countInfraFaults, type InfraFaultRun } from './local/infra-faults.js';
 import { startLocalRunner } from './local/local-runner.js';
 import { startProcessFleet } from './local/process-fleet.js';
 import { watchQueues } from './local/queue-watch.js';
+import { measureRecovery } from './local/recovery.js';
 import { runLoad } from './local/run-load.js';
 import { createSeededRandom } from './random/seeded-random.js';
 import { QUEUE_NAMES, TOPOLOGY } from './topology.js';
@@ -36,8 +42,11 @@ const { values } = parseArgs({
     processes: { type: 'string', default: '3' },
     // Leave the operations console (@checkout/console) running on 127.0.0.1 after the run.
     console: { type: 'boolean', default: false },
+    // Chaos only: fail Postgres, SQS, DynamoDB and hang worker processes too (issue 20).
+    'infra-faults': { type: 'boolean', default: false },
   },
 });
+const infraFaults = values['infra-faults'];
 const orders = Number(values.orders);
 const seed = Number(values.seed);
 const processes = Number(values.processes);
@@ -46,9 +55,12 @@ if (
   orders < 1 ||
   !Number.isInteger(seed) ||
   !Number.isInteger(processes) ||
-  processes < 1
+  processes < 1 ||
+  (infraFaults && (!values.chaos || processes < 2))
 ) {
-  console.error('usage: demo [--orders N>=1] [--seed INT] [--report FILE] [--chaos] [--processes N>=1] [--console]');
+  console.error(
+    'usage: demo [--orders N>=1] [--seed INT] [--report FILE] [--chaos [--infra-faults]] [--processes N>=1 (>=2 with --infra-faults)] [--console]',
+  );
   process.exit(2);
 }
 const hotStock = Math.max(1, Math.floor(orders * 0.1));
@@ -67,8 +79,13 @@ const spanCollector = startSpanCollector();
 console.log('starting Postgres, DynamoDB Local and the SQS emulator ...');
 const stack = await startCheckoutStack();
 let exitCode = 1;
+// --infra-faults: every process reaches SQS and DynamoDB through a fault proxy (closed after the environment).
+let infra: InfraFaults | undefined;
 try {
-  const env = await createCheckoutEnvironment(stack, {
+  infra = infraFaults
+    ? await startInfraFaults(stack, { seed, restartPostgres: (options) => stack.restartPostgres(options) })
+    : undefined;
+  const env = await createCheckoutEnvironment(infra?.stack ?? stack, {
     seed,
     // Chaos: spikes longer than the workers' 5 s provider timeout (the charge lands after the caller gave up).
     faults: values.chaos
@@ -99,10 +116,34 @@ try {
       : undefined;
   let killing = fleet !== undefined;
   const random = createSeededRandom(seed ^ 0x5eed);
+  // --infra-faults: the seeded plan of Postgres restarts, SQS / DynamoDB outages, latency bursts and
+  // hung consumer processes, started with the load (which is spread over the plan, and beyond it).
+  const plan =
+    infra === undefined ? undefined : infra.plan(roles.flatMap((role, index) => (role === 'relay' ? [] : [index])));
+  let faultRun: InfraFaultRun | undefined;
+  let infraTimer: NodeJS.Timeout | undefined;
+  let restarting: number | undefined;
   const killer = (async () => {
     while (killing && fleet !== undefined) {
       await new Promise((resolve) => setTimeout(resolve, random.int(300, 1_500)));
-      if (killing) await fleet.killAndRestart(random.int(0, processes - 1));
+      const index = random.int(0, processes - 1);
+      // A hung process stays hung (the late worker is the point); a restart may fail while Postgres
+      // is down: the same process is started again a moment later.
+      if (!killing || faultRun?.hungProcess === index) continue;
+      restarting = index;
+      try {
+        for (let tries = 1; ; tries++) {
+          try {
+            await fleet.killAndRestart(index);
+            break;
+          } catch (error) {
+            if (tries >= 30) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+          }
+        }
+      } finally {
+        restarting = undefined;
+      }
     }
   })();
   const poisonMarkers = ['demo-poison-not-json', 'demo-poison-unknown-type'];
@@ -136,7 +177,45 @@ try {
           env.payment.startOutage(outageMs);
         }, 2_000)
       : undefined;
-    const load = await runLoad(env.deps, { orders, seed, hotShare: 0.2, declineShare: 0.05 });
+    // Infra faults start once the provider outage is over (and 5 s more): orders cannot complete while
+    // the provider is down, which would hide each infra fault's own recovery time.
+    const infraDelayMs = 2_000 + outageMs + 5_000;
+    const spreadMs = plan === undefined ? 0 : infraDelayMs + plan.durationMs + 10_000;
+    let infraStarted = Promise.resolve();
+    if (infra !== undefined && plan !== undefined && fleet !== undefined) {
+      console.log(
+        `infra faults from ${infraDelayMs / 1_000} s for ${(plan.durationMs / 1_000).toFixed(0)} s: ${plan.faults.length} faults; the load is spread over ${(spreadMs / 1_000).toFixed(0)} s`,
+      );
+      const workers = fleet;
+      const start = () =>
+        infra?.run(
+          plan,
+          {
+            // Hang the process that runs, not one the killer is replacing (it skips a hung one).
+            async pause(index, ms) {
+              while (restarting === index) await new Promise((resolve) => setTimeout(resolve, 100));
+              await workers.pause(index, ms);
+            },
+          },
+          { log: (line) => console.log(line) },
+        );
+      infraStarted = new Promise((resolve) => {
+        infraTimer = setTimeout(() => {
+          faultRun = start();
+          resolve();
+        }, infraDelayMs);
+      });
+    }
+    const load = await runLoad(env.deps, {
+      orders,
+      seed,
+      hotShare: 0.2,
+      declineShare: 0.05,
+      // With infra faults, checkouts meet every fault and keep coming 10 s after the last one.
+      ...(plan === undefined ? {} : { spreadMs }),
+    });
+    await infraStarted;
+    const executed = (await faultRun?.done) ?? [];
     if (outage !== undefined && env.payment.outages() === 0) {
       // A load shorter than the delay still gets its outage.
       clearTimeout(outage);
@@ -163,6 +242,8 @@ try {
     watching = false;
     const queues = await watch.stop();
     const deadLetterQueueUrls = QUEUE_NAMES.map((name) => env.queues[name].dlq.queueUrl);
+    const recovery = await measureRecovery(env.deps, executed);
+    const infraCounts = countInfraFaults(executed);
     const invariants = await checkInvariants({
       deps: env.deps,
       initialStock,
@@ -214,7 +295,17 @@ try {
         duplicateDeliveries: duplicates?.count ?? 0,
         providerLatencySpikes: env.payment.latencySpikes(),
         providerThrottled: env.payment.throttled(),
+        postgresRestarts: infraCounts.postgresRestart,
+        sqsOutages: infraCounts.sqsOutage,
+        dynamodbOutages: infraCounts.dynamodbOutage,
+        hungWorkers: infraCounts.hungWorker,
+        latencyBursts: infraCounts.latencyBurst,
       },
+      // Every attempt's outcome (retries included): HTTP status, `timeout` (client gave up waiting), `error` (threw).
+      checkoutResponses: load.checkoutResponses,
+      checkoutAttempts: load.attempts,
+      checkoutGaveUp: load.gaveUp.length,
+      recovery,
       queues,
       invariants,
       violations,
@@ -271,11 +362,20 @@ try {
     console.log(
       `tracing: ${tracing.connected} of ${tracing.orders} orders connected (${tracing.spans} spans)${tracing.disconnected.length === 0 ? '' : `; not connected: ${JSON.stringify(tracing.disconnected)}`}`,
     );
+    if (infra !== undefined) {
+      console.log('infra faults (recovery: fault end -> next order COMPLETED)');
+      console.table(recovery.byFault.map((f) => ({ fault: f.detail, recoverySeconds: f.seconds })));
+      console.log(
+        `checkout responses ${JSON.stringify(load.checkoutResponses)} over ${load.attempts} attempts, ${load.gaveUp.length} keys gave up; recovery.maxSeconds ${recovery.maxSeconds}`,
+      );
+    }
     console.log(violations === 0 ? 'all invariants hold' : `${violations} invariant(s) violated`);
     if (values.report !== undefined) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
     exitCode = violations === 0 ? 0 : 1;
     if (values.console) await serveConsoleUntilInterrupted(env);
   } finally {
+    clearTimeout(infraTimer);
+    await faultRun?.stop();
     if (watching) await watch.stop();
     killing = false;
     await killer;
@@ -285,6 +385,7 @@ try {
     await env.close();
   }
 } finally {
+  await infra?.close();
   await stack.stop();
   await spanCollector.close();
   await rm(traceDir, { recursive: true, force: true });

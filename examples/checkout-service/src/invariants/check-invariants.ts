@@ -20,6 +20,7 @@ export const INVARIANT_NAMES = [
   'poisonInDlq',
   'paidOrdersFulfilledOrRefunded',
   'noOrderStuck',
+  'acceptedOrdersSettled',
 ] as const;
 
 /** One invariant's verdict. */
@@ -37,6 +38,12 @@ export interface CheckoutSubmission {
   readonly key: string;
   /** The order id of each 201 answer this key got (duplicates and retries included). */
   readonly orderIds: readonly string[];
+  /** A copy of this key was retried after a 503 / 409 / 5xx, a client timeout or a network error. */
+  readonly retried?: boolean;
+  /** A copy of this key ran out of attempts without a final answer. */
+  readonly gaveUp?: boolean;
+  /** Each copy's final HTTP status (`'none'`: gave up). */
+  readonly finalStatuses?: readonly (number | 'none')[];
 }
 
 /** Inputs of {@link checkInvariants}: the durable state to read, and what was injected. */
@@ -222,6 +229,45 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     }`,
   );
 
+  // What a client was told is what happened: every 201 is an order that exists and ended terminal,
+  // and every key whose client kept retrying (503s, timeouts, errors) until it got its final answer
+  // ended with exactly one order, the one it was answered (an ambiguous COMMIT replays, never doubles).
+  const orderIdsByKey = new Map<string, string[]>();
+  for (const order of orders) {
+    const key = `${order.principal}\u0000${order.idempotency_key}`;
+    orderIdsByKey.set(key, [...(orderIdsByKey.get(key) ?? []), order.id]);
+  }
+  const acceptedProblems: string[] = [];
+  let accepted = 0;
+  let retriedKeys = 0;
+  for (const s of input.submissions) {
+    const label = `${s.principal}:${s.key}`;
+    for (const id of new Set(s.orderIds)) {
+      accepted += 1;
+      const order = byId.get(id);
+      if (order === undefined) acceptedProblems.push(`${label} answered 201 with ${id}, which does not exist`);
+      else if (!TERMINAL.has(order.state ?? ''))
+        acceptedProblems.push(`${label}: accepted order ${id} is ${order.state}`);
+    }
+    if (s.retried === true && s.gaveUp !== true) {
+      retriedKeys += 1;
+      const stored = orderIdsByKey.get(`${s.principal}\u0000${s.key}`) ?? [];
+      const created = (s.finalStatuses ?? []).includes(201);
+      // Answered 201: exactly that one order. Answered only 4xx in the end: none at all.
+      if (stored.length !== (created ? 1 : 0))
+        acceptedProblems.push(
+          `${label} was retried, answered ${(s.finalStatuses ?? []).join('/')} and has ${stored.length} orders`,
+        );
+      if (created && stored.length === 1 && s.orderIds.some((id) => id !== stored[0]))
+        acceptedProblems.push(`${label} was retried and answered an id that is not its order`);
+    }
+  }
+  const gaveUp = input.submissions.filter((s) => s.gaveUp === true).length;
+  const acceptedOrdersSettled = verdict(
+    acceptedProblems,
+    `${accepted} accepted orders settled; ${retriedKeys} retried keys with one order each${gaveUp === 0 ? '' : `; ${gaveUp} keys gave up`}`,
+  );
+
   return {
     oneOrderPerKey,
     retriesSameOrder,
@@ -235,5 +281,6 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     poisonInDlq,
     paidOrdersFulfilledOrRefunded,
     noOrderStuck,
+    acceptedOrdersSettled,
   };
 }

@@ -215,7 +215,8 @@ export async function createCheckoutEnvironment(
 
 /**
  * Waits until the flow has drained: every order terminal, the outbox and every stage queue empty,
- * and every order in the reporting projection (analytics is the last command). Throws after `timeoutMs`.
+ * and every order in the reporting projection (analytics is the last command). A round whose queries
+ * fail (a dependency down) is retried a second later. Throws after `timeoutMs`.
  */
 export async function waitForDrain(
   env: CheckoutEnvironment,
@@ -226,7 +227,22 @@ export async function waitForDrain(
 ): Promise<number> {
   const started = Date.now();
   for (;;) {
-    const progress = await env.progress();
+    // A query that fails (Postgres restarting, SQS unreachable) is one more round, within the timeout.
+    let timer: NodeJS.Timeout | undefined;
+    const round = Promise.race([
+      env.progress(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('progress query took over 15 s')), 15_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    const progress = await round.catch((error: unknown) => {
+      if (Date.now() - started > options.timeoutMs) throw error;
+      return undefined;
+    });
+    if (progress === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      continue;
+    }
     options.onProgress?.(progress);
     const orders = Object.values(progress.states).reduce((a, b) => a + b, 0);
     const settled = Object.entries(progress.states).every(([state]) => TERMINAL.has(state));

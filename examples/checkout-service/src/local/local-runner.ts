@@ -70,6 +70,9 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
       publisher,
       pollIntervalMs: 250,
       backoff: { baseMs: 200, maxMs: 2_000 },
+      // Rides out an SQS outage of minutes: at the 2 s cap, the default 10 attempts made rows dead
+      // (and their orders stuck) after about 15 s of refused or timed-out publishes (chaos --infra-faults).
+      maxAttempts: 100,
       ...(options.listen === undefined ? {} : { listen: options.listen }),
     }),
   );
