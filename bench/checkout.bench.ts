@@ -25,6 +25,7 @@ import {
 import { startLocalRunner } from '../examples/checkout-service/src/local/local-runner.ts';
 import type { LedgerEntry } from '../examples/checkout-service/src/simulators/payment-provider.ts';
 import { PaymentProviderClient } from '../examples/checkout-service/src/simulators/simulator-server.ts';
+import { callSnapshot, callsPer, countCalls, cpuSnapshot, cpuSpent, startProfile, statementsPer } from './lib/pipeline-cost.ts';
 import { type BenchResult, percentile, summarize, writeReport } from './lib/report.ts';
 
 const ORDERS = Number(process.argv[2] ?? 200);
@@ -33,6 +34,7 @@ const MAX_ATTEMPTS = 4;
 const FAULTS = { latencyMs: 200, lostResponseRate: 0.1 };
 const STOCK = { mug: 1_000_000, tee: 1_000_000 };
 
+countCalls();
 const stack = await startCheckoutStack({ mode: 'embedded' });
 const results: BenchResult[] = [];
 const ratios: Record<string, number> = {};
@@ -144,8 +146,14 @@ try {
 
   // Commit-first: the example's checkout first (API alone), then its workers and relays work the orders off.
   const env = await createCheckoutEnvironment(stack, { seed: 7, faults: FAULTS, initialStock: STOCK, poolSize: 20 });
+  const apiCalls = callSnapshot();
   const ours = await play((key, body) => checkout(env.deps, { idempotencyKey: key, principal: 'bench', body }));
+  const apiCallsAfter = callSnapshot();
+  const profile = await startProfile(process.env.CHECKOUT_BENCH_CPU_PROFILE);
+  const cpuBefore = cpuSnapshot();
+  const callsBefore = callSnapshot();
   const began = performance.now();
+  const beganAt = Date.now();
   const runner = await startLocalRunner({
     deps: env.deps,
     pool: env.pool,
@@ -155,6 +163,9 @@ try {
   });
   await waitForDrain(env, { timeoutMs: 300_000 });
   const endToEndMs = performance.now() - began;
+  const cpu = cpuSpent(cpuBefore, cpuSnapshot());
+  const callsAfter = callSnapshot();
+  await profile?.stop();
   await runner.stop();
   const progress = await env.progress();
   const ourDoubles = doubleCharges(env.payment.ledger(), (e) => e.orderId);
@@ -167,6 +178,12 @@ try {
     }),
   );
   const completed = progress.states.COMPLETED ?? 0;
+  // When orders reached COMPLETED, seconds after the runner started: ramp-up, steady rate, tail.
+  const { rows: completedRows } = await sql<{ at: Date }>`SELECT state_updated_at AS at
+    FROM ${sql.table(`${env.deps.schema}.orders`)} WHERE state = 'COMPLETED'`.execute(env.db);
+  const completedAt = completedRows.map((row) => (row.at.getTime() - beganAt) / 1000).sort((a, b) => a - b);
+  const at = (q: number) => Math.round(percentile(completedAt, q) * 10) / 10;
+  const steady = at(0.9) > at(0.1) ? Math.round((0.8 * completed) / (at(0.9) - at(0.1))) : 0;
   results.push({
     label: 'commit-first end to end (accepted -> COMPLETED)',
     opsPerSec: Math.round((completed / endToEndMs) * 1000 * 10) / 10,
@@ -176,7 +193,48 @@ try {
       orders: ORDERS,
       completed,
       drainSeconds: Math.round(endToEndMs / 100) / 10,
+      firstCompletedSeconds: at(0),
+      p50CompletedSeconds: at(0.5),
+      lastCompletedSeconds: at(1),
+      steadyOrdersPerSec: steady,
       lostProviderResponses: env.payment.lostResponses().length,
+    },
+  });
+  // Load-independent cost of one order through the workers (runner start -> drained, the drain's
+  // progress polls included: a handful of statements per 500 ms, well under 1 per order).
+  const perOrder = (seconds: number) => Math.round((seconds / Math.max(1, completed)) * 1000 * 10) / 10;
+  const cpuMs = {
+    total: perOrder(cpu.total),
+    node: perOrder(cpu.node),
+    postgres: perOrder(cpu.postgres),
+    java: perOrder(cpu.java),
+    other: perOrder(cpu.other),
+  };
+  const workerCalls = callsPer(callsBefore, callsAfter, Math.max(1, completed));
+  const checkoutCalls = callsPer(apiCalls, apiCallsAfter, ORDERS);
+  console.log('CPU ms per completed order (workers + relays, by process):', cpuMs);
+  console.log('calls per completed order (workers + relays):', workerCalls);
+  console.log('calls per order (checkout API, retries included):', checkoutCalls);
+  if (process.env.CHECKOUT_BENCH_SQL === '1') {
+    console.log('statements per completed order (workers + relays):');
+    for (const [text, n] of statementsPer(callsBefore, callsAfter, Math.max(1, completed))) console.log(n, text);
+    console.log('statements per order (checkout API):');
+    for (const [text, n] of statementsPer(apiCalls, apiCallsAfter, ORDERS)) console.log(n, text);
+  }
+  results.push({
+    label: 'end to end cost per completed order',
+    opsPerSec: 0,
+    p50Ms: 0,
+    p99Ms: 0,
+    extra: {
+      cpuMsPerOrder: cpuMs.total,
+      nodeCpuMs: cpuMs.node,
+      postgresCpuMs: cpuMs.postgres,
+      javaCpuMs: cpuMs.java,
+      pgStatementsPerOrder: workerCalls.pg ?? 0,
+      dynamodbCallsPerOrder: workerCalls.dynamodb ?? 0,
+      sqsCallsPerOrder: workerCalls.sqs ?? 0,
+      checkoutPgStatementsPerOrder: checkoutCalls.pg ?? 0,
     },
   });
   await env.close();
