@@ -2,7 +2,7 @@ import { IdempotencyInProgressError, once } from '@checkout/idempotency';
 import { ReservationNotFoundError, ReservationStateError } from '@checkout/inventory';
 import type { OrderState } from '@checkout/state-machine';
 import { type CommandRoute, handleCommand, TransientError } from '@checkout/workers';
-import { enqueueCommand } from '@checkout/workers/outbox';
+import { enqueueCommand, enqueueCommands } from '@checkout/workers/outbox';
 import type { Kysely, Transaction, Updateable } from 'kysely';
 import {
   authorizePayment,
@@ -150,8 +150,10 @@ function paymentRoutes(deps: CheckoutDeps): CommandRoute[] {
         deps.orders.advance(trx, { id: orderId, events, eventId: idempotencyKey, actor, reason }, async (trx) => {
           await updatePaymentIntent(deps, trx, orderId, { status: 'voided' });
           const receipt = { customerId: order.customerId, template: 'order-cancelled' } as const;
-          await enqueueCommand(deps.outbox, trx, sendReceipt, receipt, { orderId, key: receipt.template });
-          await enqueueCommand(deps.outbox, trx, publishAnalytics, analyticsOf(order, 'CANCELLED'), { orderId });
+          await enqueueCommands(deps.outbox, trx, [
+            { command: sendReceipt, payload: receipt, meta: { orderId, key: receipt.template } },
+            { command: publishAnalytics, payload: analyticsOf(order, 'CANCELLED'), meta: { orderId } },
+          ]);
         }),
       );
     }),
@@ -221,8 +223,11 @@ function fulfillmentRoutes(deps: CheckoutDeps): CommandRoute[] {
         const events = ['fulfillment.started', 'fulfillment.completed'] as const;
         await deps.orders.advance(trx, { id: orderId, events, eventId: idempotencyKey, actor }, async (trx) => {
           const receipt = { customerId: order.customerId, template: 'order-confirmation' } as const;
-          await enqueueCommand(deps.outbox, trx, sendReceipt, receipt, { orderId, key: receipt.template });
-          await enqueueCommand(deps.outbox, trx, publishAnalytics, analyticsOf(order, 'COMPLETED'), { orderId });
+          // Both commands in one INSERT (one round trip).
+          await enqueueCommands(deps.outbox, trx, [
+            { command: sendReceipt, payload: receipt, meta: { orderId, key: receipt.template } },
+            { command: publishAnalytics, payload: analyticsOf(order, 'COMPLETED'), meta: { orderId } },
+          ]);
         });
       });
     }),
