@@ -209,7 +209,10 @@ function fulfillmentRoutes(deps: CheckoutDeps): CommandRoute[] {
       if (order.state !== 'INVENTORY_RESERVED') return;
       let problem: string | undefined;
       try {
-        await deps.inventory.commit(orderId); // once: a repeat returns changed: false
+        // Once: a repeat returns changed: false. With the order's lines (those ReserveInventory reserved)
+        // it is one DynamoDB call, no read first.
+        const lines = order.lines.map(({ sku, quantity }) => ({ sku, quantity }));
+        await deps.inventory.commit(orderId, { lines });
       } catch (error) {
         if (!(error instanceof ReservationStateError)) throw error;
         problem = `reservation is ${error.status}`;
