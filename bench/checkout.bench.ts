@@ -7,10 +7,34 @@
 //     all inside the request, provider request id random per attempt).
 //  2. double charges: orders with more than one charge in the provider ledger (naive vs ours, after
 //     our workers drained the flow).
-//  3. checkouts/s end to end (accepted -> COMPLETED): the local runner (2 relays, 16 handlers, this
-//     process) then works the accepted orders off; rate = COMPLETED orders / (runner start -> drained).
+//  3. checkouts/s end to end (accepted -> COMPLETED): the local runner (1 relay, the five stage
+//     consumers, this process) then works the accepted orders off; rate = COMPLETED orders / (runner
+//     start -> drained, polled every 100 ms). Also: when orders completed (first, p50, last, and the
+//     steady rate between the 10th and 90th percentile), and the load-independent cost of one order
+//     through the workers: CPU ms of this process (API-free: workers, relay, SQS emulator, simulators),
+//     Postgres and DynamoDB Local's JVM (read from /proc), and its Postgres statements, DynamoDB and SQS
+//     calls (counted on the clients). CHECKOUT_BENCH_SQL=1 lists the statements per order by text;
+//     CHECKOUT_BENCH_CPU_PROFILE=<file> writes a V8 CPU profile of the drain.
 //  The API phase runs without the workers in the process, as deployed (API and workers are separate
 //  Lambdas/containers); on this 2-core machine sharing the event loop would measure the workers.
+//
+//  Where the time goes per order (2 cores, all three servers busy: the run is CPU-bound, so orders/s
+//  follows CPU per order). Each Postgres round trip costs both sides (a socket write that wakes the
+//  server is the largest single item of this process's profile), each SQS call is an HTTP exchange
+//  with the in-process emulator (SDK, signing, HTTP on both ends), each DynamoDB call a transaction in
+//  the JVM (its biggest cost per call). Per completed order, workers + relay, same sitting:
+//                          statements  DynamoDB  SQS   CPU ms (node / Postgres / JVM)
+//    before (8eb64c8)          33         3      7.6   ~100 (36 / 25 / 40)
+//    main (JIT flags, sizing)  27         3      5.2    ~69 (33 / 22 / 14)
+//    this branch               20.5       2      4.4    ~52 (25 / 16 / 11)
+//  What cut it: state-machine `advance` writes a step (lock, event-id check, version bump, one audit
+//  row per event) in one statement instead of a lock plus one write per event (-4); fulfillment's two
+//  commands in one outbox INSERT (`enqueueCommands`, -1); inventory `commit(orderId, { lines })`
+//  without its read (-1 DynamoDB call); one relay instead of two (the second woke on every NOTIFY and
+//  mostly claimed nothing: relay statements 3.5 -> 0.8 per order); the drain poll (10 SQS calls and
+//  3 statements every 500 ms) replaced by one query every 100 ms. What is left is the design: five
+//  commands per order, each an outbox row, a relay publish, an SQS receive and delete; BEGIN/COMMIT
+//  (6 of the 20 statements); the order read before each side effect (3); `once` for the receipt (2).
 import { randomUUID } from 'node:crypto';
 import { startCheckoutStack } from '@checkout/testing';
 import { sql } from 'kysely';
@@ -24,7 +48,15 @@ import {
 import { startLocalRunner } from '../examples/checkout-service/src/local/local-runner.ts';
 import type { LedgerEntry } from '../examples/checkout-service/src/simulators/payment-provider.ts';
 import { PaymentProviderClient } from '../examples/checkout-service/src/simulators/simulator-server.ts';
-import { callSnapshot, callsPer, countCalls, cpuSnapshot, cpuSpent, startProfile, statementsPer } from './lib/pipeline-cost.ts';
+import {
+  callSnapshot,
+  callsPer,
+  countCalls,
+  cpuSnapshot,
+  cpuSpent,
+  startProfile,
+  statementsPer,
+} from './lib/pipeline-cost.ts';
 import { type BenchResult, percentile, summarize, writeReport } from './lib/report.ts';
 
 const ORDERS = Number(process.argv[2] ?? 200);

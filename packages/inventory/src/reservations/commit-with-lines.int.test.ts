@@ -72,7 +72,12 @@ describe('commit with the reserved lines', () => {
     await inventory.setStock('e', 10);
     await inventory.reserve('o-d', [{ sku: 'd', quantity: 2 }], { holdMs: 600_000 });
     const { result, calls: made } = await callsOf(() =>
-      inventory.commit('o-d', { lines: [{ sku: 'd', quantity: 5 }, { sku: 'e', quantity: 1 }] }),
+      inventory.commit('o-d', {
+        lines: [
+          { sku: 'd', quantity: 5 },
+          { sku: 'e', quantity: 1 },
+        ],
+      }),
     );
     expect(result).toEqual({ orderId: 'o-d', status: 'COMMITTED', changed: true });
     expect(made).toEqual(['TransactWriteItems', 'GetItem', 'TransactWriteItems']);
@@ -99,7 +104,9 @@ describe('commit with the reserved lines', () => {
     const shards = 4;
     await inventory.setStock('s', 40, { shards });
     await inventory.reserve('o-s', [{ sku: 's', quantity: 2 }], { holdMs: 600_000 });
-    const { result, calls: made } = await callsOf(() => inventory.commit('o-s', { lines: [{ sku: 's', quantity: 2 }] }));
+    const { result, calls: made } = await callsOf(() =>
+      inventory.commit('o-s', { lines: [{ sku: 's', quantity: 2 }] }),
+    );
     expect(result.changed).toBe(true);
     expect(made.slice(-2)).toEqual(['GetItem', 'TransactWriteItems']);
     const items = await readStockItems(t, 's', shards);

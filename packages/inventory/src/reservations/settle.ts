@@ -8,15 +8,14 @@ import {
 import type { InventoryContext } from '../inventory-context.js';
 import { retryDelayMs, sleep } from '../retry/retry-policy.js';
 import { reservationKey, stockSlotKey } from '../table/keys.js';
-import { validateId } from '../validation/validate-input.js';
+import { normalizeLines, type ReservationLine, validateId } from '../validation/validate-input.js';
 import { requestTokens } from './client-request-token.js';
-import { normalizeLines, type ReservationLine } from '../validation/validate-input.js';
 import {
   allocationsFromItem,
   type LinePart,
+  linesToAttribute,
   type Reservation,
   type ReservationStatus,
-  linesToAttribute,
   reservationFromItem,
 } from './reservation.js';
 import { classifyTransactionError } from './transaction-outcome.js';
@@ -121,7 +120,13 @@ export async function settle(
     expected === undefined || operation === 'expire'
       ? undefined
       : {
-          reservation: { orderId, lines: expected, status: 'PENDING', reservedAt: new Date(0), reservedUntil: new Date(0) },
+          reservation: {
+            orderId,
+            lines: expected,
+            status: 'PENDING',
+            reservedAt: new Date(0),
+            reservedUntil: new Date(0),
+          },
           allocations: expected.map((line) => [{ slot: -1, quantity: line.quantity }]),
         };
   for (let attempt = 1; ; attempt += 1) {
@@ -147,7 +152,8 @@ export async function settle(
         // Ambiguous: the identical request again. Refused (another state, other lines, shards) or
         // contended: read and decide as without `expected`.
         if (failure.kind !== 'ambiguous') blind = undefined;
-        if (failure.kind === 'cancelled' && failure.retryable) await sleep(retryDelayMs(ctx.retry, attempt, ctx.random));
+        if (failure.kind === 'cancelled' && failure.retryable)
+          await sleep(retryDelayMs(ctx.retry, attempt, ctx.random));
         continue;
       }
     }
@@ -207,14 +213,15 @@ function settleItems(
   unread = false,
 ): TransactWriteItem[] {
   const expiresAt = Math.floor(nowMs / 1000) + ctx.settledRetentionSeconds;
-  const condition =
-    operation === 'expire' ? '#status = :pending AND reservedUntil <= :nowMs' : '#status = :pending';
+  const condition = operation === 'expire' ? '#status = :pending AND reservedUntil <= :nowMs' : '#status = :pending';
   const header: TransactWriteItem = {
     Update: {
       TableName: ctx.tableName,
       Key: reservationKey(reservation.orderId),
       // Unread: the stored lines must be the caller's, every unit from the SKU's main item.
-      ConditionExpression: unread ? `${condition} AND #lines = :lines AND attribute_not_exists(allocations)` : condition,
+      ConditionExpression: unread
+        ? `${condition} AND #lines = :lines AND attribute_not_exists(allocations)`
+        : condition,
       // Leaving PENDING drops the sweeper-index attributes (sparse index) and starts the TTL clock.
       UpdateExpression:
         'SET #status = :next, settledAt = :nowMs, expiresAt = :expiresAt REMOVE pendingShard, pendingDeadline',

@@ -1,6 +1,6 @@
+import { useCheckoutStack } from '@checkout/testing/vitest';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventIdReusedError, InvalidTransitionError, VersionConflictError } from '../errors.js';
 import { defineMachine } from '../machine/define-machine.js';
@@ -41,7 +41,10 @@ beforeAll(async () => {
     schema: t.schema,
     aggregateTable: 'orders',
     onTransition: async (trx, change) => {
-      const row = await trx.selectFrom('orders').select(sql<string | null>`state`.as('state')).where('id', '=', change.id);
+      const row = await trx
+        .selectFrom('orders')
+        .select(sql<string | null>`state`.as('state'))
+        .where('id', '=', change.id);
       hookSaw.push({ change, rowState: (await row.executeTakeFirst())?.state ?? null });
     },
   });
@@ -206,7 +209,9 @@ describe('advance in one statement', () => {
 
   it('an event id of a later step event taken by another change is EventIdReusedError, nothing written', async () => {
     const other = await newOrder(['payment.authorized', 'inventory.reserved']);
-    await t.db.transaction().execute((trx) => store.apply(trx, { id: other, event: 'fulfillment.started', eventId: 'k#2', actor: 'w' }));
+    await t.db
+      .transaction()
+      .execute((trx) => store.apply(trx, { id: other, event: 'fulfillment.started', eventId: 'k#2', actor: 'w' }));
     await expect(
       t.db.transaction().execute((trx) => store.advance(trx, { id: other, events: fulfil, eventId: 'k', actor: 'w' })),
     ).rejects.toBeInstanceOf(EventIdReusedError);
@@ -230,19 +235,35 @@ describe('advance in one statement', () => {
         },
       },
     });
-    await migrate(t.db, { schema: t.schema, aggregateTable: 'gated', auditTable: 'gated_audit', createAggregateTable: true });
-    const gates = createStateStore({ machine: gated, schema: t.schema, aggregateTable: 'gated', auditTable: 'gated_audit' });
+    await migrate(t.db, {
+      schema: t.schema,
+      aggregateTable: 'gated',
+      auditTable: 'gated_audit',
+      createAggregateTable: true,
+    });
+    const gates = createStateStore({
+      machine: gated,
+      schema: t.schema,
+      aggregateTable: 'gated',
+      auditTable: 'gated_audit',
+    });
     await t.db.transaction().execute((trx) => gates.create(trx, { id: 'g1', eventId: 'c', actor: 'a' }));
     await expect(
-      t.db.transaction().execute((trx) => gates.advance(trx, { id: 'g1', events: 'go', eventId: 'e1', actor: 'a', payload: 'boom' })),
+      t.db
+        .transaction()
+        .execute((trx) => gates.advance(trx, { id: 'g1', events: 'go', eventId: 'e1', actor: 'a', payload: 'boom' })),
     ).rejects.toThrow('guard bug');
     const refused = await t.db
       .transaction()
-      .execute((trx) => gates.advance(trx, { id: 'g1', events: ['go', 'done'], eventId: 'e2', actor: 'a', payload: 'no' }));
+      .execute((trx) =>
+        gates.advance(trx, { id: 'g1', events: ['go', 'done'], eventId: 'e2', actor: 'a', payload: 'no' }),
+      );
     expect(refused).toMatchObject({ outcome: 'not-allowed', reason: 'guard-rejected', state: 'A' });
     const applied = await t.db
       .transaction()
-      .execute((trx) => gates.advance(trx, { id: 'g1', events: ['go', 'done'], eventId: 'e3', actor: 'a', payload: 'yes' }));
+      .execute((trx) =>
+        gates.advance(trx, { id: 'g1', events: ['go', 'done'], eventId: 'e3', actor: 'a', payload: 'yes' }),
+      );
     expect(applied).toMatchObject({ outcome: 'applied', snapshot: { state: 'C', version: 3 } });
   });
 

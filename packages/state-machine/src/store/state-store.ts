@@ -1183,7 +1183,16 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       // `onTransition` runs per change after its own write, so a hooked store writes a longer step change by
       // change (a hook may read the row and must see the state of its change).
       if (events.length === 1 || onTransition === undefined) {
-        const written = await advanceInOneStatement(trx, key, events, eventIds, expectedVersion, context, reason, payload);
+        const written = await advanceInOneStatement(
+          trx,
+          key,
+          events,
+          eventIds,
+          expectedVersion,
+          context,
+          reason,
+          payload,
+        );
         if (written !== undefined) {
           const { snapshot, entries } = written;
           if (onTransition !== undefined) {

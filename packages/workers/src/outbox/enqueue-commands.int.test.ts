@@ -87,11 +87,31 @@ describe('enqueueCommands', () => {
     const b = `ord-${crypto.randomUUID()}`;
     const occurredAt = '2026-01-01T00:00:00.000Z';
     await s.db.transaction().execute(async (trx) => {
-      await enqueueCommand(s.outbox, trx, sendReceipt, { template: 't' }, { orderId: a, key: 't', messageId: '01J00000000000000000000001', occurredAt });
-      await enqueueCommand(s.outbox, trx, publishAnalytics, { outcome: 'X', units: 0 }, { orderId: a, messageId: '01J00000000000000000000002', occurredAt });
+      await enqueueCommand(
+        s.outbox,
+        trx,
+        sendReceipt,
+        { template: 't' },
+        { orderId: a, key: 't', messageId: '01J00000000000000000000001', occurredAt },
+      );
+      await enqueueCommand(
+        s.outbox,
+        trx,
+        publishAnalytics,
+        { outcome: 'X', units: 0 },
+        { orderId: a, messageId: '01J00000000000000000000002', occurredAt },
+      );
       await enqueueCommands(s.outbox, trx, [
-        { command: sendReceipt, payload: { template: 't' }, meta: { orderId: b, key: 't', messageId: '01J00000000000000000000001', occurredAt } },
-        { command: publishAnalytics, payload: { outcome: 'X', units: 0 }, meta: { orderId: b, messageId: '01J00000000000000000000002', occurredAt } },
+        {
+          command: sendReceipt,
+          payload: { template: 't' },
+          meta: { orderId: b, key: 't', messageId: '01J00000000000000000000001', occurredAt },
+        },
+        {
+          command: publishAnalytics,
+          payload: { outcome: 'X', units: 0 },
+          meta: { orderId: b, messageId: '01J00000000000000000000002', occurredAt },
+        },
       ]);
     });
     const strip = (rows: Awaited<ReturnType<typeof rowsOf>>) =>
