@@ -22,11 +22,12 @@
 //  follows CPU per order). Each Postgres round trip costs both sides (a socket write that wakes the
 //  server is the largest single item of this process's profile), each SQS call is an HTTP exchange
 //  with the in-process emulator (SDK, signing, HTTP on both ends), each DynamoDB call a transaction in
-//  the JVM (its biggest cost per call). Per completed order, workers + relay, same sitting:
-//                          statements  DynamoDB  SQS   CPU ms (node / Postgres / JVM)
-//    before (8eb64c8)          33         3      7.6   ~100 (36 / 25 / 40)
-//    main (JIT flags, sizing)  27         3      5.2    ~69 (33 / 22 / 14)
-//    this branch               20.5       2      4.4    ~52 (25 / 16 / 11)
+//  the JVM (its biggest cost per call). Per completed order, workers + relay, this bench (one relay),
+//  two alternated runs each on a shared machine (load 20-40; CPU moves with load, counts do not):
+//                          statements  DynamoDB  SQS      CPU ms (node / Postgres / JVM)
+//    before (8eb64c8)        27-33        3      5.3-7.3  84-123 (31-40 / 20-30 / 32-53)
+//    main (JIT flags, sizing)  26         3      4.5      52-63  (25-30 / 17-20 / 11-13)
+//    this branch             20.7         2      4.2      51-55  (24-25 / 16-17 / 11-12)
 //  What cut it: state-machine `advance` writes a step (lock, event-id check, version bump, one audit
 //  row per event) in one statement instead of a lock plus one write per event (-4); fulfillment's two
 //  commands in one outbox INSERT (`enqueueCommands`, -1); inventory `commit(orderId, { lines })`
