@@ -23,11 +23,13 @@
 //  server is the largest single item of this process's profile), each SQS call is an HTTP exchange
 //  with the in-process emulator (SDK, signing, HTTP on both ends), each DynamoDB call a transaction in
 //  the JVM (its biggest cost per call). Per completed order, workers + relay, this bench (one relay),
-//  two alternated runs each on a shared machine (load 20-40; CPU moves with load, counts do not):
-//                          statements  DynamoDB  SQS      CPU ms (node / Postgres / JVM)
-//    before (8eb64c8)        27-33        3      5.3-7.3  84-123 (31-40 / 20-30 / 32-53)
-//    main (JIT flags, sizing)  26         3      4.5      52-63  (25-30 / 17-20 / 11-13)
-//    this branch             20.7         2      4.2      51-55  (24-25 / 16-17 / 11-12)
+//  one alternated run each at a machine load of 4-8 (under 20-40 the counts stay, CPU rises 20-60 %):
+//                          statements  DynamoDB  SQS  CPU ms (node / Postgres / JVM)  orders/s
+//    before (8eb64c8)          27         3      5.6   74 (25 / 16 / 33)            22-24
+//    main (JIT flags, sizing)  26         3      4.2   49 (22 / 16 / 11)            33-34
+//    this branch             20.5         2      4.2   42 (20 / 13 /  9)            37
+//  (orders/s: each commit with its own bench file, same sitting; steady rate now 47/s, which at 42 ms
+//  per order is both cores.)
 //  What cut it: state-machine `advance` writes a step (lock, event-id check, version bump, one audit
 //  row per event) in one statement instead of a lock plus one write per event (-4); fulfillment's two
 //  commands in one outbox INSERT (`enqueueCommands`, -1); inventory `commit(orderId, { lines })`
