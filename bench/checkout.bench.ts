@@ -7,10 +7,37 @@
 //     all inside the request, provider request id random per attempt).
 //  2. double charges: orders with more than one charge in the provider ledger (naive vs ours, after
 //     our workers drained the flow).
-//  3. checkouts/s end to end (accepted -> COMPLETED): the local runner (2 relays, 16 handlers, this
-//     process) then works the accepted orders off; rate = COMPLETED orders / (runner start -> drained).
+//  3. checkouts/s end to end (accepted -> COMPLETED): the local runner (1 relay, the five stage
+//     consumers, this process) then works the accepted orders off; rate = COMPLETED orders / (runner
+//     start -> drained, polled every 100 ms). Also: when orders completed (first, p50, last, and the
+//     steady rate between the 10th and 90th percentile), and the load-independent cost of one order
+//     through the workers: CPU ms of this process (API-free: workers, relay, SQS emulator, simulators),
+//     Postgres and DynamoDB Local's JVM (read from /proc), and its Postgres statements, DynamoDB and SQS
+//     calls (counted on the clients). CHECKOUT_BENCH_SQL=1 lists the statements per order by text;
+//     CHECKOUT_BENCH_CPU_PROFILE=<file> writes a V8 CPU profile of the drain.
 //  The API phase runs without the workers in the process, as deployed (API and workers are separate
 //  Lambdas/containers); on this 2-core machine sharing the event loop would measure the workers.
+//
+//  Where the time goes per order (2 cores, all three servers busy: the run is CPU-bound, so orders/s
+//  follows CPU per order). Each Postgres round trip costs both sides (a socket write that wakes the
+//  server is the largest single item of this process's profile), each SQS call is an HTTP exchange
+//  with the in-process emulator (SDK, signing, HTTP on both ends), each DynamoDB call a transaction in
+//  the JVM (its biggest cost per call). Per completed order, workers + relay, this bench (one relay),
+//  one alternated run each at a machine load of 4-8 (under 20-40 the counts stay, CPU rises 20-60 %):
+//                          statements  DynamoDB  SQS  CPU ms (node / Postgres / JVM)  orders/s
+//    before (8eb64c8)          27         3      5.6   74 (25 / 16 / 33)            22-24
+//    main (JIT flags, sizing)  26         3      4.2   49 (22 / 16 / 11)            33-34
+//    this branch             20.5         2      4.2   42 (20 / 13 /  9)            37
+//  (orders/s: each commit with its own bench file, same sitting; steady rate now 47/s, which at 42 ms
+//  per order is both cores.)
+//  What cut it: state-machine `advance` writes a step (lock, event-id check, version bump, one audit
+//  row per event) in one statement instead of a lock plus one write per event (-4); fulfillment's two
+//  commands in one outbox INSERT (`enqueueCommands`, -1); inventory `commit(orderId, { lines })`
+//  without its read (-1 DynamoDB call); one relay instead of two (the second woke on every NOTIFY and
+//  mostly claimed nothing: relay statements 3.5 -> 0.8 per order); the drain poll (10 SQS calls and
+//  3 statements every 500 ms) replaced by one query every 100 ms. What is left is the design: five
+//  commands per order, each an outbox row, a relay publish, an SQS receive and delete; BEGIN/COMMIT
+//  (6 of the 20 statements); the order read before each side effect (3); `once` for the receipt (2).
 import { randomUUID } from 'node:crypto';
 import { startCheckoutStack } from '@checkout/testing';
 import { sql } from 'kysely';
@@ -20,19 +47,35 @@ import { priceCart } from '../examples/checkout-service/src/domain/price-cart.ts
 import {
   type CheckoutEnvironment,
   createCheckoutEnvironment,
-  waitForDrain,
 } from '../examples/checkout-service/src/local/checkout-environment.ts';
 import { startLocalRunner } from '../examples/checkout-service/src/local/local-runner.ts';
 import type { LedgerEntry } from '../examples/checkout-service/src/simulators/payment-provider.ts';
 import { PaymentProviderClient } from '../examples/checkout-service/src/simulators/simulator-server.ts';
+import {
+  callSnapshot,
+  callsPer,
+  countCalls,
+  cpuSnapshot,
+  cpuSpent,
+  startProfile,
+  statementsPer,
+} from './lib/pipeline-cost.ts';
 import { type BenchResult, percentile, summarize, writeReport } from './lib/report.ts';
 
 const ORDERS = Number(process.argv[2] ?? 200);
 const CONCURRENCY = 16;
+/**
+ * Outbox relays of the runner. One, as deployed (the scheduled relay Lambda runs one instance at a time;
+ * its reserved concurrency of 2 only lets the next run overlap the end of the previous): relay rounds
+ * take a round lock, so a second relay woken by the same NOTIFY mostly claims nothing (an empty round
+ * is three statements) and splits the rows into smaller batches. `CHECKOUT_BENCH_RELAYS=2` for two.
+ */
+const RELAYS = Number(process.env.CHECKOUT_BENCH_RELAYS ?? 1);
 const MAX_ATTEMPTS = 4;
 const FAULTS = { latencyMs: 200, lostResponseRate: 0.1 };
 const STOCK = { mug: 1_000_000, tee: 1_000_000 };
 
+countCalls();
 const stack = await startCheckoutStack({ mode: 'embedded' });
 const results: BenchResult[] = [];
 const ratios: Record<string, number> = {};
@@ -123,6 +166,36 @@ function naiveHandler(env: CheckoutEnvironment) {
   };
 }
 
+const TERMINAL = ['COMPLETED', 'PAYMENT_DECLINED', 'CANCELLED'];
+
+/**
+ * `waitForDrain`'s condition (every order terminal, the outbox and every stage queue empty, every order in
+ * the reporting projection), polled cheaply: one SQL query every 100 ms, and the queue depths (ten
+ * GetQueueAttributes calls) only once the database says done. The example's `waitForDrain` polls
+ * everything every 500 ms: that overshoots the drain by 250 ms on average and its calls load the
+ * process being measured.
+ */
+async function drained(env: CheckoutEnvironment, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  const orders = sql.table(`${env.deps.schema}.orders`);
+  const reports = sql.table(`${env.deps.schema}.order_report`);
+  for (;;) {
+    const { rows } = await sql<{ open: number; total: number; reported: number }>`SELECT
+        count(*) FILTER (WHERE state IS NULL OR state <> ALL(${TERMINAL}::text[]))::int AS open,
+        count(*)::int AS total, (SELECT count(*)::int FROM ${reports}) AS reported
+      FROM ${orders}`.execute(env.db);
+    const row = rows[0];
+    if (row !== undefined && row.open === 0 && row.reported === row.total) {
+      const progress = await env.progress();
+      if (progress.outboxPending === 0 && progress.queued === 0 && progress.reported === row.total) return;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`not drained after ${timeoutMs} ms: ${JSON.stringify(await env.progress())}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 try {
   // Naive: no workers, everything in the request.
   const naiveEnv = await createCheckoutEnvironment(stack, { seed: 7, faults: FAULTS, initialStock: STOCK });
@@ -144,17 +217,27 @@ try {
 
   // Commit-first: the example's checkout first (API alone), then its workers and relays work the orders off.
   const env = await createCheckoutEnvironment(stack, { seed: 7, faults: FAULTS, initialStock: STOCK, poolSize: 20 });
+  const apiCalls = callSnapshot();
   const ours = await play((key, body) => checkout(env.deps, { idempotencyKey: key, principal: 'bench', body }));
+  const apiCallsAfter = callSnapshot();
+  const profile = await startProfile(process.env.CHECKOUT_BENCH_CPU_PROFILE);
+  const cpuBefore = cpuSnapshot();
+  const callsBefore = callSnapshot();
   const began = performance.now();
+  const beganAt = Date.now();
   const runner = await startLocalRunner({
     deps: env.deps,
     pool: env.pool,
     sqs: env.sqs,
     queueUrls: env.processConfig.queueUrls,
     listen: env.postgresUrl,
+    relays: RELAYS,
   });
-  await waitForDrain(env, { timeoutMs: 300_000 });
+  await drained(env, 300_000);
   const endToEndMs = performance.now() - began;
+  const cpu = cpuSpent(cpuBefore, cpuSnapshot());
+  const callsAfter = callSnapshot();
+  await profile?.stop();
   await runner.stop();
   const progress = await env.progress();
   const ourDoubles = doubleCharges(env.payment.ledger(), (e) => e.orderId);
@@ -167,6 +250,12 @@ try {
     }),
   );
   const completed = progress.states.COMPLETED ?? 0;
+  // When orders reached COMPLETED, seconds after the runner started: ramp-up, steady rate, tail.
+  const { rows: completedRows } = await sql<{ at: Date }>`SELECT state_updated_at AS at
+    FROM ${sql.table(`${env.deps.schema}.orders`)} WHERE state = 'COMPLETED'`.execute(env.db);
+  const completedAt = completedRows.map((row) => (row.at.getTime() - beganAt) / 1000).sort((a, b) => a - b);
+  const at = (q: number) => Math.round(percentile(completedAt, q) * 10) / 10;
+  const steady = at(0.9) > at(0.1) ? Math.round((0.8 * completed) / (at(0.9) - at(0.1))) : 0;
   results.push({
     label: 'commit-first end to end (accepted -> COMPLETED)',
     opsPerSec: Math.round((completed / endToEndMs) * 1000 * 10) / 10,
@@ -176,7 +265,48 @@ try {
       orders: ORDERS,
       completed,
       drainSeconds: Math.round(endToEndMs / 100) / 10,
+      firstCompletedSeconds: at(0),
+      p50CompletedSeconds: at(0.5),
+      lastCompletedSeconds: at(1),
+      steadyOrdersPerSec: steady,
       lostProviderResponses: env.payment.lostResponses().length,
+    },
+  });
+  // Load-independent cost of one order through the workers (runner start -> drained, the drain's
+  // progress polls included: a handful of statements per 500 ms, well under 1 per order).
+  const perOrder = (seconds: number) => Math.round((seconds / Math.max(1, completed)) * 1000 * 10) / 10;
+  const cpuMs = {
+    total: perOrder(cpu.total),
+    node: perOrder(cpu.node),
+    postgres: perOrder(cpu.postgres),
+    java: perOrder(cpu.java),
+    other: perOrder(cpu.other),
+  };
+  const workerCalls = callsPer(callsBefore, callsAfter, Math.max(1, completed));
+  const checkoutCalls = callsPer(apiCalls, apiCallsAfter, ORDERS);
+  console.log('CPU ms per completed order (workers + relays, by process):', cpuMs);
+  console.log('calls per completed order (workers + relays):', workerCalls);
+  console.log('calls per order (checkout API, retries included):', checkoutCalls);
+  if (process.env.CHECKOUT_BENCH_SQL === '1') {
+    console.log('statements per completed order (workers + relays):');
+    for (const [text, n] of statementsPer(callsBefore, callsAfter, Math.max(1, completed))) console.log(n, text);
+    console.log('statements per order (checkout API):');
+    for (const [text, n] of statementsPer(apiCalls, apiCallsAfter, ORDERS)) console.log(n, text);
+  }
+  results.push({
+    label: 'end to end cost per completed order',
+    opsPerSec: 0,
+    p50Ms: 0,
+    p99Ms: 0,
+    extra: {
+      cpuMsPerOrder: cpuMs.total,
+      nodeCpuMs: cpuMs.node,
+      postgresCpuMs: cpuMs.postgres,
+      javaCpuMs: cpuMs.java,
+      pgStatementsPerOrder: workerCalls.pg ?? 0,
+      dynamodbCallsPerOrder: workerCalls.dynamodb ?? 0,
+      sqsCallsPerOrder: workerCalls.sqs ?? 0,
+      checkoutPgStatementsPerOrder: checkoutCalls.pg ?? 0,
     },
   });
   await env.close();

@@ -25,7 +25,7 @@ export { createInventory, type Inventory, type InventoryOptions } from './invent
 export type { InventoryErrorEvent, InventoryObserver } from './inventory-observer.js';
 export type { Reservation, ReservationStatus } from './reservations/reservation.js';
 export type { ReserveOptions, ReserveResult, StockShortage } from './reservations/reserve.js';
-export type { SettleResult } from './reservations/settle.js';
+export type { CommitOptions, SettleResult } from './reservations/settle.js';
 export type { SweepOptions, SweepResult } from './reservations/sweep-expired.js';
 export type { SetStockOptions, StockLevel } from './stock/stock.js';
 export { inventoryTableDefinition, PENDING_INDEX_NAME } from './table/table-definition.js';

@@ -5,7 +5,7 @@ import type { InventoryContext } from './inventory-context.js';
 import type { InventoryObserver } from './inventory-observer.js';
 import type { Reservation } from './reservations/reservation.js';
 import { type ReserveOptions, type ReserveResult, reserve } from './reservations/reserve.js';
-import { getReservation, type SettleResult, settle } from './reservations/settle.js';
+import { type CommitOptions, commitLines, getReservation, type SettleResult, settle } from './reservations/settle.js';
 import { type SweepOptions, type SweepResult, sweepExpired } from './reservations/sweep-expired.js';
 import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, MAX_BACKOFF_MS, retryPolicy } from './retry/retry-policy.js';
 import { adjustStock, getAvailability, type SetStockOptions, type StockLevel, setStock } from './stock/stock.js';
@@ -14,6 +14,7 @@ import {
   checkedClock,
   checkTableOptions,
   type ReservationLine,
+  validateId,
   validatePositiveOption,
 } from './validation/validate-input.js';
 
@@ -82,9 +83,10 @@ export interface Inventory {
    * Consumes a pending reservation (fulfilment started): reserved units become committed. Idempotent:
    * repeats return `changed: false`. Throws `ReservationStateError` if it was released or expired,
    * `ReservationNotFoundError` if there is none. A reservation past its deadline that no sweeper
-   * expired yet can still be committed: its units were never returned.
+   * expired yet can still be committed: its units were never returned. With `options.lines` (the lines
+   * you reserved) it skips its read when they match an unsharded reservation: one DynamoDB call.
    */
-  commit(orderId: string): Promise<SettleResult>;
+  commit(orderId: string, options?: CommitOptions): Promise<SettleResult>;
 
   /**
    * Returns a pending reservation's units to `available` (payment failed, order cancelled).
@@ -154,7 +156,11 @@ export function createInventory(options: InventoryOptions): Inventory {
   const ctx = inventoryContext(options);
   return {
     reserve: (orderId, lines, reserveOptions) => reserve(ctx, orderId, lines, reserveOptions),
-    commit: (orderId) => settle(ctx, orderId, 'commit'),
+    commit: async (orderId, commitOptions) => {
+      validateId('orderId', orderId);
+      const lines = commitLines(commitOptions);
+      return settle(ctx, orderId, 'commit', ctx.now(), lines);
+    },
     release: (orderId) => settle(ctx, orderId, 'release'),
     getReservation: (orderId) => getReservation(ctx, orderId),
     sweepExpired: (sweepOptions) => sweepExpired(ctx, sweepOptions),

@@ -2,7 +2,7 @@ import { IdempotencyInProgressError, once } from '@checkout/idempotency';
 import { ReservationNotFoundError, ReservationStateError } from '@checkout/inventory';
 import type { OrderState } from '@checkout/state-machine';
 import { type CommandRoute, handleCommand, TransientError } from '@checkout/workers';
-import { enqueueCommand } from '@checkout/workers/outbox';
+import { enqueueCommand, enqueueCommands } from '@checkout/workers/outbox';
 import type { Kysely, Transaction, Updateable } from 'kysely';
 import {
   authorizePayment,
@@ -150,8 +150,10 @@ function paymentRoutes(deps: CheckoutDeps): CommandRoute[] {
         deps.orders.advance(trx, { id: orderId, events, eventId: idempotencyKey, actor, reason }, async (trx) => {
           await updatePaymentIntent(deps, trx, orderId, { status: 'voided' });
           const receipt = { customerId: order.customerId, template: 'order-cancelled' } as const;
-          await enqueueCommand(deps.outbox, trx, sendReceipt, receipt, { orderId, key: receipt.template });
-          await enqueueCommand(deps.outbox, trx, publishAnalytics, analyticsOf(order, 'CANCELLED'), { orderId });
+          await enqueueCommands(deps.outbox, trx, [
+            { command: sendReceipt, payload: receipt, meta: { orderId, key: receipt.template } },
+            { command: publishAnalytics, payload: analyticsOf(order, 'CANCELLED'), meta: { orderId } },
+          ]);
         }),
       );
     }),
@@ -207,7 +209,10 @@ function fulfillmentRoutes(deps: CheckoutDeps): CommandRoute[] {
       if (order.state !== 'INVENTORY_RESERVED') return;
       let problem: string | undefined;
       try {
-        await deps.inventory.commit(orderId); // once: a repeat returns changed: false
+        // Once: a repeat returns changed: false. With the order's lines (those ReserveInventory reserved)
+        // it is one DynamoDB call, no read first.
+        const lines = order.lines.map(({ sku, quantity }) => ({ sku, quantity }));
+        await deps.inventory.commit(orderId, { lines });
       } catch (error) {
         if (!(error instanceof ReservationStateError)) throw error;
         problem = `reservation is ${error.status}`;
@@ -221,8 +226,11 @@ function fulfillmentRoutes(deps: CheckoutDeps): CommandRoute[] {
         const events = ['fulfillment.started', 'fulfillment.completed'] as const;
         await deps.orders.advance(trx, { id: orderId, events, eventId: idempotencyKey, actor }, async (trx) => {
           const receipt = { customerId: order.customerId, template: 'order-confirmation' } as const;
-          await enqueueCommand(deps.outbox, trx, sendReceipt, receipt, { orderId, key: receipt.template });
-          await enqueueCommand(deps.outbox, trx, publishAnalytics, analyticsOf(order, 'COMPLETED'), { orderId });
+          // Both commands in one INSERT (one round trip).
+          await enqueueCommands(deps.outbox, trx, [
+            { command: sendReceipt, payload: receipt, meta: { orderId, key: receipt.template } },
+            { command: publishAnalytics, payload: analyticsOf(order, 'COMPLETED'), meta: { orderId } },
+          ]);
         });
       });
     }),

@@ -1,13 +1,19 @@
 import { GetItemCommand, type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { ReservationNotFoundError, ReservationStateError, TransactionContentionError } from '../errors.js';
+import {
+  InventoryInputError,
+  ReservationNotFoundError,
+  ReservationStateError,
+  TransactionContentionError,
+} from '../errors.js';
 import type { InventoryContext } from '../inventory-context.js';
 import { retryDelayMs, sleep } from '../retry/retry-policy.js';
 import { reservationKey, stockSlotKey } from '../table/keys.js';
-import { validateId } from '../validation/validate-input.js';
+import { normalizeLines, type ReservationLine, validateId } from '../validation/validate-input.js';
 import { requestTokens } from './client-request-token.js';
 import {
   allocationsFromItem,
   type LinePart,
+  linesToAttribute,
   type Reservation,
   type ReservationStatus,
   reservationFromItem,
@@ -24,6 +30,36 @@ export interface SettleResult {
   readonly status: ReservationStatus;
   /** True only for the one call that moved the reservation (and the stock); false for repeats. */
   readonly changed: boolean;
+}
+
+/** Options of `inventory.commit`. */
+export interface CommitOptions {
+  /**
+   * The lines the reservation was made with (what you passed to `reserve`; order and repeated SKUs do
+   * not matter). When they match the stored reservation and it took every unit from the SKUs' main
+   * stock items (no shards), `commit` is one DynamoDB call instead of a read and a write. Anything else
+   * (other lines, shards, already settled, no reservation) is decided as without them, after a read:
+   * the answer never depends on this option, only the number of calls does.
+   */
+  readonly lines?: readonly ReservationLine[];
+}
+
+/** The lines of `commit`'s options, checked before any request (`options.lines[0].quantity`). */
+export function commitLines(options: unknown): ReservationLine[] | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) {
+    throw new InventoryInputError('options', 'must be an object { lines? }');
+  }
+  const { lines } = options as CommitOptions;
+  if (lines === undefined) return undefined;
+  try {
+    return normalizeLines(lines);
+  } catch (error) {
+    if (error instanceof InventoryInputError) {
+      throw new InventoryInputError(`options.${error.field}`, error.message.slice(`Invalid ${error.field}: `.length));
+    }
+    throw error;
+  }
 }
 
 const TARGET: Record<SettleOperation, ReservationStatus> = {
@@ -70,15 +106,57 @@ export async function settle(
   orderId: string,
   operation: SettleOperation,
   now: number = ctx.now(),
+  expected?: readonly ReservationLine[],
 ): Promise<SettleResult> {
   validateId('orderId', orderId);
   const tokenOf = requestTokens(ctx.tableName, orderId);
   let generation = 1;
   let stored: StoredReservation | undefined;
   let resend = false;
+  // With the lines the caller reserved (normalized), the first try writes without reading: the
+  // reservation's condition then also requires exactly those lines and no shard allocations, so the
+  // stock items written are the ones a read would have named. Any refusal falls back to the read.
+  let blind: StoredReservation | undefined =
+    expected === undefined || operation === 'expire'
+      ? undefined
+      : {
+          reservation: {
+            orderId,
+            lines: expected,
+            status: 'PENDING',
+            reservedAt: new Date(0),
+            reservedUntil: new Date(0),
+          },
+          allocations: expected.map((line) => [{ slot: -1, quantity: line.quantity }]),
+        };
   for (let attempt = 1; ; attempt += 1) {
     // After an ambiguous failure, send the identical request again (same token) without re-reading,
     // so a write that did go through is acknowledged to this call, not reported as someone else's.
+    if (blind !== undefined) {
+      resend = false;
+      try {
+        await ctx.client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: settleItems(ctx, blind, operation, now, true),
+            // Generation 0: never a token of the read path's requests, which differ.
+            ClientRequestToken: tokenOf(0),
+          }),
+        );
+        return { orderId, status: TARGET[operation], changed: true };
+      } catch (error) {
+        const failure = classifyTransactionError(error);
+        if (failure.kind === 'other') throw error;
+        if (attempt >= ctx.retry.maxAttempts) {
+          throw new TransactionContentionError(operation, attempt, ctx.retry.retryAfterSeconds, error);
+        }
+        // Ambiguous: the identical request again. Refused (another state, other lines, shards) or
+        // contended: read and decide as without `expected`.
+        if (failure.kind !== 'ambiguous') blind = undefined;
+        if (failure.kind === 'cancelled' && failure.retryable)
+          await sleep(retryDelayMs(ctx.retry, attempt, ctx.random));
+        continue;
+      }
+    }
     if (!resend || stored === undefined) {
       stored = await readReservation(ctx, orderId);
       if (stored === undefined) throw new ReservationNotFoundError(orderId);
@@ -132,23 +210,28 @@ function settleItems(
   { reservation, allocations }: StoredReservation,
   operation: SettleOperation,
   nowMs: number,
+  unread = false,
 ): TransactWriteItem[] {
   const expiresAt = Math.floor(nowMs / 1000) + ctx.settledRetentionSeconds;
+  const condition = operation === 'expire' ? '#status = :pending AND reservedUntil <= :nowMs' : '#status = :pending';
   const header: TransactWriteItem = {
     Update: {
       TableName: ctx.tableName,
       Key: reservationKey(reservation.orderId),
-      ConditionExpression:
-        operation === 'expire' ? '#status = :pending AND reservedUntil <= :nowMs' : '#status = :pending',
+      // Unread: the stored lines must be the caller's, every unit from the SKU's main item.
+      ConditionExpression: unread
+        ? `${condition} AND #lines = :lines AND attribute_not_exists(allocations)`
+        : condition,
       // Leaving PENDING drops the sweeper-index attributes (sparse index) and starts the TTL clock.
       UpdateExpression:
         'SET #status = :next, settledAt = :nowMs, expiresAt = :expiresAt REMOVE pendingShard, pendingDeadline',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeNames: unread ? { '#status': 'status', '#lines': 'lines' } : { '#status': 'status' },
       ExpressionAttributeValues: {
         ':pending': { S: 'PENDING' },
         ':next': { S: TARGET[operation] },
         ':nowMs': { N: String(nowMs) },
         ':expiresAt': { N: String(expiresAt) },
+        ...(unread ? { ':lines': linesToAttribute(reservation.lines) } : {}),
       },
     },
   };

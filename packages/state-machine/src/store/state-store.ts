@@ -819,6 +819,128 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     return finish(trx, snapshot, change, row.at);
   }
 
+  /**
+   * `advance` in one round trip: {@link applyInOneStatement} for a whole step. For every state the first
+   * event may leave, the chain of the step's events is computed first with the pure `transition`; one
+   * statement then moves the row from that state to the chain's last state (version + number of events),
+   * and inserts one audit row per event with contiguous versions, only when the row's state starts a
+   * chain that fits, none of the step's event ids is recorded, the statement's snapshot is complete (see
+   * {@link lockAndFind}) and `expectedVersion` is met. Otherwise it writes nothing and returns `undefined`:
+   * the caller decides on the locked row step by step (duplicate, not-allowed, a later event that does
+   * not fit, a guard that throws, a lock wait). The entries come back in version order, as stored.
+   */
+  async function advanceInOneStatement(
+    trx: Executor,
+    key: string,
+    events: readonly E[],
+    eventIds: readonly string[],
+    expectedVersion: number | undefined,
+    context: { readonly payload: JsonValue | undefined; readonly actor: string },
+    reason: string | null,
+    payload: PayloadJson | undefined,
+  ): Promise<{ readonly from: S; readonly snapshot: Snapshot<S>; readonly entries: AuditEntry[] } | undefined> {
+    const facts = await aggregateTable(trx);
+    const first = events[0];
+    const starts = new Set<string>();
+    const froms: string[] = [];
+    const finals: string[] = [];
+    const dues: (string | null)[] = [];
+    const steps = { start: [] as string[], k: [] as number[], from: [] as string[], to: [] as string[] };
+    for (const edge of machine.transitions) {
+      if (edge.event !== first || starts.has(edge.from)) continue;
+      starts.add(edge.from);
+      const chain: string[] = [];
+      let state: string = edge.from;
+      try {
+        for (const event of events) {
+          const to: string = transition(machine, state as S, event, context);
+          chain.push(to);
+          state = to;
+        }
+      } catch {
+        // Refused (or a guard threw) somewhere along the chain from this state: decided step by step.
+        continue;
+      }
+      froms.push(edge.from);
+      finals.push(state);
+      dues.push(dueAt(state));
+      chain.forEach((to, index) => {
+        steps.start.push(edge.from);
+        steps.k.push(index + 1);
+        steps.from.push(index === 0 ? edge.from : (chain[index - 1] ?? edge.from));
+        steps.to.push(to);
+      });
+    }
+    if (froms.length === 0) return undefined;
+    const count = events.length;
+    const stepEvents = steps.k.map((k) => events[k - 1] ?? first);
+    const stepEventIds = steps.k.map((k) => eventIds[k - 1] ?? eventIds[0]);
+    const { rows } = await sql<
+      AggregateRow & {
+        from: string;
+        auditVersion: number;
+        auditEvent: string;
+        auditFrom: string;
+        auditTo: string;
+        auditEventId: string;
+        at: Date;
+        payload: JsonValue | null;
+      }
+    >`WITH updated AS (
+        UPDATE ${tables.aggregate} u
+        SET state = m.final, version = u.version + ${count}::integer, machine_version = ${machine.version},
+          state_updated_at = now() ${facts.hasDeadlineColumn ? sql`, deadline_at = m.due` : sql``}
+        FROM unnest(${froms}::text[], ${finals}::text[], ${dues}::timestamptz[]) AS m(from_state, final, due)
+        WHERE u.${tables.idColumn} = ${key} AND u.state = m.from_state
+          AND u.version = (SELECT max(x.version) FROM ${tables.audit} x
+            WHERE x.machine_id = ${machine.id} AND x.aggregate_id = u.${tables.idColumn}::text)
+          AND NOT EXISTS (SELECT 1 FROM ${tables.audit} x WHERE x.machine_id = ${machine.id}
+            AND x.aggregate_id = u.${tables.idColumn}::text AND x.event_id = ANY(${eventIds}::text[]))
+          AND (${expectedVersion ?? null}::bigint IS NULL OR u.version = ${expectedVersion ?? null}::bigint)
+        RETURNING u.${tables.idColumn}::text AS id, m.from_state AS "from", u.state, u.version,
+          u.machine_version AS "machineVersion", u.state_created_at AS "createdAt", u.state_updated_at AS "updatedAt"
+      ), inserted AS (
+        INSERT INTO ${tables.audit}
+          (machine_id, aggregate_id, version, kind, event, from_state, to_state, event_id, actor, reason, payload,
+           machine_version)
+        SELECT ${machine.id}, updated.id, updated.version - ${count}::integer + s.k, 'transition', s.event,
+          s.from_state, s.to_state, s.event_id, ${context.actor}, ${reason}, ${payload?.text ?? null}::jsonb,
+          ${machine.version}
+        FROM updated JOIN unnest(${steps.start}::text[], ${steps.k}::integer[], ${stepEvents}::text[],
+          ${steps.from}::text[], ${steps.to}::text[], ${stepEventIds}::text[])
+          AS s(start_state, k, event, from_state, to_state, event_id) ON s.start_state = updated."from"
+        RETURNING version, event, from_state, to_state, event_id, at, payload
+      )
+      SELECT updated.*, inserted.version AS "auditVersion", inserted.event AS "auditEvent",
+        inserted.from_state AS "auditFrom", inserted.to_state AS "auditTo", inserted.event_id AS "auditEventId",
+        inserted.at, inserted.payload
+      FROM updated, inserted ORDER BY inserted.version`.execute(trx);
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    // Unreachable (the INSERT writes one row per event of a chain the UPDATE matched); kept so a logic
+    // error can never return a half-recorded step.
+    if (rows.length !== count) throw new VersionConflictError(row.id, row.version ?? 0, -1);
+    const snapshot = toSnapshot(row);
+    const entries = rows.map(
+      (written): AuditEntry => ({
+        machineId: machine.id,
+        aggregateId: snapshot.id,
+        version: written.auditVersion,
+        kind: 'transition',
+        event: written.auditEvent,
+        from: written.auditFrom,
+        to: written.auditTo,
+        eventId: written.auditEventId,
+        actor: context.actor,
+        reason,
+        payload: written.payload,
+        machineVersion: machine.version,
+        at: written.at,
+      }),
+    );
+    return { from: row.from as S, snapshot, entries };
+  }
+
   /** `events` of `advance`: one event of the machine, or 1-16 of them. */
   function eventsOf(value: unknown): readonly [E, ...E[]] {
     const list: readonly unknown[] = Array.isArray(value) ? value : [value];
@@ -1055,6 +1177,55 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       }
       const eventIds = events.map((_, index) => (index === 0 ? eventId : `${eventId}#${index + 1}`));
       const key = await existingKey(trx, id);
+      // Guards see the payload as it will be recorded (JSON), so the audit row shows what they decided on.
+      const context = { payload: payload?.value, actor };
+      // The common case in one statement (lock, event-id lookup, version check, update, audit rows).
+      // `onTransition` runs per change after its own write, so a hooked store writes a longer step change by
+      // change (a hook may read the row and must see the state of its change).
+      if (events.length === 1 || onTransition === undefined) {
+        const written = await advanceInOneStatement(
+          trx,
+          key,
+          events,
+          eventIds,
+          expectedVersion,
+          context,
+          reason,
+          payload,
+        );
+        if (written !== undefined) {
+          const { snapshot, entries } = written;
+          if (onTransition !== undefined) {
+            for (const entry of entries) {
+              const change: StateChange<S, E> = {
+                machineId: machine.id,
+                id: snapshot.id,
+                version: entry.version,
+                kind: 'transition',
+                event: entry.event as E,
+                from: entry.from as S,
+                to: entry.to as S,
+                eventId: entry.eventId,
+                actor,
+                reason,
+                payload: entry.payload,
+              };
+              await onTransition(trx as Transaction<DB>, change);
+            }
+          }
+          const result: AdvanceApplied<S, E> = { outcome: 'applied', snapshot, entries };
+          transitionSpanEvent({
+            outcome: 'applied',
+            machineId: machine.id,
+            aggregateId: id,
+            event: events.join(','),
+            from: written.from,
+            to: snapshot.state,
+          });
+          if (onApplied !== undefined) await onApplied(trx as never, result);
+          return result;
+        }
+      }
       const { locked, found } = await lockAndFind(trx, key, eventIds);
       if (found.length > 0) {
         // A redelivery is decided by the first event's id. A recorded id of this step that holds another
@@ -1083,7 +1254,6 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
         throw new VersionConflictError(id, expectedVersion, current.version);
       }
       // The whole chain first, with the pure transition: nothing is written unless every event fits.
-      const context = { payload: payload?.value, actor };
       const steps: { readonly event: E; readonly from: S; readonly to: S }[] = [];
       let state = current.state;
       for (const [index, event] of events.entries()) {

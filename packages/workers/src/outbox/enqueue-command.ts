@@ -110,6 +110,20 @@ export async function enqueueCommand<TTrx, TType extends string, TPayload, TInpu
   if (typeof outbox?.enqueue !== 'function') {
     throw new WorkersConfigError('outbox', 'must have an enqueue(trx, message) function (an Outbox)');
   }
+  const { envelope, message } = await commandMessage(command, payload, meta);
+  await outbox.enqueue(trx, message);
+  return envelope;
+}
+
+/**
+ * Checks and encodes one command into its outbox row: every check of {@link enqueueCommand} after the
+ * outbox's, in the same order, before any SQL. Internal (also used by `enqueueCommands`).
+ */
+export async function commandMessage<TType extends string, TPayload, TInput>(
+  command: CommandDefinition<TType, TPayload, TInput>,
+  payload: TInput,
+  meta: EnqueueCommandMeta,
+): Promise<{ readonly envelope: Envelope<TType, TPayload>; readonly message: CommandOutboxMessage }> {
   const destination: unknown = command?.destination;
   if (destination === undefined) {
     throw new WorkersConfigError(
@@ -146,13 +160,13 @@ export async function enqueueCommand<TTrx, TType extends string, TPayload, TInpu
     ...(meta.occurredAt === undefined ? {} : { occurredAt: meta.occurredAt }),
     ...(traceparent === undefined ? {} : { traceparent }),
   });
-  await outbox.enqueue(trx, {
+  const message: CommandOutboxMessage = {
     destination: destination as string,
     groupKey: envelope.orderId,
     body: envelope,
     attributes: { type: envelope.type },
     ...(meta.delaySeconds === undefined ? {} : { delaySeconds: meta.delaySeconds }),
     ...(meta.traceparent === undefined ? {} : { traceparent: meta.traceparent }),
-  });
-  return envelope;
+  };
+  return { envelope, message };
 }
