@@ -17,6 +17,7 @@ import type {
   AcquireRequest,
   AcquireResult,
   CompleteRequest,
+  IdempotencyRecord,
   IdempotencyStore,
   ReleaseRequest,
 } from '../store/idempotency-store.js';
@@ -45,7 +46,13 @@ const OUTCOME_VALUE = { S: 'value' } as const;
 const OUTCOME_ERROR = { S: 'error' } as const;
 const STATUS_NAME = { '#status': ATTR.status } as const;
 const STATUS_AND_RESULT_NAMES = { '#status': ATTR.status, '#result': ATTR.result } as const;
-const ACQUIRE_CONDITION = `attribute_not_exists(${ATTR.key}) OR ${ATTR.expiresAtMs} <= :now OR (#status = :inProgress AND ${ATTR.leaseExpiresAt} <= :now AND ${ATTR.fingerprint} = :fingerprint)`;
+// The first try of an acquire only asks for a new key: the common cases (a first execution, a
+// replay of a live record) then cost DynamoDB no expression names or values and the cheapest
+// condition to evaluate. Only when the record it returns could be taken over (TTL passed, or an
+// expired lease with the same fingerprint) does a second PutItem carry the full condition, which
+// decides atomically as before.
+const NEW_KEY_CONDITION = `attribute_not_exists(${ATTR.key})`;
+const TAKEOVER_CONDITION = `attribute_not_exists(${ATTR.key}) OR ${ATTR.expiresAtMs} <= :now OR (#status = :inProgress AND ${ATTR.leaseExpiresAt} <= :now AND ${ATTR.fingerprint} = :fingerprint)`;
 const COMPLETE_UPDATE = `SET #status = :completed, ${ATTR.outcome} = :outcome, #result = :result, ${ATTR.expiresAtMs} = :expiresAtMs, ${ATTR.ttl} = :ttl`;
 const LEASE_CONDITION = `${ATTR.leaseToken} = :token AND #status = :inProgress`;
 
@@ -100,40 +107,51 @@ class DynamoDbStore implements IdempotencyStore {
   /** {@inheritDoc IdempotencyStore.acquire} */
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     checkAcquireRequest(request);
-    const fingerprint = { S: request.fingerprint };
+    const item = acquireItem(request);
+    const first = await this.#put(item, request, false);
+    if (first === undefined || isOwnLease(first, request) || !canTakeOver(first, request)) {
+      return settled(first, request);
+    }
+    // New key, or the TTL passed (DynamoDB deletes expired items late), or an expired lease of an
+    // attempt with the same payload: decided by DynamoDB, so of concurrent takers one wins.
+    return settled(await this.#put(item, request, true), request);
+  }
+
+  /** One conditional PutItem of `item`: undefined when it was written, else the record that blocked it. */
+  async #put(
+    item: Record<string, AttributeValue>,
+    request: AcquireRequest,
+    takeover: boolean,
+  ): Promise<IdempotencyRecord | undefined> {
     try {
       await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#tableName,
-          Item: {
-            [ATTR.key]: { S: request.key },
-            [ATTR.status]: IN_PROGRESS,
-            [ATTR.fingerprint]: fingerprint,
-            [ATTR.leaseToken]: { S: request.leaseToken },
-            [ATTR.leaseExpiresAt]: { N: String(request.leaseExpiresAt) },
-            [ATTR.expiresAtMs]: { N: String(request.expiresAt) },
-            [ATTR.ttl]: { N: String(Math.ceil(request.expiresAt / 1000)) },
-          },
-          // New key, or the TTL passed (DynamoDB deletes expired items late), or an expired lease
-          // of an attempt with the same payload.
-          ConditionExpression: ACQUIRE_CONDITION,
-          ExpressionAttributeNames: STATUS_NAME,
-          ExpressionAttributeValues: {
-            ':now': { N: String(request.now) },
-            ':inProgress': IN_PROGRESS,
-            ':fingerprint': fingerprint,
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+        new PutItemCommand(
+          takeover
+            ? {
+                TableName: this.#tableName,
+                Item: item,
+                ConditionExpression: TAKEOVER_CONDITION,
+                ExpressionAttributeNames: STATUS_NAME,
+                ExpressionAttributeValues: {
+                  ':now': { N: String(request.now) },
+                  ':inProgress': IN_PROGRESS,
+                  ':fingerprint': item[ATTR.fingerprint] as AttributeValue,
+                },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              }
+            : {
+                TableName: this.#tableName,
+                Item: item,
+                ConditionExpression: NEW_KEY_CONDITION,
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+        ),
       );
-      return { acquired: true };
+      return undefined;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       if (error.Item === undefined) throw new IdempotencyRecordError('Item', 'was not returned on a failed condition');
-      const existing = decodeRecord(error.Item);
-      // The SDK retried a PutItem whose first response was lost: the record is already ours.
-      if (existing.status === 'in_progress' && existing.leaseToken === request.leaseToken) return { acquired: true };
-      return { acquired: false, existing };
+      return decodeRecord(error.Item);
     }
   }
 
@@ -195,6 +213,40 @@ class DynamoDbStore implements IdempotencyStore {
     }
   }
 }
+
+function acquireItem(request: AcquireRequest): Record<string, AttributeValue> {
+  return {
+    [ATTR.key]: { S: request.key },
+    [ATTR.status]: IN_PROGRESS,
+    [ATTR.fingerprint]: { S: request.fingerprint },
+    [ATTR.leaseToken]: { S: request.leaseToken },
+    [ATTR.leaseExpiresAt]: { N: String(request.leaseExpiresAt) },
+    [ATTR.expiresAtMs]: { N: String(request.expiresAt) },
+    [ATTR.ttl]: { N: String(Math.ceil(request.expiresAt / 1000)) },
+  };
+}
+
+// What TAKEOVER_CONDITION accepts of an existing record, judged on the copy a failed put returned.
+function canTakeOver(existing: IdempotencyRecord, request: AcquireRequest): boolean {
+  if (existing.expiresAt <= request.now) return true;
+  return (
+    existing.status === 'in_progress' &&
+    existing.leaseExpiresAt <= request.now &&
+    existing.fingerprint === request.fingerprint
+  );
+}
+
+function settled(existing: IdempotencyRecord | undefined, request: AcquireRequest): AcquireResult {
+  if (existing === undefined || isOwnLease(existing, request)) return ACQUIRED;
+  return { acquired: false, existing };
+}
+
+// The SDK retried a PutItem whose first response was lost: the record is already ours.
+function isOwnLease(existing: IdempotencyRecord, request: AcquireRequest): boolean {
+  return existing.status === 'in_progress' && existing.leaseToken === request.leaseToken;
+}
+
+const ACQUIRED: AcquireResult = Object.freeze({ acquired: true });
 
 function isOwnCompletion(item: Record<string, AttributeValue> | undefined, request: CompleteRequest): boolean {
   return (
