@@ -22,6 +22,7 @@ import type {
   ReleaseRequest,
 } from '../store/idempotency-store.js';
 import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from '../store/store-request.js';
+import { type CompletedRecordCache, completedCacheFor, type IdempotencyLocalCacheOptions } from './completed-cache.js';
 import { ATTR, completedItemBytes, decodeRecord } from './record-codec.js';
 
 /** DynamoDB's item size limit (400 KB). */
@@ -35,6 +36,14 @@ export interface DynamoDbIdempotencyStoreOptions {
   readonly tableName: string;
   /** Largest item written, in bytes. Default 400 KB (DynamoDB's limit). */
   readonly maxItemBytes?: number;
+  /**
+   * Opt-in: keep completed records in this process (`true` for the defaults, or bounds) and answer
+   * their replays without a DynamoDB call, like Powertools' `useLocalCache`. Exact while the record
+   * lives: its expiry is checked against the caller's `now`, a different fingerprint is still a
+   * 422, in-progress records are never cached. The one difference: a record deleted from the table
+   * by hand keeps replaying from this process until its expiry. Default off.
+   */
+  readonly localCache?: boolean | IdempotencyLocalCacheOptions;
 }
 
 // Constant parts of every request, built once (the SDK only reads its input). Only `status` and
@@ -90,31 +99,45 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
   if (!Number.isSafeInteger(maxItemBytes) || maxItemBytes <= 0) {
     throw new IdempotencyConfigError(['maxItemBytes'], 'must be a positive integer');
   }
-  return new DynamoDbStore(options.client, options.tableName, maxItemBytes);
+  const cache = completedCacheFor(options.localCache);
+  return new DynamoDbStore(options.client, options.tableName, maxItemBytes, cache);
 }
 
 class DynamoDbStore implements IdempotencyStore {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
   readonly #maxItemBytes: number;
+  readonly #cache: CompletedRecordCache | undefined;
 
-  constructor(client: DynamoDBClient, tableName: string, maxItemBytes: number) {
+  constructor(client: DynamoDBClient, tableName: string, maxItemBytes: number, cache?: CompletedRecordCache) {
     this.#client = client;
     this.#tableName = tableName;
     this.#maxItemBytes = maxItemBytes;
+    this.#cache = cache;
   }
 
   /** {@inheritDoc IdempotencyStore.acquire} */
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     checkAcquireRequest(request);
+    const cached = this.#cache?.get(request);
+    if (cached !== undefined) return { acquired: false, existing: cached };
     const item = acquireItem(request);
     const first = await this.#put(item, request, false);
     if (first === undefined || isOwnLease(first, request) || !canTakeOver(first, request)) {
-      return settled(first, request);
+      return this.#settled(first, request);
     }
     // New key, or the TTL passed (DynamoDB deletes expired items late), or an expired lease of an
     // attempt with the same payload: decided by DynamoDB, so of concurrent takers one wins.
-    return settled(await this.#put(item, request, true), request);
+    return this.#settled(await this.#put(item, request, true), request);
+  }
+
+  #settled(existing: IdempotencyRecord | undefined, request: AcquireRequest): AcquireResult {
+    const result = settled(existing, request);
+    if (this.#cache !== undefined) {
+      if (result.acquired) this.#cache.held(request);
+      else this.#cache.put(result.existing);
+    }
+    return result;
   }
 
   /** One conditional PutItem of `item`: undefined when it was written, else the record that blocked it. */
@@ -183,19 +206,27 @@ class DynamoDbStore implements IdempotencyStore {
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
+      if (error instanceof ConditionalCheckFailedException && isOwnCompletion(error.Item, request)) {
         // The SDK retried an UpdateItem whose first response was lost: the outcome is already stored.
-        if (isOwnCompletion(error.Item, request)) return;
+        this.#cache?.completed(request);
+        return;
+      }
+      // Not stored (or not known to be): nothing to cache. A "result lost" mark may follow under
+      // the same lease, so the lease stays held.
+      if (error instanceof ConditionalCheckFailedException) {
+        this.#cache?.dropHeld(request.key, request.leaseToken);
         throw new IdempotencyLeaseLostError();
       }
       if (isItemTooLarge(error)) throw new IdempotencyResultTooLargeError(bytes, this.#maxItemBytes);
       throw error;
     }
+    this.#cache?.completed(request);
   }
 
   /** {@inheritDoc IdempotencyStore.release} */
   async release(request: ReleaseRequest): Promise<boolean> {
     checkReleaseRequest(request);
+    this.#cache?.dropHeld(request.key, request.leaseToken);
     try {
       await this.#client.send(
         new DeleteItemCommand({
