@@ -67,10 +67,12 @@ const LEASE_CONDITION = `${ATTR.leaseToken} = :token AND #status = :inProgress`;
 
 /**
  * Idempotency records in DynamoDB (a table of `idempotencyTableDefinition`). First call: one
- * conditional `PutItem` that returns the blocking item on conflict
- * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`, no extra read). Completion: one `UpdateItem`
- * conditioned on the lease token. Release: one `DeleteItem` conditioned on it. Options are checked
- * here (`IdempotencyConfigError` naming the option).
+ * `PutItem` conditioned on a new key that returns the blocking item on conflict
+ * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`, no extra read); a second one, with the full
+ * takeover condition, only when that item could be taken over. Completion: one `UpdateItem`
+ * conditioned on the lease token. Release: one `DeleteItem` conditioned on it. `localCache` (opt-in)
+ * answers replays of completed records from this process. Options are checked here
+ * (`IdempotencyConfigError` naming the option).
  *
  * @example
  * ```ts
