@@ -66,7 +66,14 @@ describe('DynamoDB store localCache', () => {
         runs += 1;
         return { orderId: `o-${input.key}`, at: new Date(0), run: runs };
       },
-      { store, scope: 'cached', key: (input) => input.key, fingerprint: (input) => input.cart, now, ttlSeconds },
+      {
+        store,
+        scope: 'cached',
+        key: (input) => input.key,
+        fingerprint: (input) => input.cart,
+        ttlSeconds,
+        ...(now === undefined ? {} : { now }),
+      },
     );
     return { fn, runs: () => runs };
   };
