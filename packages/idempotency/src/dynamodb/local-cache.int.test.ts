@@ -129,21 +129,26 @@ describe('DynamoDB store localCache', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const slow = withIdempotency(
       async (_key: string) => {
+        started();
         await gate;
         return 'done';
       },
       { store, scope: 'slow', key: (key) => key },
     );
     const key = randomUUID();
-    const running = slow(key);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const first = slow(key);
+    await running; // the first call holds the lease and runs
     calls.length = 0;
     await expect(slow(key)).rejects.toBeInstanceOf(IdempotencyInProgressError);
     expect(calls).toEqual(['PutItemCommand']);
     release();
-    expect(await running).toBe('done');
+    expect(await first).toBe('done');
     calls.length = 0;
     expect(await slow(key)).toBe('done');
     expect(calls).toEqual([]);
