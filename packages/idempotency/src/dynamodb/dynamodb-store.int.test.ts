@@ -106,6 +106,46 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     expect(calls).toEqual(['PutItemCommand']);
   });
 
+  it('asks only for a new key on the first PutItem; a record that can be taken over costs a second one', async () => {
+    const conditions: Array<string | undefined> = [];
+    const watched = new DynamoDBClient(stack.dynamodb.clientConfig);
+    watched.middlewareStack.add(
+      (next) => async (args) => {
+        conditions.push((args.input as { ConditionExpression?: string }).ConditionExpression);
+        return next(args);
+      },
+      { step: 'initialize', name: 'watchConditions' },
+    );
+    const watchedStore = createDynamoDbIdempotencyStore({ client: watched, tableName });
+    const now = Date.now();
+    const first = {
+      key: `7:watched:${randomUUID()}`,
+      fingerprint: 'f'.repeat(64),
+      leaseToken: randomUUID(),
+      now,
+      leaseExpiresAt: now + 30_000,
+      expiresAt: now + 3_600_000,
+    };
+    expect(await watchedStore.acquire(first)).toEqual({ acquired: true });
+    expect(conditions).toEqual(['attribute_not_exists(pk)']);
+    conditions.length = 0;
+    // A live lease: one call, the record comes back.
+    expect((await watchedStore.acquire({ ...first, leaseToken: randomUUID() })).acquired).toBe(false);
+    expect(conditions).toHaveLength(1);
+    conditions.length = 0;
+    // An expired lease with another fingerprint: still one call, nothing taken over.
+    const other = { ...first, fingerprint: 'a'.repeat(64), leaseToken: randomUUID(), now: first.leaseExpiresAt };
+    expect((await watchedStore.acquire(other)).acquired).toBe(false);
+    expect(conditions).toHaveLength(1);
+    conditions.length = 0;
+    // An expired lease with the same fingerprint: the second PutItem carries the full condition.
+    const takeover = { ...first, leaseToken: randomUUID(), now: first.leaseExpiresAt };
+    expect(await watchedStore.acquire(takeover)).toEqual({ acquired: true });
+    expect(conditions).toHaveLength(2);
+    expect(conditions[1]).toContain('leaseExpiresAt <= :now');
+    watched.destroy();
+  });
+
   it('writes the TTL attribute in epoch seconds', async () => {
     // In the future: DynamoDB Local's TTL would delete an item whose expiresAt lies in the real past.
     const clock = () => Date.UTC(2030, 0, 1, 12);

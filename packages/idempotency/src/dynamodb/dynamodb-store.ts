@@ -17,10 +17,12 @@ import type {
   AcquireRequest,
   AcquireResult,
   CompleteRequest,
+  IdempotencyRecord,
   IdempotencyStore,
   ReleaseRequest,
 } from '../store/idempotency-store.js';
 import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from '../store/store-request.js';
+import { type CompletedRecordCache, completedCacheFor, type IdempotencyLocalCacheOptions } from './completed-cache.js';
 import { ATTR, completedItemBytes, decodeRecord } from './record-codec.js';
 
 /** DynamoDB's item size limit (400 KB). */
@@ -34,6 +36,14 @@ export interface DynamoDbIdempotencyStoreOptions {
   readonly tableName: string;
   /** Largest item written, in bytes. Default 400 KB (DynamoDB's limit). */
   readonly maxItemBytes?: number;
+  /**
+   * Opt-in: keep completed records in this process (`true` for the defaults, or bounds) and answer
+   * their replays without a DynamoDB call, like Powertools' `useLocalCache`. Exact while the record
+   * lives: its expiry is checked against the caller's `now`, a different fingerprint is still a
+   * 422, in-progress records are never cached. The one difference: a record deleted from the table
+   * by hand keeps replaying from this process until its expiry. Default off.
+   */
+  readonly localCache?: boolean | IdempotencyLocalCacheOptions;
 }
 
 // Constant parts of every request, built once (the SDK only reads its input). Only `status` and
@@ -45,16 +55,24 @@ const OUTCOME_VALUE = { S: 'value' } as const;
 const OUTCOME_ERROR = { S: 'error' } as const;
 const STATUS_NAME = { '#status': ATTR.status } as const;
 const STATUS_AND_RESULT_NAMES = { '#status': ATTR.status, '#result': ATTR.result } as const;
-const ACQUIRE_CONDITION = `attribute_not_exists(${ATTR.key}) OR ${ATTR.expiresAtMs} <= :now OR (#status = :inProgress AND ${ATTR.leaseExpiresAt} <= :now AND ${ATTR.fingerprint} = :fingerprint)`;
+// The first try of an acquire only asks for a new key: the common cases (a first execution, a
+// replay of a live record) then cost DynamoDB no expression names or values and the cheapest
+// condition to evaluate. Only when the record it returns could be taken over (TTL passed, or an
+// expired lease with the same fingerprint) does a second PutItem carry the full condition, which
+// decides atomically as before.
+const NEW_KEY_CONDITION = `attribute_not_exists(${ATTR.key})`;
+const TAKEOVER_CONDITION = `attribute_not_exists(${ATTR.key}) OR ${ATTR.expiresAtMs} <= :now OR (#status = :inProgress AND ${ATTR.leaseExpiresAt} <= :now AND ${ATTR.fingerprint} = :fingerprint)`;
 const COMPLETE_UPDATE = `SET #status = :completed, ${ATTR.outcome} = :outcome, #result = :result, ${ATTR.expiresAtMs} = :expiresAtMs, ${ATTR.ttl} = :ttl`;
 const LEASE_CONDITION = `${ATTR.leaseToken} = :token AND #status = :inProgress`;
 
 /**
  * Idempotency records in DynamoDB (a table of `idempotencyTableDefinition`). First call: one
- * conditional `PutItem` that returns the blocking item on conflict
- * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`, no extra read). Completion: one `UpdateItem`
- * conditioned on the lease token. Release: one `DeleteItem` conditioned on it. Options are checked
- * here (`IdempotencyConfigError` naming the option).
+ * `PutItem` conditioned on a new key that returns the blocking item on conflict
+ * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`, no extra read); a second one, with the full
+ * takeover condition, only when that item could be taken over. Completion: one `UpdateItem`
+ * conditioned on the lease token. Release: one `DeleteItem` conditioned on it. `localCache` (opt-in)
+ * answers replays of completed records from this process. Options are checked here
+ * (`IdempotencyConfigError` naming the option).
  *
  * @example
  * ```ts
@@ -83,57 +101,82 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
   if (!Number.isSafeInteger(maxItemBytes) || maxItemBytes <= 0) {
     throw new IdempotencyConfigError(['maxItemBytes'], 'must be a positive integer');
   }
-  return new DynamoDbStore(options.client, options.tableName, maxItemBytes);
+  const cache = completedCacheFor(options.localCache);
+  return new DynamoDbStore(options.client, options.tableName, maxItemBytes, cache);
 }
 
 class DynamoDbStore implements IdempotencyStore {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
   readonly #maxItemBytes: number;
+  readonly #cache: CompletedRecordCache | undefined;
 
-  constructor(client: DynamoDBClient, tableName: string, maxItemBytes: number) {
+  constructor(client: DynamoDBClient, tableName: string, maxItemBytes: number, cache?: CompletedRecordCache) {
     this.#client = client;
     this.#tableName = tableName;
     this.#maxItemBytes = maxItemBytes;
+    this.#cache = cache;
   }
 
   /** {@inheritDoc IdempotencyStore.acquire} */
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     checkAcquireRequest(request);
-    const fingerprint = { S: request.fingerprint };
+    const cached = this.#cache?.get(request);
+    if (cached !== undefined) return { acquired: false, existing: cached };
+    const item = acquireItem(request);
+    const first = await this.#put(item, request, false);
+    if (first === undefined || isOwnLease(first, request) || !canTakeOver(first, request)) {
+      return this.#settled(first, request);
+    }
+    // New key, or the TTL passed (DynamoDB deletes expired items late), or an expired lease of an
+    // attempt with the same payload: decided by DynamoDB, so of concurrent takers one wins.
+    return this.#settled(await this.#put(item, request, true), request);
+  }
+
+  #settled(existing: IdempotencyRecord | undefined, request: AcquireRequest): AcquireResult {
+    const result = settled(existing, request);
+    if (this.#cache !== undefined) {
+      if (result.acquired) this.#cache.held(request);
+      else this.#cache.put(result.existing);
+    }
+    return result;
+  }
+
+  /** One conditional PutItem of `item`: undefined when it was written, else the record that blocked it. */
+  async #put(
+    item: Record<string, AttributeValue>,
+    request: AcquireRequest,
+    takeover: boolean,
+  ): Promise<IdempotencyRecord | undefined> {
     try {
       await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#tableName,
-          Item: {
-            [ATTR.key]: { S: request.key },
-            [ATTR.status]: IN_PROGRESS,
-            [ATTR.fingerprint]: fingerprint,
-            [ATTR.leaseToken]: { S: request.leaseToken },
-            [ATTR.leaseExpiresAt]: { N: String(request.leaseExpiresAt) },
-            [ATTR.expiresAtMs]: { N: String(request.expiresAt) },
-            [ATTR.ttl]: { N: String(Math.ceil(request.expiresAt / 1000)) },
-          },
-          // New key, or the TTL passed (DynamoDB deletes expired items late), or an expired lease
-          // of an attempt with the same payload.
-          ConditionExpression: ACQUIRE_CONDITION,
-          ExpressionAttributeNames: STATUS_NAME,
-          ExpressionAttributeValues: {
-            ':now': { N: String(request.now) },
-            ':inProgress': IN_PROGRESS,
-            ':fingerprint': fingerprint,
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+        new PutItemCommand(
+          takeover
+            ? {
+                TableName: this.#tableName,
+                Item: item,
+                ConditionExpression: TAKEOVER_CONDITION,
+                ExpressionAttributeNames: STATUS_NAME,
+                ExpressionAttributeValues: {
+                  ':now': { N: String(request.now) },
+                  ':inProgress': IN_PROGRESS,
+                  ':fingerprint': item[ATTR.fingerprint] as AttributeValue,
+                },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              }
+            : {
+                TableName: this.#tableName,
+                Item: item,
+                ConditionExpression: NEW_KEY_CONDITION,
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+        ),
       );
-      return { acquired: true };
+      return undefined;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       if (error.Item === undefined) throw new IdempotencyRecordError('Item', 'was not returned on a failed condition');
-      const existing = decodeRecord(error.Item);
-      // The SDK retried a PutItem whose first response was lost: the record is already ours.
-      if (existing.status === 'in_progress' && existing.leaseToken === request.leaseToken) return { acquired: true };
-      return { acquired: false, existing };
+      return decodeRecord(error.Item);
     }
   }
 
@@ -165,19 +208,27 @@ class DynamoDbStore implements IdempotencyStore {
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
+      if (error instanceof ConditionalCheckFailedException && isOwnCompletion(error.Item, request)) {
         // The SDK retried an UpdateItem whose first response was lost: the outcome is already stored.
-        if (isOwnCompletion(error.Item, request)) return;
+        this.#cache?.completed(request);
+        return;
+      }
+      // Not stored (or not known to be): nothing to cache. A "result lost" mark may follow under
+      // the same lease, so the lease stays held.
+      if (error instanceof ConditionalCheckFailedException) {
+        this.#cache?.dropHeld(request.key, request.leaseToken);
         throw new IdempotencyLeaseLostError();
       }
       if (isItemTooLarge(error)) throw new IdempotencyResultTooLargeError(bytes, this.#maxItemBytes);
       throw error;
     }
+    this.#cache?.completed(request);
   }
 
   /** {@inheritDoc IdempotencyStore.release} */
   async release(request: ReleaseRequest): Promise<boolean> {
     checkReleaseRequest(request);
+    this.#cache?.dropHeld(request.key, request.leaseToken);
     try {
       await this.#client.send(
         new DeleteItemCommand({
@@ -195,6 +246,40 @@ class DynamoDbStore implements IdempotencyStore {
     }
   }
 }
+
+function acquireItem(request: AcquireRequest): Record<string, AttributeValue> {
+  return {
+    [ATTR.key]: { S: request.key },
+    [ATTR.status]: IN_PROGRESS,
+    [ATTR.fingerprint]: { S: request.fingerprint },
+    [ATTR.leaseToken]: { S: request.leaseToken },
+    [ATTR.leaseExpiresAt]: { N: String(request.leaseExpiresAt) },
+    [ATTR.expiresAtMs]: { N: String(request.expiresAt) },
+    [ATTR.ttl]: { N: String(Math.ceil(request.expiresAt / 1000)) },
+  };
+}
+
+// What TAKEOVER_CONDITION accepts of an existing record, judged on the copy a failed put returned.
+function canTakeOver(existing: IdempotencyRecord, request: AcquireRequest): boolean {
+  if (existing.expiresAt <= request.now) return true;
+  return (
+    existing.status === 'in_progress' &&
+    existing.leaseExpiresAt <= request.now &&
+    existing.fingerprint === request.fingerprint
+  );
+}
+
+function settled(existing: IdempotencyRecord | undefined, request: AcquireRequest): AcquireResult {
+  if (existing === undefined || isOwnLease(existing, request)) return ACQUIRED;
+  return { acquired: false, existing };
+}
+
+// The SDK retried a PutItem whose first response was lost: the record is already ours.
+function isOwnLease(existing: IdempotencyRecord, request: AcquireRequest): boolean {
+  return existing.status === 'in_progress' && existing.leaseToken === request.leaseToken;
+}
+
+const ACQUIRED: AcquireResult = Object.freeze({ acquired: true });
 
 function isOwnCompletion(item: Record<string, AttributeValue> | undefined, request: CompleteRequest): boolean {
   return (

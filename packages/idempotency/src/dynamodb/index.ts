@@ -1,3 +1,4 @@
+export type { IdempotencyLocalCacheOptions } from './completed-cache.js';
 export {
   createDynamoDbIdempotencyStore,
   DYNAMODB_MAX_ITEM_BYTES,

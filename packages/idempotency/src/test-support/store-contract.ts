@@ -253,6 +253,41 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
         );
         expect(results.filter((result) => result.acquired)).toHaveLength(1);
       });
+
+      it('grants exactly one of 20 concurrent takeovers of an expired lease, and one of 20 after the TTL', async () => {
+        const leased = request();
+        await store.acquire(leased);
+        const late = leased.leaseExpiresAt;
+        const takeovers = await Promise.all(
+          Array.from({ length: 20 }, () =>
+            store.acquire({ ...leased, leaseToken: randomUUID(), now: late, leaseExpiresAt: late + 30_000 }),
+          ),
+        );
+        expect(takeovers.filter((result) => result.acquired)).toHaveLength(1);
+
+        const done = request();
+        await store.acquire(done);
+        await store.complete({
+          key: done.key,
+          leaseToken: done.leaseToken,
+          outcome: 'value',
+          result: '1',
+          expiresAt: done.expiresAt,
+        });
+        const after = done.expiresAt;
+        const reruns = await Promise.all(
+          Array.from({ length: 20 }, () =>
+            store.acquire({
+              ...done,
+              leaseToken: randomUUID(),
+              now: after,
+              leaseExpiresAt: after + 30_000,
+              expiresAt: after + 3_600_000,
+            }),
+          ),
+        );
+        expect(reruns.filter((result) => result.acquired)).toHaveLength(1);
+      });
     });
 
     // DynamoDB and Postgres store a string with an unpaired surrogate as something else (U+FFFD, or
