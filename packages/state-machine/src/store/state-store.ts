@@ -1179,6 +1179,25 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       const key = await existingKey(trx, id);
       // Guards see the payload as it will be recorded (JSON), so the audit row shows what they decided on.
       const context = { payload: payload?.value, actor };
+      // The applied outcome, whichever path wrote it: its span event, then `onApplied` in the caller's own
+      // transaction (typed, in `StateStore`, as the trx it passed).
+      const applied = async (
+        from: string,
+        snapshot: AdvanceApplied<S, E>['snapshot'],
+        entries: AdvanceApplied<S, E>['entries'],
+      ): Promise<AdvanceApplied<S, E>> => {
+        const result: AdvanceApplied<S, E> = { outcome: 'applied', snapshot, entries };
+        transitionSpanEvent({
+          outcome: 'applied',
+          machineId: machine.id,
+          aggregateId: id,
+          event: events.join(','),
+          from,
+          to: snapshot.state,
+        });
+        if (onApplied !== undefined) await onApplied(trx as never, result);
+        return result;
+      };
       // The common case in one statement (lock, event-id lookup, version check, update, audit rows).
       // `onTransition` runs per change after its own write, so a hooked store writes a longer step change by
       // change (a hook may read the row and must see the state of its change).
@@ -1213,17 +1232,7 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
               await onTransition(trx as Transaction<DB>, change);
             }
           }
-          const result: AdvanceApplied<S, E> = { outcome: 'applied', snapshot, entries };
-          transitionSpanEvent({
-            outcome: 'applied',
-            machineId: machine.id,
-            aggregateId: id,
-            event: events.join(','),
-            from: written.from,
-            to: snapshot.state,
-          });
-          if (onApplied !== undefined) await onApplied(trx as never, result);
-          return result;
+          return applied(written.from, snapshot, entries);
         }
       }
       const { locked, found } = await lockAndFind(trx, key, eventIds);
@@ -1299,18 +1308,7 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
         snapshot = written.snapshot;
         row = snapshot;
       }
-      const result: AdvanceApplied<S, E> = { outcome: 'applied', snapshot, entries };
-      transitionSpanEvent({
-        outcome: 'applied',
-        machineId: machine.id,
-        aggregateId: id,
-        event: events.join(','),
-        from: current.state,
-        to: snapshot.state,
-      });
-      // The caller's own transaction, typed (in `StateStore`) as the trx it passed.
-      if (onApplied !== undefined) await onApplied(trx as never, result);
-      return result;
+      return applied(current.state, snapshot, entries);
     },
 
     async force(transaction: unknown, input: ForceInput<S>): Promise<ApplyResult<S>> {
