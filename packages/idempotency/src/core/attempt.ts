@@ -96,7 +96,7 @@ export function completeWithValue<R>(
   );
   idempotencySpanEvent('executed', 'value');
   return {
-    request: { key: attempt.key, leaseToken: attempt.leaseToken, outcome: 'value', result, expiresAt: expiry(policy) },
+    request: completion(policy, attempt, 'value', result),
     value: stored,
   };
 }
@@ -123,13 +123,7 @@ export function completeAsResultLost(
           properties: { code: error.code, bytes: error.bytes, limitBytes: error.limitBytes },
         }
       : { name: UNSERIALIZABLE_MARKER, message: boundedText(error.reason, 500), properties: { code: error.code } };
-  return {
-    key: attempt.key,
-    leaseToken: attempt.leaseToken,
-    outcome: 'error',
-    result: JSON.stringify(marker),
-    expiresAt: expiry(policy),
-  };
+  return completion(policy, attempt, 'error', JSON.stringify(marker));
 }
 
 const UNSERIALIZABLE_MARKER = 'IdempotencyResultUnserializableError';
@@ -168,16 +162,29 @@ function unserializableOnError<T>(what: string, step: () => T): T {
 /** The completion of a call that threw an error `rememberErrors` accepted. */
 export function completeWithError(policy: Clocked, attempt: AcquireRequest, error: unknown): CompleteRequest {
   idempotencySpanEvent('executed', 'error');
-  return {
-    key: attempt.key,
-    leaseToken: attempt.leaseToken,
-    outcome: 'error',
-    result: JSON.stringify(rememberError(error)),
-    expiresAt: expiry(policy),
-  };
+  return completion(policy, attempt, 'error', JSON.stringify(rememberError(error)));
 }
 
 type Clocked = Pick<IdempotencyPolicy<unknown>, 'now' | 'ttlMs'>;
+
+// Every completion carries the attempt's fingerprint and lease end, so a store can write the
+// completed record whole (DynamoDB: a conditional PutItem rather than an UpdateItem).
+function completion(
+  policy: Clocked,
+  attempt: AcquireRequest,
+  outcome: CompleteRequest['outcome'],
+  result: string,
+): CompleteRequest {
+  return {
+    key: attempt.key,
+    leaseToken: attempt.leaseToken,
+    outcome,
+    result,
+    expiresAt: expiry(policy),
+    fingerprint: attempt.fingerprint,
+    leaseExpiresAt: attempt.leaseExpiresAt,
+  };
+}
 
 // The TTL counts from completion, so a slow call still gets its full replay window.
 function expiry(policy: Clocked): number {

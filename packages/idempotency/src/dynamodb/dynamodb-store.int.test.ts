@@ -12,11 +12,13 @@ import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   IdempotencyConfigError,
+  IdempotencyInputError,
   IdempotencyRecordError,
   IdempotencyResultTooLargeError,
   type IdempotencyStore,
   withIdempotency,
 } from '../index.js';
+import { completingWithAttempt } from '../test-support/completing-with-attempt.js';
 import { describeStoreContract } from '../test-support/store-contract.js';
 import { createDynamoDbIdempotencyStore } from './dynamodb-store.js';
 import { createIdempotencyTable, idempotencyTableDefinition } from './table-definition.js';
@@ -49,6 +51,23 @@ describeStoreContract('DynamoDB Local', async () => {
   return {
     store: createDynamoDbIdempotencyStore({ client, tableName }),
     withItemLimit: (maxItemBytes) => createDynamoDbIdempotencyStore({ client, tableName, maxItemBytes }),
+    countRecords: async () =>
+      (await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT' }))).Count ?? -1,
+    teardown: async () => {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      client.destroy();
+    },
+  };
+});
+
+// The same contract with every completion carrying its attempt (one PutItem of the whole record).
+describeStoreContract('DynamoDB Local, completions carrying the attempt', async () => {
+  const client = new DynamoDBClient(stack.dynamodb.clientConfig);
+  const tableName = await freshTable(client);
+  return {
+    store: completingWithAttempt(createDynamoDbIdempotencyStore({ client, tableName })),
+    withItemLimit: (maxItemBytes) =>
+      completingWithAttempt(createDynamoDbIdempotencyStore({ client, tableName, maxItemBytes })),
     countRecords: async () =>
       (await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT' }))).Count ?? -1,
     teardown: async () => {
@@ -91,7 +110,7 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     });
   });
 
-  it('uses one PutItem + one UpdateItem for a first execution and one PutItem for a replay', async () => {
+  it('uses two PutItems for a first execution (take the key, store the whole record) and one for a replay', async () => {
     const checkout = withIdempotency(async (input: { key: string }) => ({ ok: input.key.length }), {
       store,
       scope: 'checkout',
@@ -100,10 +119,89 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     const key = randomUUID();
     calls.length = 0;
     await checkout({ key });
-    expect(calls).toEqual(['PutItemCommand', 'UpdateItemCommand']);
+    expect(calls).toEqual(['PutItemCommand', 'PutItemCommand']);
     calls.length = 0;
     expect((await checkout.withResult({ key })).replayed).toBe(true);
     expect(calls).toEqual(['PutItemCommand']);
+  });
+
+  it('writes the same completed record whether the completion carries the attempt (PutItem) or not (UpdateItem)', async () => {
+    const now = Date.now();
+    const items = [];
+    for (const carried of [true, false]) {
+      const attempt = {
+        key: `4:same:${randomUUID()}`,
+        fingerprint: 'a'.repeat(64),
+        leaseToken: randomUUID(),
+        now,
+        leaseExpiresAt: now + 60_000,
+        expiresAt: now + 120_000,
+      };
+      await store.acquire(attempt);
+      calls.length = 0;
+      const completion = { key: attempt.key, leaseToken: attempt.leaseToken, outcome: 'error' as const, result: '{}' };
+      await store.complete(
+        carried
+          ? {
+              ...completion,
+              expiresAt: now + 3_600_500,
+              fingerprint: attempt.fingerprint,
+              leaseExpiresAt: attempt.leaseExpiresAt,
+            }
+          : { ...completion, expiresAt: now + 3_600_500 },
+      );
+      expect(calls).toEqual([carried ? 'PutItemCommand' : 'UpdateItemCommand']);
+      const { Item } = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: attempt.key } }, ConsistentRead: true }),
+      );
+      const { pk: _pk, leaseToken: _token, ...rest } = Item ?? {};
+      items.push(rest);
+    }
+    expect(items[0]).toEqual(items[1]);
+    expect(items[0]).toEqual({
+      status: { S: 'completed' },
+      fingerprint: { S: 'a'.repeat(64) },
+      leaseExpiresAt: { N: String(now + 60_000) },
+      expiresAtMs: { N: String(now + 3_600_500) },
+      expiresAt: { N: String(Math.ceil((now + 3_600_500) / 1000)) },
+      outcome: { S: 'error' },
+      result: { S: '{}' },
+    });
+  });
+
+  it('refuses a completion carrying another fingerprint than the lease was acquired with, and changes nothing', async () => {
+    const now = Date.now();
+    const attempt = {
+      key: `3:fpr:${randomUUID()}`,
+      fingerprint: 'a'.repeat(64),
+      leaseToken: randomUUID(),
+      now,
+      leaseExpiresAt: now + 60_000,
+      expiresAt: now + 120_000,
+    };
+    await store.acquire(attempt);
+    const completion = {
+      key: attempt.key,
+      leaseToken: attempt.leaseToken,
+      outcome: 'value' as const,
+      result: '1',
+      expiresAt: now + 120_000,
+      leaseExpiresAt: attempt.leaseExpiresAt,
+    };
+    const error = await store
+      .complete({ ...completion, fingerprint: 'b'.repeat(64) })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(IdempotencyInputError);
+    expect(error).toMatchObject({ code: 'IDEMPOTENCY_INVALID_INPUT', field: 'request.fingerprint' });
+    const again = await store.acquire({ ...attempt, leaseToken: randomUUID() });
+    expect(again.acquired === false && again.existing).toMatchObject({
+      status: 'in_progress',
+      fingerprint: 'a'.repeat(64),
+    });
+    // The lease still holds: the right completion goes through.
+    await store.complete({ ...completion, fingerprint: attempt.fingerprint });
+    const replay = await store.acquire({ ...attempt, leaseToken: randomUUID() });
+    expect(replay.acquired === false && replay.existing).toMatchObject({ status: 'completed', result: '1' });
   });
 
   it('asks only for a new key on the first PutItem; a record that can be taken over costs a second one', async () => {
@@ -213,13 +311,14 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     expect(error).toMatchObject({ field: 'leaseToken' });
   });
 
-  it('survives SDK retries of a PutItem and an UpdateItem whose first responses were lost', async () => {
+  it('survives SDK retries of the acquire and the completion whose first responses were lost', async () => {
     const flaky = new DynamoDBClient({ ...stack.dynamodb.clientConfig, maxAttempts: 3 });
     const lost = new Set<string>();
     flaky.middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
-        const command = String(context.commandName);
+        const input = args.input as { Item?: Record<string, { S?: string }> };
+        const command = `${String(context.commandName)} ${input.Item?.status?.S ?? ''}`.trim();
         if (!lost.has(command)) {
           lost.add(command);
           // The write happened; the response never arrived. The SDK retries it.
@@ -233,7 +332,30 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     let runs = 0;
     const run = withIdempotency(async () => ++runs, { store: flakyStore, scope: 'retry', key: () => randomUUID() });
     expect(await run()).toBe(1);
-    expect([...lost]).toEqual(['PutItemCommand', 'UpdateItemCommand']);
+    expect([...lost]).toEqual(['PutItemCommand in_progress', 'PutItemCommand completed']);
+    // By hand, without the attempt: the completion is an UpdateItem, retried the same way.
+    const now = Date.now();
+    const attempt = {
+      key: `5:retry:${randomUUID()}`,
+      fingerprint: 'f'.repeat(64),
+      leaseToken: randomUUID(),
+      now,
+      leaseExpiresAt: now + 60_000,
+      expiresAt: now + 3_600_000,
+    };
+    expect(await flakyStore.acquire(attempt)).toEqual({ acquired: true });
+    await flakyStore.complete({
+      key: attempt.key,
+      leaseToken: attempt.leaseToken,
+      outcome: 'value',
+      result: '"by hand"',
+      expiresAt: now + 3_600_000,
+    });
+    expect(lost.has('UpdateItemCommand')).toBe(true);
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { pk: { S: attempt.key } }, ConsistentRead: true }),
+    );
+    expect(Item?.result?.S).toBe('"by hand"');
     flaky.destroy();
   });
 

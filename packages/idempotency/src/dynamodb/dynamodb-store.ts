@@ -9,6 +9,7 @@ import {
 import { tableNameProblem } from '@checkout/core';
 import {
   IdempotencyConfigError,
+  IdempotencyInputError,
   IdempotencyLeaseLostError,
   IdempotencyRecordError,
   IdempotencyResultTooLargeError,
@@ -64,13 +65,15 @@ const NEW_KEY_CONDITION = `attribute_not_exists(${ATTR.key})`;
 const TAKEOVER_CONDITION = `attribute_not_exists(${ATTR.key}) OR ${ATTR.expiresAtMs} <= :now OR (#status = :inProgress AND ${ATTR.leaseExpiresAt} <= :now AND ${ATTR.fingerprint} = :fingerprint)`;
 const COMPLETE_UPDATE = `SET #status = :completed, ${ATTR.outcome} = :outcome, #result = :result, ${ATTR.expiresAtMs} = :expiresAtMs, ${ATTR.ttl} = :ttl`;
 const LEASE_CONDITION = `${ATTR.leaseToken} = :token AND #status = :inProgress`;
+const COMPLETE_PUT_CONDITION = `${LEASE_CONDITION} AND ${ATTR.fingerprint} = :fingerprint`;
 
 /**
  * Idempotency records in DynamoDB (a table of `idempotencyTableDefinition`). First call: one
  * `PutItem` conditioned on a new key that returns the blocking item on conflict
  * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`, no extra read); a second one, with the full
- * takeover condition, only when that item could be taken over. Completion: one `UpdateItem`
- * conditioned on the lease token. Release: one `DeleteItem` conditioned on it. `localCache` (opt-in)
+ * takeover condition, only when that item could be taken over. Completion: one `PutItem` of the
+ * completed record conditioned on the lease token (an `UpdateItem` when the request does not carry
+ * the attempt's fingerprint). Release: one `DeleteItem` conditioned on it. `localCache` (opt-in)
  * answers replays of completed records from this process. Options are checked here
  * (`IdempotencyConfigError` naming the option).
  *
@@ -183,35 +186,21 @@ class DynamoDbStore implements IdempotencyStore {
   /** {@inheritDoc IdempotencyStore.complete} */
   async complete(request: CompleteRequest): Promise<void> {
     checkCompleteRequest(request);
-    const result = request.result;
-    const bytes = completedItemBytes(request.key, request.leaseToken, result);
+    const bytes = completedItemBytes(request);
     if (bytes > this.#maxItemBytes) throw new IdempotencyResultTooLargeError(bytes, this.#maxItemBytes);
-    const expiresAt = request.expiresAt;
     try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#tableName,
-          Key: { [ATTR.key]: { S: request.key } },
-          UpdateExpression: COMPLETE_UPDATE,
-          ConditionExpression: LEASE_CONDITION,
-          ExpressionAttributeNames: STATUS_AND_RESULT_NAMES,
-          ExpressionAttributeValues: {
-            ':completed': COMPLETED,
-            ':outcome': request.outcome === 'value' ? OUTCOME_VALUE : OUTCOME_ERROR,
-            ':result': { S: result },
-            ':expiresAtMs': { N: String(expiresAt) },
-            ':ttl': { N: String(Math.ceil(expiresAt / 1000)) },
-            ':token': { S: request.leaseToken },
-            ':inProgress': IN_PROGRESS,
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
+      const { fingerprint, leaseExpiresAt } = request;
+      await (fingerprint !== undefined && leaseExpiresAt !== undefined
+        ? this.#client.send(completePut(this.#tableName, request, fingerprint, leaseExpiresAt))
+        : this.#client.send(completeUpdate(this.#tableName, request)));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException && isOwnCompletion(error.Item, request)) {
-        // The SDK retried an UpdateItem whose first response was lost: the outcome is already stored.
+        // The SDK retried a write whose first response was lost: the outcome is already stored.
         this.#cache?.completed(request);
         return;
+      }
+      if (error instanceof ConditionalCheckFailedException && isOtherFingerprint(error.Item, request)) {
+        throw new IdempotencyInputError(['request', 'fingerprint'], 'is not the one this lease was acquired with');
       }
       // Not stored (or not known to be): nothing to cache. A "result lost" mark may follow under
       // the same lease, so the lease stays held.
@@ -245,6 +234,61 @@ class DynamoDbStore implements IdempotencyStore {
       throw error;
     }
   }
+}
+
+/**
+ * A completion as one PutItem of the whole completed record, conditioned on the lease token, the
+ * status and the fingerprint: DynamoDB then parses no update expression and does no
+ * read-modify-write, which costs the server less than {@link completeUpdate}. Used when the request
+ * carries the attempt's fingerprint and lease end (every wrapper passes them).
+ */
+function completePut(
+  tableName: string,
+  request: CompleteRequest,
+  fingerprint: string,
+  leaseExpiresAt: number,
+): PutItemCommand {
+  const token = { S: request.leaseToken };
+  const fingerprintValue = { S: fingerprint };
+  return new PutItemCommand({
+    TableName: tableName,
+    Item: {
+      [ATTR.key]: { S: request.key },
+      [ATTR.status]: COMPLETED,
+      [ATTR.fingerprint]: fingerprintValue,
+      [ATTR.leaseToken]: token,
+      [ATTR.leaseExpiresAt]: { N: String(leaseExpiresAt) },
+      [ATTR.expiresAtMs]: { N: String(request.expiresAt) },
+      [ATTR.ttl]: { N: String(Math.ceil(request.expiresAt / 1000)) },
+      [ATTR.outcome]: request.outcome === 'value' ? OUTCOME_VALUE : OUTCOME_ERROR,
+      [ATTR.result]: { S: request.result },
+    },
+    ConditionExpression: COMPLETE_PUT_CONDITION,
+    ExpressionAttributeNames: STATUS_NAME,
+    ExpressionAttributeValues: { ':token': token, ':inProgress': IN_PROGRESS, ':fingerprint': fingerprintValue },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+}
+
+/** A completion as one UpdateItem in place, conditioned on the lease token (a store called by hand). */
+function completeUpdate(tableName: string, request: CompleteRequest): UpdateItemCommand {
+  return new UpdateItemCommand({
+    TableName: tableName,
+    Key: { [ATTR.key]: { S: request.key } },
+    UpdateExpression: COMPLETE_UPDATE,
+    ConditionExpression: LEASE_CONDITION,
+    ExpressionAttributeNames: STATUS_AND_RESULT_NAMES,
+    ExpressionAttributeValues: {
+      ':completed': COMPLETED,
+      ':outcome': request.outcome === 'value' ? OUTCOME_VALUE : OUTCOME_ERROR,
+      ':result': { S: request.result },
+      ':expiresAtMs': { N: String(request.expiresAt) },
+      ':ttl': { N: String(Math.ceil(request.expiresAt / 1000)) },
+      ':token': { S: request.leaseToken },
+      ':inProgress': IN_PROGRESS,
+    },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
 }
 
 function acquireItem(request: AcquireRequest): Record<string, AttributeValue> {
@@ -286,6 +330,16 @@ function isOwnCompletion(item: Record<string, AttributeValue> | undefined, reque
     item?.[ATTR.status]?.S === 'completed' &&
     item[ATTR.leaseToken]?.S === request.leaseToken &&
     item[ATTR.result]?.S === request.result
+  );
+}
+
+// Our own in-progress lease, holding a fingerprint other than the one this completion carries.
+function isOtherFingerprint(item: Record<string, AttributeValue> | undefined, request: CompleteRequest): boolean {
+  return (
+    request.fingerprint !== undefined &&
+    item?.[ATTR.status]?.S === 'in_progress' &&
+    item[ATTR.leaseToken]?.S === request.leaseToken &&
+    item[ATTR.fingerprint]?.S !== request.fingerprint
   );
 }
 

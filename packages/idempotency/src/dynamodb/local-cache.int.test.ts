@@ -83,7 +83,7 @@ describe('DynamoDB store localCache', () => {
     const key = randomUUID();
     calls.length = 0;
     const first = await fn.withResult({ key, cart: 'a' });
-    expect(calls).toEqual(['PutItemCommand', 'UpdateItemCommand']);
+    expect(calls).toEqual(['PutItemCommand', 'PutItemCommand']);
     expect(first).toEqual({ value: { orderId: `o-${key}`, at: new Date(0).toISOString(), run: 1 }, replayed: false });
     calls.length = 0;
     const again = await fn.withResult({ key, cart: 'a' });

@@ -47,16 +47,33 @@ function num(item: Item, name: string): number {
   return value;
 }
 
-// Names of a completed item plus its fixed-size values: `completed`, a SHA-256 hex fingerprint, an
-// outcome (`value` or `error`) and three numbers at their worst case.
+// Names of a completed item plus its fixed-size values: `completed`, an outcome (`value` or
+// `error`) and three numbers at their worst case.
 const COMPLETED_FIXED_BYTES =
-  Object.values(ATTR).reduce((sum, name) => sum + Buffer.byteLength(name), 0) + 'completed'.length + 64 + 5 + 3 * 21;
+  Object.values(ATTR).reduce((sum, name) => sum + Buffer.byteLength(name), 0) + 'completed'.length + 5 + 3 * 21;
+
+// The longest fingerprint a store accepts (a SHA-256 hex one is 64): the bound when it is not given.
+const MAX_FINGERPRINT_BYTES = 256;
 
 /**
  * Bytes DynamoDB counts for the item a completion leaves (key, status, fingerprint, lease fields,
  * expiry, outcome, result): attribute names plus UTF-8 values, numbers at their worst case (21
- * bytes). An upper bound, so a completion that passes this check fits. Computed without building it.
+ * bytes), the fingerprint at its longest when the request does not carry it. An upper bound, so a
+ * completion that passes this check fits. Computed without building it.
  */
-export function completedItemBytes(key: string, leaseToken: string, result: string): number {
-  return COMPLETED_FIXED_BYTES + Buffer.byteLength(key) + Buffer.byteLength(leaseToken) + Buffer.byteLength(result);
+export function completedItemBytes(request: {
+  readonly key: string;
+  readonly leaseToken: string;
+  readonly result: string;
+  readonly fingerprint?: string | undefined;
+}): number {
+  const fingerprintBytes =
+    request.fingerprint === undefined ? MAX_FINGERPRINT_BYTES : Buffer.byteLength(request.fingerprint);
+  return (
+    COMPLETED_FIXED_BYTES +
+    fingerprintBytes +
+    Buffer.byteLength(request.key) +
+    Buffer.byteLength(request.leaseToken) +
+    Buffer.byteLength(request.result)
+  );
 }

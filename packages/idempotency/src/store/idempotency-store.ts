@@ -46,6 +46,16 @@ export interface CompleteRequest {
   readonly outcome: IdempotencyOutcomeKind;
   readonly result: string;
   readonly expiresAt: number;
+  /**
+   * The fingerprint the lease was acquired with (`withIdempotency` and the other wrappers always
+   * pass it). With it and `leaseExpiresAt`, a store may write the completed record whole instead of
+   * updating it in place (DynamoDB: one conditional `PutItem`, cheaper for the server than an
+   * `UpdateItem`). A different fingerprint under the same lease token is refused with
+   * `IdempotencyInputError` and changes nothing.
+   */
+  readonly fingerprint?: string;
+  /** The lease end the attempt was acquired with, epoch milliseconds. Passed with `fingerprint`. */
+  readonly leaseExpiresAt?: number;
 }
 
 /** Input of {@link IdempotencyStore.release}. */

@@ -31,6 +31,8 @@ export function checkCompleteRequest(request: CompleteRequest): void {
   const unstorable = storedTextProblem(request.result);
   if (unstorable !== undefined) throw new IdempotencyResultUnserializableError(`the serialized result ${unstorable}`);
   checkEpochMs('expiresAt', request.expiresAt);
+  if (request.fingerprint !== undefined) checkToken('fingerprint', request.fingerprint);
+  if (request.leaseExpiresAt !== undefined) checkEpochMs('leaseExpiresAt', request.leaseExpiresAt);
 }
 
 /** Checks a {@link ReleaseRequest}. */

@@ -5,6 +5,7 @@ import { toHttpResponse } from '@checkout/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   IdempotencyInProgressError,
+  IdempotencyInputError,
   IdempotencyKeyError,
   IdempotencyKeyReuseError,
   IdempotencyLeaseLostError,
@@ -363,6 +364,38 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
         }
         const again = await store.acquire({ ...first, leaseToken: randomUUID() });
         expect(again.acquired === false && again.existing.status).toBe('in_progress');
+      });
+
+      it("refuses a completion's ill-formed attempt fields (fingerprint, leaseExpiresAt) and keeps the record", async () => {
+        const first = request();
+        await store.acquire(first);
+        const completion = { key: first.key, leaseToken: first.leaseToken, outcome: 'value' as const, result: '1' };
+        for (const carried of [
+          { fingerprint: '', leaseExpiresAt: first.leaseExpiresAt },
+          { fingerprint: `${first.fingerprint}\u0000`, leaseExpiresAt: first.leaseExpiresAt },
+          { fingerprint: 'f'.repeat(257), leaseExpiresAt: first.leaseExpiresAt },
+          { fingerprint: first.fingerprint, leaseExpiresAt: 1.5 },
+          { fingerprint: first.fingerprint, leaseExpiresAt: Number.NaN },
+        ]) {
+          await expect(
+            store.complete({ ...completion, expiresAt: first.expiresAt, ...carried }),
+          ).rejects.toBeInstanceOf(IdempotencyInputError);
+        }
+        const again = await store.acquire({ ...first, leaseToken: randomUUID() });
+        expect(again.acquired === false && again.existing.status).toBe('in_progress');
+        // Well-formed, they complete the record like any completion.
+        await store.complete({
+          ...completion,
+          expiresAt: first.expiresAt,
+          fingerprint: first.fingerprint,
+          leaseExpiresAt: first.leaseExpiresAt,
+        });
+        const done = await store.acquire({ ...first, leaseToken: randomUUID() });
+        expect(done.acquired === false && done.existing).toMatchObject({
+          status: 'completed',
+          fingerprint: first.fingerprint,
+          result: '1',
+        });
       });
     });
 
