@@ -186,6 +186,42 @@ describe('the LISTEN connection across a Postgres outage', () => {
   }, 90_000);
 });
 
+describe('a LISTEN connection gone silent', () => {
+  it('is noticed by its heartbeat, reported and replaced: NOTIFY wakes the relay again', async () => {
+    const queue = await createTestQueue(f.stack.sqs);
+    const destination = `pg-listen-silent-${queue.name}`;
+    const errors: unknown[] = [];
+    const relay = createOutboxRelay({
+      db: f.db,
+      outbox: f.outbox,
+      publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
+      listen: { connectionString: pgProxy.url(f.stack.postgres.url), connectionTimeoutMillis: 1_000 },
+      pollIntervalMs: 60_000,
+      observer: { error: (error) => errors.push(error) },
+    });
+    await relay.start();
+    const received = new Set<number>();
+    try {
+      await eventually(() => pgProxy.stats.open > 0, 15_000); // listening through the proxy
+      await enqueue(destination, 0, 3);
+      expect(await receiveNumbers(queue.queueUrl, 3, received, 15_000)).toEqual(everyNumber(3));
+      const acceptedBefore = pgProxy.stats.accepted;
+      // The connection stays open and nothing comes back: no error, no 'end', only silence.
+      pgProxy.setMode('blackhole');
+      await eventually(() => errors.some((error) => /heartbeat/.test(String(error))), 10_000);
+      await eventually(() => pgProxy.stats.accepted > acceptedBefore, 10_000); // a replacement is tried
+      pgProxy.setMode('pass');
+      // The replacement (or the next one) completes its handshake and LISTENs again.
+      await sleep(3_000);
+      await enqueue(destination, 3, 3); // woken by NOTIFY on the new connection, not by the minute poll
+      expect(await receiveNumbers(queue.queueUrl, 6, received, 20_000)).toEqual(everyNumber(6));
+    } finally {
+      pgProxy.setMode('pass');
+      await relay.stop();
+    }
+  }, 90_000);
+});
+
 describe('relay under an SQS outage (refuse, then blackhole)', () => {
   it('fails publishes with rows left pending, then resumes: every row published, marked sent', async () => {
     const queue = await createTestQueue(f.stack.sqs);

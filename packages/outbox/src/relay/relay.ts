@@ -69,7 +69,9 @@ export interface OutboxRelayOptions<DB> {
   readonly pollIntervalMs?: number;
   /**
    * Connection for `LISTEN` (a connection string or `pg` client config). Omit to poll only.
-   * Needs the outbox's `notifyChannel` (on by default).
+   * Needs the outbox's `notifyChannel` (on by default). Its `connectionTimeoutMillis` (default
+   * 10000) bounds connect and `LISTEN`, and paces a `SELECT 1` heartbeat that must be answered
+   * within it; a connection that fails either is reported and replaced.
    */
   readonly listen?: string | pg.ClientConfig;
   /** Metrics and error hooks. */

@@ -45,7 +45,10 @@ const LISTEN_CLOSE_TIMEOUT_MS = 2_000;
  * A dedicated connection that `LISTEN`s on the outbox channel and signals `wakeup` on every
  * notification. Every step is bounded (connect and LISTEN by `connectionTimeoutMillis`, default
  * 10 s; close by 2 s), it reconnects in the background after errors (1 s doubling to 30 s), and the
- * relay never waits for it: while it is down the relay keeps polling.
+ * relay never waits for it: while it is down the relay keeps polling. A listening connection sends
+ * nothing, so one whose peer vanished without a reset (a failover behind a DNS name, a network
+ * partition) would look alive forever: every `connectionTimeoutMillis` it runs `SELECT 1`, and one
+ * not answered within that time counts as lost (reported, then replaced).
  */
 export class NotificationListener {
   readonly #config: pg.ClientConfig;
@@ -56,6 +59,7 @@ export class NotificationListener {
   #client: pg.Client | undefined;
   #closed = false;
   #retry: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
   #failures = 0;
 
   constructor(config: pg.ClientConfig, channel: string, wakeup: Wakeup, onError: (error: unknown) => void) {
@@ -86,6 +90,7 @@ export class NotificationListener {
           clearTimeout(timer);
           if (this.#client !== client) return;
           this.#failures = 0;
+          this.#scheduleHeartbeat(client);
           // Rows may have been committed while we were not listening.
           this.#wakeup.signal();
         },
@@ -96,9 +101,37 @@ export class NotificationListener {
       );
   }
 
+  // The next heartbeat of a listening client: `SELECT 1`, answered within the connect timeout.
+  #scheduleHeartbeat(client: pg.Client): void {
+    this.#heartbeat = setTimeout(() => {
+      this.#heartbeat = undefined;
+      if (this.#client !== client) return;
+      let timer: NodeJS.Timeout | undefined;
+      const unanswered = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`LISTEN connection did not answer a heartbeat within ${this.#timeoutMs} ms`)),
+          this.#timeoutMs,
+        );
+        timer.unref();
+      });
+      Promise.race([client.query('SELECT 1'), unanswered]).then(
+        () => {
+          clearTimeout(timer);
+          if (this.#client === client) this.#scheduleHeartbeat(client);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          this.#lost(client, error);
+        },
+      );
+    }, this.#timeoutMs);
+    this.#heartbeat.unref();
+  }
+
   #lost(client: pg.Client, error: unknown): void {
     if (this.#client !== client) return;
     this.#client = undefined;
+    if (this.#heartbeat !== undefined) clearTimeout(this.#heartbeat);
     void closeClient(client);
     if (this.#closed) return;
     if (error !== undefined) this.#onError(error);
@@ -115,6 +148,7 @@ export class NotificationListener {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#retry !== undefined) clearTimeout(this.#retry);
+    if (this.#heartbeat !== undefined) clearTimeout(this.#heartbeat);
     const client = this.#client;
     this.#client = undefined;
     if (client !== undefined) await closeClient(client);
