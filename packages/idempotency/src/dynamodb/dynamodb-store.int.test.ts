@@ -12,7 +12,6 @@ import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   IdempotencyConfigError,
-  IdempotencyInputError,
   IdempotencyRecordError,
   IdempotencyResultTooLargeError,
   type IdempotencyStore,
@@ -167,41 +166,6 @@ describe('DynamoDbIdempotencyStore specifics', () => {
       outcome: { S: 'error' },
       result: { S: '{}' },
     });
-  });
-
-  it('refuses a completion carrying another fingerprint than the lease was acquired with, and changes nothing', async () => {
-    const now = Date.now();
-    const attempt = {
-      key: `3:fpr:${randomUUID()}`,
-      fingerprint: 'a'.repeat(64),
-      leaseToken: randomUUID(),
-      now,
-      leaseExpiresAt: now + 60_000,
-      expiresAt: now + 120_000,
-    };
-    await store.acquire(attempt);
-    const completion = {
-      key: attempt.key,
-      leaseToken: attempt.leaseToken,
-      outcome: 'value' as const,
-      result: '1',
-      expiresAt: now + 120_000,
-      leaseExpiresAt: attempt.leaseExpiresAt,
-    };
-    const error = await store
-      .complete({ ...completion, fingerprint: 'b'.repeat(64) })
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(IdempotencyInputError);
-    expect(error).toMatchObject({ code: 'IDEMPOTENCY_INVALID_INPUT', field: 'request.fingerprint' });
-    const again = await store.acquire({ ...attempt, leaseToken: randomUUID() });
-    expect(again.acquired === false && again.existing).toMatchObject({
-      status: 'in_progress',
-      fingerprint: 'a'.repeat(64),
-    });
-    // The lease still holds: the right completion goes through.
-    await store.complete({ ...completion, fingerprint: attempt.fingerprint });
-    const replay = await store.acquire({ ...attempt, leaseToken: randomUUID() });
-    expect(replay.acquired === false && replay.existing).toMatchObject({ status: 'completed', result: '1' });
   });
 
   it('asks only for a new key on the first PutItem; a record that can be taken over costs a second one', async () => {

@@ -196,12 +196,27 @@ export class PostgresRecords implements IdempotencyStore {
   /** {@inheritDoc IdempotencyStore.complete} */
   async complete(request: CompleteRequest): Promise<void> {
     checkCompleteRequest(request);
+    const { fingerprint } = request;
+    const table = tableRef(this.#name);
     const updated = await sql<{ key: string }>`
-      UPDATE ${tableRef(this.#name)}
+      UPDATE ${table}
       SET status = 'completed', outcome = ${request.outcome}, result = ${request.result}, expires_at = ${request.expiresAt}
       WHERE key = ${request.key} AND lease_token = ${request.leaseToken} AND status = 'in_progress'
+        ${fingerprint === undefined ? sql`` : sql`AND fingerprint = ${fingerprint}`}
       RETURNING key`.execute(this.#executor);
-    if (updated.rows.length === 0) throw new IdempotencyLeaseLostError();
+    if (updated.rows.length > 0) return;
+    if (fingerprint !== undefined) {
+      // Only on failure: our own lease under another fingerprint is the caller's input, not a lost lease.
+      const held = await sql<{ key: string }>`
+        SELECT key FROM ${table}
+        WHERE key = ${request.key} AND lease_token = ${request.leaseToken} AND status = 'in_progress'`.execute(
+        this.#executor,
+      );
+      if (held.rows.length > 0) {
+        throw new IdempotencyInputError(['request', 'fingerprint'], 'is not the one this lease was acquired with');
+      }
+    }
+    throw new IdempotencyLeaseLostError();
   }
 
   /** {@inheritDoc IdempotencyStore.release} */

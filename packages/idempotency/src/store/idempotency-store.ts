@@ -70,7 +70,8 @@ export interface ReleaseRequest {
  *   It also takes over a record whose TTL ended, or an in-progress record whose lease ended and
  *   whose fingerprint matches.
  * - `complete` stores the outcome only if `leaseToken` still holds the in-progress record, else it
- *   throws `IdempotencyLeaseLostError` and changes nothing.
+ *   throws `IdempotencyLeaseLostError` and changes nothing; given a `fingerprint` other than the
+ *   record's, it throws `IdempotencyInputError` and changes nothing.
  * - `release` deletes the record only if `leaseToken` still holds it in progress (returns whether it
  *   did): a duplicate can never erase the owner's record.
  */

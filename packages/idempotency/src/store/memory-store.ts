@@ -1,4 +1,4 @@
-import { IdempotencyLeaseLostError } from '../errors.js';
+import { IdempotencyInputError, IdempotencyLeaseLostError } from '../errors.js';
 import type { AcquireRequest, IdempotencyRecord, IdempotencyStore } from './idempotency-store.js';
 import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from './store-request.js';
 
@@ -54,6 +54,9 @@ export function createMemoryIdempotencyStore(): MemoryIdempotencyStore {
       const existing = records.get(request.key);
       if (existing === undefined || existing.status !== 'in_progress' || existing.leaseToken !== request.leaseToken) {
         throw new IdempotencyLeaseLostError();
+      }
+      if (request.fingerprint !== undefined && request.fingerprint !== existing.fingerprint) {
+        throw new IdempotencyInputError(['request', 'fingerprint'], 'is not the one this lease was acquired with');
       }
       records.set(request.key, {
         ...existing,

@@ -397,6 +397,35 @@ export function describeStoreContract(label: string, setup: () => Promise<StoreU
           result: '1',
         });
       });
+      it('refuses a completion carrying another fingerprint than its lease was acquired with, and changes nothing', async () => {
+        const first = request();
+        await store.acquire(first);
+        const completion = {
+          key: first.key,
+          leaseToken: first.leaseToken,
+          outcome: 'value' as const,
+          result: '1',
+          expiresAt: first.expiresAt,
+          leaseExpiresAt: first.leaseExpiresAt,
+        };
+        const error = await store
+          .complete({ ...completion, fingerprint: 'b'.repeat(64) })
+          .catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(IdempotencyInputError);
+        expect(error).toMatchObject({ code: 'IDEMPOTENCY_INVALID_INPUT', field: 'request.fingerprint' });
+        const again = await store.acquire({ ...first, leaseToken: randomUUID() });
+        expect(again.acquired === false && again.existing).toMatchObject({
+          status: 'in_progress',
+          fingerprint: first.fingerprint,
+        });
+        // The lease still holds: the right completion goes through; a stale token is still a lost lease.
+        await expect(
+          store.complete({ ...completion, leaseToken: randomUUID(), fingerprint: first.fingerprint }),
+        ).rejects.toBeInstanceOf(IdempotencyLeaseLostError);
+        await store.complete({ ...completion, fingerprint: first.fingerprint });
+        const replay = await store.acquire({ ...first, leaseToken: randomUUID() });
+        expect(replay.acquired === false && replay.existing).toMatchObject({ status: 'completed', result: '1' });
+      });
     });
 
     describe('withIdempotency on this store', () => {
