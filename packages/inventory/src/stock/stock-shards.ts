@@ -41,6 +41,12 @@ export interface LayoutEntry {
   layout: StockLayout;
   /** Last known `available` of each shard (a hint for picking; conditions decide). */
   hints: Array<number | undefined>;
+  /**
+   * Where the next pick starts among the active shards: reservations of this process take turns
+   * (no two of them on one shard while there are fewer in flight than shards, so they do not
+   * conflict with each other); the start is random, so processes spread too.
+   */
+  cursor: number;
 }
 
 /** Per-inventory cache of sharded SKUs' layouts (unsharded SKUs are never stored). */
@@ -76,7 +82,11 @@ export function learnLayout(ctx: InventoryContext, sku: string, layout: StockLay
   if (existing !== undefined && existing.layout.shards === layout.shards && existing.layout.slots === layout.slots) {
     return existing;
   }
-  const entry: LayoutEntry = { layout, hints: Array.from({ length: layout.slots }, () => undefined) };
+  const entry: LayoutEntry = {
+    layout,
+    hints: Array.from({ length: layout.slots }, () => undefined),
+    cursor: Math.floor(ctx.random() * Math.max(1, layout.shards)),
+  };
   entries.delete(sku);
   entries.set(sku, entry);
   if (entries.size > MAX_CACHED_LAYOUTS) {
@@ -252,8 +262,9 @@ export function activeSlots(layout: StockLayout): number[] {
 
 /**
  * Where the first attempt of a reservation takes `quantity` units of `sku` from, without reading: the
- * main item for an unsharded (or unknown) SKU, else one random shard that last had enough. `undefined`
- * when no shard is known to have enough (read a snapshot and {@link allocate}).
+ * main item for an unsharded (or unknown) SKU, else the next shard in this process's turn (see
+ * {@link LayoutEntry.cursor}) that last had enough. `undefined` when no shard is known to have enough
+ * (read a snapshot and {@link allocate}).
  */
 export function pickParts(ctx: InventoryContext, sku: string, quantity: number): StockPart[] | undefined {
   const entry = cachedLayout(ctx, sku);
@@ -261,9 +272,16 @@ export function pickParts(ctx: InventoryContext, sku: string, quantity: number):
     // Unsharded (or units left only in old shards): the main item first, as always.
     return [{ slot: MAIN_STOCK_SLOT, quantity }];
   }
-  const candidates = activeSlots(entry.layout).filter((slot) => (entry.hints[slot] ?? quantity) >= quantity);
-  if (candidates.length === 0) return undefined;
-  return [{ slot: pickOne(candidates, ctx.random), quantity }];
+  const slots = activeSlots(entry.layout);
+  for (let step = 0; step < slots.length; step += 1) {
+    const turn = (entry.cursor + step) % slots.length;
+    const slot = slots[turn] as number;
+    if ((entry.hints[slot] ?? quantity) >= quantity) {
+      entry.cursor = (turn + 1) % slots.length;
+      return [{ slot, quantity }];
+    }
+  }
+  return undefined;
 }
 
 function pickOne(slots: readonly number[], random: () => number): number {
