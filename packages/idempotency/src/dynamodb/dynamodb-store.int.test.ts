@@ -11,6 +11,7 @@ import { uniqueName } from '@checkout/testing';
 import { useCheckoutStack } from '@checkout/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type AcquireRequest,
   IdempotencyConfigError,
   IdempotencyRecordError,
   IdempotencyResultTooLargeError,
@@ -37,6 +38,20 @@ const KEPT_APART: ReadonlyArray<readonly [string, string]> = [
 ];
 const visible = (text: string) =>
   JSON.stringify(text).replace(/[^\x20-\x7e]/gu, (c) => `U+${c.codePointAt(0)?.toString(16)}`);
+
+/** A fresh attempt (acquire request) under `scope`, as the wrappers build one; `overrides` win. */
+function attemptIn(scope: string, overrides: Partial<AcquireRequest> = {}): AcquireRequest {
+  const now = Date.now();
+  return {
+    key: `${scope.length}:${scope}:${randomUUID()}`,
+    fingerprint: 'f'.repeat(64),
+    leaseToken: randomUUID(),
+    now,
+    leaseExpiresAt: now + 30_000,
+    expiresAt: now + 3_600_000,
+    ...overrides,
+  };
+}
 
 async function freshTable(client: DynamoDBClient): Promise<string> {
   const tableName = uniqueName('idem');
@@ -128,14 +143,12 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     const now = Date.now();
     const items = [];
     for (const carried of [true, false]) {
-      const attempt = {
-        key: `4:same:${randomUUID()}`,
+      const attempt = attemptIn('same', {
         fingerprint: 'a'.repeat(64),
-        leaseToken: randomUUID(),
         now,
         leaseExpiresAt: now + 60_000,
         expiresAt: now + 120_000,
-      };
+      });
       await store.acquire(attempt);
       calls.length = 0;
       const completion = { key: attempt.key, leaseToken: attempt.leaseToken, outcome: 'error' as const, result: '{}' };
@@ -179,15 +192,7 @@ describe('DynamoDbIdempotencyStore specifics', () => {
       { step: 'initialize', name: 'watchConditions' },
     );
     const watchedStore = createDynamoDbIdempotencyStore({ client: watched, tableName });
-    const now = Date.now();
-    const first = {
-      key: `7:watched:${randomUUID()}`,
-      fingerprint: 'f'.repeat(64),
-      leaseToken: randomUUID(),
-      now,
-      leaseExpiresAt: now + 30_000,
-      expiresAt: now + 3_600_000,
-    };
+    const first = attemptIn('watched');
     expect(await watchedStore.acquire(first)).toEqual({ acquired: true });
     expect(conditions).toEqual(['attribute_not_exists(pk)']);
     conditions.length = 0;
@@ -298,22 +303,14 @@ describe('DynamoDbIdempotencyStore specifics', () => {
     expect(await run()).toBe(1);
     expect([...lost]).toEqual(['PutItemCommand in_progress', 'PutItemCommand completed']);
     // By hand, without the attempt: the completion is an UpdateItem, retried the same way.
-    const now = Date.now();
-    const attempt = {
-      key: `5:retry:${randomUUID()}`,
-      fingerprint: 'f'.repeat(64),
-      leaseToken: randomUUID(),
-      now,
-      leaseExpiresAt: now + 60_000,
-      expiresAt: now + 3_600_000,
-    };
+    const attempt = attemptIn('retry');
     expect(await flakyStore.acquire(attempt)).toEqual({ acquired: true });
     await flakyStore.complete({
       key: attempt.key,
       leaseToken: attempt.leaseToken,
       outcome: 'value',
       result: '"by hand"',
-      expiresAt: now + 3_600_000,
+      expiresAt: attempt.expiresAt,
     });
     expect(lost.has('UpdateItemCommand')).toBe(true);
     const { Item } = await client.send(

@@ -154,57 +154,54 @@ describe('relay under a Postgres blackhole that starts while its connections are
   }, 90_000);
 });
 
+/**
+ * A relay that LISTENs through the Postgres proxy and polls only once a minute, started and proven to
+ * wake on NOTIFY (rows 0-2 published); `outage` then breaks the LISTEN connection its own way, and
+ * rows 3-5 must be published within 20 s: woken by NOTIFY on a new connection, not by the poll.
+ */
+async function listenAcrossOutage(name: string, outage: (errors: readonly unknown[]) => Promise<void>) {
+  const queue = await createTestQueue(f.stack.sqs);
+  const destination = `${name}-${queue.name}`;
+  const errors: unknown[] = [];
+  const relay = createOutboxRelay({
+    db: f.db,
+    outbox: f.outbox,
+    publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
+    listen: { connectionString: pgProxy.url(f.stack.postgres.url), connectionTimeoutMillis: 1_000 },
+    pollIntervalMs: 60_000,
+    observer: { error: (error) => errors.push(error) },
+  });
+  await relay.start();
+  const received = new Set<number>();
+  try {
+    await eventually(() => pgProxy.stats.open > 0, 15_000); // listening through the proxy
+    await enqueue(destination, 0, 3);
+    expect(await receiveNumbers(queue.queueUrl, 3, received, 15_000)).toEqual(everyNumber(3));
+    await outage(errors);
+    await enqueue(destination, 3, 3);
+    expect(await receiveNumbers(queue.queueUrl, 6, received, 20_000)).toEqual(everyNumber(6));
+  } finally {
+    pgProxy.setMode('pass');
+    await relay.stop();
+  }
+}
+
 describe('the LISTEN connection across a Postgres outage', () => {
   it('reconnects after the outage on its own: a relay that polls once a minute publishes within seconds', async () => {
-    const queue = await createTestQueue(f.stack.sqs);
-    const destination = `pg-listen-${queue.name}`;
-    const relay = createOutboxRelay({
-      db: f.db,
-      outbox: f.outbox,
-      publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
-      listen: { connectionString: pgProxy.url(f.stack.postgres.url), connectionTimeoutMillis: 1_000 },
-      pollIntervalMs: 60_000,
-    });
     const acceptedBefore = pgProxy.stats.accepted;
-    await relay.start();
-    const received = new Set<number>();
-    try {
-      await eventually(() => pgProxy.stats.open > 0, 15_000); // listening through the proxy
-      await enqueue(destination, 0, 3);
-      expect(await receiveNumbers(queue.queueUrl, 3, received, 15_000)).toEqual(everyNumber(3));
+    await listenAcrossOutage('pg-listen', async () => {
       pgProxy.setMode('refuse'); // the LISTEN connection is reset; reconnects are refused
       await sleep(2_500);
       pgProxy.setMode('pass');
       await eventually(() => pgProxy.stats.open > 0, 40_000);
       expect(pgProxy.stats.accepted).toBeGreaterThan(acceptedBefore + 1);
-      await enqueue(destination, 3, 3); // woken by NOTIFY on the new connection, not by the minute poll
-      expect(await receiveNumbers(queue.queueUrl, 6, received, 20_000)).toEqual(everyNumber(6));
-    } finally {
-      pgProxy.setMode('pass');
-      await relay.stop();
-    }
+    });
   }, 90_000);
 });
 
 describe('a LISTEN connection gone silent', () => {
   it('is noticed by its heartbeat, reported and replaced: NOTIFY wakes the relay again', async () => {
-    const queue = await createTestQueue(f.stack.sqs);
-    const destination = `pg-listen-silent-${queue.name}`;
-    const errors: unknown[] = [];
-    const relay = createOutboxRelay({
-      db: f.db,
-      outbox: f.outbox,
-      publisher: createSqsPublisher({ client: f.sqs, queues: { [destination]: queue.queueUrl } }),
-      listen: { connectionString: pgProxy.url(f.stack.postgres.url), connectionTimeoutMillis: 1_000 },
-      pollIntervalMs: 60_000,
-      observer: { error: (error) => errors.push(error) },
-    });
-    await relay.start();
-    const received = new Set<number>();
-    try {
-      await eventually(() => pgProxy.stats.open > 0, 15_000); // listening through the proxy
-      await enqueue(destination, 0, 3);
-      expect(await receiveNumbers(queue.queueUrl, 3, received, 15_000)).toEqual(everyNumber(3));
+    await listenAcrossOutage('pg-listen-silent', async (errors) => {
       const acceptedBefore = pgProxy.stats.accepted;
       // The connection stays open and nothing comes back: no error, no 'end', only silence.
       pgProxy.setMode('blackhole');
@@ -213,12 +210,7 @@ describe('a LISTEN connection gone silent', () => {
       pgProxy.setMode('pass');
       // The replacement (or the next one) completes its handshake and LISTENs again.
       await sleep(3_000);
-      await enqueue(destination, 3, 3); // woken by NOTIFY on the new connection, not by the minute poll
-      expect(await receiveNumbers(queue.queueUrl, 6, received, 20_000)).toEqual(everyNumber(6));
-    } finally {
-      pgProxy.setMode('pass');
-      await relay.stop();
-    }
+    });
   }, 90_000);
 });
 
