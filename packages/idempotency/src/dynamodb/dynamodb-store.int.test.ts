@@ -19,7 +19,7 @@ import {
   withIdempotency,
 } from '../index.js';
 import { completingWithAttempt } from '../test-support/completing-with-attempt.js';
-import { describeStoreContract } from '../test-support/store-contract.js';
+import { describeStoreContract, request } from '../test-support/store-contract.js';
 import { createDynamoDbIdempotencyStore } from './dynamodb-store.js';
 import { createIdempotencyTable, idempotencyTableDefinition } from './table-definition.js';
 
@@ -41,16 +41,7 @@ const visible = (text: string) =>
 
 /** A fresh attempt (acquire request) under `scope`, as the wrappers build one; `overrides` win. */
 function attemptIn(scope: string, overrides: Partial<AcquireRequest> = {}): AcquireRequest {
-  const now = Date.now();
-  return {
-    key: `${scope.length}:${scope}:${randomUUID()}`,
-    fingerprint: 'f'.repeat(64),
-    leaseToken: randomUUID(),
-    now,
-    leaseExpiresAt: now + 30_000,
-    expiresAt: now + 3_600_000,
-    ...overrides,
-  };
+  return request({ key: `${scope.length}:${scope}:${randomUUID()}`, ...overrides });
 }
 
 async function freshTable(client: DynamoDBClient): Promise<string> {

@@ -73,7 +73,8 @@ export function fakeClock(start = Math.ceil(Date.now() / 1000) * 1000): {
   };
 }
 
-function request(overrides: Partial<AcquireRequest> = {}): AcquireRequest {
+/** A fresh acquire request (key under scope `checkout`, SHA-256-sized fingerprint); `overrides` win. */
+export function request(overrides: Partial<AcquireRequest> = {}): AcquireRequest {
   const now = overrides.now ?? Date.now();
   return {
     key: `7:checkout:${randomUUID()}`,
