@@ -10,7 +10,13 @@
 //   - bare UPDATE ... WHERE version = $n in autocommit (no audit, no outbox): the floor;
 //   - store.apply on a second table whose store ran applyFunctionMigration (same writes, the one statement
 //     run by a PL/pgSQL function whose plan the session keeps).
-import { createStateStore, type OrderEvent, orderMachine } from '@checkout/state-machine';
+import {
+  createStateStore,
+  type OrderEvent,
+  type OrderState,
+  orderMachine,
+  type StateChange,
+} from '@checkout/state-machine';
 import { startCheckoutStack } from '@checkout/testing';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -36,15 +42,17 @@ const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 try {
   await sql`CREATE TABLE orders (id text PRIMARY KEY, customer_id text NOT NULL)`.execute(db);
   await sql`CREATE TABLE outbox (id text PRIMARY KEY, order_id text NOT NULL, type text NOT NULL)`.execute(db);
+  // Both stores write the same outbox row per transition.
+  const toOutbox = async (trx: Transaction<Database>, change: StateChange<OrderState>) => {
+    await trx
+      .insertInto('outbox')
+      .values({ id: `${change.id}:${change.version}`, order_id: change.id, type: change.to })
+      .execute();
+  };
   const store = createStateStore({
     machine: orderMachine,
     aggregateTable: 'orders',
-    onTransition: async (trx: Transaction<Database>, change) => {
-      await trx
-        .insertInto('outbox')
-        .values({ id: `${change.id}:${change.version}`, order_id: change.id, type: change.to })
-        .execute();
-    },
+    onTransition: toOutbox,
   });
   await store.migration().up(db);
   await store.deadlineMigration().up(db); // orderMachine declares deadlines
@@ -55,12 +63,7 @@ try {
     machine: orderMachine,
     aggregateTable: 'fn_orders',
     auditTable: 'fn_audit_events',
-    onTransition: async (trx: Transaction<Database>, change) => {
-      await trx
-        .insertInto('outbox')
-        .values({ id: `${change.id}:${change.version}`, order_id: change.id, type: change.to })
-        .execute();
-    },
+    onTransition: toOutbox,
   });
   await fnStore.migration().up(db);
   await fnStore.deadlineMigration().up(db);
