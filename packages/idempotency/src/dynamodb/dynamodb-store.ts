@@ -9,7 +9,6 @@ import {
 import { tableNameProblem } from '@checkout/core';
 import {
   IdempotencyConfigError,
-  IdempotencyInputError,
   IdempotencyLeaseLostError,
   IdempotencyRecordError,
   IdempotencyResultTooLargeError,
@@ -22,7 +21,12 @@ import type {
   IdempotencyStore,
   ReleaseRequest,
 } from '../store/idempotency-store.js';
-import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from '../store/store-request.js';
+import {
+  checkAcquireRequest,
+  checkCompleteRequest,
+  checkReleaseRequest,
+  otherFingerprintError,
+} from '../store/store-request.js';
 import { type CompletedRecordCache, completedCacheFor, type IdempotencyLocalCacheOptions } from './completed-cache.js';
 import { ATTR, completedItemBytes, decodeRecord } from './record-codec.js';
 
@@ -200,7 +204,7 @@ class DynamoDbStore implements IdempotencyStore {
         return;
       }
       if (error instanceof ConditionalCheckFailedException && isOtherFingerprint(error.Item, request)) {
-        throw new IdempotencyInputError(['request', 'fingerprint'], 'is not the one this lease was acquired with');
+        throw otherFingerprintError();
       }
       // Not stored (or not known to be): nothing to cache. A "result lost" mark may follow under
       // the same lease, so the lease stays held.
@@ -259,8 +263,8 @@ function completePut(
       [ATTR.leaseToken]: token,
       [ATTR.leaseExpiresAt]: { N: String(leaseExpiresAt) },
       [ATTR.expiresAtMs]: { N: String(request.expiresAt) },
-      [ATTR.ttl]: { N: String(Math.ceil(request.expiresAt / 1000)) },
-      [ATTR.outcome]: request.outcome === 'value' ? OUTCOME_VALUE : OUTCOME_ERROR,
+      [ATTR.ttl]: ttlOf(request.expiresAt),
+      [ATTR.outcome]: outcomeOf(request),
       [ATTR.result]: { S: request.result },
     },
     ConditionExpression: COMPLETE_PUT_CONDITION,
@@ -280,15 +284,24 @@ function completeUpdate(tableName: string, request: CompleteRequest): UpdateItem
     ExpressionAttributeNames: STATUS_AND_RESULT_NAMES,
     ExpressionAttributeValues: {
       ':completed': COMPLETED,
-      ':outcome': request.outcome === 'value' ? OUTCOME_VALUE : OUTCOME_ERROR,
+      ':outcome': outcomeOf(request),
       ':result': { S: request.result },
       ':expiresAtMs': { N: String(request.expiresAt) },
-      ':ttl': { N: String(Math.ceil(request.expiresAt / 1000)) },
+      ':ttl': ttlOf(request.expiresAt),
       ':token': { S: request.leaseToken },
       ':inProgress': IN_PROGRESS,
     },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   });
+}
+
+/** The TTL attribute for an expiry in epoch ms: whole seconds, rounded up (DynamoDB's TTL unit). */
+function ttlOf(expiresAtMs: number): AttributeValue {
+  return { N: String(Math.ceil(expiresAtMs / 1000)) };
+}
+
+function outcomeOf(request: CompleteRequest): AttributeValue {
+  return request.outcome === 'value' ? OUTCOME_VALUE : OUTCOME_ERROR;
 }
 
 function acquireItem(request: AcquireRequest): Record<string, AttributeValue> {
@@ -299,7 +312,7 @@ function acquireItem(request: AcquireRequest): Record<string, AttributeValue> {
     [ATTR.leaseToken]: { S: request.leaseToken },
     [ATTR.leaseExpiresAt]: { N: String(request.leaseExpiresAt) },
     [ATTR.expiresAtMs]: { N: String(request.expiresAt) },
-    [ATTR.ttl]: { N: String(Math.ceil(request.expiresAt / 1000)) },
+    [ATTR.ttl]: ttlOf(request.expiresAt),
   };
 }
 

@@ -13,7 +13,12 @@ import type {
   IdempotencyStore,
   ReleaseRequest,
 } from '../store/idempotency-store.js';
-import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from '../store/store-request.js';
+import {
+  checkAcquireRequest,
+  checkCompleteRequest,
+  checkReleaseRequest,
+  otherFingerprintError,
+} from '../store/store-request.js';
 import { tableMigration, tableMigrationSql } from './migration.js';
 import { decodeRow, type IdempotencyRow } from './row-codec.js';
 import { type IdempotencyTableName, resolveTableName, tableRef } from './table-name.js';
@@ -213,7 +218,7 @@ export class PostgresRecords implements IdempotencyStore {
         this.#executor,
       );
       if (held.rows.length > 0) {
-        throw new IdempotencyInputError(['request', 'fingerprint'], 'is not the one this lease was acquired with');
+        throw otherFingerprintError();
       }
     }
     throw new IdempotencyLeaseLostError();

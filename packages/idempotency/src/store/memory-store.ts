@@ -1,6 +1,11 @@
-import { IdempotencyInputError, IdempotencyLeaseLostError } from '../errors.js';
+import { IdempotencyLeaseLostError } from '../errors.js';
 import type { AcquireRequest, IdempotencyRecord, IdempotencyStore } from './idempotency-store.js';
-import { checkAcquireRequest, checkCompleteRequest, checkReleaseRequest } from './store-request.js';
+import {
+  checkAcquireRequest,
+  checkCompleteRequest,
+  checkReleaseRequest,
+  otherFingerprintError,
+} from './store-request.js';
 
 /** An in-process {@link IdempotencyStore} (see {@link createMemoryIdempotencyStore}). */
 export interface MemoryIdempotencyStore extends IdempotencyStore {
@@ -56,7 +61,7 @@ export function createMemoryIdempotencyStore(): MemoryIdempotencyStore {
         throw new IdempotencyLeaseLostError();
       }
       if (request.fingerprint !== undefined && request.fingerprint !== existing.fingerprint) {
-        throw new IdempotencyInputError(['request', 'fingerprint'], 'is not the one this lease was acquired with');
+        throw otherFingerprintError();
       }
       records.set(request.key, {
         ...existing,

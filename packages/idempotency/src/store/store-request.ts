@@ -35,6 +35,14 @@ export function checkCompleteRequest(request: CompleteRequest): void {
   if (request.leaseExpiresAt !== undefined) checkEpochMs('leaseExpiresAt', request.leaseExpiresAt);
 }
 
+/**
+ * The error of a completion whose `fingerprint` is not the one its lease was acquired with: every
+ * store refuses it this way, before or instead of writing anything.
+ */
+export function otherFingerprintError(): IdempotencyInputError {
+  return new IdempotencyInputError(['request', 'fingerprint'], 'is not the one this lease was acquired with');
+}
+
 /** Checks a {@link ReleaseRequest}. */
 export function checkReleaseRequest(request: ReleaseRequest): void {
   validateStoredKey(request?.key);
