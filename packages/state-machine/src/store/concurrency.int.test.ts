@@ -44,15 +44,15 @@ async function race(
   );
 }
 
-// Every test twice: apply's one statement sent as it is, and run by the function of applyFunctionMigration.
-describe.each([false, true])('with applyFunctionMigration: %s', (applyFunction) => {
+// Every test twice: the one statement sent as it is, and run by the function of functionMigration.
+describe.each([false, true])('with functionMigration: %s', (stepFunction) => {
   beforeAll(async () => {
     t = await openTestDb();
     await sql`CREATE TABLE ${sql.id(t.schema, 'orders')} (id text PRIMARY KEY, customer_id text NOT NULL,
       total_cents integer NOT NULL)`.execute(t.db);
     await sql`CREATE TABLE ${sql.id(t.schema, 'outbox')} (id text PRIMARY KEY, order_id text NOT NULL,
       type text NOT NULL)`.execute(t.db);
-    await migrate(t.db, { schema: t.schema, aggregateTable: 'orders', applyFunction });
+    await migrate(t.db, { schema: t.schema, aggregateTable: 'orders', stepFunction });
     store = createStateStore({
       machine: orderMachine,
       schema: t.schema,

@@ -16,14 +16,6 @@ import type { AnyMachine, EventOf, MachineDeadline, StateOf } from '../machine/t
 import { transitionSpanEvent } from '../tracing/span-event.js';
 import { type AggregateTableFacts, canonicalId, describeIdColumn, readAggregateTable } from './aggregate-table.js';
 import {
-  type ApplyStatementValues,
-  applyFunctionCall,
-  applyFunctionMigration,
-  applyFunctionMigrationSql,
-  applyFunctionName,
-  applyStatement,
-} from './apply-function.js';
-import {
   type DeadlineRunOptions,
   type DeadlineRunResult,
   type DeadlineStats,
@@ -43,6 +35,15 @@ import {
   stateStoreMigrationSql,
 } from './migration.js';
 import { type PayloadJson, payloadJson } from './payload-json.js';
+import {
+  type StepRow,
+  type StepStatementValues,
+  stepFunctionCall,
+  stepFunctionMigration,
+  stepFunctionMigrationSql,
+  stepFunctionName,
+  stepStatement,
+} from './step-function.js';
 import { resolveTables, type StateStoreTables } from './tables.js';
 import type {
   AdvanceApplied,
@@ -193,15 +194,16 @@ export interface StateStore<M extends AnyMachine, DB = unknown> {
   /** The statements of {@link StateStore.deadlineMigration} as SQL text. */
   deadlineMigrationSql(direction: 'up' | 'down'): string;
   /**
-   * Optional, for throughput: the Kysely `Migration` that creates a PL/pgSQL function running `apply`'s
-   * one statement (plain `CREATE FUNCTION` in `schema`, named `checkout_apply_<hash of the tables>`). Kysely
-   * sends every statement unnamed, so Postgres parses and plans that statement on every call; inside a
-   * function its plan is kept for the session, which makes a transition about 2.4x cheaper for Postgres
-   * (`pnpm bench state-machine`). A store created after it ran (`CREATE FUNCTION` is checked once per
-   * store) uses it; the answers are the same with or without it. Run it after `migration()` and, when the
-   * machine declares deadlines, `deadlineMigration()` (a machine without deadlines on a table that has
-   * `deadline_at` keeps the statement); run it again (down, then up) when those change, and drop it only
-   * with the stores stopped (a store that saw it calls it). `down` drops exactly the function.
+   * Optional, for throughput: the Kysely `Migration` that creates a PL/pgSQL function running the one
+   * statement with which `apply` and `advance` write a transition (plain `CREATE FUNCTION` in `schema`,
+   * named `checkout_step_<hash of the tables>`). Kysely sends every statement unnamed, so Postgres parses
+   * and plans that statement on every call; inside a function its plan is kept for the session, which
+   * makes a transition about 2x cheaper for Postgres (`pnpm bench state-machine`). A store created after
+   * it ran (`CREATE FUNCTION` is checked once per store) uses it; the answers are the same with or without
+   * it. Run it after `migration()` and, when the machine declares deadlines, `deadlineMigration()` (a
+   * machine without deadlines on a table that has `deadline_at` keeps the statement); run it again (down,
+   * then up) when those change, and drop it only with the stores stopped (a store that saw it calls it).
+   * `down` drops exactly the function.
    *
    * @example
    * ```ts
@@ -212,13 +214,13 @@ export interface StateStore<M extends AnyMachine, DB = unknown> {
    * const migrations: Record<string, Migration> = {
    *   '002_order_state': orders.migration(),
    *   '003_order_deadlines': orders.deadlineMigration(),
-   *   '004_order_apply_function': orders.applyFunctionMigration(),
+   *   '004_order_step_function': orders.functionMigration(),
    * };
    * ```
    */
-  applyFunctionMigration(): Migration;
-  /** The statements of {@link StateStore.applyFunctionMigration} as SQL text. */
-  applyFunctionMigrationSql(direction: 'up' | 'down'): string;
+  functionMigration(): Migration;
+  /** The statements of {@link StateStore.functionMigration} as SQL text. */
+  functionMigrationSql(direction: 'up' | 'down'): string;
   /**
    * Puts aggregate `id` in the machine's initial state at version 1 and records a `created` audit entry.
    * If your row already exists (inserted earlier in the same transaction, state columns still NULL) its
@@ -594,7 +596,7 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
 
   async function aggregateTable(executor: Executor): Promise<AggregateTableFacts> {
     if (tableFacts !== undefined) return tableFacts;
-    const facts = await readAggregateTable(executor, tables.names, applyFunctionName(tables, withDeadlines));
+    const facts = await readAggregateTable(executor, tables.names, stepFunctionName(tables, withDeadlines));
     if (machineDeadlines.length > 0 && !facts.hasDeadlineColumn) {
       throw new StateMachineConfigError(
         'aggregateTable',
@@ -782,12 +784,10 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
   }
 
   /**
-   * `apply` in one round trip. The next state of every state the event may leave is computed first with the
-   * pure `transition` (guards are pure and see only `from`, `event`, `payload` and `actor`, all known now),
-   * and sent along as a table. One statement then bumps the version and inserts the audit row, only when
-   * the row's state has a next state, the event id is new, the statement's snapshot is complete (see
-   * {@link lockAndFind}) and `expectedVersion` is met. Otherwise it writes nothing and returns `undefined`,
-   * and the caller goes step by step (lock, lookup, decide, write).
+   * `apply` in one round trip: {@link advanceInOneStatement} for a step of one event. It writes nothing
+   * and returns `undefined` when the row's state has no next state for the event, the event id is recorded,
+   * the statement's snapshot is incomplete (see {@link lockAndFind}) or `expectedVersion` is not met; the
+   * caller then goes step by step (lock, lookup, decide, write).
    */
   async function applyInOneStatement(
     trx: Executor,
@@ -799,64 +799,35 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     reason: string | null,
     payload: PayloadJson | undefined,
   ): Promise<ApplyResult<S> | undefined> {
-    const facts = await aggregateTable(trx);
-    const froms: string[] = [];
-    const tos: string[] = [];
-    const dues: (string | null)[] = [];
-    for (const edge of machine.transitions) {
-      if (edge.event !== event) continue;
-      try {
-        const to = transition(machine, edge.from, event, context);
-        tos.push(to);
-        froms.push(edge.from);
-        dues.push(dueAt(to));
-      } catch {
-        // Refused (or a guard threw) for this state: left out, so the row is decided step by step.
-      }
-    }
-    const values: ApplyStatementValues = {
-      key: sql`${key}`,
-      froms: sql`${froms}`,
-      tos: sql`${tos}`,
-      dues: sql`${dues}`,
-      machineId: sql`${machine.id}`,
-      machineVersion: sql`${machine.version}`,
-      event: sql`${event}`,
-      eventId: sql`${eventId}`,
-      expectedVersion: sql`${expectedVersion ?? null}`,
-      actor: sql`${context.actor}`,
-      reason: sql`${reason}`,
-      payload: sql`${payload?.text ?? null}`,
-    };
-    // With the apply function (applyFunctionMigration, made for this deadline setting), the same statement
-    // runs from a plan the session keeps instead of being parsed and planned on every call.
-    const statement =
-      facts.hasApplyFunction && facts.hasDeadlineColumn === withDeadlines
-        ? applyFunctionCall(tables, withDeadlines, values)
-        : applyStatement(tables, facts.hasDeadlineColumn, values);
-    const { rows } = await (
-      statement as RawBuilder<AggregateRow & { from: string; at: Date; payload: JsonValue | null }>
-    ).execute(trx);
-    const row = rows[0];
-    if (row === undefined) return undefined;
-    const snapshot = toSnapshot(row);
+    const written = await advanceInOneStatement(
+      trx,
+      key,
+      [event],
+      [eventId],
+      expectedVersion,
+      context,
+      reason,
+      payload,
+    );
+    const entry = written?.entries[0];
+    if (written === undefined || entry === undefined) return undefined;
     const change = {
       kind: 'transition' as const,
       event,
-      from: row.from,
-      to: snapshot.state,
+      from: written.from,
+      to: written.snapshot.state,
       eventId,
       actor: context.actor,
       reason,
-      payload: row.payload,
+      payload: entry.payload,
     };
-    return finish(trx, snapshot, change, row.at);
+    return finish(trx, written.snapshot, change, entry.at);
   }
 
   /**
-   * `advance` in one round trip: {@link applyInOneStatement} for a whole step. For every state the first
+   * A step (`advance`'s events, or `apply`'s one) in one round trip. For every state the first
    * event may leave, the chain of the step's events is computed first with the pure `transition`; one
-   * statement then moves the row from that state to the chain's last state (version + number of events),
+   * statement ({@link stepStatement}) then moves the row from that state to the chain's last state (version + number of events),
    * and inserts one audit row per event with contiguous versions, only when the row's state starts a
    * chain that fits, none of the step's event ids is recorded, the statement's snapshot is complete (see
    * {@link lockAndFind}) and `expectedVersion` is met. Otherwise it writes nothing and returns `undefined`:
@@ -907,48 +878,33 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
     }
     if (froms.length === 0) return undefined;
     const count = events.length;
-    const stepEvents = steps.k.map((k) => events[k - 1] ?? first);
-    const stepEventIds = steps.k.map((k) => eventIds[k - 1] ?? eventIds[0]);
-    const { rows } = await sql<
-      AggregateRow & {
-        from: string;
-        auditVersion: number;
-        auditEvent: string;
-        auditFrom: string;
-        auditTo: string;
-        auditEventId: string;
-        at: Date;
-        payload: JsonValue | null;
-      }
-    >`WITH updated AS (
-        UPDATE ${tables.aggregate} u
-        SET state = m.final, version = u.version + ${count}::integer, machine_version = ${machine.version},
-          state_updated_at = now() ${facts.hasDeadlineColumn ? sql`, deadline_at = m.due` : sql``}
-        FROM unnest(${froms}::text[], ${finals}::text[], ${dues}::timestamptz[]) AS m(from_state, final, due)
-        WHERE u.${tables.idColumn} = ${key} AND u.state = m.from_state
-          AND u.version = (SELECT max(x.version) FROM ${tables.audit} x
-            WHERE x.machine_id = ${machine.id} AND x.aggregate_id = u.${tables.idColumn}::text)
-          AND NOT EXISTS (SELECT 1 FROM ${tables.audit} x WHERE x.machine_id = ${machine.id}
-            AND x.aggregate_id = u.${tables.idColumn}::text AND x.event_id = ANY(${eventIds}::text[]))
-          AND (${expectedVersion ?? null}::bigint IS NULL OR u.version = ${expectedVersion ?? null}::bigint)
-        RETURNING u.${tables.idColumn}::text AS id, m.from_state AS "from", u.state, u.version,
-          u.machine_version AS "machineVersion", u.state_created_at AS "createdAt", u.state_updated_at AS "updatedAt"
-      ), inserted AS (
-        INSERT INTO ${tables.audit}
-          (machine_id, aggregate_id, version, kind, event, from_state, to_state, event_id, actor, reason, payload,
-           machine_version)
-        SELECT ${machine.id}, updated.id, updated.version - ${count}::integer + s.k, 'transition', s.event,
-          s.from_state, s.to_state, s.event_id, ${context.actor}, ${reason}, ${payload?.text ?? null}::jsonb,
-          ${machine.version}
-        FROM updated JOIN unnest(${steps.start}::text[], ${steps.k}::integer[], ${stepEvents}::text[],
-          ${steps.from}::text[], ${steps.to}::text[], ${stepEventIds}::text[])
-          AS s(start_state, k, event, from_state, to_state, event_id) ON s.start_state = updated."from"
-        RETURNING version, event, from_state, to_state, event_id, at, payload
-      )
-      SELECT updated.*, inserted.version AS "auditVersion", inserted.event AS "auditEvent",
-        inserted.from_state AS "auditFrom", inserted.to_state AS "auditTo", inserted.event_id AS "auditEventId",
-        inserted.at, inserted.payload
-      FROM updated, inserted ORDER BY inserted.version`.execute(trx);
+    const values: StepStatementValues = {
+      key: sql`${key}`,
+      froms: sql`${froms}`,
+      finals: sql`${finals}`,
+      dues: sql`${dues}`,
+      machineId: sql`${machine.id}`,
+      machineVersion: sql`${machine.version}`,
+      count: sql`${count}`,
+      eventIds: sql`${eventIds}`,
+      expectedVersion: sql`${expectedVersion ?? null}`,
+      stepStarts: sql`${steps.start}`,
+      stepPositions: sql`${steps.k}`,
+      stepEvents: sql`${steps.k.map((k) => events[k - 1] ?? first)}`,
+      stepFroms: sql`${steps.from}`,
+      stepTos: sql`${steps.to}`,
+      stepEventIds: sql`${steps.k.map((k) => eventIds[k - 1] ?? eventIds[0])}`,
+      actor: sql`${context.actor}`,
+      reason: sql`${reason}`,
+      payload: sql`${payload?.text ?? null}`,
+    };
+    // With the step function (functionMigration, made for this deadline setting), the same statement runs
+    // from a plan the session keeps instead of being parsed and planned on every call.
+    const statement =
+      facts.hasStepFunction && facts.hasDeadlineColumn === withDeadlines
+        ? stepFunctionCall(tables, withDeadlines, values)
+        : stepStatement(tables, facts.hasDeadlineColumn, values);
+    const { rows } = await (statement as RawBuilder<StepRow>).execute(trx);
     const row = rows[0];
     if (row === undefined) return undefined;
     // Unreachable (the INSERT writes one row per event of a chain the UPDATE matched); kept so a logic
@@ -1006,11 +962,11 @@ export function createStateStore<M extends AnyMachine, DB = unknown>(
       return stateStoreMigrationSql(tables, direction, migrationOptions);
     },
 
-    applyFunctionMigration(): Migration {
-      return applyFunctionMigration(tables, withDeadlines);
+    functionMigration(): Migration {
+      return stepFunctionMigration(tables, withDeadlines);
     },
-    applyFunctionMigrationSql(direction: 'up' | 'down'): string {
-      return applyFunctionMigrationSql(tables, withDeadlines, direction);
+    functionMigrationSql(direction: 'up' | 'down'): string {
+      return stepFunctionMigrationSql(tables, withDeadlines, direction);
     },
     deadlineMigration(): Migration {
       return deadlineMigration(tables, machineDeadlines);

@@ -7,13 +7,13 @@ import type { StateStoreTables } from '../store/tables.js';
 
 export async function migrate<DB>(
   db: Kysely<DB>,
-  options: StateStoreTables & StateStoreMigrationOptions & { readonly applyFunction?: boolean },
+  options: StateStoreTables & StateStoreMigrationOptions & { readonly stepFunction?: boolean },
 ): Promise<void> {
-  const { createAggregateTable = false, createAuditTable = true, applyFunction = false, ...tables } = options;
+  const { createAggregateTable = false, createAuditTable = true, stepFunction = false, ...tables } = options;
   const store = createStateStore({ machine: orderMachine, ...tables });
   await store.migration({ createAggregateTable, createAuditTable }).up(db);
   // orderMachine declares deadlines: its store needs the deadline column too.
   await store.deadlineMigration().up(db);
   // The function for orderMachine's stores (machines with deadlines); others make their own.
-  if (applyFunction) await store.applyFunctionMigration().up(db);
+  if (stepFunction) await store.functionMigration().up(db);
 }

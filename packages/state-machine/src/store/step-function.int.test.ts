@@ -8,10 +8,10 @@ import { defineMachine } from '../machine/define-machine.js';
 import { orderMachine } from '../order/order-machine.js';
 import { createStateStore } from './state-store.js';
 
-// applyFunctionMigration: the function runs apply's one statement from a plan the session keeps. These
-// tests show that a store uses it once it exists, that it answers exactly as the statement does, and
-// that it works for every id column type and machine shape (concurrency: concurrency.int.test.ts runs
-// every case with and without it).
+// functionMigration: the function runs the step statement of apply and advance from a plan the session
+// keeps. These tests show that a store uses it once it exists, that it answers exactly as the statement
+// does, and that it works for every id column type and machine shape (concurrency.int.test.ts and
+// advance-one-statement.int.test.ts run every case with and without it).
 const stack = useCheckoutStack();
 let schema: Awaited<ReturnType<typeof createTestSchema>>;
 let pool: pg.Pool;
@@ -58,27 +58,27 @@ async function storesOn(table: string, idType: string, machine: typeof ticket | 
     });
     await store.migration().up(db);
     if (machine.deadlines !== undefined && machine.deadlines.length > 0) await store.deadlineMigration().up(db);
-    if (withFunction) await store.applyFunctionMigration().up(db);
+    if (withFunction) await store.functionMigration().up(db);
     stores.push(store);
   }
   return stores as [(typeof stores)[number], (typeof stores)[number]];
 }
 
-describe('applyFunctionMigration', () => {
+describe('functionMigration', () => {
   it('is plain CREATE FUNCTION in the schema (the key typed as the id column), and down drops exactly it', () => {
     const store = createStateStore({ machine: orderMachine, schema: 'shop', aggregateTable: 'orders' });
-    const up = store.applyFunctionMigrationSql('up');
-    expect(up).toMatch(/^CREATE FUNCTION "shop"\."checkout_apply_[0-9a-f]{16}"\(p_key "shop"\."orders"\."id"%TYPE, /);
+    const up = store.functionMigrationSql('up');
+    expect(up).toMatch(/^CREATE FUNCTION "shop"\."checkout_step_[0-9a-f]{16}"\(p_key "shop"\."orders"\."id"%TYPE, /);
     expect(up).toContain('LANGUAGE plpgsql');
     expect(up).toContain('deadline_at = m.due');
-    expect(store.applyFunctionMigrationSql('down')).toMatch(
-      /^DROP FUNCTION IF EXISTS "shop"\."checkout_apply_[0-9a-f]{16}"\("shop"\."orders"\."id"%TYPE, text\[\], /,
+    expect(store.functionMigrationSql('down')).toMatch(
+      /^DROP FUNCTION IF EXISTS "shop"\."checkout_step_[0-9a-f]{16}"\("shop"\."orders"\."id"%TYPE, text\[\], /,
     );
     // Another table, another function; a machine without deadlines does not set deadline_at.
     const other = createStateStore({ machine: ticket, schema: 'shop', aggregateTable: 'tickets' });
-    expect(other.applyFunctionMigrationSql('up')).not.toContain('deadline_at');
-    expect(other.applyFunctionMigrationSql('up').slice(0, 60)).not.toBe(up.slice(0, 60));
-    expect(() => store.applyFunctionMigrationSql('sideways' as 'up')).toThrow(/direction/);
+    expect(other.functionMigrationSql('up')).not.toContain('deadline_at');
+    expect(other.functionMigrationSql('up').slice(0, 60)).not.toBe(up.slice(0, 60));
+    expect(() => store.functionMigrationSql('sideways' as 'up')).toThrow(/direction/);
   });
 
   for (const [idType, ids] of [
@@ -109,11 +109,30 @@ describe('applyFunctionMigration', () => {
             steps.push(await apply('closed', `x-${id}`, { expectedVersion: 2 }));
             await expect(apply('escalated', `late-${id}`)).rejects.toBeInstanceOf(InvalidTransitionError);
             steps.push(await store.history(db, id));
+            // advance: a two-event step (contiguous versions, eventId and eventId#2), its replay, a late
+            // step (not-allowed) and a stale expectedVersion.
+            const other = `${id.slice(0, -1)}${Number(id.slice(-1)) + 5}`;
+            await db
+              .transaction()
+              .execute((trx) => store.create(trx, { id: other, eventId: `c-${other}`, actor: 'a' }));
+            const advance = (events: 'closed' | readonly ['escalated', 'closed'], eventId: string, extra = {}) =>
+              db
+                .transaction()
+                .execute((trx) =>
+                  store.advance(trx, { id: other, events, eventId, actor: 'a', payload: [1, 'x'], ...extra }),
+                );
+            await expect(advance(['escalated', 'closed'], `s-${other}`, { expectedVersion: 2 })).rejects.toBeInstanceOf(
+              VersionConflictError,
+            );
+            steps.push(await advance(['escalated', 'closed'], `s-${other}`, { expectedVersion: 1 }));
+            steps.push(await advance(['escalated', 'closed'], `s-${other}`));
+            steps.push(await advance('closed', `late-${other}`));
+            steps.push(await store.history(db, other));
           }
           return steps;
         };
         outcomes.push(JSON.parse(JSON.stringify(await run(), (key, value) => (/At$|^at$/.test(key) ? 0 : value))));
-        const viaFunction = sent.some((text) => text.includes('checkout_apply_'));
+        const viaFunction = sent.some((text) => text.includes('checkout_step_'));
         expect(viaFunction).toBe(store === withFunction);
       }
       expect(outcomes[0]).toEqual(outcomes[1]);
@@ -139,7 +158,7 @@ describe('applyFunctionMigration', () => {
 
   it('down drops it: a store created afterwards sends the statement again', async () => {
     const [withFunction] = await storesOn('dropped', 'text', ticket);
-    await withFunction.applyFunctionMigration().down?.(db);
+    await withFunction.functionMigration().down?.(db);
     const again = createStateStore({
       machine: ticket,
       schema: schema.name,
@@ -151,7 +170,7 @@ describe('applyFunctionMigration', () => {
       await again.create(trx, { id: 'd-1', eventId: 'c', actor: 'a' });
       await again.apply(trx, { id: 'd-1', event: 'closed', eventId: 'x', actor: 'a' });
     });
-    expect(sent.some((text) => text.includes('checkout_apply_'))).toBe(false);
+    expect(sent.some((text) => text.includes('checkout_step_'))).toBe(false);
     expect(sent.some((text) => text.startsWith('WITH updated AS'))).toBe(true);
   });
 });
