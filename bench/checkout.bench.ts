@@ -257,6 +257,13 @@ try {
     FROM ${sql.table(`${env.deps.schema}.orders`)} WHERE state = 'COMPLETED'`.execute(env.db);
   const completedAt = completedRows.map((row) => (row.at.getTime() - beganAt) / 1000).sort((a, b) => a - b);
   const at = (q: number) => Math.round(percentile(completedAt, q) * 10) / 10;
+  // When the payment stage recorded its last authorization: what is left of the drain after it is the
+  // four later stages of the last orders.
+  const { rows: paidRows } = await sql<{ at: Date | null }>`SELECT max(updated_at) AS at
+    FROM ${sql.table(`${env.deps.schema}.payment_intents`)} WHERE status = 'authorized'`.execute(env.db);
+  const lastAuthorizedAt = paidRows[0]?.at;
+  const lastAuthorizedSeconds =
+    lastAuthorizedAt == null ? 0 : Math.round((lastAuthorizedAt.getTime() - beganAt) / 100) / 10;
   const steady = at(0.9) > at(0.1) ? Math.round((0.8 * completed) / (at(0.9) - at(0.1))) : 0;
   results.push({
     label: 'commit-first end to end (accepted -> COMPLETED)',
@@ -270,6 +277,7 @@ try {
       firstCompletedSeconds: at(0),
       p50CompletedSeconds: at(0.5),
       lastCompletedSeconds: at(1),
+      lastAuthorizedSeconds,
       steadyOrdersPerSec: steady,
       lostProviderResponses: env.payment.lostResponses().length,
     },

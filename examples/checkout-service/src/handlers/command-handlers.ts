@@ -17,6 +17,7 @@ import { ProviderThrottledError, ProviderUnavailableError } from '../errors.js';
 import type { CheckoutDeps } from '../service/checkout-deps.js';
 import type { QueueName } from '../topology.js';
 import { type LoadedOrder, loadOrder, unitsOf } from './load-order.js';
+import { retryLostResponse } from './retry-lost-response.js';
 
 // Every handler reads as the seed describes it: check the order's state (a duplicate or late command
 // finds it elsewhere and is acknowledged), do the side effect with the command's key, then ONE
@@ -54,8 +55,9 @@ async function releaseReservation(deps: CheckoutDeps, orderId: string): Promise<
 const RECEIPT_TTL_SECONDS = 30 * 24 * 3600;
 
 /**
- * The provider did not answer (outcome unknown) or refused for its rate limit: retry later with the
- * SAME provider request id (the command's key), so a retry never charges twice.
+ * The provider did not answer (outcome unknown, also after `retryLostResponse`'s one inline retry) or
+ * refused for its rate limit: retry later with the SAME provider request id (the command's key), so a
+ * retry never charges twice.
  */
 function providerRetry(error: unknown): never {
   if (error instanceof ProviderUnavailableError || error instanceof ProviderThrottledError) {
@@ -88,13 +90,12 @@ function paymentRoutes(deps: CheckoutDeps): CommandRoute[] {
   const actor = 'worker:payment';
   return [
     // PENDING_PAYMENT -> PAYMENT_AUTHORIZED (then ReserveInventory) or PAYMENT_DECLINED (then analytics).
-    handleCommand(authorizePayment, async ({ orderId, idempotencyKey }) => {
+    handleCommand(authorizePayment, async ({ orderId, idempotencyKey }, { signal }) => {
       const order = await loadOrder(deps, orderId);
       if (order.state !== 'PENDING_PAYMENT') return;
       const { amount, currency, payment_token: paymentToken } = order.payment;
-      const result = await deps.payment
-        .authorize({ requestId: idempotencyKey, orderId, amount, currency, paymentToken })
-        .catch(providerRetry);
+      const request = { requestId: idempotencyKey, orderId, amount, currency, paymentToken };
+      const result = await retryLostResponse(() => deps.payment.authorize(request), signal).catch(providerRetry);
       await deps.db.transaction().execute(async (trx) => {
         if (result.status === 'authorized') {
           const { authorizationId } = result;
@@ -124,39 +125,45 @@ function paymentRoutes(deps: CheckoutDeps): CommandRoute[] {
     // Compensation: INVENTORY_SHORT or INVENTORY_TIMED_OUT -> PAYMENT_VOIDED -> CANCELLED, then tell the
     // buyer; a payment that timed out (CANCELLED, intent still pending) has its request cancelled at the
     // provider; an authorization that arrived after the order was cancelled is voided.
-    handleCommand(voidPayment, async ({ orderId, idempotencyKey, payload: { reason, authorizationId: late } }) => {
-      const order = await loadOrder(deps, orderId);
-      if (late !== undefined) {
-        await deps.payment.void(late).catch(providerRetry);
-        if (order.state !== 'COMPLETED') {
-          await updatePaymentIntent(deps, deps.db, orderId, { status: 'voided', authorization_id: late });
+    handleCommand(
+      voidPayment,
+      async ({ orderId, idempotencyKey, payload: { reason, authorizationId: late } }, { signal }) => {
+        const order = await loadOrder(deps, orderId);
+        if (late !== undefined) {
+          await retryLostResponse(() => deps.payment.void(late), signal).catch(providerRetry);
+          if (order.state !== 'COMPLETED') {
+            await updatePaymentIntent(deps, deps.db, orderId, { status: 'voided', authorization_id: late });
+          }
+          return;
         }
-        return;
-      }
-      if (order.state === 'CANCELLED' && order.payment.status === 'pending') {
-        // The payment timed out with its outcome unknown: whatever the provider did under this request
-        // id is voided, and an authorization it has not made yet will be declined.
-        await deps.payment.cancel(order.payment.provider_request_id).catch(providerRetry);
-        await updatePaymentIntent(deps, deps.db, orderId, { status: 'voided' });
-        return;
-      }
-      if (order.state !== 'INVENTORY_SHORT' && order.state !== 'INVENTORY_TIMED_OUT') return;
-      // A reservation made by a ReserveInventory that raced the stock deadline goes back to stock.
-      if (order.state === 'INVENTORY_TIMED_OUT') await releaseReservation(deps, orderId);
-      const authorizationId = order.payment.authorization_id;
-      if (authorizationId !== null) await deps.payment.void(authorizationId).catch(providerRetry);
-      const events = ['payment.voided', 'order.cancelled'] as const;
-      await deps.db.transaction().execute((trx) =>
-        deps.orders.advance(trx, { id: orderId, events, eventId: idempotencyKey, actor, reason }, async (trx) => {
-          await updatePaymentIntent(deps, trx, orderId, { status: 'voided' });
-          const receipt = { customerId: order.customerId, template: 'order-cancelled' } as const;
-          await enqueueCommands(deps.outbox, trx, [
-            { command: sendReceipt, payload: receipt, meta: { orderId, key: receipt.template } },
-            { command: publishAnalytics, payload: analyticsOf(order, 'CANCELLED'), meta: { orderId } },
-          ]);
-        }),
-      );
-    }),
+        if (order.state === 'CANCELLED' && order.payment.status === 'pending') {
+          // The payment timed out with its outcome unknown: whatever the provider did under this request
+          // id is voided, and an authorization it has not made yet will be declined.
+          const requestId = order.payment.provider_request_id;
+          await retryLostResponse(() => deps.payment.cancel(requestId), signal).catch(providerRetry);
+          await updatePaymentIntent(deps, deps.db, orderId, { status: 'voided' });
+          return;
+        }
+        if (order.state !== 'INVENTORY_SHORT' && order.state !== 'INVENTORY_TIMED_OUT') return;
+        // A reservation made by a ReserveInventory that raced the stock deadline goes back to stock.
+        if (order.state === 'INVENTORY_TIMED_OUT') await releaseReservation(deps, orderId);
+        const authorizationId = order.payment.authorization_id;
+        if (authorizationId !== null) {
+          await retryLostResponse(() => deps.payment.void(authorizationId), signal).catch(providerRetry);
+        }
+        const events = ['payment.voided', 'order.cancelled'] as const;
+        await deps.db.transaction().execute((trx) =>
+          deps.orders.advance(trx, { id: orderId, events, eventId: idempotencyKey, actor, reason }, async (trx) => {
+            await updatePaymentIntent(deps, trx, orderId, { status: 'voided' });
+            const receipt = { customerId: order.customerId, template: 'order-cancelled' } as const;
+            await enqueueCommands(deps.outbox, trx, [
+              { command: sendReceipt, payload: receipt, meta: { orderId, key: receipt.template } },
+              { command: publishAnalytics, payload: analyticsOf(order, 'CANCELLED'), meta: { orderId } },
+            ]);
+          }),
+        );
+      },
+    ),
   ];
 }
 

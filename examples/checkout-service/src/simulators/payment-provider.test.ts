@@ -27,6 +27,29 @@ describe('PaymentProviderSimulator', () => {
     expect(provider.lostResponses()).toEqual(['r1']);
   });
 
+  it('lostResponsesPerRequest: loses that many answers in a row, then answers with the one charge', async () => {
+    const provider = new PaymentProviderSimulator({
+      seed: 7,
+      faults: { lostResponseRate: 1, lostResponsesPerRequest: 2 },
+    });
+    await expect(provider.authorize(request('r1'))).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(provider.authorize(request('r1'))).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(provider.authorize(request('r1'))).resolves.toMatchObject({ status: 'authorized' });
+    expect(provider.ledger()).toHaveLength(1);
+    expect(provider.lostResponses()).toEqual(['r1']);
+  });
+
+  it('an outage decides some requests without answering; a declined card stays declined', async () => {
+    const provider = new PaymentProviderSimulator({ seed: 5 });
+    provider.startOutage(60_000);
+    const ids = Array.from({ length: 20 }, (_, i) => `o${i}`);
+    for (const id of ids) {
+      await expect(provider.authorize(request(id, DECLINED_TOKEN))).rejects.toBeInstanceOf(ProviderUnavailableError);
+    }
+    expect(provider.ledger().length).toBeGreaterThan(0);
+    expect(provider.ledger().every((entry) => entry.status === 'declined')).toBe(true);
+  });
+
   it('declines the decline token and by rate, deterministically per seed', async () => {
     const provider = new PaymentProviderSimulator({ seed: 3 });
     expect(await provider.authorize(request('d', DECLINED_TOKEN))).toEqual({

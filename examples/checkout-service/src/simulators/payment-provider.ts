@@ -12,6 +12,11 @@ export interface PaymentFaults {
   readonly declineRate: number;
   /** Probability that the provider charges but the response is lost (the caller sees a timeout). */
   readonly lostResponseRate: number;
+  /**
+   * How many answers in a row are lost for a request id picked by `lostResponseRate` (default 1: the
+   * first only, so a retry with the same id gets through; 2 also loses a worker's inline retry).
+   */
+  readonly lostResponsesPerRequest: number;
   /** Calls (authorize and void) accepted per rolling second; more are refused with 429. Default unlimited. */
   readonly rateLimitPerSecond: number;
 }
@@ -46,6 +51,7 @@ const DEFAULT_FAULTS: PaymentFaults = {
   spikeMs: 0,
   declineRate: 0,
   lostResponseRate: 0,
+  lostResponsesPerRequest: 1,
   rateLimitPerSecond: Number.POSITIVE_INFINITY,
 };
 
@@ -65,6 +71,8 @@ export class PaymentProviderSimulator {
   readonly #random: SeededRandom;
   readonly #byRequest = new Map<string, LedgerEntry>();
   readonly #lostOnce = new Set<string>();
+  /** Answers still to lose, by request id (see `lostResponsesPerRequest`). */
+  readonly #toLose = new Map<string, number>();
   /** Start times of the calls accepted in the last second (the rate limit's window). */
   readonly #window: number[] = [];
   /** Request ids cancelled before the provider saw them: a later authorize with one is declined. */
@@ -86,32 +94,29 @@ export class PaymentProviderSimulator {
     this.#admit();
     await sleep(this.#latency());
     let entry = this.#byRequest.get(request.requestId);
-    let loseResponse = false;
     if (entry === undefined && this.#cancelled.has(request.requestId)) {
       entry = { ...pick(request), status: 'declined' };
       this.#byRequest.set(request.requestId, entry);
     }
     if (this.#inOutage()) {
-      // An outage answers nothing; half the new requests still get charged (the late authorizations).
-      if (entry === undefined && this.#random.chance(0.5)) {
-        this.#sequence += 1;
-        entry = { ...pick(request), status: 'authorized', authorizationId: `auth_${this.#sequence}` };
-        this.#byRequest.set(request.requestId, entry);
-      }
+      // An outage answers nothing; half the new requests are still decided (the late authorizations).
+      if (entry === undefined && this.#random.chance(0.5)) this.#decide(request);
       throw new ProviderUnavailableError(`outage: no answer to ${request.requestId}`);
     }
     if (entry === undefined) {
-      const declined = request.paymentToken === DECLINED_TOKEN || this.#random.chance(this.#faults.declineRate);
-      this.#sequence += 1;
-      entry = declined
-        ? { ...pick(request), status: 'declined' }
-        : { ...pick(request), status: 'authorized', authorizationId: `auth_${this.#sequence}` };
-      this.#byRequest.set(request.requestId, entry);
-      // Lose at most the first response for a request id, so a retry with the same id gets through.
-      loseResponse = this.#random.chance(this.#faults.lostResponseRate);
-      if (loseResponse) this.#lostOnce.add(request.requestId);
+      entry = this.#decide(request);
+      // Lose the first lostResponsesPerRequest responses for a request id, so a retry with the same
+      // id gets through in the end.
+      if (this.#random.chance(this.#faults.lostResponseRate)) {
+        this.#lostOnce.add(request.requestId);
+        this.#toLose.set(request.requestId, this.#faults.lostResponsesPerRequest);
+      }
     }
-    if (loseResponse) throw new ProviderUnavailableError(`response to ${request.requestId} lost after the charge`);
+    const toLose = this.#toLose.get(request.requestId) ?? 0;
+    if (toLose > 0) {
+      this.#toLose.set(request.requestId, toLose - 1);
+      throw new ProviderUnavailableError(`response to ${request.requestId} lost after the charge`);
+    }
     return resultOf(entry);
   }
 
@@ -175,6 +180,17 @@ export class PaymentProviderSimulator {
   /** Calls refused with 429 so far (a stage configured above the provider's limit). */
   throttled(): number {
     return this.#throttled;
+  }
+
+  /** Decides a new request (declined card, or authorized) and records it under its request id. */
+  #decide(request: AuthorizeRequest): LedgerEntry {
+    const declined = request.paymentToken === DECLINED_TOKEN || this.#random.chance(this.#faults.declineRate);
+    this.#sequence += 1;
+    const entry: LedgerEntry = declined
+      ? { ...pick(request), status: 'declined' }
+      : { ...pick(request), status: 'authorized', authorizationId: `auth_${this.#sequence}` };
+    this.#byRequest.set(request.requestId, entry);
+    return entry;
   }
 
   /** Counts the call against the rate limit, or refuses it (nothing charged) with {@link ProviderThrottledError}. */
