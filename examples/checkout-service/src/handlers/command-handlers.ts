@@ -125,45 +125,43 @@ function paymentRoutes(deps: CheckoutDeps): CommandRoute[] {
     // Compensation: INVENTORY_SHORT or INVENTORY_TIMED_OUT -> PAYMENT_VOIDED -> CANCELLED, then tell the
     // buyer; a payment that timed out (CANCELLED, intent still pending) has its request cancelled at the
     // provider; an authorization that arrived after the order was cancelled is voided.
-    handleCommand(
-      voidPayment,
-      async ({ orderId, idempotencyKey, payload: { reason, authorizationId: late } }, { signal }) => {
-        const order = await loadOrder(deps, orderId);
-        if (late !== undefined) {
-          await retryLostResponse(() => deps.payment.void(late), signal).catch(providerRetry);
-          if (order.state !== 'COMPLETED') {
-            await updatePaymentIntent(deps, deps.db, orderId, { status: 'voided', authorization_id: late });
-          }
-          return;
+    handleCommand(voidPayment, async ({ orderId, idempotencyKey, payload }, { signal }) => {
+      const { reason, authorizationId: late } = payload;
+      const order = await loadOrder(deps, orderId);
+      if (late !== undefined) {
+        await retryLostResponse(() => deps.payment.void(late), signal).catch(providerRetry);
+        if (order.state !== 'COMPLETED') {
+          await updatePaymentIntent(deps, deps.db, orderId, { status: 'voided', authorization_id: late });
         }
-        if (order.state === 'CANCELLED' && order.payment.status === 'pending') {
-          // The payment timed out with its outcome unknown: whatever the provider did under this request
-          // id is voided, and an authorization it has not made yet will be declined.
-          const requestId = order.payment.provider_request_id;
-          await retryLostResponse(() => deps.payment.cancel(requestId), signal).catch(providerRetry);
-          await updatePaymentIntent(deps, deps.db, orderId, { status: 'voided' });
-          return;
-        }
-        if (order.state !== 'INVENTORY_SHORT' && order.state !== 'INVENTORY_TIMED_OUT') return;
-        // A reservation made by a ReserveInventory that raced the stock deadline goes back to stock.
-        if (order.state === 'INVENTORY_TIMED_OUT') await releaseReservation(deps, orderId);
-        const authorizationId = order.payment.authorization_id;
-        if (authorizationId !== null) {
-          await retryLostResponse(() => deps.payment.void(authorizationId), signal).catch(providerRetry);
-        }
-        const events = ['payment.voided', 'order.cancelled'] as const;
-        await deps.db.transaction().execute((trx) =>
-          deps.orders.advance(trx, { id: orderId, events, eventId: idempotencyKey, actor, reason }, async (trx) => {
-            await updatePaymentIntent(deps, trx, orderId, { status: 'voided' });
-            const receipt = { customerId: order.customerId, template: 'order-cancelled' } as const;
-            await enqueueCommands(deps.outbox, trx, [
-              { command: sendReceipt, payload: receipt, meta: { orderId, key: receipt.template } },
-              { command: publishAnalytics, payload: analyticsOf(order, 'CANCELLED'), meta: { orderId } },
-            ]);
-          }),
-        );
-      },
-    ),
+        return;
+      }
+      if (order.state === 'CANCELLED' && order.payment.status === 'pending') {
+        // The payment timed out with its outcome unknown: whatever the provider did under this request
+        // id is voided, and an authorization it has not made yet will be declined.
+        const requestId = order.payment.provider_request_id;
+        await retryLostResponse(() => deps.payment.cancel(requestId), signal).catch(providerRetry);
+        await updatePaymentIntent(deps, deps.db, orderId, { status: 'voided' });
+        return;
+      }
+      if (order.state !== 'INVENTORY_SHORT' && order.state !== 'INVENTORY_TIMED_OUT') return;
+      // A reservation made by a ReserveInventory that raced the stock deadline goes back to stock.
+      if (order.state === 'INVENTORY_TIMED_OUT') await releaseReservation(deps, orderId);
+      const authorizationId = order.payment.authorization_id;
+      if (authorizationId !== null) {
+        await retryLostResponse(() => deps.payment.void(authorizationId), signal).catch(providerRetry);
+      }
+      const events = ['payment.voided', 'order.cancelled'] as const;
+      await deps.db.transaction().execute((trx) =>
+        deps.orders.advance(trx, { id: orderId, events, eventId: idempotencyKey, actor, reason }, async (trx) => {
+          await updatePaymentIntent(deps, trx, orderId, { status: 'voided' });
+          const receipt = { customerId: order.customerId, template: 'order-cancelled' } as const;
+          await enqueueCommands(deps.outbox, trx, [
+            { command: sendReceipt, payload: receipt, meta: { orderId, key: receipt.template } },
+            { command: publishAnalytics, payload: analyticsOf(order, 'CANCELLED'), meta: { orderId } },
+          ]);
+        }),
+      );
+    }),
   ];
 }
 
