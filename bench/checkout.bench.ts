@@ -22,22 +22,24 @@
 //  follows CPU per order). Each Postgres round trip costs both sides (a socket write that wakes the
 //  server is the largest single item of this process's profile), each SQS call is an HTTP exchange
 //  with the in-process emulator (SDK, signing, HTTP on both ends), each DynamoDB call a transaction in
-//  the JVM (its biggest cost per call). Per completed order, workers + relay, this bench (one relay),
-//  one alternated run each at a machine load of 4-8 (under 20-40 the counts stay, CPU rises 20-60 %):
+//  the JVM (its biggest cost per call). Per completed order, workers + relay, this bench (one relay):
 //                          statements  DynamoDB  SQS  CPU ms (node / Postgres / JVM)  orders/s
-//    before (8eb64c8)          27         3      5.6   74 (25 / 16 / 33)            22-24
-//    main (JIT flags, sizing)  26         3      4.2   49 (22 / 16 / 11)            33-34
-//    this branch             20.5         2      4.2   42 (20 / 13 /  9)            37
-//  (orders/s: each commit with its own bench file, same sitting; steady rate now 47/s, which at 42 ms
-//  per order is both cores.)
-//  What cut it: state-machine `advance` writes a step (lock, event-id check, version bump, one audit
-//  row per event) in one statement instead of a lock plus one write per event (-4); fulfillment's two
-//  commands in one outbox INSERT (`enqueueCommands`, -1); inventory `commit(orderId, { lines })`
-//  without its read (-1 DynamoDB call); one relay instead of two (the second woke on every NOTIFY and
-//  mostly claimed nothing: relay statements 3.5 -> 0.8 per order); the drain poll (10 SQS calls and
-//  3 statements every 500 ms) replaced by one query every 100 ms. What is left is the design: five
-//  commands per order, each an outbox row, a relay publish, an SQS receive and delete; BEGIN/COMMIT
-//  (6 of the 20 statements); the order read before each side effect (3); `once` for the receipt (2).
+//    before (8eb64c8)          27         3      5.6   74 (25 / 16 / 33)            22-26
+//    main (2026-12-03)       20.5         2      4.9   37-41 (19 / 10-11 / 8-9)     39-42
+//  (orders/s: each commit with its own bench file, alternated in one quiet sitting.) What cut it:
+//  state-machine `advance` writes a step (lock, event-id check, version bump, one audit row per event)
+//  in one statement instead of a lock plus one write per event, run by a PL/pgSQL function whose plan
+//  each connection keeps (`functionMigration`, migration 007); fulfillment's two commands in one outbox
+//  INSERT (`enqueueCommands`); inventory `commit(orderId, { lines })` without its read (-1 DynamoDB
+//  call); one relay instead of two (the second woke on every NOTIFY and mostly claimed nothing); a lost
+//  provider answer retried once inline (100-200 ms) instead of through the queue (at least 1 s: SQS
+//  visibility is in whole seconds); the drain poll (10 SQS calls and 3 statements every 500 ms)
+//  replaced by one query every 100 ms.
+//  The two ceilings printed (`ceilings`): CPU (both cores busy on this cost per order: about 50-53
+//  orders/s) and the payment stage's rate limit (60 authorizations/s, plus one per lost answer: about
+//  53). The end to end rate also pays the ramp-up (the first order crosses the provider and three more
+//  stages: 0.5-0.7 s) and the tail (the last authorizations, and the hops after them, about 250 ms each
+//  at p50 under this load), so it reaches 0.73-0.79 of them.
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { startCheckoutStack } from '@checkout/testing';
@@ -265,6 +267,17 @@ try {
   const lastAuthorizedSeconds =
     lastAuthorizedAt == null ? 0 : Math.round((lastAuthorizedAt.getTime() - beganAt) / 100) / 10;
   const steady = at(0.9) > at(0.1) ? Math.round((0.8 * completed) / (at(0.9) - at(0.1))) : 0;
+  // Where an order's time goes between its recorded states (audit rows, p50 and p90 over the orders): each
+  // gap is a relay publish, an SQS receive and a handler (the first also the provider's latency).
+  const { rows: gaps } = await sql<{ step: string; p50: number; p90: number }>`SELECT step,
+      round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms))::int AS p50,
+      round(percentile_cont(0.9) WITHIN GROUP (ORDER BY ms))::int AS p90
+    FROM (SELECT coalesce(event, kind) AS step,
+        extract(epoch FROM at - lag(at) OVER (PARTITION BY aggregate_id ORDER BY version)) * 1000 AS ms
+      FROM ${sql.table(`${env.deps.schema}.audit_events`)}) g
+    WHERE ms IS NOT NULL GROUP BY step ORDER BY p50`.execute(env.db);
+  console.log('ms since the previous recorded state, by event (p50 / p90):');
+  for (const gap of gaps) console.log(`  ${gap.step}: ${gap.p50} / ${gap.p90}`);
   results.push({
     label: 'commit-first end to end (accepted -> COMPLETED)',
     opsPerSec: Math.round((completed / endToEndMs) * 1000 * 10) / 10,
