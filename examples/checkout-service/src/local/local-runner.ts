@@ -70,9 +70,8 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
       publisher,
       pollIntervalMs: 250,
       backoff: { baseMs: 200, maxMs: 2_000 },
-      // Rides out an SQS outage of minutes: at the 2 s cap, the default 10 attempts made rows dead
-      // (and their orders stuck) after about 15 s of refused or timed-out publishes (chaos --infra-faults).
-      maxAttempts: 100,
+      // An SQS outage (chaos --infra-faults) delays rows and never makes them dead: its refused or
+      // timed-out publishes are retryable failures, which maxAttempts does not count.
       ...(options.listen === undefined ? {} : { listen: options.listen }),
     }),
   );

@@ -28,11 +28,14 @@ export interface PublishEntry {
 
 /**
  * What happened to one entry: accepted by the destination (with the id it gave the message, when it
- * says), or failed with a reason (kept as `last_error`).
+ * says), or failed with a reason (kept as `last_error`). A failure with `retryable: true` is the
+ * destination not taking anything now (an outage, throttling, a server error, a timeout): the row is
+ * retried at the backoff for as long as that lasts and never goes `dead` for it. Any other failure
+ * (the entry itself refused: too large, no such queue, access denied) counts toward `maxAttempts`.
  */
 export type PublishOutcome =
   | { readonly ok: true; readonly messageId?: string }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: false; readonly error: string; readonly retryable?: boolean };
 
 /**
  * Sends outbox rows somewhere. The relay guarantees that one call never holds two entries with the

@@ -113,3 +113,59 @@ describe('SqsPublisher trace context', () => {
     );
   });
 });
+
+describe('SqsPublisher failures: retryable when SQS, not the entry, failed', () => {
+  const entry = (id: string) => ({
+    id,
+    destination: 'd',
+    groupKey: null,
+    body: '1',
+    attributes: null,
+    delaySeconds: null,
+    attempt: 1,
+  });
+  const publishWith = (send: () => Promise<unknown>) =>
+    createSqsPublisher({ client: { send } as unknown as SQSClient, queues: { d: 'http://q' } }).publish(
+      [entry('1'), entry('2')],
+      new AbortController().signal,
+    );
+
+  it('a failed entry is retryable exactly when SQS says it was not the sender (SenderFault: false)', async () => {
+    const out = await publishWith(async () => ({
+      Failed: [
+        { Id: '1', Code: 'InternalError', Message: 'try again', SenderFault: false },
+        { Id: '2', Code: 'InvalidParameterValue', Message: 'too big', SenderFault: true },
+      ],
+    }));
+    expect(out).toEqual([
+      { ok: false, error: 'InternalError: try again', retryable: true },
+      { ok: false, error: 'InvalidParameterValue: too big', retryable: false },
+    ]);
+  });
+
+  it('a thrown call: throttling, 5xx and dropped connections are retryable; a refusal of the request is not', async () => {
+    const throttled = Object.assign(new Error('slow down'), {
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400 },
+      $retryable: { throttling: true },
+    });
+    const unavailable = Object.assign(new Error('unavailable'), {
+      name: 'ServiceUnavailable',
+      $metadata: { httpStatusCode: 503 },
+    });
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const missing = Object.assign(new Error('The specified queue does not exist.'), {
+      name: 'QueueDoesNotExist',
+      $metadata: { httpStatusCode: 400 },
+    });
+    for (const [error, retryable] of [
+      [throttled, true],
+      [unavailable, true],
+      [reset, true],
+      [missing, false],
+    ] as const) {
+      const out = await publishWith(() => Promise.reject(error));
+      expect(out.map((o) => (o.ok ? 'ok' : o.retryable))).toEqual([retryable, retryable]);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { type MessageAttributeValue, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { xrayTraceHeader } from '@checkout/core';
+import { transientFailure, xrayTraceHeader } from '@checkout/core';
 import { traceAttributes } from '../enqueue/message.js';
 import { OutboxConfigError, OutboxUnknownDestinationError } from '../errors.js';
 import { planBatches } from './batch-plan.js';
@@ -175,12 +175,19 @@ class SqsPublisher implements OutboxPublisher {
       for (const failed of response.Failed ?? []) {
         const index = failed.Id === undefined ? undefined : byId.get(failed.Id);
         if (index !== undefined) {
-          outcomes[index] = { ok: false, error: `${failed.Code ?? 'Failed'}: ${failed.Message ?? 'no message'}` };
+          // SenderFault false: SQS failed on its side (InternalError, ServiceUnavailable), not the entry.
+          outcomes[index] = {
+            ok: false,
+            error: `${failed.Code ?? 'Failed'}: ${failed.Message ?? 'no message'}`,
+            retryable: failed.SenderFault === false,
+          };
         }
       }
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      for (const index of indexes) outcomes[index] = { ok: false, error: reason };
+      // Throttling, 5xx, timeouts, refused or dropped connections: SQS was not there, the entries are fine.
+      const retryable = transientFailure(error) !== undefined;
+      for (const index of indexes) outcomes[index] = { ok: false, error: reason, retryable };
     }
   }
 }

@@ -6,6 +6,8 @@ export interface FailedRow {
   readonly id: string;
   readonly error: string;
   readonly retryInMs: number;
+  /** The destination was not taking anything (an outage): retried, never made `dead` for it. */
+  readonly retryable: boolean;
 }
 
 /** A row that goes dead without being published, with the reason. */
@@ -25,7 +27,10 @@ export interface RoundRecord {
   readonly inflightId: string | null;
   /** Accepted by the publisher: `sent` (or deleted). */
   readonly sent: readonly string[];
-  /** Refused or no outcome: last error, next try, `dead` once `attempts` reached `maxAttempts`. */
+  /**
+   * Refused or no outcome: last error, next try, `dead` once `attempts` reached `maxAttempts` (never for
+   * a retryable failure).
+   */
   readonly failed: readonly FailedRow[];
   /** Used up their attempts without any recorded outcome (they crashed or hung relays): `dead` now. */
   readonly dead: readonly DeadRow[];
@@ -72,10 +77,12 @@ export function recordStatement(
         attempts = o.attempts + ${add}::integer,
         last_error = left(f.error, 2000),
         available_at = now() + make_interval(secs => f.delay_ms / 1000.0),
-        status = CASE WHEN o.attempts + ${add}::integer >= ${options.maxAttempts} THEN 'dead' ELSE 'pending' END,
+        status = CASE WHEN NOT f.retryable AND o.attempts + ${add}::integer >= ${options.maxAttempts}
+          THEN 'dead' ELSE 'pending' END,
         in_flight_since = NULL
       FROM unnest(${failed.map((f) => f.id)}::bigint[], ${failed.map((f) => f.error)}::text[],
-        ${failed.map((f) => f.retryInMs)}::int[]) AS f(id, error, delay_ms)
+        ${failed.map((f) => f.retryInMs)}::int[], ${failed.map((f) => f.retryable)}::boolean[])
+        AS f(id, error, delay_ms, retryable)
       WHERE o.id = f.id AND o.status = 'pending'
       RETURNING o.status
     ),

@@ -1,4 +1,4 @@
-import { type BackoffOptions, backoffDelayMs, backoffProblem } from '@checkout/core';
+import { type BackoffOptions, backoffDelayMs, backoffProblem, transientFailure } from '@checkout/core';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { type CleanupOptions, validateCleanupOptions } from '../admin/cleanup.js';
@@ -45,7 +45,13 @@ export interface OutboxRelayOptions<DB> {
   readonly batchSize?: number;
   /** Oldest claimable rows a claim looks at to choose groups; make it at least relays x batchSize. Default `4 * batchSize`. */
   readonly claimWindow?: number;
-  /** A row that failed this many times becomes `dead`. Default 10. */
+  /**
+   * A row whose publish was refused this many times becomes `dead`. Default 10. A failure the publisher
+   * marks `retryable` (the SQS publisher: throttling, server errors, timeouts, no connection; the relay:
+   * a publish with no outcome before the round's deadline, or a thrown error of that kind) counts as an
+   * attempt for the backoff but never makes the row dead: an outage of any length delays rows, it does
+   * not kill them.
+   */
   readonly maxAttempts?: number;
   /**
    * Retry delays after failures (`BackoffOptions` of `@checkout/core`): exponential from `baseMs`
@@ -277,7 +283,7 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
     signal: AbortSignal,
     deadline: number,
     began: number,
-  ) {
+  ): Promise<{ readonly outcomes: readonly PublishOutcome[]; readonly stop: boolean }> {
     const work = Promise.resolve()
       .then(() => publisher.publish(entries, signal))
       .then(
@@ -295,11 +301,18 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
         performance.now() - began,
       );
       notify('error', error);
-      return { outcomes: call.map(() => ({ ok: false, error: errorText(error) }) as const), stop: true };
+      // No outcome in time: the destination (or the way to it) was not answering, not the rows' fault.
+      const outcome = { ok: false, error: errorText(error), retryable: true } as const;
+      return { outcomes: call.map(() => outcome), stop: true };
     }
     if (settled.outcomes === undefined) {
       notify('error', settled.error);
-      return { outcomes: call.map(() => ({ ok: false, error: errorText(settled.error) }) as const), stop: false };
+      const outcome = {
+        ok: false,
+        error: errorText(settled.error),
+        retryable: transientFailure(settled.error) !== undefined,
+      } as const;
+      return { outcomes: call.map(() => outcome), stop: false };
     }
     if (settled.outcomes.length !== call.length) {
       const error = `publisher returned ${settled.outcomes.length} outcomes for ${call.length} entries`;
@@ -398,10 +411,12 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
         };
         waves: for (let wave = cursor.next(); wave.length > 0; wave = cursor.next()) {
           // Rows whose attempts were all used without an outcome (they crashed or hung the relays
-          // that tried them) go dead without another try, like any row that failed maxAttempts times.
+          // that tried them) go dead without another try, like any row refused maxAttempts times. A row
+          // with an outcome for every attempt is tried again: it is pending past maxAttempts only after
+          // retryable failures (an outage), or when maxAttempts was lowered since.
           const live: ClaimedRow[] = [];
           for (const row of wave) {
-            if (row.attempts < maxAttempts) {
+            if (row.attempts < maxAttempts || !row.in_doubt) {
               live.push(row);
               continue;
             }
@@ -435,11 +450,11 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
                 return;
               }
               cursor.settle(row, false);
-              const error = outcome === undefined ? 'no outcome' : outcome.error;
               record.failed.push({
                 id: row.id,
-                error,
+                error: outcome === undefined ? 'no outcome' : outcome.error,
                 retryInMs: backoffDelayMs(row.attempts + 1, backoff, 'equal', random),
+                retryable: outcome?.retryable === true,
               });
             });
             if (stop) break waves;
