@@ -423,9 +423,7 @@ export function createOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRe
             cursor.settle(row, false);
             record.dead.push({
               id: row.id,
-              error: row.in_doubt
-                ? `no outcome recorded after ${row.attempts} attempts: the relay stopped (crashed, was killed or hung) while publishing this row`
-                : `${row.attempts} attempts already, maxAttempts is ${maxAttempts}`,
+              error: `no outcome recorded after ${row.attempts} attempts: the relay stopped (crashed, was killed or hung) while publishing this row`,
             });
           }
           const doubtful = live.filter((row) => row.in_doubt);
