@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxPublishTimeoutError } from '../errors.js';
 import type { OutboxPublisher } from '../publishers/publisher.js';
-import { createOutboxFixture, type OutboxFixture } from '../test-support/outbox-fixture.js';
+import { createOutboxFixture, type OutboxFixture, outboxRow } from '../test-support/outbox-fixture.js';
 import { createOutboxRelay } from './relay.js';
 
 let f: OutboxFixture;
@@ -13,11 +13,7 @@ afterAll(async () => {
   await f.close();
 });
 
-async function rowOf(id: string) {
-  const { rows } = await sql<{ status: string; attempts: number; last_error: string | null }>`
-    SELECT status, attempts, last_error FROM ${f.outbox.table.ref} WHERE id = ${id}::bigint`.execute(f.db);
-  return rows[0];
-}
+const rowOf = (id: string) => outboxRow(f, id);
 
 describe('a publish that hangs', () => {
   const publishers: Array<[string, OutboxPublisher]> = [

@@ -1,10 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createTestQueue } from '@checkout/testing';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxPublisher, PublishOutcome } from '../publishers/publisher.js';
 import { createSqsPublisher } from '../publishers/sqs-publisher.js';
-import { createOutboxFixture, drain, type OutboxFixture } from '../test-support/outbox-fixture.js';
+import { createOutboxFixture, drain, type OutboxFixture, outboxRow } from '../test-support/outbox-fixture.js';
 import { createOutboxRelay } from './relay.js';
 
 // maxAttempts is for rows the destination refuses. A failure the publisher marks retryable (the
@@ -18,11 +17,7 @@ afterAll(async () => {
   await f.close();
 });
 
-async function rowOf(id: string) {
-  const { rows } = await sql<{ status: string; attempts: number; last_error: string | null }>`
-    SELECT status, attempts, last_error FROM ${f.outbox.table.ref} WHERE id = ${id}::bigint`.execute(f.db);
-  return rows[0];
-}
+const rowOf = (id: string) => outboxRow(f, id);
 
 async function enqueueOne(destination: string): Promise<string> {
   const [id] = await f.db
