@@ -70,8 +70,7 @@ export class PaymentProviderSimulator {
   readonly #faults: PaymentFaults;
   readonly #random: SeededRandom;
   readonly #byRequest = new Map<string, LedgerEntry>();
-  readonly #lostOnce = new Set<string>();
-  /** Answers still to lose, by request id (see `lostResponsesPerRequest`). */
+  /** Answers still to lose, by request id (see `lostResponsesPerRequest`); an id stays once picked. */
   readonly #toLose = new Map<string, number>();
   /** Start times of the calls accepted in the last second (the rate limit's window). */
   readonly #window: number[] = [];
@@ -108,7 +107,6 @@ export class PaymentProviderSimulator {
       // Lose the first lostResponsesPerRequest responses for a request id, so a retry with the same
       // id gets through in the end.
       if (this.#random.chance(this.#faults.lostResponseRate)) {
-        this.#lostOnce.add(request.requestId);
         this.#toLose.set(request.requestId, this.#faults.lostResponsesPerRequest);
       }
     }
@@ -169,7 +167,7 @@ export class PaymentProviderSimulator {
 
   /** Request ids whose first response was lost (the caller saw a timeout although the charge happened). */
   lostResponses(): readonly string[] {
-    return [...this.#lostOnce];
+    return [...this.#toLose.keys()];
   }
 
   /** Calls that got the latency spike so far. */

@@ -28,19 +28,19 @@ async function enqueueOne(destination: string): Promise<string> {
 
 /** Runs rounds until `id` has been tried `attempts` times (other test files may hold the fence a moment). */
 async function tryUntil(relay: ReturnType<typeof createOutboxRelay>, id: string, attempts: number) {
-  for (let i = 0; i < 400 && ((await rowOf(id))?.attempts ?? 0) < attempts; i += 1) {
-    if ((await rowOf(id))?.status !== 'pending') break;
+  for (let i = 0; i < 400; i += 1) {
+    const row = await rowOf(id);
+    if (row?.status !== 'pending' || row.attempts >= attempts) break;
     await relay.runOnce();
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
-/** A publisher answering every entry with `outcome` while `failing` is true, then through `inner`. */
-function switchable(outcome: () => PublishOutcome | Promise<never>, inner?: OutboxPublisher) {
+/** A publisher answering every entry with `outcome` while `failing` is true, then accepting everything. */
+function switchable(outcome: () => PublishOutcome | Promise<never>) {
   const state = { failing: true };
   const publisher: OutboxPublisher = {
-    publish: async (entries, signal) => {
-      if (!state.failing && inner !== undefined) return inner.publish(entries, signal);
+    publish: async (entries) => {
       if (!state.failing) return entries.map(() => ({ ok: true }) as const);
       const result = outcome();
       if (result instanceof Promise) return result;
@@ -50,7 +50,18 @@ function switchable(outcome: () => PublishOutcome | Promise<never>, inner?: Outb
   return { publisher, state };
 }
 
-const relayOptions = { maxAttempts: 2, backoff: { baseMs: 1, maxMs: 1 } } as const;
+/** A relay to `publisher` with maxAttempts 2 and a 1 ms backoff; publish errors it reports are expected. */
+function relayFor(publisher: OutboxPublisher, options: { readonly claimTimeoutMs?: number } = {}) {
+  return createOutboxRelay({
+    db: f.db,
+    outbox: f.outbox,
+    publisher,
+    maxAttempts: 2,
+    backoff: { baseMs: 1, maxMs: 1 },
+    observer: { error: () => {} },
+    ...options,
+  });
+}
 
 describe('retryable publish failures', () => {
   it('an SQS endpoint that refuses connections: the row stays pending past maxAttempts, then goes out', async () => {
@@ -62,13 +73,7 @@ describe('retryable publish failures', () => {
     const outage = createSqsPublisher({ client: down, queues });
     const live = createSqsPublisher({ client: f.sqs, queues });
     const state = { down: true };
-    const relay = createOutboxRelay({
-      db: f.db,
-      outbox: f.outbox,
-      publisher: { publish: (entries, signal) => (state.down ? outage : live).publish(entries, signal) },
-      ...relayOptions,
-      observer: { error: () => {} },
-    });
+    const relay = relayFor({ publish: (entries, signal) => (state.down ? outage : live).publish(entries, signal) });
     const id = await enqueueOne(destination);
     await tryUntil(relay, id, 5);
     expect(await rowOf(id)).toMatchObject({ status: 'pending', attempts: 5 });
@@ -81,7 +86,7 @@ describe('retryable publish failures', () => {
 
   it('retryable: true delays the row past maxAttempts; a refusal still makes it dead at maxAttempts', async () => {
     const outage = switchable(() => ({ ok: false, error: 'ServiceUnavailable: try later', retryable: true }));
-    const relay = createOutboxRelay({ db: f.db, outbox: f.outbox, publisher: outage.publisher, ...relayOptions });
+    const relay = relayFor(outage.publisher);
     const id = await enqueueOne('flag-retryable');
     await tryUntil(relay, id, 4);
     expect(await rowOf(id)).toMatchObject({
@@ -94,7 +99,7 @@ describe('retryable publish failures', () => {
     expect((await rowOf(id))?.status).toBe('sent');
 
     const refused = switchable(() => ({ ok: false, error: 'InvalidMessageContents: no' }));
-    const strict = createOutboxRelay({ db: f.db, outbox: f.outbox, publisher: refused.publisher, ...relayOptions });
+    const strict = relayFor(refused.publisher);
     const bad = await enqueueOne('flag-refused');
     await tryUntil(strict, bad, 3);
     expect(await rowOf(bad)).toMatchObject({ status: 'dead', attempts: 2, last_error: 'InvalidMessageContents: no' });
@@ -103,13 +108,7 @@ describe('retryable publish failures', () => {
   it('a thrown error: transient (a reset connection) is retried past maxAttempts, any other one makes the row dead', async () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const flaky = switchable(() => Promise.reject(reset));
-    const relay = createOutboxRelay({
-      db: f.db,
-      outbox: f.outbox,
-      publisher: flaky.publisher,
-      ...relayOptions,
-      observer: { error: () => {} },
-    });
+    const relay = relayFor(flaky.publisher);
     const id = await enqueueOne('thrown-transient');
     await tryUntil(relay, id, 4);
     expect(await rowOf(id)).toMatchObject({ status: 'pending', attempts: 4 });
@@ -117,13 +116,7 @@ describe('retryable publish failures', () => {
     expect(await drain(relay, 1)).toBe(1);
 
     const broken = switchable(() => Promise.reject(new Error('publisher bug')));
-    const strict = createOutboxRelay({
-      db: f.db,
-      outbox: f.outbox,
-      publisher: broken.publisher,
-      ...relayOptions,
-      observer: { error: () => {} },
-    });
+    const strict = relayFor(broken.publisher);
     const bad = await enqueueOne('thrown-other');
     await tryUntil(strict, bad, 3);
     expect(await rowOf(bad)).toMatchObject({ status: 'dead', attempts: 2, last_error: 'Error: publisher bug' });
@@ -131,14 +124,7 @@ describe('retryable publish failures', () => {
 
   it('a publish with no outcome by the round deadline is retried past maxAttempts', async () => {
     const hang = switchable(() => new Promise<never>(() => {}));
-    const relay = createOutboxRelay({
-      db: f.db,
-      outbox: f.outbox,
-      publisher: hang.publisher,
-      ...relayOptions,
-      claimTimeoutMs: 1_000,
-      observer: { error: () => {} },
-    });
+    const relay = relayFor(hang.publisher, { claimTimeoutMs: 1_000 });
     const id = await enqueueOne('no-outcome');
     await tryUntil(relay, id, 3);
     expect(await rowOf(id)).toMatchObject({ status: 'pending', attempts: 3 });
