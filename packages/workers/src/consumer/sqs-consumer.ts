@@ -129,6 +129,13 @@ const SYSTEM_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'MessageG
 /** Longest metrics / snapshot period (a day; Node timers cannot wait past 2^31 - 1 ms and fire at once instead). */
 const MAX_INTERVAL_MS = 86_400_000;
 
+/**
+ * How long an acknowledgement waits for others to share its `DeleteMessageBatch` (a full batch of
+ * 10 goes at once). The handler's worker is already free by then; the message stays in flight (and
+ * would come back after a crash, as any unacknowledged message does) for at most this long.
+ */
+const DELETE_BATCH_WINDOW_MS = 50;
+
 /** Longest `stop()` timeout: what a Node timer can wait (about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -277,7 +284,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
   const deletes = new DeleteBatcher(
     client,
     queueUrl,
-    2,
+    DELETE_BATCH_WINDOW_MS,
     (error) => report({ stage: 'delete', error }),
     requestTimeoutMs,
   );
@@ -389,8 +396,9 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       handlerAbort.abort(hardStop.signal.reason);
     };
     hardStop.signal.addEventListener('abort', onHardStop, { once: true });
+    let verdict: Awaited<ReturnType<typeof processMessage>>;
     try {
-      const verdict = await processMessage(
+      verdict = await processMessage(
         setup,
         message,
         queueUrl,
@@ -400,18 +408,20 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
         },
         limit.signal,
       );
-      if (verdict === 'retry') {
-        counters.retried += 1;
-        return 'failed';
-      }
-      if (!closed && (await deletes.delete(message.receiptHandle))) counters.acknowledged += 1;
-      return 'done';
     } finally {
       clearTimeout(limitTimer);
       hardStop.signal.removeEventListener('abort', onHardStop);
       counters.active -= 1;
+      // The worker is free once the handler is: the acknowledgement below waits for its batch
+      // without holding a slot another message could use.
       workers.release(1);
     }
+    if (verdict === 'retry') {
+      counters.retried += 1;
+      return 'failed';
+    }
+    if (!closed && (await deletes.delete(message.receiptHandle))) counters.acknowledged += 1;
+    return 'done';
   };
 
   const dispatch = (messages: readonly InboundMessage[]) => {

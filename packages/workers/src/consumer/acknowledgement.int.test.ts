@@ -1,0 +1,91 @@
+import { createTestQueue } from '@checkout/testing';
+import { useCheckoutStack } from '@checkout/testing/vitest';
+import { describe, expect, it } from 'vitest';
+import { handleCommand } from '../processing/command-route.js';
+import { chargeCard } from '../test-support/commands.js';
+import { chargeBodies, delay, deletedMessageIds } from '../test-support/consumer-fixtures.js';
+import { depth, recordingClients, sendAll, waitUntil } from '../test-support/sqs-helpers.js';
+import { createSqsConsumer } from './sqs-consumer.js';
+
+const stack = useCheckoutStack();
+const client = recordingClients(stack.sqs.clientConfig);
+
+describe('createSqsConsumer acknowledgements (real SQS emulator)', () => {
+  it('frees the worker when the handler settles: a slow DeleteMessageBatch holds no slot', async () => {
+    const { client: sqs, calls } = client();
+    // Every DeleteMessageBatch takes 1.5 s: the next message must not wait for it.
+    sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if ((context as { commandName?: string }).commandName === 'DeleteMessageBatchCommand') await delay(1_500);
+        return next(args);
+      },
+      { step: 'initialize', name: 'slowDeletes' },
+    );
+    const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5, visibilityTimeoutSeconds: 30 });
+    await sendAll(sqs, queue.queueUrl, chargeBodies(3));
+    const runs: Array<{ start: number; end: number }> = [];
+    const consumer = createSqsConsumer({
+      client: sqs,
+      queueUrl: queue.queueUrl,
+      concurrency: 1,
+      waitTimeSeconds: 1,
+      metrics: false,
+      commands: [
+        handleCommand(chargeCard, async () => {
+          const start = performance.now();
+          await delay(10);
+          runs.push({ start, end: performance.now() });
+        }),
+      ],
+    });
+    consumer.start();
+    await waitUntil(() => consumer.stats().acknowledged === 3, '3 acknowledged', 20_000);
+    await consumer.stop();
+    expect(runs).toHaveLength(3);
+    // One worker: the handlers ran one after another, each starting well before the 1.5 s
+    // acknowledgement of the one before it came back.
+    for (let i = 1; i < runs.length; i += 1) {
+      const gap = (runs[i]?.start ?? 0) - (runs[i - 1]?.end ?? 0);
+      expect(gap).toBeGreaterThanOrEqual(0);
+      expect(gap).toBeLessThan(1_000);
+    }
+    expect(deletedMessageIds(calls).size).toBe(3);
+    expect(await depth(sqs, queue.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('coalesces acknowledgements of handlers settling a few ms apart into full DeleteMessageBatch calls', async () => {
+    const { client: sqs, calls, count } = client();
+    const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5, visibilityTimeoutSeconds: 30 });
+    const total = 10;
+    await sendAll(sqs, queue.queueUrl, chargeBodies(total));
+    let started = 0;
+    let openGate: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    const consumer = createSqsConsumer({
+      client: sqs,
+      queueUrl: queue.queueUrl,
+      concurrency: total,
+      waitTimeSeconds: 1,
+      metrics: false,
+      commands: [
+        handleCommand(chargeCard, async (envelope) => {
+          started += 1;
+          if (started === total) openGate();
+          await Promise.race([gate, delay(10_000)]);
+          // Settle 4 ms apart: 36 ms from the first to the last.
+          await delay((envelope.payload.seq ?? 0) * 4);
+        }),
+      ],
+    });
+    consumer.start();
+    await waitUntil(() => consumer.stats().acknowledged === total, `${total} acknowledged`, 20_000);
+    await consumer.stop();
+    expect(started).toBe(total);
+    expect(deletedMessageIds(calls).size).toBe(total);
+    // One DeleteMessageBatch per settled handler without a window; with it, one or two.
+    expect(count('DeleteMessageBatch')).toBeLessThanOrEqual(3);
+    expect(await depth(sqs, queue.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+  });
+});
