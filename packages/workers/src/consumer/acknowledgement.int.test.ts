@@ -88,4 +88,37 @@ describe('createSqsConsumer acknowledgements (real SQS emulator)', () => {
     expect(count('DeleteMessageBatch')).toBeLessThanOrEqual(3);
     expect(await depth(sqs, queue.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
+
+  it.each([
+    { fifo: false, window: 'waits about 50 ms for others' },
+    { fifo: true, window: 'goes at once (the group waits for it)' },
+  ])('a lone acknowledgement (fifo: $fifo) $window', async ({ fifo }) => {
+    const { client: sqs, calls } = client();
+    const queue = await createTestQueue(stack.sqs, { fifo, maxReceiveCount: 5, visibilityTimeoutSeconds: 30 });
+    const entries = chargeBodies(1).map((entry) =>
+      fifo ? { ...entry, MessageGroupId: 'order-0', MessageDeduplicationId: 'charge-0' } : entry,
+    );
+    await sendAll(sqs, queue.queueUrl, entries);
+    let settledAt = 0;
+    const consumer = createSqsConsumer({
+      client: sqs,
+      queueUrl: queue.queueUrl,
+      concurrency: 1,
+      waitTimeSeconds: 1,
+      metrics: false,
+      commands: [
+        handleCommand(chargeCard, async () => {
+          settledAt = Date.now();
+        }),
+      ],
+    });
+    consumer.start();
+    await waitUntil(() => consumer.stats().acknowledged === 1, '1 acknowledged', 20_000);
+    await consumer.stop();
+    const deleteCall = calls.find((call) => call.command === 'DeleteMessageBatch');
+    expect(deleteCall).toBeDefined();
+    const waitedMs = (deleteCall?.at ?? 0) - settledAt;
+    if (fifo) expect(waitedMs).toBeLessThan(40);
+    else expect(waitedMs).toBeGreaterThanOrEqual(45);
+  });
 });

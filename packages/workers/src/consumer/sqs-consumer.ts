@@ -132,9 +132,12 @@ const MAX_INTERVAL_MS = 86_400_000;
 /**
  * How long an acknowledgement waits for others to share its `DeleteMessageBatch` (a full batch of
  * 10 goes at once). The handler's worker is already free by then; the message stays in flight (and
- * would come back after a crash, as any unacknowledged message does) for at most this long.
+ * would come back after a crash, as any unacknowledged message does) for at most this long. FIFO
+ * queues use {@link FIFO_DELETE_BATCH_WINDOW_MS}: SQS holds a group's next message until the one
+ * before it is deleted, so there the window would delay the group.
  */
 const DELETE_BATCH_WINDOW_MS = 50;
+const FIFO_DELETE_BATCH_WINDOW_MS = 2;
 
 /** Longest `stop()` timeout: what a Node timer can wait (about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -284,7 +287,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
   const deletes = new DeleteBatcher(
     client,
     queueUrl,
-    DELETE_BATCH_WINDOW_MS,
+    fifo ? FIFO_DELETE_BATCH_WINDOW_MS : DELETE_BATCH_WINDOW_MS,
     (error) => report({ stage: 'delete', error }),
     requestTimeoutMs,
   );
