@@ -24,8 +24,8 @@
 //  with the in-process emulator (SDK, signing, HTTP on both ends), each DynamoDB call a transaction in
 //  the JVM (its biggest cost per call). Per completed order, workers + relay, this bench (one relay):
 //                          statements  DynamoDB  SQS  CPU ms (node / Postgres / JVM)  orders/s
-//    before (8eb64c8)          27         3      5.6   74 (25 / 16 / 33)            21.5-22.9
-//    main (2026-12-03)       20.3         2      3.0   39-42 (19-20 / 12 / 8.6-9.4)   37.5-40.9
+//    before (8eb64c8)          27         3      5.6   74 (25 / 16 / 33)            18.9-24.1
+//    main (2026-12-03)       20.2         2      3.1   41-46 (19-22 / 12-14 / 9-10)   35.2-39.9
 //  (orders/s: each commit with its own bench file, alternated in one sitting, 5 runs each.) What cut
 //  it: state-machine `advance` writes a step (lock, event-id check, version bump, one audit row per
 //  event) in one statement instead of a lock plus one write per event, run by a PL/pgSQL function whose
@@ -34,13 +34,13 @@
 //  DynamoDB call); one relay instead of two (the second woke on every NOTIFY and mostly claimed
 //  nothing); a lost provider answer retried once inline (100-200 ms) instead of through the queue (at
 //  least 1 s: SQS visibility is in whole seconds); the consumer's acknowledgements batched for 50 ms
-//  (DeleteMessageBatch 2.3-2.4 -> 1.0 per order); the drain poll (10 SQS calls and 3 statements every
+//  (DeleteMessageBatch 2.3-2.4 -> 1.3 per order); the drain poll (10 SQS calls and 3 statements every
 //  500 ms) replaced by one query every 100 ms.
-//  The two ceilings printed (`ceilings`): CPU (both cores busy on this cost per order: 47-51 orders/s)
+//  The two ceilings printed (`ceilings`): CPU (both cores busy on this cost per order: 44-49 orders/s)
 //  and the payment stage's rate limit (60 handler starts/s after a burst of 6, plus the provider's
-//  200 ms: 58). The run is CPU-bound (the last authorization lands at 4.5-5.2 s, not at the 3.4 s the
+//  200 ms: 58). The run is CPU-bound (the last authorization lands at 4.8-5.4 s, not at the 3.4 s the
 //  limit allows) and reaches about 0.8 of the CPU ceiling: a 200-order run also pays the ramp-up (the
-//  first order crosses the provider and three more stages: 0.6-0.7 s) and the tail.
+//  first order crosses the provider and three more stages: 0.5-0.9 s) and the tail.
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { startCheckoutStack } from '@checkout/testing';
