@@ -118,7 +118,7 @@ describe('createSqsConsumer acknowledgements (real SQS emulator)', () => {
     const deleteCall = calls.find((call) => call.command === 'DeleteMessageBatch');
     expect(deleteCall).toBeDefined();
     const waitedMs = (deleteCall?.at ?? 0) - settledAt;
-    if (fifo) expect(waitedMs).toBeLessThan(40);
+    if (fifo) expect(waitedMs).toBeLessThan(45);
     else expect(waitedMs).toBeGreaterThanOrEqual(45);
   });
 });
