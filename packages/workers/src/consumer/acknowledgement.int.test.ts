@@ -10,6 +10,25 @@ import { createSqsConsumer } from './sqs-consumer.js';
 const stack = useCheckoutStack();
 const client = recordingClients(stack.sqs.clientConfig);
 
+/** A started consumer of `queueUrl` running `handler` for ChargeCard with `concurrency` workers. */
+function consume(
+  sqs: ReturnType<typeof client>['client'],
+  queueUrl: string,
+  concurrency: number,
+  handler: (envelope: { readonly payload: { readonly seq?: number | undefined } }) => Promise<void>,
+) {
+  const consumer = createSqsConsumer({
+    client: sqs,
+    queueUrl,
+    concurrency,
+    waitTimeSeconds: 1,
+    metrics: false,
+    commands: [handleCommand(chargeCard, handler)],
+  });
+  consumer.start();
+  return consumer;
+}
+
 describe('createSqsConsumer acknowledgements (real SQS emulator)', () => {
   it('frees the worker when the handler settles: a slow DeleteMessageBatch holds no slot', async () => {
     const { client: sqs, calls } = client();
@@ -24,21 +43,11 @@ describe('createSqsConsumer acknowledgements (real SQS emulator)', () => {
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5, visibilityTimeoutSeconds: 30 });
     await sendAll(sqs, queue.queueUrl, chargeBodies(3));
     const runs: Array<{ start: number; end: number }> = [];
-    const consumer = createSqsConsumer({
-      client: sqs,
-      queueUrl: queue.queueUrl,
-      concurrency: 1,
-      waitTimeSeconds: 1,
-      metrics: false,
-      commands: [
-        handleCommand(chargeCard, async () => {
-          const start = performance.now();
-          await delay(10);
-          runs.push({ start, end: performance.now() });
-        }),
-      ],
+    const consumer = consume(sqs, queue.queueUrl, 1, async () => {
+      const start = performance.now();
+      await delay(10);
+      runs.push({ start, end: performance.now() });
     });
-    consumer.start();
     await waitUntil(() => consumer.stats().acknowledged === 3, '3 acknowledged', 20_000);
     await consumer.stop();
     expect(runs).toHaveLength(3);
@@ -63,23 +72,13 @@ describe('createSqsConsumer acknowledgements (real SQS emulator)', () => {
     const gate = new Promise<void>((resolve) => {
       openGate = resolve;
     });
-    const consumer = createSqsConsumer({
-      client: sqs,
-      queueUrl: queue.queueUrl,
-      concurrency: total,
-      waitTimeSeconds: 1,
-      metrics: false,
-      commands: [
-        handleCommand(chargeCard, async (envelope) => {
-          started += 1;
-          if (started === total) openGate();
-          await Promise.race([gate, delay(10_000)]);
-          // Settle 4 ms apart: 36 ms from the first to the last.
-          await delay((envelope.payload.seq ?? 0) * 4);
-        }),
-      ],
+    const consumer = consume(sqs, queue.queueUrl, total, async (envelope) => {
+      started += 1;
+      if (started === total) openGate();
+      await Promise.race([gate, delay(10_000)]);
+      // Settle 4 ms apart: 36 ms from the first to the last.
+      await delay((envelope.payload.seq ?? 0) * 4);
     });
-    consumer.start();
     await waitUntil(() => consumer.stats().acknowledged === total, `${total} acknowledged`, 20_000);
     await consumer.stop();
     expect(started).toBe(total);
@@ -100,19 +99,9 @@ describe('createSqsConsumer acknowledgements (real SQS emulator)', () => {
     );
     await sendAll(sqs, queue.queueUrl, entries);
     let settledAt = 0;
-    const consumer = createSqsConsumer({
-      client: sqs,
-      queueUrl: queue.queueUrl,
-      concurrency: 1,
-      waitTimeSeconds: 1,
-      metrics: false,
-      commands: [
-        handleCommand(chargeCard, async () => {
-          settledAt = Date.now();
-        }),
-      ],
+    const consumer = consume(sqs, queue.queueUrl, 1, async () => {
+      settledAt = Date.now();
     });
-    consumer.start();
     await waitUntil(() => consumer.stats().acknowledged === 1, '1 acknowledged', 20_000);
     await consumer.stop();
     const deleteCall = calls.find((call) => call.command === 'DeleteMessageBatch');
