@@ -17,7 +17,12 @@ import type pg from 'pg';
 import type { CheckoutDatabase } from '../db/database.js';
 import { migrateCheckoutDatabase } from '../db/migrations.js';
 import { DEMO_CATALOG } from '../domain/demo-catalog.js';
-import { boundedDynamoDbConfig, boundedSqsConfig, createBoundedPool } from '../service/bounded-clients.js';
+import {
+  boundedDynamoDbConfig,
+  boundedSqsConfig,
+  createBoundedPool,
+  DIRECT_PREPARED_STATEMENTS,
+} from '../service/bounded-clients.js';
 import { type CheckoutDeps, createCheckoutDeps } from '../service/checkout-deps.js';
 import { EmailSimulator } from '../simulators/email-provider.js';
 import { type PaymentFaults, PaymentProviderSimulator } from '../simulators/payment-provider.js';
@@ -99,8 +104,13 @@ export async function createCheckoutEnvironment(
   options: CheckoutEnvironmentOptions,
 ): Promise<CheckoutEnvironment> {
   const schema: TestSchema = await createTestSchema(stack.postgres, 'checkout');
-  // The service's one pool and client settings (every wait bounded, see bounded-clients.ts).
-  const pool = createBoundedPool({ connectionString: stack.postgres.url, max: options.poolSize ?? 10 });
+  // The service's one pool and client settings (every wait bounded, see bounded-clients.ts); a direct
+  // connection, so statements stay prepared.
+  const pool = createBoundedPool({
+    connectionString: stack.postgres.url,
+    max: options.poolSize ?? 10,
+    preparedStatements: DIRECT_PREPARED_STATEMENTS,
+  });
   const db = new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) });
   const dynamodb = new DynamoDBClient(boundedDynamoDbConfig(stack.dynamodb.clientConfig));
   const sqs = new SQSClient(boundedSqsConfig(stack.sqs.clientConfig));

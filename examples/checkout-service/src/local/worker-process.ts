@@ -8,7 +8,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { CheckoutDatabase } from '../db/database.js';
-import { boundedDynamoDbConfig, boundedSqsConfig, createBoundedPool } from '../service/bounded-clients.js';
+import {
+  boundedDynamoDbConfig,
+  boundedSqsConfig,
+  createBoundedPool,
+  DIRECT_PREPARED_STATEMENTS,
+} from '../service/bounded-clients.js';
 import { createCheckoutDeps } from '../service/checkout-deps.js';
 import { EmailProviderClient, PaymentProviderClient } from '../simulators/simulator-server.js';
 import type { QueueName } from '../topology.js';
@@ -23,7 +28,11 @@ const role = process.argv[3] ?? 'both';
 if (role !== 'both' && role !== 'relay' && role !== 'consumer') throw new Error(`unknown worker role ${role}`);
 const share = Number(process.argv[4] ?? '1');
 if (!(share > 0 && share <= 1)) throw new Error(`share must be in (0, 1], got ${process.argv[4]}`);
-const pool = createBoundedPool({ connectionString: config.postgresUrl, max: 6 });
+const pool = createBoundedPool({
+  connectionString: config.postgresUrl,
+  max: 6,
+  preparedStatements: DIRECT_PREPARED_STATEMENTS,
+});
 const db = new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) });
 const sqs = new SQSClient(boundedSqsConfig(config.sqs));
 const deps = createCheckoutDeps({

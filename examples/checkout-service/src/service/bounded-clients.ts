@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import pg from 'pg';
+import { prepareStatements } from './prepared-statements.js';
 
 /**
  * The bounds of every Postgres wait of this service, one set for the local processes and the Lambda
@@ -28,6 +29,13 @@ export const POSTGRES_BOUNDS = {
   keepAliveInitialDelayMs: 10_000,
 } as const;
 
+/**
+ * Statements a connection keeps prepared when it goes straight to Postgres (the local processes):
+ * this service sends about 25 distinct parameterized statements, so every one fits with room to
+ * spare. Off (0) behind RDS Proxy, as in the Lambda containers: a named statement pins the session.
+ */
+export const DIRECT_PREPARED_STATEMENTS = 64;
+
 /** Options of {@link createBoundedPool}: any `pg.Pool` option but the bounds, which are fixed. */
 export type BoundedPoolOptions = Omit<
   pg.PoolConfig,
@@ -43,6 +51,13 @@ export type BoundedPoolOptions = Omit<
    * out between two queries). Default: ignored; the pool drops the connection either way.
    */
   readonly onError?: (error: Error) => void;
+  /**
+   * Statements each connection keeps prepared on the server (`prepareStatements`): its first
+   * `preparedStatements` distinct parameterized statements are planned once per connection instead of
+   * at every call. Only on a direct connection: through RDS Proxy a named statement pins the session.
+   * Default 0 (off).
+   */
+  readonly preparedStatements?: number;
 };
 
 const QUERY_READ_TIMEOUT = 'Query read timeout';
@@ -87,7 +102,10 @@ function destroyOnReadTimeout(client: pg.PoolClient): void {
  * process.
  */
 export function createBoundedPool(options: BoundedPoolOptions): pg.Pool {
-  const { onError, ...config } = options;
+  const { onError, preparedStatements = 0, ...config } = options;
+  if (!Number.isSafeInteger(preparedStatements) || preparedStatements < 0) {
+    throw new RangeError(`preparedStatements must be a whole number >= 0, got ${preparedStatements}`);
+  }
   const pool = new pg.Pool({
     ...config,
     connectionTimeoutMillis: POSTGRES_BOUNDS.connectionTimeoutMs,
@@ -100,6 +118,7 @@ export function createBoundedPool(options: BoundedPoolOptions): pg.Pool {
   const reportError = (error: Error) => onError?.(error);
   pool.on('connect', (client) => {
     destroyOnReadTimeout(client);
+    prepareStatements(client, preparedStatements);
     // pg emits 'error' on a client whose connection ends unexpectedly, also while it is checked
     // out (pg-pool listens only while it is idle): without a listener that is an uncaught
     // exception, and a database restart would crash the process. The pool drops the client on

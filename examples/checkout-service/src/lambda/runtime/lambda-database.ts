@@ -69,6 +69,8 @@ export async function createLambdaDatabase(env: LambdaEnvironment): Promise<Lamb
     password,
     ssl,
     max: LAMBDA_POOL_MAX,
+    // No prepared statements (`preparedStatements` stays 0): through RDS Proxy a named statement
+    // pins the session to one database connection.
     // Below the proxy's idle client timeout (30 min): a frozen container's sockets are dropped first.
     idleTimeoutMillis: 60_000,
     // A connection that dies outside a query (proxy restart, container thaw) must not crash the container.
