@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newMessageId } from './message-id.js';
 import type { EncodeMeta } from './codec.js';
 import type { CommandDefinition } from './define-command.js';
 import type { Envelope } from './envelope.js';
@@ -15,7 +15,7 @@ export function buildEnvelope<TType extends string, TPayload, TInput>(
 ): Envelope<TType, TPayload> {
   const occurredAt = meta.occurredAt instanceof Date ? meta.occurredAt.toISOString() : meta.occurredAt;
   return {
-    messageId: meta.messageId ?? ulid(),
+    messageId: meta.messageId ?? newMessageId(),
     type: command.type,
     schemaVersion: command.version,
     orderId: meta.orderId,
