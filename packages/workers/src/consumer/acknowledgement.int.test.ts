@@ -16,11 +16,13 @@ function consume(
   queueUrl: string,
   concurrency: number,
   handler: (envelope: { readonly payload: { readonly seq?: number | undefined } }) => Promise<void>,
+  batchSize?: number,
 ) {
   const consumer = createSqsConsumer({
     client: sqs,
     queueUrl,
     concurrency,
+    ...(batchSize === undefined ? {} : { batchSize }),
     waitTimeSeconds: 1,
     metrics: false,
     commands: [handleCommand(chargeCard, handler)],
@@ -60,6 +62,38 @@ describe('createSqsConsumer acknowledgements (real SQS emulator)', () => {
     }
     expect(deletedMessageIds(calls).size).toBe(3);
     expect(await depth(sqs, queue.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('frees the receive slot when the handler settles: receives go on while acknowledgements wait', async () => {
+    const { client: sqs } = client();
+    sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if ((context as { commandName?: string }).commandName === 'DeleteMessageBatchCommand') await delay(1_500);
+        return next(args);
+      },
+      { step: 'initialize', name: 'slowDeletes' },
+    );
+    const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5, visibilityTimeoutSeconds: 30 });
+    await sendAll(sqs, queue.queueUrl, chargeBodies(6));
+    const began = performance.now();
+    const starts: number[] = [];
+    // One worker and receive slots for two messages (concurrency 1 + batch 1).
+    const consumer = consume(
+      sqs,
+      queue.queueUrl,
+      1,
+      async () => {
+        starts.push(performance.now() - began);
+      },
+      1,
+    );
+    await waitUntil(() => consumer.stats().acknowledged === 6, '6 acknowledged', 20_000);
+    await consumer.stop();
+    expect(starts).toHaveLength(6);
+    // Every handler started before the first DeleteMessageBatch came back (50 ms window + 1.5 s).
+    // Had a message waiting for its acknowledgement kept its receive slot, the third would have
+    // waited for that answer.
+    expect(Math.max(...starts)).toBeLessThan(1_400);
   });
 
   it('coalesces acknowledgements of handlers settling a few ms apart into full DeleteMessageBatch calls', async () => {

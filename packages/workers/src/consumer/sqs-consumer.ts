@@ -62,7 +62,11 @@ export interface SqsConsumerOptions extends ProcessingOptions {
    * handlers start.
    */
   readonly rateLimit?: { readonly perSecond: number; readonly burst?: number };
-  /** Received but unfinished messages, at most. Default `concurrency + batchSize`. */
+  /**
+   * Received messages whose handler has not settled yet, at most (waiting for a worker, a token or
+   * their handler; a settled one waiting for its acknowledgement no longer counts). Default
+   * `concurrency + batchSize`.
+   */
   readonly maxInFlight?: number;
   /** `ReceiveMessage` calls in flight at once. Default `ceil(maxInFlight / batchSize)`. */
   readonly pollers?: number;
@@ -375,8 +379,11 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
     }
   };
 
-  /** Runs one message once it has a worker and a token (none are granted after a hard stop). */
-  const runOne = async (message: InboundMessage): Promise<'done' | 'failed' | 'not-started'> => {
+  /**
+   * Runs one message once it has a worker and a token (none are granted after a hard stop).
+   * `settled` is called once the handler has given its verdict, before the acknowledgement.
+   */
+  const runOne = async (message: InboundMessage, settled: () => void): Promise<'done' | 'failed' | 'not-started'> => {
     const entry = tracked.get(message.receiptHandle);
     const granted = (await workers.acquire(1, hardStop.signal)) === 1;
     if (!granted || (bucket !== undefined && !(await bucket.take(hardStop.signal)))) {
@@ -419,6 +426,7 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
       // without holding a slot another message could use.
       workers.release(1);
     }
+    settled();
     if (verdict === 'retry') {
       counters.retried += 1;
       return 'failed';
@@ -441,10 +449,11 @@ export function createSqsConsumer(options: SqsConsumerOptions): SqsConsumer {
         try {
           for (; position < group.length; position += 1) {
             const message = group[position] as InboundMessage;
-            const result = await runOne(message);
+            // Its receive slot is free once the handler is: a message whose acknowledgement waits
+            // for its batch (up to 50 ms) does not keep the next receive from starting.
+            const result = await runOne(message, () => capacity.release(1));
             if (result === 'not-started') break;
             tracked.delete(message.receiptHandle);
-            capacity.release(1);
             if (result === 'failed') {
               position += 1;
               break;

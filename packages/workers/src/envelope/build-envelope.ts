@@ -1,7 +1,7 @@
-import { newMessageId } from './message-id.js';
 import type { EncodeMeta } from './codec.js';
 import type { CommandDefinition } from './define-command.js';
 import type { Envelope } from './envelope.js';
+import { newMessageId } from './message-id.js';
 
 /**
  * The envelope of `command` around an already validated payload, with the metadata's defaults
