@@ -18,29 +18,38 @@
 //  The API phase runs without the workers in the process, as deployed (API and workers are separate
 //  Lambdas/containers); on this 2-core machine sharing the event loop would measure the workers.
 //
-//  Where the time goes per order (2 cores, all three servers busy: the run is CPU-bound, so orders/s
-//  follows CPU per order). A trivial Postgres round trip costs about 0.1 ms of CPU (both sides), so the
-//  statements' work, not their number, makes most of Postgres' share; each SQS call is an HTTP exchange
-//  with the in-process emulator (SDK, signing, HTTP on both ends), each DynamoDB call a transaction in
-//  the JVM (its biggest cost per call). Per completed order, workers + relay, this bench (one relay):
-//                          statements  DynamoDB  SQS  CPU ms (node / Postgres / JVM)  orders/s
-//    before (8eb64c8)          27         3      5.6   74 (25 / 16 / 33)            18.9-24.1
-//    main (2026-12-03)       20.2         2      3.1   41-46 (19-22 / 12-14 / 9-10)   35.2-39.9
-//  (orders/s: each commit with its own bench file, alternated in one sitting, 5 runs each.) What cut
-//  it: state-machine `advance` writes a step (lock, event-id check, version bump, one audit row per
-//  event) in one statement instead of a lock plus one write per event, run by a PL/pgSQL function whose
-//  plan each connection keeps (`functionMigration`, migration 007); fulfillment's two commands in one
-//  outbox INSERT (`enqueueCommands`); inventory `commit(orderId, { lines })` without its read (-1
-//  DynamoDB call); one relay instead of two (the second woke on every NOTIFY and mostly claimed
-//  nothing); a lost provider answer retried once inline (100-200 ms) instead of through the queue (at
-//  least 1 s: SQS visibility is in whole seconds); the consumer's acknowledgements batched for 50 ms
-//  (DeleteMessageBatch 2.3-2.4 -> 1.3 per order); the drain poll (10 SQS calls and 3 statements every
+//  Where the time goes per order (2 cores, all three servers busy). A trivial Postgres round trip costs
+//  about 0.1 ms of CPU (both sides); each SQS call is an HTTP exchange with the in-process emulator
+//  (SDK, signing, HTTP on both ends: 1-2 ms of this process's CPU per call), each DynamoDB call a
+//  transaction in the JVM (its biggest cost per call). Per completed order, workers + relay, this bench
+//  (one relay):
+//                          statements  DynamoDB  SQS  CPU ms (node / Postgres / JVM)    orders/s
+//    before (8eb64c8)          27         3      5.6   74 (25 / 16 / 33)               19.8-24.0
+//    main (2026-12-03)       20.1-20.4    2      2.9-3.4 36-43 (18-21 / 9-12 / 8-11)   37.1-44.0
+//  (orders/s: each commit with its own bench file, alternated in one sitting, 5 runs each: 1.79x on
+//  the means.) What cut it: state-machine `advance` writes a step (lock, event-id check, version bump,
+//  one audit row per event) in one statement instead of a lock plus one write per event, run by a
+//  PL/pgSQL function whose plan each connection keeps (`functionMigration`, migration 007);
+//  fulfillment's two commands in one outbox INSERT (`enqueueCommands`); inventory `commit(orderId,
+//  { lines })` without its read (-1 DynamoDB call); one relay instead of two (the second woke on every
+//  NOTIFY and mostly claimed nothing); a lost provider answer retried once inline (100-200 ms) instead
+//  of through the queue (at least 1 s: SQS visibility is in whole seconds); the consumer's
+//  acknowledgements batched for 50 ms (DeleteMessageBatch 2.3-2.4 -> 1.3 per order) without holding a
+//  worker or a receive slot; the example's local pool keeping its parameterized statements prepared
+//  (Postgres parsed and planned each of Kysely's unnamed statements at every call: Postgres CPU per
+//  order 11.7-12.3 -> 9.8-10.1 ms); message ids from one `randomFillSync` call (`ulid()` made 16
+//  crypto calls, ~90 us of CPU per id on this VM); the drain poll (10 SQS calls and 3 statements every
 //  500 ms) replaced by one query every 100 ms.
-//  The two ceilings printed (`ceilings`): CPU (both cores busy on this cost per order: 44-49 orders/s)
+//  The two ceilings printed (`ceilings`): CPU (both cores busy on this cost per order: 46-56 orders/s)
 //  and the payment stage's rate limit (60 handler starts/s after a burst of 6, plus the provider's
-//  200 ms: 58). The run is CPU-bound (the last authorization lands at 4.8-5.4 s, not at the 3.4 s the
-//  limit allows) and reaches about 0.8 of the CPU ceiling: a 200-order run also pays the ramp-up (the
-//  first order crosses the provider and three more stages: 0.5-0.9 s) and the tail.
+//  200 ms: 58). Neither binds: the machine stays 10-20 % idle in the steady phase (/proc/stat), and the
+//  payment stage authorizes about 42 orders/s. That stage is bound by its workers and their time
+//  (Little's law): 20 workers, 15-16.5 of them busy on average, a handler of 0.3-0.37 s under this
+//  load (provider 235 ms p50 and 590-610 ms p90 with the lost answers' inline retries; its own
+//  statements 60-70 ms, each round trip 10-13 ms while every process competes for the cores). 30 or 40
+//  workers, a pool of 30, a deeper receive buffer and a burst of 20 each left it there (their
+//  handlers wait for pool connections and the cores). A 200-order run also pays the ramp-up (the
+//  first order crosses the provider and two more stages: 0.6-0.7 s).
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { startCheckoutStack } from '@checkout/testing';

@@ -31,7 +31,7 @@ export const POSTGRES_BOUNDS = {
 
 /**
  * Statements a connection keeps prepared when it goes straight to Postgres (the local processes):
- * this service sends about 25 distinct parameterized statements, so every one fits with room to
+ * a bench run of the whole flow (API, workers, relay) prepares 19, so every one fits with room to
  * spare. Off (0) behind RDS Proxy, as in the Lambda containers: a named statement pins the session.
  */
 export const DIRECT_PREPARED_STATEMENTS = 64;
