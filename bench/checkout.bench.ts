@@ -46,7 +46,7 @@
 //  payment stage authorizes about 42 orders/s. That stage is bound by its workers and their time
 //  (Little's law): 20 workers, 15-16.5 of them busy on average, a handler of 0.3-0.37 s under this
 //  load (provider 235 ms p50 and 590-610 ms p90 with the lost answers' inline retries; its own
-//  statements 60-70 ms, each round trip 10-13 ms while every process competes for the cores). 30 or 40
+//  statements about 60-75 ms, each round trip 10-13 ms while every process competes for the cores). 30 or 40
 //  workers, a pool of 30, a deeper receive buffer and a burst of 20 each left it there (their
 //  handlers wait for pool connections and the cores). A 200-order run also pays the ramp-up (the
 //  first order crosses the provider and two more stages: 0.6-0.7 s).

@@ -31,17 +31,22 @@ function consume(
   return consumer;
 }
 
+/** Makes every `DeleteMessageBatch` of `sqs` take `ms` longer. */
+function slowDeletes(sqs: ReturnType<typeof client>['client'], ms: number): void {
+  sqs.middlewareStack.add(
+    (next, context) => async (args) => {
+      if ((context as { commandName?: string }).commandName === 'DeleteMessageBatchCommand') await delay(ms);
+      return next(args);
+    },
+    { step: 'initialize', name: 'slowDeletes' },
+  );
+}
+
 describe('createSqsConsumer acknowledgements (real SQS emulator)', () => {
   it('frees the worker when the handler settles: a slow DeleteMessageBatch holds no slot', async () => {
     const { client: sqs, calls } = client();
     // Every DeleteMessageBatch takes 1.5 s: the next message must not wait for it.
-    sqs.middlewareStack.add(
-      (next, context) => async (args) => {
-        if ((context as { commandName?: string }).commandName === 'DeleteMessageBatchCommand') await delay(1_500);
-        return next(args);
-      },
-      { step: 'initialize', name: 'slowDeletes' },
-    );
+    slowDeletes(sqs, 1_500);
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5, visibilityTimeoutSeconds: 30 });
     await sendAll(sqs, queue.queueUrl, chargeBodies(3));
     const runs: Array<{ start: number; end: number }> = [];
@@ -66,13 +71,7 @@ describe('createSqsConsumer acknowledgements (real SQS emulator)', () => {
 
   it('frees the receive slot when the handler settles: receives go on while acknowledgements wait', async () => {
     const { client: sqs } = client();
-    sqs.middlewareStack.add(
-      (next, context) => async (args) => {
-        if ((context as { commandName?: string }).commandName === 'DeleteMessageBatchCommand') await delay(1_500);
-        return next(args);
-      },
-      { step: 'initialize', name: 'slowDeletes' },
-    );
+    slowDeletes(sqs, 1_500);
     const queue = await createTestQueue(stack.sqs, { maxReceiveCount: 5, visibilityTimeoutSeconds: 30 });
     await sendAll(sqs, queue.queueUrl, chargeBodies(6));
     const began = performance.now();
