@@ -103,9 +103,7 @@ function destroyOnReadTimeout(client: pg.PoolClient): void {
  */
 export function createBoundedPool(options: BoundedPoolOptions): pg.Pool {
   const { onError, preparedStatements = 0, ...config } = options;
-  if (!Number.isSafeInteger(preparedStatements) || preparedStatements < 0) {
-    throw new RangeError(`preparedStatements must be a whole number >= 0, got ${preparedStatements}`);
-  }
+  const prepare = prepareStatements(preparedStatements);
   const pool = new pg.Pool({
     ...config,
     connectionTimeoutMillis: POSTGRES_BOUNDS.connectionTimeoutMs,
@@ -118,7 +116,7 @@ export function createBoundedPool(options: BoundedPoolOptions): pg.Pool {
   const reportError = (error: Error) => onError?.(error);
   pool.on('connect', (client) => {
     destroyOnReadTimeout(client);
-    prepareStatements(client, preparedStatements);
+    prepare(client);
     // pg emits 'error' on a client whose connection ends unexpectedly, also while it is checked
     // out (pg-pool listens only while it is idle): without a listener that is an uncaught
     // exception, and a database restart would crash the process. The pool drops the client on

@@ -16,7 +16,7 @@ function isStaleStatement(error: unknown): boolean {
 }
 
 /**
- * Makes `client` keep its parameterized statements prepared on the server, up to `max` of them:
+ * Makes each connection keep its parameterized statements prepared on the server, up to `max` of them:
  * a statement is parsed and planned by Postgres at its first calls on the connection and then runs
  * from its kept plan. Kysely (and so every `@checkout/*` package) sends unnamed statements, which
  * Postgres parses and plans at every call: in this service's pipeline that planning was about a
@@ -34,10 +34,21 @@ function isStaleStatement(error: unknown): boolean {
  * Use it only on a direct connection to Postgres. Through RDS Proxy a named statement pins the
  * client's session to one database connection (no multiplexing any more), and PgBouncer in
  * transaction mode (before 1.21) sends it to a server that never saw it.
+ *
+ * `max` is checked here, once (a `RangeError` unless a whole number >= 0); the function returned is
+ * applied to each new connection (0: leaves it as it is).
  */
-export function prepareStatements(client: pg.ClientBase, max: number): void {
-  if (!Number.isSafeInteger(max) || max < 0) throw new RangeError(`max must be a whole number >= 0, got ${max}`);
-  if (max === 0) return;
+export function prepareStatements(max: number): (client: pg.ClientBase) => void {
+  if (!Number.isSafeInteger(max) || max < 0) {
+    throw new RangeError(`preparedStatements must be a whole number >= 0, got ${max}`);
+  }
+  return (client) => {
+    if (max > 0) keepPrepared(client, max);
+  };
+}
+
+/** Wraps `client.query` so its first `max` distinct parameterized texts are sent as named statements. */
+function keepPrepared(client: pg.ClientBase, max: number): void {
   const names = new Map<string, string>();
   let given = 0;
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
