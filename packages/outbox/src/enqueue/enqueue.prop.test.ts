@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxInputError, OutboxMessageTooLargeError } from '../errors.js';
 import type { PublishEntry } from '../publishers/publisher.js';
 import { createOutboxRelay } from '../relay/relay.js';
-import { createOutboxFixture, type OutboxFixture } from '../test-support/outbox-fixture.js';
+import { createOutboxFixture, drain, type OutboxFixture } from '../test-support/outbox-fixture.js';
 import type { OutboxMessage } from './message.js';
 
 let f: OutboxFixture;
@@ -171,7 +171,9 @@ describe('enqueue (property)', () => {
             expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
           }
         });
-        await relay.runUntilIdle({ maxRounds: 20 });
+        // drain, not one runUntilIdle: other test files share the cluster and may hold the
+        // visibility fence, and an idle round then ends runUntilIdle with these rows still pending.
+        await drain(relay, accepted.length, 10_000).catch(() => undefined);
         for (const { id, message: m } of accepted) {
           const entry = published.get(id);
           expect(entry, `row ${id} was not published`).toBeDefined();

@@ -107,7 +107,12 @@ export interface RelayTotals {
 export interface OutboxRelay {
   /** Claims and publishes one round; returns what happened. */
   runOnce(): Promise<RelayRoundResult>;
-  /** Rounds until one claims nothing (for a scheduled Lambda or a test). */
+  /**
+   * Rounds until one publishes and fails nothing (for a scheduled Lambda or a test). A row whose
+   * transaction is not older than every transaction running on the cluster (the visibility fence)
+   * waits for a later call, so a test that shares its Postgres cluster calls this until the rows it
+   * expects were published.
+   */
   runUntilIdle(options?: { readonly maxRounds?: number }): Promise<RelayTotals>;
   /** Runs like `start()` for `ms`, then returns (for a scheduled Lambda: pass its remaining time minus a margin). */
   runFor(ms: number): Promise<RelayTotals>;
