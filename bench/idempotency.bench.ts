@@ -3,10 +3,10 @@
 // and with 32 concurrent callers, first executions and replays; SDK calls counted by a middleware.
 // Then the Postgres store's overhead inside an existing transaction.
 //
-// What each side does (one DynamoDB Local, one table each, TTL enabled on all three; every client
-// built from the same config: the stack's endpoint and credentials, SDK defaults otherwise, i.e. a
-// keep-alive agent with 50 sockets, 3 attempts, the standard middleware stack, plus the same
-// counting middleware):
+// What each side does (one DynamoDB Local, one table each, ours' writes on ours', TTL enabled on
+// all three; every client built from the same config: the stack's endpoint and credentials, SDK
+// defaults otherwise, i.e. a keep-alive agent with 50 sockets, 3 attempts, the standard middleware
+// stack, plus the same counting middleware):
 //  - bare first: one PutItem `attribute_not_exists(pk)` of a 3-attribute item, no library code.
 //  - bare conflict (ALL_OLD): the same PutItem on an existing key with
 //    `ReturnValuesOnConditionCheckFailure: ALL_OLD`, the exception caught: the floor of any replay
@@ -16,9 +16,14 @@
 //    bounds ours.first/bare.put from above on this server.
 //  - bare put+put: the same two writes with the second one a conditional PutItem of the whole
 //    completed item (what ours sends when completing): the cheaper of the two-write floors.
+//  - ours' writes: the two conditional PutItems ours sends for a first execution (the same
+//    attributes, conditions and ReturnValuesOnConditionCheckFailure, on ours' table) and the failing
+//    one of a replay, built inline with no library code: ours over it is what our code costs on top
+//    of its own writes, and it over powertools bounds ours/powertools from above (up to noise).
 //  - ours: withIdempotency + createDynamoDbIdempotencyStore: key, SHA-256 fingerprint of the body,
-//    lease token; first = conditional PutItem + conditional UpdateItem, replay = the PutItem failing
-//    with ALL_OLD (decoded, fingerprint checked, result deserialized).
+//    lease token; first = two conditional PutItems (take the key, store the whole completed item),
+//    replay = the first PutItem failing with ALL_OLD (decoded, fingerprint checked, result
+//    deserialized).
 //  - powertools: makeIdempotent + DynamoDBPersistenceLayer (eventKeyJmesPath 'key',
 //    payloadValidationJmesPath 'body'): first = PutItem + UpdateItem, replay = PutItem with ALL_OLD.
 // `nodeCpuMsPerOp` is this process's CPU (user + system) per operation: the client-side cost a
@@ -30,10 +35,11 @@
 // Powertools with `useLocalCache: true` (its default maxLocalCacheSize 256, ours 256 entries too):
 // replays of records this process completed then make no DynamoDB call on either side.
 // Variants run in small interleaved batches whose order rotates every cycle.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   CreateTableCommand,
   DynamoDBClient,
@@ -242,6 +248,63 @@ try {
     );
   };
 
+  // The writes ours sends (see dynamodb-store.ts), without the library: the floor for them.
+  const oursWrites = countedClient(dynamo);
+  const oursWritesFingerprint = {
+    S: createHash('sha256')
+      .update(JSON.stringify(eventFor('x').body))
+      .digest('hex'),
+  };
+  const oursWritesItem = (key: string, token: AttributeValue, now: number): Record<string, AttributeValue> => ({
+    pk: { S: `14:bench:checkout:${key}` },
+    status: { S: 'in_progress' },
+    fingerprint: oursWritesFingerprint,
+    leaseToken: token,
+    leaseExpiresAt: { N: String(now + 30_000) },
+    expiresAtMs: { N: String(now + 3_600_000) },
+    expiresAt: { N: String(Math.ceil(now / 1000) + 3_600) },
+  });
+  const oursWritesAcquire = (key: string, token: AttributeValue, now: number) =>
+    oursWrites.client.send(
+      new PutItemCommand({
+        TableName: oursTable,
+        Item: oursWritesItem(key, token, now),
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+  const oursWritesFirst = async (key: string) => {
+    const token = { S: randomUUID() };
+    const now = Date.now();
+    await oursWritesAcquire(key, token, now);
+    await oursWrites.client.send(
+      new PutItemCommand({
+        TableName: oursTable,
+        Item: {
+          ...oursWritesItem(key, token, now),
+          status: { S: 'completed' },
+          outcome: { S: 'value' },
+          result: { S: JSON.stringify({ orderId: `order-${key}`, total: 4200 }) },
+        },
+        ConditionExpression: 'leaseToken = :token AND #status = :inProgress AND fingerprint = :fingerprint',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':token': token,
+          ':inProgress': { S: 'in_progress' },
+          ':fingerprint': oursWritesFingerprint,
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+  };
+  const oursWritesReplay = async (key: string) => {
+    try {
+      await oursWritesAcquire(key, { S: randomUUID() }, Date.now());
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  };
+
   const ours = countedClient(dynamo);
   const oursFn = withIdempotency(async (event: Event, _ctx: typeof context) => business(event), {
     store: createDynamoDbIdempotencyStore({ client: ours.client, tableName: oursTable }),
@@ -290,6 +353,7 @@ try {
     bare: { counter: bare.counter, first: (key: string) => bareOp(key), replay: (key: string) => bareConflictOp(key) },
     'bare put+update': { counter: bare.counter, first: (key: string) => barePutUpdateOp(key) },
     'bare put+put': { counter: bare.counter, first: (key: string) => barePutPutOp(key) },
+    "ours' writes": { counter: oursWrites.counter, first: oursWritesFirst, replay: oursWritesReplay },
     ours: {
       counter: ours.counter,
       first: (key: string) => oursFn(eventFor(key), context),
@@ -450,6 +514,14 @@ try {
     ratios[`ours.first/bare.put+update (${tag})`] = ops(`ours first, ${mode}`) / ops(`bare put+update first, ${mode}`);
     ratios[`bare.put+update/powertools.first (${tag})`] =
       ops(`bare put+update first, ${mode}`) / ops(`powertools first, ${mode}`);
+    // Ours against its own writes without library code, and those writes against Powertools'.
+    ratios[`ours.first/ours-writes.first (${tag})`] = ops(`ours first, ${mode}`) / ops(`ours' writes first, ${mode}`);
+    ratios[`ours.replay/ours-writes.replay (${tag})`] =
+      ops(`ours replay, ${mode}`) / ops(`ours' writes replay, ${mode}`);
+    ratios[`ours-writes.first/powertools.first (${tag})`] =
+      ops(`ours' writes first, ${mode}`) / ops(`powertools first, ${mode}`);
+    ratios[`ours-writes.replay/powertools.replay (${tag})`] =
+      ops(`ours' writes replay, ${mode}`) / ops(`powertools replay, ${mode}`);
     ratios[`ours.first/bare.put+put (${tag})`] = ops(`ours first, ${mode}`) / ops(`bare put+put first, ${mode}`);
     ratios[`bare.put+put/powertools.first (${tag})`] =
       ops(`bare put+put first, ${mode}`) / ops(`powertools first, ${mode}`);
