@@ -247,7 +247,16 @@ try {
     listen: env.postgresUrl,
     relays: RELAYS,
   });
+  // The payment stage's running handlers, sampled every 20 ms: with all of its workers busy in the
+  // steady phase, its workers and their handler time bound it (Little's law); with some idle while
+  // orders wait, its rate limit does.
+  const busy: Array<{ readonly atMs: number; readonly active: number }> = [];
+  const busySampler = setInterval(
+    () => busy.push({ atMs: performance.now() - began, active: runner.consumers.payment.stats().active }),
+    20,
+  );
   await drained(env, 300_000);
+  clearInterval(busySampler);
   const endToEndMs = performance.now() - began;
   const cpu = cpuSpent(cpuBefore, cpuSnapshot());
   const callsAfter = callSnapshot();
@@ -281,6 +290,10 @@ try {
   const lastAuthorizedAt = paidRows[0]?.at;
   const lastAuthorizedSeconds =
     lastAuthorizedAt == null ? 0 : Math.round((lastAuthorizedAt.getTime() - beganAt) / 100) / 10;
+  // Mean of the samples in the steady window (the same as steadyOrdersPerSec's).
+  const steadyBusy = busy.filter((sample) => sample.atMs >= at(0.1) * 1000 && sample.atMs <= at(0.9) * 1000);
+  const paymentBusyWorkers =
+    Math.round((steadyBusy.reduce((sum, sample) => sum + sample.active, 0) / Math.max(1, steadyBusy.length)) * 10) / 10;
   const steady = at(0.9) > at(0.1) ? Math.round((0.8 * completed) / (at(0.9) - at(0.1))) : 0;
   // Where an order's time goes between its recorded states (audit rows, p50 and p90 over the orders): each
   // gap is a relay publish, an SQS receive and a handler (the first also the provider's latency).
@@ -307,6 +320,8 @@ try {
       lastCompletedSeconds: at(1),
       lastAuthorizedSeconds,
       steadyOrdersPerSec: steady,
+      paymentBusyWorkers,
+      paymentWorkers: TOPOLOGY.payment.concurrency,
       lostProviderResponses: env.payment.lostResponses().length,
     },
   });
