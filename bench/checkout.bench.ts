@@ -40,16 +40,15 @@
 //  order 11.7-12.3 -> 9.8-10.1 ms); message ids from one `randomFillSync` call (`ulid()` made 16
 //  crypto calls, ~90 us of CPU per id on this VM); the drain poll (10 SQS calls and 3 statements every
 //  500 ms) replaced by one query every 100 ms.
-//  The two ceilings printed (`ceilings`): CPU (both cores busy on this cost per order: 46-56 orders/s)
-//  and the payment stage's rate limit (60 handler starts/s after a burst of 6, plus the provider's
-//  200 ms: 58). Neither binds: the machine stays 10-20 % idle in the steady phase (/proc/stat), and the
-//  payment stage authorizes about 42 orders/s. That stage is bound by its workers and their time
-//  (Little's law): 20 workers, 15-16.5 of them busy on average, a handler of 0.3-0.37 s under this
-//  load (provider 235 ms p50 and 590-610 ms p90 with the lost answers' inline retries; its own
-//  statements about 60-75 ms, each round trip 10-13 ms while every process competes for the cores). 30 or 40
-//  workers, a pool of 30, a deeper receive buffer and a burst of 20 each left it there (their
-//  handlers wait for pool connections and the cores). A 200-order run also pays the ramp-up (the
-//  first order crosses the provider and two more stages: 0.6-0.7 s).
+//  The two ceilings printed (`ceilings`): CPU (both cores busy on this cost per order) and the
+//  payment stage's rate limit (60 handler starts/s after a burst of 6, plus the provider's 200 ms:
+//  58). Under other load the payment stage is bound by its workers and their time (Little's law:
+//  15-16.5 of 20 busy, handlers of 0.3-0.37 s while every process competes for the cores). On a
+//  quiet machine (2026-12-03, 13 alternated pairs: 8eb64c8 mean 25.4, main 48.5 orders/s, 1.91x)
+//  18.3-19.4 of its 20 workers are busy (`paymentBusyWorkers`) and it authorizes about 57/s against
+//  its 60: with 194 starts after the burst at 60/s, the provider's 200 ms, the first start about
+//  0.1 s in and the last order's later stages plus the drain's end (0.15-0.3 s), a 200-order run
+//  cannot beat about 52-54 orders/s. 1,000-order runs: 8eb64c8 36.0-36.5 (its 10 payment workers), main 57.2-57.7.
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { startCheckoutStack } from '@checkout/testing';
