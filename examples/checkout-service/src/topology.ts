@@ -52,8 +52,11 @@ export const TOPOLOGY: Readonly<Record<QueueName, StageQueue>> = Object.freeze({
     handlerTimeoutSeconds: 30,
     oldestAgeAlarmSeconds: 60,
     maxReceiveCount: 10,
-    // The provider answers in about 200 ms, so calls in flight, not `perSecond`, bound the stage: 10
-    // allow at most 50 calls/s (the worker's own time on top), 20 leave `perSecond` the limit.
+    // The provider answers in about 200 ms, so calls in flight bound the stage as much as
+    // `perSecond`: 10 allow at most 50 calls/s (the worker's own time on top); with 20, a quiet
+    // machine keeps 18-19 busy at about 57 starts/s, close to `perSecond` (`pnpm bench checkout`,
+    // `paymentBusyWorkers`). More only help while the cores have room: under load they wait for
+    // pool connections and the CPU.
     concurrency: 20,
     perSecond: 60,
     lambdaMaxConcurrency: 5,
