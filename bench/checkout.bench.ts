@@ -39,18 +39,22 @@
 //  (Postgres parsed and planned each of Kysely's unnamed statements at every call: Postgres CPU per
 //  order 11.7-12.3 -> 9.8-10.1 ms); message ids from one `randomFillSync` call (`ulid()` made 16
 //  crypto calls, ~90 us of CPU per id on this VM); the drain poll (10 SQS calls and 3 statements every
-//  500 ms) replaced by one query every 100 ms.
+//  500 ms) replaced by one query every 100 ms; a transaction's BEGIN sent with its first statement
+//  (`deferBegin`: 20.1-20.6 -> 17.1-17.5 statements per order).
 //  The two ceilings printed (`ceilings`): CPU (both cores busy on this cost per order) and the
 //  payment stage's rate limit (60 handler starts/s after a burst of 6, plus the provider's 200 ms:
 //  58). Under other load the payment stage is bound by its workers and their time (Little's law:
 //  15-16.5 of 20 busy, handlers of 0.3-0.37 s while every process competes for the cores). On a
 //  quiet machine (2026-12-03, 13 alternated pairs: 8eb64c8 mean 25.4, main 48.5 orders/s, 1.91x)
-//  18.3-19.4 of its 20 workers are busy (`paymentBusyWorkers`) and it authorizes about 57/s against
-//  its 60: with 194 starts after the burst at 60/s, the provider's 200 ms, the first start about
-//  0.1 s in and the last order's later stages plus the drain's end (0.15-0.3 s), a 200-order run
-//  cannot beat about 52-54 orders/s. 1,000-order runs: 8eb64c8 36.0-36.5 (its 10 payment workers), main 57.2-57.7.
+//  three bounds meet: this process's event loop is 91-95 % busy (`eventLoopUtilization`; 8eb64c8's
+//  read 88-94 % with the same probe), 18.3-19.4 of the payment stage's 20 workers are busy
+//  (`paymentBusyWorkers`), and it authorizes about 57/s against its 60. With 194 starts after the
+//  burst at 60/s, the provider's 200 ms, the first start about 0.1 s in and the last order's later
+//  stages plus the drain's end (0.15-0.3 s), a 200-order run cannot beat about 52-54 orders/s.
+//  1,000-order runs: 8eb64c8 36.0-36.5 orders/s (its 10 payment workers), main 57.2-57.7.
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startCheckoutStack } from '@checkout/testing';
 import { sql } from 'kysely';
 import { checkout } from '../examples/checkout-service/src/api/checkout.ts';
@@ -249,6 +253,11 @@ try {
   // The payment stage's running handlers, sampled every 20 ms: with all of its workers busy in the
   // steady phase, its workers and their handler time bound it (Little's law); with some idle while
   // orders wait, its rate limit does.
+  // This process's event loop (workers, relay, the SQS emulator and the simulators all run on it):
+  // how busy it was from runner start to drained, and how late its callbacks ran.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const loopBefore = performance.eventLoopUtilization();
   const busy: Array<{ readonly atMs: number; readonly active: number }> = [];
   const busySampler = setInterval(
     () => busy.push({ atMs: performance.now() - began, active: runner.consumers.payment.stats().active }),
@@ -257,6 +266,9 @@ try {
   await drained(env, 300_000);
   clearInterval(busySampler);
   const endToEndMs = performance.now() - began;
+  const loopUtilization = Math.round(performance.eventLoopUtilization(loopBefore).utilization * 100) / 100;
+  loopDelay.disable();
+  const loopDelayMs = (q: number) => Math.round(loopDelay.percentile(q) / 1e5) / 10;
   const cpu = cpuSpent(cpuBefore, cpuSnapshot());
   const callsAfter = callSnapshot();
   await profile?.stop();
@@ -321,6 +333,9 @@ try {
       steadyOrdersPerSec: steady,
       paymentBusyWorkers,
       paymentWorkers: TOPOLOGY.payment.concurrency,
+      eventLoopUtilization: loopUtilization,
+      eventLoopDelayP50Ms: loopDelayMs(50),
+      eventLoopDelayP99Ms: loopDelayMs(99),
       lostProviderResponses: env.payment.lostResponses().length,
     },
   });

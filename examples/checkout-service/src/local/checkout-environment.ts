@@ -110,6 +110,7 @@ export async function createCheckoutEnvironment(
     connectionString: stack.postgres.url,
     max: options.poolSize ?? 10,
     preparedStatements: DIRECT_PREPARED_STATEMENTS,
+    deferBegin: true,
   });
   const db = new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) });
   const dynamodb = new DynamoDBClient(boundedDynamoDbConfig(stack.dynamodb.clientConfig));

@@ -32,6 +32,7 @@ const pool = createBoundedPool({
   connectionString: config.postgresUrl,
   max: 6,
   preparedStatements: DIRECT_PREPARED_STATEMENTS,
+  deferBegin: true,
 });
 const db = new Kysely<CheckoutDatabase>({ dialect: new PostgresDialect({ pool }) });
 const sqs = new SQSClient(boundedSqsConfig(config.sqs));

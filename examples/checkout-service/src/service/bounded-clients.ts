@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import pg from 'pg';
+import { deferBegin } from './deferred-begin.js';
 import { prepareStatements } from './prepared-statements.js';
 
 /**
@@ -58,6 +59,12 @@ export type BoundedPoolOptions = Omit<
    * Default 0 (off).
    */
   readonly preparedStatements?: number;
+  /**
+   * Sends each transaction's `BEGIN` with its first statement (`deferBegin`): one write and one round
+   * trip fewer per transaction. Default false: the local processes turn it on; the Lambda containers,
+   * behind RDS Proxy (where it has not been tried), leave it off.
+   */
+  readonly deferBegin?: boolean;
 };
 
 const QUERY_READ_TIMEOUT = 'Query read timeout';
@@ -102,7 +109,7 @@ function destroyOnReadTimeout(client: pg.PoolClient): void {
  * process.
  */
 export function createBoundedPool(options: BoundedPoolOptions): pg.Pool {
-  const { onError, preparedStatements = 0, ...config } = options;
+  const { onError, preparedStatements = 0, deferBegin: deferring = false, ...config } = options;
   const prepare = prepareStatements(preparedStatements);
   const pool = new pg.Pool({
     ...config,
@@ -114,7 +121,11 @@ export function createBoundedPool(options: BoundedPoolOptions): pg.Pool {
     keepAliveInitialDelayMillis: POSTGRES_BOUNDS.keepAliveInitialDelayMs,
   });
   const reportError = (error: Error) => onError?.(error);
+  // A BEGIN still waiting when its client goes back (a transaction never ended) is forgotten.
+  const forgetBegin = new WeakMap<pg.PoolClient, () => void>();
   pool.on('connect', (client) => {
+    // Innermost, so the read-timeout and prepared-statement wrappers see its calls as any other.
+    if (deferring) forgetBegin.set(client, deferBegin(client));
     destroyOnReadTimeout(client);
     prepare(client);
     // pg emits 'error' on a client whose connection ends unexpectedly, also while it is checked
@@ -123,6 +134,7 @@ export function createBoundedPool(options: BoundedPoolOptions): pg.Pool {
     // release (it is no longer queryable); the query in flight fails on its own.
     client.on('error', reportError);
   });
+  pool.on('release', (_error: Error | undefined, client: pg.PoolClient) => forgetBegin.get(client)?.());
   pool.on('error', reportError);
   return pool;
 }
