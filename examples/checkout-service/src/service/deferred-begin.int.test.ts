@@ -1,9 +1,7 @@
-import { createTestSchema, type TestSchema } from '@checkout/testing';
-import { useCheckoutStack } from '@checkout/testing/vitest';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBoundedPool } from './bounded-clients.js';
+import { describe, expect, it } from 'vitest';
+import { useBoundedPools } from './bounded-pool-fixture.js';
 
 // Kysely's transactions over createBoundedPool({ deferBegin }) against real Postgres: the BEGIN goes
 // with the first statement (one round trip fewer), and every outcome is what a BEGIN sent alone gives.
@@ -11,27 +9,12 @@ interface Database {
   items: { id: number; xid: string };
 }
 
-let schema: TestSchema;
-let url: string;
-const pools: pg.Pool[] = [];
-
-beforeAll(async () => {
-  const stack = useCheckoutStack();
-  url = stack.postgres.url;
-  schema = await createTestSchema(stack.postgres, 'defer');
-});
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.end()));
-});
-afterAll(async () => {
-  await schema?.drop();
-});
+const fixture = useBoundedPools('defer');
 
 /** A pool over a fresh table, Kysely over it, and the round trips (ReadyForQuery) its connections made. */
 async function open(options: { deferBegin: boolean; preparedStatements?: number; max?: number }) {
   const table = `items_${Math.random().toString(36).slice(2, 10)}`;
-  const pool = createBoundedPool({ connectionString: url, max: options.max ?? 1, ...options });
-  pools.push(pool);
+  const pool = fixture.pool({ max: options.max ?? 1, ...options });
   const roundTrips = { count: 0 };
   pool.on('connect', (client) => {
     const connection = Reflect.get(client, 'connection') as NodeJS.EventEmitter;
@@ -40,8 +23,8 @@ async function open(options: { deferBegin: boolean; preparedStatements?: number;
     });
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await sql`CREATE TABLE ${sql.id(schema.name, table)} (id int PRIMARY KEY, xid text NOT NULL)`.execute(db);
-  const items = sql.id(schema.name, table);
+  await sql`CREATE TABLE ${sql.id(fixture.schema.name, table)} (id int PRIMARY KEY, xid text NOT NULL)`.execute(db);
+  const items = sql.id(fixture.schema.name, table);
   const insert = (trx: Kysely<Database>, id: number) =>
     sql<{ xid: string }>`INSERT INTO ${items} (id, xid) VALUES (${id}, pg_current_xact_id()::text) RETURNING xid`
       .execute(trx)
@@ -53,7 +36,7 @@ async function open(options: { deferBegin: boolean; preparedStatements?: number;
 
 /** Sessions of this database left inside a transaction. */
 async function idleInTransaction(): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: fixture.url });
   await client.connect();
   try {
     const { rows } = await client.query<{ n: number }>(
@@ -159,7 +142,7 @@ describe('deferBegin through Kysely', () => {
     // another connection sees it.
     await insert(db, 7);
     const other = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: fixture.url, max: 1 }) }),
     });
     try {
       expect(await ids(other)).toEqual([7]);

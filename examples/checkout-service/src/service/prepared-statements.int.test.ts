@@ -1,32 +1,15 @@
-import { createTestSchema, type TestSchema } from '@checkout/testing';
-import { useCheckoutStack } from '@checkout/testing/vitest';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import type pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBoundedPool } from './bounded-clients.js';
+import { useBoundedPools } from './bounded-pool-fixture.js';
 
 // Kysely's path (`client.query(text, values)`) against real Postgres: what each connection keeps
 // prepared, its bound, and the calls after a kept statement went stale.
-let schema: TestSchema;
-let url: string;
-const pools: pg.Pool[] = [];
-
-beforeAll(async () => {
-  const stack = useCheckoutStack();
-  url = stack.postgres.url;
-  schema = await createTestSchema(stack.postgres, 'prep');
-});
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.end()));
-});
-afterAll(async () => {
-  await schema?.drop();
-});
+const fixture = useBoundedPools('prep');
 
 /** A pool of `max` connections keeping up to `prepared` statements each, and Kysely over it. */
 function open(prepared: number, max = 1) {
-  const pool = createBoundedPool({ connectionString: url, max, preparedStatements: prepared });
-  pools.push(pool);
+  const pool = fixture.pool({ max, preparedStatements: prepared });
   return { pool, db: new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) }) };
 }
 
@@ -93,7 +76,7 @@ describe('prepareStatements through Kysely', () => {
   it('a statement whose result columns a migration changed fails once, then is parsed again', async () => {
     const { db } = open(8);
     const other = open(0);
-    const table = sql.table(`${schema.name}.widened`);
+    const table = sql.table(`${fixture.schema.name}.widened`);
     await sql`CREATE TABLE ${table} (id int PRIMARY KEY, a text)`.execute(other.db);
     await sql`INSERT INTO ${table} VALUES (1, 'x')`.execute(other.db);
     const read = () => sql<Record<string, unknown>>`SELECT * FROM ${table} WHERE id = ${1}`.execute(db);
@@ -129,7 +112,7 @@ describe('prepareStatements through Kysely', () => {
 
   it('refuses a bad bound when the pool is made', () => {
     for (const bad of [-1, 1.5, Number.NaN]) {
-      expect(() => createBoundedPool({ connectionString: url, preparedStatements: bad })).toThrow(RangeError);
+      expect(() => createBoundedPool({ connectionString: fixture.url, preparedStatements: bad })).toThrow(RangeError);
     }
   });
 });
