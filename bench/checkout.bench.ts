@@ -51,7 +51,8 @@
 //  (`paymentBusyWorkers`), and it authorizes about 57/s against its 60. With 194 starts after the
 //  burst at 60/s, the provider's 200 ms, the first start about 0.1 s in and the last order's later
 //  stages plus the drain's end (0.15-0.3 s), a 200-order run cannot beat about 52-54 orders/s.
-//  1,000-order runs: 8eb64c8 36.0-36.5 orders/s (its 10 payment workers), main 57.2-57.7.
+//  1,000-order runs: 8eb64c8 36.0-36.5 orders/s (its 10 payment workers), main 57.2-57.7. With
+//  `deferBegin`, 13:48-13:52 (load average 3-4.5), 5 pairs: 8eb64c8 mean 24.1, main 45.5 (1.88x).
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -250,14 +251,14 @@ try {
     listen: env.postgresUrl,
     relays: RELAYS,
   });
-  // The payment stage's running handlers, sampled every 20 ms: with all of its workers busy in the
-  // steady phase, its workers and their handler time bound it (Little's law); with some idle while
-  // orders wait, its rate limit does.
   // This process's event loop (workers, relay, the SQS emulator and the simulators all run on it):
   // how busy it was from runner start to drained, and how late its callbacks ran.
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   const loopBefore = performance.eventLoopUtilization();
+  // The payment stage's running handlers, sampled every 20 ms: with all of its workers busy in the
+  // steady phase, its workers and their handler time bound it (Little's law); with some idle while
+  // orders wait, its rate limit does.
   const busy: Array<{ readonly atMs: number; readonly active: number }> = [];
   const busySampler = setInterval(
     () => busy.push({ atMs: performance.now() - began, active: runner.consumers.payment.stats().active }),
