@@ -46,7 +46,7 @@
 //  58). Under other load the payment stage is bound by its workers and their time (Little's law:
 //  15-16.5 of 20 busy, handlers of 0.3-0.37 s while every process competes for the cores). On a
 //  quiet machine (2026-12-03, 13 alternated pairs: 8eb64c8 mean 25.4, main 48.5 orders/s, 1.91x)
-//  three bounds meet: this process's event loop is 91-95 % busy (`eventLoopUtilization`; 8eb64c8's
+//  three bounds meet: this process's event loop is 88-95 % busy (`eventLoopUtilization`; 8eb64c8's
 //  read 88-94 % with the same probe), 18.3-19.4 of the payment stage's 20 workers are busy
 //  (`paymentBusyWorkers`), and it authorizes about 57/s against its 60. With 194 starts after the
 //  burst at 60/s, the provider's 200 ms, the first start about 0.1 s in and the last order's later
