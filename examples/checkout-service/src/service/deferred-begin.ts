@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { textAndValues } from './query-call.js';
 
 /** What Kysely sends to open a transaction without settings, and to end one. */
 const BEGIN = 'begin';
@@ -57,10 +58,9 @@ function beginThen(
 }
 
 function withValues(args: readonly unknown[]): QueryConfigWithValues | undefined {
-  const [first, second] = args;
-  if (args.length === 2 && typeof first === 'string' && Array.isArray(second) && second.length > 0) {
-    return { text: first, values: second };
-  }
+  const call = textAndValues(args);
+  if (call !== undefined) return call.values.length > 0 ? call : undefined;
+  const [first] = args;
   if (args.length !== 1 || typeof first !== 'object' || first === null) return undefined;
   const text: unknown = Reflect.get(first, 'text');
   const values: unknown = Reflect.get(first, 'values');
@@ -95,17 +95,18 @@ export function deferBegin(client: pg.ClientBase): () => void {
     ?.parsedStatements;
   let pending = false;
   const deferred = (...args: unknown[]): unknown => {
-    const [text, values] = args;
-    const plain = args.length === 2 && typeof text === 'string' && Array.isArray(values) && values.length === 0;
+    // A `client.query(text, [])` call: how Kysely sends `begin`, `commit` and `rollback`.
+    const call = textAndValues(args);
+    const plain = call !== undefined && call.values.length === 0;
     if (!pending) {
-      if (plain && text === BEGIN) {
+      if (plain && call.text === BEGIN) {
         pending = true;
         return Promise.resolve(commandResult(BEGIN));
       }
       return query(...args);
     }
     pending = false;
-    if (plain && ENDS.has(text)) return Promise.resolve(commandResult(text));
+    if (plain && ENDS.has(call.text)) return Promise.resolve(commandResult(call.text));
     const statement = withValues(args);
     const named = statement?.name;
     if (statement === undefined || (named !== undefined && parsed?.[named] !== statement.text)) {

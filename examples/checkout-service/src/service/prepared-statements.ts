@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { textAndValues } from './query-call.js';
 
 /** Prefix of the names given to statements on a connection (`checkout_stmt_1`, `checkout_stmt_2`, ...). */
 const NAME_PREFIX = 'checkout_stmt_';
@@ -53,10 +54,9 @@ function keepPrepared(client: pg.ClientBase, max: number): void {
   let given = 0;
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const named = (...args: unknown[]): unknown => {
-    const [text, values] = args;
-    if (args.length !== 2 || typeof text !== 'string' || !Array.isArray(values) || values.length === 0) {
-      return query(...args);
-    }
+    const call = textAndValues(args);
+    if (call === undefined || call.values.length === 0) return query(...args);
+    const { text, values } = call;
     let name = names.get(text);
     if (name === undefined) {
       if (given >= max) return query(text, values);

@@ -173,6 +173,7 @@ describe('enqueue (property)', () => {
         });
         // drain, not one runUntilIdle: other test files share the cluster and may hold the
         // visibility fence, and an idle round then ends runUntilIdle with these rows still pending.
+        // A timeout is left to the assertions below, which name the row that was not published.
         await drain(relay, accepted.length, 10_000).catch(() => undefined);
         for (const { id, message: m } of accepted) {
           const entry = published.get(id);

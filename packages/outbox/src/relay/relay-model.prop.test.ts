@@ -144,7 +144,8 @@ describe('outbox relay (model)', () => {
         // Drain with a publisher that accepts everything: every committed row accepted exactly once.
         failNext.length = 0;
         // Other test files share the cluster and may hold the visibility fence: an idle round then
-        // ends runUntilIdle with committed rows pending, so run rounds until every one was accepted.
+        // ends runUntilIdle with committed rows pending, so run rounds until every one was accepted
+        // (a timeout is left to the checks below, which say what is missing).
         const acceptedIds = () => new Set(attempts.filter((a) => a.ok).map((a) => a.entry.id));
         await eventually(async () => {
           await relay.runUntilIdle({ maxRounds: 100 });
